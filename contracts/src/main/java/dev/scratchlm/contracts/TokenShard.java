@@ -1,0 +1,85 @@
+package dev.scratchlm.contracts;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Packed token ids of whole documents on {@link Topics#TOKEN_SHARDS}, each document followed by end-of-text.
+ *
+ * <p>Binary on the wire, so ids cost 2 bytes when the vocabulary fits in 16 bits: magic {@code SLS1}, a 4-byte
+ * header length, the JSON header (everything but the ids) and the ids, little-endian, {@code bytesPerToken} each.
+ *
+ * @param split        train or val; decided by a hash of the document id so a document is never in both
+ * @param documentIds  the documents inside, in order (the lineage a checkpoint reports)
+ */
+public record TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
+                         int tokenCount, int bytesPerToken, int[] tokens) {
+    public static final int SCHEMA = 1;
+    public static final String TRAIN = "train";
+    public static final String VAL = "val";
+    /** Shards stay well under Kafka's 1 MB record default, header and ids together. */
+    public static final int MAX_RECORD_BYTES = 900 * 1024;
+    private static final byte[] MAGIC = "SLS1".getBytes(StandardCharsets.US_ASCII);
+
+    public TokenShard {
+        if (bytesPerToken != 2 && bytesPerToken != 4) throw new IllegalArgumentException("bytesPerToken must be 2 or 4");
+        if (tokens.length != tokenCount) throw new IllegalArgumentException("tokenCount does not match the ids");
+    }
+
+    /** 2 bytes per id when every id fits in an unsigned 16-bit integer, else 4. */
+    public static int bytesPerTokenFor(int vocabSize) {
+        return vocabSize <= 65536 ? 2 : 4;
+    }
+
+    private record Header(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
+                          int tokenCount, int bytesPerToken) {}
+
+    public byte[] encode() {
+        byte[] header = Json.bytes(new Header(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken));
+        ByteBuffer ids = ByteBuffer.allocate(tokenCount * bytesPerToken).order(ByteOrder.LITTLE_ENDIAN);
+        for (int t : tokens) {
+            if (bytesPerToken == 2) ids.putShort((short) t); else ids.putInt(t);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + header.length + ids.capacity());
+        try (DataOutputStream data = new DataOutputStream(out)) {
+            data.write(MAGIC);
+            data.writeInt(header.length);
+            data.write(header);
+            data.write(ids.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** @throws IllegalArgumentException when the bytes are not a complete shard */
+    public static TokenShard decode(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (bytes.length < 8 || !Arrays.equals(Arrays.copyOf(bytes, 4), MAGIC)) {
+            throw new IllegalArgumentException("not a token shard (bad magic)");
+        }
+        in.position(4);
+        int headerLength = in.getInt();
+        if (headerLength < 0 || headerLength > bytes.length - 8) throw new IllegalArgumentException("truncated shard header");
+        Header h = Json.read(Arrays.copyOfRange(bytes, 8, 8 + headerLength), Header.class);
+        int payload = bytes.length - 8 - headerLength;
+        if (payload != h.tokenCount() * h.bytesPerToken()) {
+            throw new IllegalArgumentException("shard " + h.shardId() + " holds " + payload + " bytes of ids, expected "
+                    + (long) h.tokenCount() * h.bytesPerToken());
+        }
+        ByteBuffer ids = in.position(8 + headerLength).slice().order(ByteOrder.LITTLE_ENDIAN);
+        int[] tokens = new int[h.tokenCount()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = h.bytesPerToken() == 2 ? Short.toUnsignedInt(ids.getShort()) : ids.getInt();
+        }
+        return new TokenShard(h.schema(), h.shardId(), h.tokenizerId(), h.split(), h.documentIds(), h.tokenCount(),
+                h.bytesPerToken(), tokens);
+    }
+}
