@@ -20,6 +20,15 @@ import java.util.Properties;
  * Its log directory survives a restart when given one, so a stopped stack resumes with its topics and offsets.
  */
 public final class EmbeddedKafka implements AutoCloseable {
+    /** The broker's INFO chatter drowns the services' own logs; strong references keep the levels from being collected. */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of(
+                    "kafka", "org.apache.kafka", "state.change.logger")
+            .map(java.util.logging.Logger::getLogger).toList();
+
+    static {
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
+    }
+
     private final KafkaRaftServer server;
     private final int port;
 

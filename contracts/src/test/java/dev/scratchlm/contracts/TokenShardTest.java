@@ -1,0 +1,50 @@
+package dev.scratchlm.contracts;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TokenShardTest {
+
+    @Test
+    void sixteenBitIdsRoundTripIncludingTheHighestId() {
+        int[] ids = {0, 1, 255, 256, 32767, 32768, 65535};
+        TokenShard shard = new TokenShard(TokenShard.SCHEMA, "s1", "tok", TokenShard.TRAIN, List.of("d1", "d2"),
+                ids.length, 2, ids);
+        byte[] bytes = shard.encode();
+        TokenShard back = TokenShard.decode(bytes);
+        assertThat(back.tokens()).containsExactly(ids);
+        assertThat(back.documentIds()).containsExactly("d1", "d2");
+        assertThat(back.split()).isEqualTo("train");
+        // 2 bytes per id on the wire, plus the header.
+        assertThat(bytes.length).isLessThan(8 + 300 + ids.length * 2);
+    }
+
+    @Test
+    void largeVocabulariesUseFourBytes() {
+        assertThat(TokenShard.bytesPerTokenFor(65536)).isEqualTo(2);
+        assertThat(TokenShard.bytesPerTokenFor(65537)).isEqualTo(4);
+        int[] ids = {70000, 5, 1 << 20};
+        TokenShard back = TokenShard.decode(new TokenShard(1, "s", "t", "val", List.of("d"), 3, 4, ids).encode());
+        assertThat(back.tokens()).containsExactly(ids);
+    }
+
+    @Test
+    void truncatedOrForeignBytesAreRefused() {
+        byte[] good = new TokenShard(1, "s", "t", "val", List.of("d"), 3, 2, new int[] {1, 2, 3}).encode();
+        assertThatThrownBy(() -> TokenShard.decode(Arrays.copyOf(good, good.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 6");
+        assertThatThrownBy(() -> TokenShard.decode("not a shard".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("magic");
+    }
+
+    @Test
+    void countMustMatchTheIds() {
+        assertThatThrownBy(() -> new TokenShard(1, "s", "t", "val", List.of(), 4, 2, new int[3]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
