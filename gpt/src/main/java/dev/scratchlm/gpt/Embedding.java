@@ -1,0 +1,35 @@
+package dev.scratchlm.gpt;
+
+/** Token plus learned position embedding: out[b, t] = wte[idx[b, t]] + wpe[t]. */
+final class Embedding {
+    private Embedding() {}
+
+    static void forward(NativeBuffer out, int outOff, NativeBuffer wte, int wteOff, NativeBuffer wpe, int wpeOff,
+                        int[] idx, int b, int t, int c, int vocab) {
+        for (int bi = 0; bi < b; bi++) {
+            for (int ti = 0; ti < t; ti++) {
+                int tok = idx[bi * t + ti];
+                checkToken(tok, vocab);
+                Kernels.add(wte.bb, wteOff + tok * c, wpe.bb, wpeOff + ti * c, out.bb, outOff + (bi * t + ti) * c, c);
+            }
+        }
+    }
+
+    /** dwte[idx] += dout, dwpe[t] += dout. */
+    static void backward(NativeBuffer dwte, int dwteOff, NativeBuffer dwpe, int dwpeOff, NativeBuffer dout, int doutOff,
+                         int[] idx, int b, int t, int c) {
+        for (int bi = 0; bi < b; bi++) {
+            for (int ti = 0; ti < t; ti++) {
+                int row = doutOff + (bi * t + ti) * c;
+                Kernels.addInto(dout.bb, row, dwte.bb, dwteOff + idx[bi * t + ti] * c, c);
+                Kernels.addInto(dout.bb, row, dwpe.bb, dwpeOff + ti * c, c);
+            }
+        }
+    }
+
+    static void checkToken(int tok, int vocab) {
+        if (tok < 0 || tok >= vocab) {
+            throw new IllegalArgumentException("token id " + tok + " outside the vocabulary [0, " + vocab + ")");
+        }
+    }
+}
