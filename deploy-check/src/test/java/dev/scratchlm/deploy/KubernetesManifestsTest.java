@@ -1,0 +1,232 @@
+package dev.scratchlm.deploy;
+
+import dev.scratchlm.contracts.Topics;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** k8s/ deploys what the code is: Deployments with probes and resources, Services, topics, secrets, volumes. */
+@SuppressWarnings("unchecked")
+class KubernetesManifestsTest {
+    private static final Path K8S = Repo.ROOT.resolve("k8s");
+
+    private static List<String> resources() {
+        Map<String, Object> k = new Yaml().load(Repo.read(K8S.resolve("kustomization.yaml")));
+        return (List<String>) k.get("resources");
+    }
+
+    private static List<Map<String, Object>> documents() {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        for (String file : resources()) {
+            for (Object doc : new Yaml().loadAll(Repo.read(K8S.resolve(file)))) {
+                if (doc != null) docs.add((Map<String, Object>) doc);
+            }
+        }
+        return docs;
+    }
+
+    private static Map<String, Object> find(String kind, String name) {
+        return documents().stream()
+                .filter(d -> kind.equals(d.get("kind")) && name.equals(meta(d).get("name")))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in k8s/"));
+    }
+
+    private static Map<String, Object> meta(Map<String, Object> doc) {
+        return (Map<String, Object>) doc.get("metadata");
+    }
+
+    private static Map<String, Object> at(Map<String, Object> map, String... path) {
+        Map<String, Object> m = map;
+        for (String p : path) m = (Map<String, Object>) m.get(p);
+        return m;
+    }
+
+    private static Map<String, Object> container(Map<String, Object> workload) {
+        return ((List<Map<String, Object>>) at(workload, "spec", "template", "spec").get("containers")).get(0);
+    }
+
+    @Test
+    void kustomizationListsEveryManifest() throws IOException {
+        try (Stream<Path> files = Files.list(K8S)) {
+            List<String> yaml = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")).toList();
+            assertThat(resources()).containsExactlyInAnyOrderElementsOf(yaml);
+        }
+    }
+
+    @Test
+    void everyServiceHasADeploymentAndAServiceOnItsPort() {
+        for (String module : Repo.services()) {
+            int port = Repo.port(module);
+            Map<String, Object> deployment = find("Deployment", module);
+            Map<String, Object> c = container(deployment);
+            List<Map<String, Object>> ports = (List<Map<String, Object>>) c.get("ports");
+            assertThat(ports).as(module).anySatisfy(p -> assertThat(p.get("containerPort")).isEqualTo(port));
+            Map<String, Object> service = find("Service", module);
+            List<Map<String, Object>> sp = (List<Map<String, Object>>) at(service, "spec").get("ports");
+            assertThat(sp).as(module).anySatisfy(p -> assertThat(p.get("targetPort")).isEqualTo(port));
+            assertThat(at(service, "spec", "selector")).isEqualTo(at(deployment, "spec", "selector", "matchLabels"));
+        }
+        for (Map<String, Object> d : documents()) {
+            if ("Deployment".equals(d.get("kind"))) {
+                assertThat(Repo.services()).as("Deployment %s has a module", meta(d).get("name")).contains((String) meta(d).get("name"));
+            }
+        }
+    }
+
+    @Test
+    void probesHitQuarkusHealthEndpointsThatExist() {
+        for (String module : Repo.services()) {
+            assertThat(Repo.dependsOn(module, "quarkus-smallrye-health")).as(module + " serves /q/health").isTrue();
+            Map<String, Object> c = container(find("Deployment", module));
+            int port = Repo.port(module);
+            Map<String, String> expected = Map.of("startupProbe", "/q/health/started",
+                    "readinessProbe", "/q/health/ready", "livenessProbe", "/q/health/live");
+            expected.forEach((probe, path) -> {
+                Map<String, Object> get = (Map<String, Object>) ((Map<String, Object>) c.get(probe)).get("httpGet");
+                assertThat(get.get("path")).as(module + " " + probe).isEqualTo(path);
+                assertThat(get.get("port")).as(module + " " + probe).isEqualTo(port);
+            });
+        }
+    }
+
+    @Test
+    void everyContainerHasResourceRequestsAndAMemoryLimit() {
+        for (Map<String, Object> d : documents()) {
+            if (!Set.of("Deployment", "StatefulSet", "Job").contains(d.get("kind"))) continue;
+            Map<String, Object> res = (Map<String, Object>) container(d).get("resources");
+            assertThat(res).as(meta(d).get("name") + " resources").isNotNull();
+            assertThat((Map<String, Object>) res.get("requests")).as(meta(d).get("name").toString()).containsKeys("cpu", "memory");
+            assertThat((Map<String, Object>) res.get("limits")).as(meta(d).get("name").toString()).containsKey("memory");
+        }
+    }
+
+    @Test
+    void everySettingAServiceIsGivenIsOneItReads() {
+        for (String module : Repo.services()) {
+            Set<String> known = Repo.settings(module);
+            for (Map<String, Object> e : (List<Map<String, Object>>) container(find("Deployment", module)).get("env")) {
+                assertThat(known).as("%s is given %s in k8s/", module, e.get("name")).contains((String) e.get("name"));
+            }
+        }
+    }
+
+    @Test
+    void secretsAreReferencedNotWrittenDown() {
+        Map<String, Object> k = new Yaml().load(Repo.read(K8S.resolve("kustomization.yaml")));
+        Set<String> generated = ((List<Map<String, Object>>) k.get("secretGenerator")).stream()
+                .map(g -> (String) g.get("name")).collect(Collectors.toSet());
+        String secretsReadme = Repo.read(K8S.resolve("secrets/README.md"));
+        for (Map<String, Object> d : documents()) {
+            assertThat(d.get("kind")).as("no Secret with values in k8s/").isNotEqualTo("Secret");
+            if (!Set.of("Deployment", "StatefulSet").contains(d.get("kind"))) continue;
+            for (Map<String, Object> e : (List<Map<String, Object>>) container(d).getOrDefault("env", List.of())) {
+                if (String.valueOf(e.get("name")).contains("PASSWORD")) {
+                    assertThat(e).as(meta(d).get("name") + " " + e.get("name")).containsKey("valueFrom").doesNotContainKey("value");
+                }
+                Map<String, Object> from = (Map<String, Object>) e.get("valueFrom");
+                if (from == null || from.get("secretKeyRef") == null) continue;
+                Map<String, Object> ref = (Map<String, Object>) from.get("secretKeyRef");
+                assertThat(generated).as(meta(d).get("name") + " secret").contains((String) ref.get("name"));
+                assertThat(secretsReadme).as("secret key documented").contains("`" + ref.get("key") + "=");
+            }
+        }
+        assertThat(Repo.read(Repo.ROOT.resolve(".gitignore"))).contains("k8s/secrets/*.env");
+    }
+
+    @Test
+    void theTopicJobCreatesExactlyTheTopicsTheCodeDefines() {
+        Map<String, Object> job = find("Job", "kafka-topics");
+        String script = String.join("\n", (List<String>) container(job).get("command"));
+        Map<String, String> inJob = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^\\s*create (\\S+) (.*)$").matcher(script);
+        while (m.find()) inJob.put(m.group(1), m.group(2).trim());
+        Map<String, String> inCode = new TreeMap<>();
+        for (Topics.Spec spec : Topics.ALL) {
+            StringBuilder args = new StringBuilder("--partitions " + spec.partitions());
+            new TreeMap<>(spec.configs()).forEach((key, value) -> args.append(" --config ").append(key).append('=').append(value));
+            inCode.put(spec.name(), args.toString());
+        }
+        Map<String, String> normalized = new HashMap<>();
+        inJob.forEach((topic, args) -> normalized.put(topic, sortConfigs(args)));
+        assertThat(normalized).isEqualTo(inCode);
+    }
+
+    private static String sortConfigs(String args) {
+        Matcher p = Pattern.compile("--partitions (\\d+)").matcher(args);
+        assertThat(p.find()).isTrue();
+        Map<String, String> configs = new TreeMap<>();
+        Matcher c = Pattern.compile("--config (\\S+)=(\\S+)").matcher(args);
+        while (c.find()) configs.put(c.group(1), c.group(2));
+        StringBuilder out = new StringBuilder("--partitions " + p.group(1));
+        configs.forEach((k, v) -> out.append(" --config ").append(k).append('=').append(v));
+        return out.toString();
+    }
+
+    @Test
+    void autoscalersTargetStatelessDeploymentsOnly() {
+        for (Map<String, Object> d : documents()) {
+            if (!"HorizontalPodAutoscaler".equals(d.get("kind"))) continue;
+            String target = (String) at(d, "spec", "scaleTargetRef").get("name");
+            Map<String, Object> deployment = find("Deployment", target);
+            Map<String, Object> podSpec = at(deployment, "spec", "template", "spec");
+            List<Map<String, Object>> volumes = (List<Map<String, Object>>) podSpec.getOrDefault("volumes", List.of());
+            assertThat(volumes).as(target + " is scaled, so it must not own a writable volume")
+                    .allSatisfy(v -> {
+                        Map<String, Object> pvc = (Map<String, Object>) v.get("persistentVolumeClaim");
+                        if (pvc != null) assertThat(pvc.get("readOnly")).isEqualTo(true);
+                    });
+        }
+        assertThat(documents()).anySatisfy(d -> assertThat(d.get("kind")).isEqualTo("HorizontalPodAutoscaler"));
+    }
+
+    @Test
+    void theTrainerKeepsItsStateOnAPersistentVolumeAndIsNeverTwo() {
+        if (!Repo.services().contains("trainer-service")) return;
+        Map<String, Object> deployment = find("Deployment", "trainer-service");
+        assertThat(at(deployment, "spec").get("replicas")).isEqualTo(1);
+        assertThat(at(deployment, "spec", "strategy").get("type")).isEqualTo("Recreate");
+        Map<String, Object> c = container(deployment);
+        String stateDir = ((List<Map<String, Object>>) c.get("env")).stream()
+                .filter(e -> "SCRATCHLM_STATE_DIR".equals(e.get("name"))).map(e -> (String) e.get("value"))
+                .findFirst().orElseThrow(() -> new AssertionError("trainer has no SCRATCHLM_STATE_DIR"));
+        List<Map<String, Object>> mounts = (List<Map<String, Object>>) c.get("volumeMounts");
+        assertThat(mounts).anySatisfy(mnt -> assertThat(mnt.get("mountPath")).isEqualTo(stateDir));
+    }
+
+    @Test
+    void everyClaimAWorkloadMountsExists() {
+        Set<String> claims = documents().stream().filter(d -> "PersistentVolumeClaim".equals(d.get("kind")))
+                .map(d -> (String) meta(d).get("name")).collect(Collectors.toSet());
+        for (Map<String, Object> d : documents()) {
+            if (!"Deployment".equals(d.get("kind"))) continue;
+            Map<String, Object> podSpec = at(d, "spec", "template", "spec");
+            for (Map<String, Object> v : (List<Map<String, Object>>) podSpec.getOrDefault("volumes", List.of())) {
+                Map<String, Object> pvc = (Map<String, Object>) v.get("persistentVolumeClaim");
+                if (pvc != null) assertThat(claims).as(meta(d).get("name") + " claim").contains((String) pvc.get("claimName"));
+            }
+        }
+    }
+
+    @Test
+    void brokerImageIsTheKafkaVersionTheCodeIsBuiltAgainst() {
+        String expected = "apache/kafka:" + Repo.pomProperty("kafka.version");
+        assertThat(container(find("StatefulSet", "kafka")).get("image")).isEqualTo(expected);
+        assertThat(container(find("Job", "kafka-topics")).get("image")).isEqualTo(expected);
+    }
+}
