@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,15 +19,23 @@ import java.util.List;
  *
  * @param split        train or val; decided by a hash of the document id so a document is never in both
  * @param documentIds  the documents inside, in order (the lineage a checkpoint reports)
+ * @param latestDate   the newest publication date among those documents, if any is dated: a model trained on the
+ *                     shard knows nothing later (its knowledge cutoff)
  */
 public record TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
-                         int tokenCount, int bytesPerToken, int[] tokens) {
+                         int tokenCount, int bytesPerToken, int[] tokens, LocalDate latestDate) {
     public static final int SCHEMA = 1;
     public static final String TRAIN = "train";
     public static final String VAL = "val";
     /** Shards stay well under Kafka's 1 MB record default, header and ids together. */
     public static final int MAX_RECORD_BYTES = 900 * 1024;
     private static final byte[] MAGIC = "SLS1".getBytes(StandardCharsets.US_ASCII);
+
+    /** A shard whose documents carry no dates. */
+    public TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
+                      int tokenCount, int bytesPerToken, int[] tokens) {
+        this(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, tokens, null);
+    }
 
     public TokenShard {
         if (bytesPerToken != 2 && bytesPerToken != 4) throw new IllegalArgumentException("bytesPerToken must be 2 or 4");
@@ -39,10 +48,10 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
     }
 
     private record Header(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
-                          int tokenCount, int bytesPerToken) {}
+                          int tokenCount, int bytesPerToken, LocalDate latestDate) {}
 
     public byte[] encode() {
-        byte[] header = Json.bytes(new Header(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken));
+        byte[] header = Json.bytes(new Header(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, latestDate));
         ByteBuffer ids = ByteBuffer.allocate(tokenCount * bytesPerToken).order(ByteOrder.LITTLE_ENDIAN);
         for (int t : tokens) {
             if (bytesPerToken == 2) ids.putShort((short) t); else ids.putInt(t);
@@ -80,6 +89,6 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
             tokens[i] = h.bytesPerToken() == 2 ? Short.toUnsignedInt(ids.getShort()) : ids.getInt();
         }
         return new TokenShard(h.schema(), h.shardId(), h.tokenizerId(), h.split(), h.documentIds(), h.tokenCount(),
-                h.bytesPerToken(), tokens);
+                h.bytesPerToken(), tokens, h.latestDate());
     }
 }

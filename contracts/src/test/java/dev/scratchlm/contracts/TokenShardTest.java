@@ -25,6 +25,15 @@ class TokenShardTest {
     }
 
     @Test
+    void theNewestDocumentDateTravelsWithTheShard() {
+        TokenShard shard = new TokenShard(1, "s", "t", "train", List.of("d"), 1, 2, new int[] {7},
+                java.time.LocalDate.of(2011, 11, 30));
+        assertThat(TokenShard.decode(shard.encode()).latestDate()).isEqualTo("2011-11-30");
+        assertThat(TokenShard.decode(new TokenShard(1, "s", "t", "train", List.of("d"), 1, 2, new int[] {7}).encode())
+                .latestDate()).isNull();
+    }
+
+    @Test
     void largeVocabulariesUseFourBytes() {
         assertThat(TokenShard.bytesPerTokenFor(65536)).isEqualTo(2);
         assertThat(TokenShard.bytesPerTokenFor(65537)).isEqualTo(4);
