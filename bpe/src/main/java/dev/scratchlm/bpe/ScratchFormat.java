@@ -105,7 +105,7 @@ public final class ScratchFormat {
         }
         int[] parents = new int[2 * merges];
         for (int k = 0; k < merges; k++, ln++) {
-            if (ln >= lines.length) {
+            if (ln >= lines.length || (ln == lines.length - 1 && lines[ln].isEmpty())) {
                 throw new IllegalArgumentException("tokenizer file ends after " + k + " of " + merges + " merges");
             }
             String line = lines[ln];
