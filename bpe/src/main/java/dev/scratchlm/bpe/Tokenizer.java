@@ -27,6 +27,7 @@ public final class Tokenizer {
     private final byte[][] specialBytes;
     private final char[][] specialChars;       // longest first, for matching in text
     private final int[] specialCharIds;
+    private final long[] specialFirstChars = new long[1024]; // bitset over chars: can a special token start here?
     private final int vocabSize;
     private final String id;
     private final int[] mergeParents;           // may be null: derived on demand
@@ -86,6 +87,8 @@ public final class Tokenizer {
         for (int i = 0; i < byLength.size(); i++) {
             specialChars[i] = byLength.get(i).getKey().toCharArray();
             specialCharIds[i] = byLength.get(i).getValue();
+            char c = specialChars[i][0];
+            specialFirstChars[c >>> 6] |= 1L << c;
         }
         this.id = computeId();
     }
@@ -202,7 +205,8 @@ public final class Tokenizer {
         int from = 0;
         int i = 0;
         while (i < n) {
-            int k = specialAt(s, i, n);
+            char c = s[i];
+            int k = (specialFirstChars[c >>> 6] & (1L << c)) == 0 ? -1 : specialAt(s, i, n);
             if (k < 0) {
                 i++;
                 continue;
