@@ -6,7 +6,7 @@ package dev.scratchlm.bpe;
  * without any eviction bookkeeping. Pieces longer than {@link #MAX_CHARS} chars, or encoding to more
  * than {@link #MAX_IDS} tokens, are not cached (they are rare and merge quickly anyway).
  *
- * <p>Bound: {@link #SLOTS} entries, about 4.5 MB, per tokenizer per thread.
+ * <p>Bound: {@link #SLOTS} entries, about 4.5 MB, per encoder (a tokenizer keeps at most max(2, cores) idle encoders).
  */
 final class PieceCache {
     private static final int BITS = 16;

@@ -10,14 +10,20 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A byte-level BPE tokenizer: a named split pattern, mergeable tokens (ids 0..{@link #mergeableCount()}-1,
  * the id is the merge rank; every byte has one) and special tokens with their own ids.
  *
  * <p>Encoding is exactly reversible: {@code decode(encode(text))} is {@code text.getBytes(UTF_8)} and
- * {@code decode(encodeBytes(bytes))} is {@code bytes} for any bytes. Immutable and thread-safe; each
- * thread encodes with its own bounded piece cache ({@link PieceCache#SLOTS} entries, about 4.5 MB).
+ * {@code decode(encodeBytes(bytes))} is {@code bytes} for any bytes. Immutable and thread-safe.
+ *
+ * <p>Each encoding call borrows an encoder with its own bounded piece cache ({@link PieceCache#SLOTS}
+ * entries, about 4.5 MB); at most max(2, cores) idle encoders are kept per tokenizer, so the memory a
+ * tokenizer holds on to is bounded whatever the number of threads.
  */
 public final class Tokenizer {
     private final SplitPattern pattern;
@@ -31,7 +37,11 @@ public final class Tokenizer {
     private final int vocabSize;
     private final String id;
     private final int[] mergeParents;           // may be null: derived on demand
-    private final ThreadLocal<Encoder> encoders = ThreadLocal.withInitial(Encoder::new);
+    // Encoders (buffers + piece cache) are pooled rather than thread-local so that virtual threads, one per
+    // request, do not each build a 4.5 MB cache; LIFO keeps the most recently used (hottest) one on top.
+    private static final int MAX_IDLE_ENCODERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private final ConcurrentLinkedDeque<Encoder> idleEncoders = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
 
     /**
      * @param tokensByRank the mergeable tokens, index = id = rank; must hold all 256 single bytes
@@ -193,8 +203,34 @@ public final class Tokenizer {
         return encode(text, false);
     }
 
+    private Encoder acquire() {
+        Encoder e = idleEncoders.pollFirst();
+        if (e == null) {
+            return new Encoder();
+        }
+        idleCount.decrementAndGet();
+        return e;
+    }
+
+    private void release(Encoder e) {
+        if (idleCount.incrementAndGet() <= MAX_IDLE_ENCODERS) {
+            idleEncoders.offerFirst(e);
+        } else {
+            idleCount.decrementAndGet();
+        }
+    }
+
     private int[] encode(String text, boolean allowSpecial) {
-        Encoder enc = encoders.get();
+        Objects.requireNonNull(text, "text");
+        Encoder enc = acquire();
+        try {
+            return encode(enc, text, allowSpecial);
+        } finally {
+            release(enc);
+        }
+    }
+
+    private int[] encode(Encoder enc, String text, boolean allowSpecial) {
         char[] s = enc.chars(text);
         int n = text.length();
         IntList out = new IntList(n / 3 + 4);
@@ -236,14 +272,18 @@ public final class Tokenizer {
      * gives the same ids as {@link #encodeOrdinary}; an invalid byte is pre-tokenized like a symbol.
      */
     public int[] encodeBytes(byte[] bytes) {
-        Encoder enc = encoders.get();
         char[] s = Utf8.decodeEscaped(bytes);
         IntList out = new IntList(bytes.length / 3 + 4);
-        int i = 0;
-        while (i < s.length) {
-            int e = pattern.pieceEnd(s, i, s.length);
-            enc.mergePiece(s, i, e, out, true);
-            i = e;
+        Encoder enc = acquire();
+        try {
+            int i = 0;
+            while (i < s.length) {
+                int e = pattern.pieceEnd(s, i, s.length);
+                enc.mergePiece(s, i, e, out, true); // no cache: escaped bytes must not share entries with text
+                i = e;
+            }
+        } finally {
+            release(enc);
         }
         return out.toArray();
     }
@@ -333,10 +373,15 @@ public final class Tokenizer {
         return parents;
     }
 
-    /** Piece-cache statistics of the calling thread: {hits, misses}. */
+    /** Piece-cache statistics summed over the idle encoders: {hits, misses}. */
     long[] cacheStats() {
-        Encoder enc = encoders.get();
-        return new long[] {enc.cache.hits, enc.cache.misses};
+        long hits = 0;
+        long misses = 0;
+        for (Encoder e : idleEncoders) {
+            hits += e.cache.hits;
+            misses += e.cache.misses;
+        }
+        return new long[] {hits, misses};
     }
 
     private String computeId() {
@@ -367,7 +412,7 @@ public final class Tokenizer {
         return "Tokenizer[" + id + ", pattern=" + pattern.id() + ", vocabSize=" + vocabSize + ", specials=" + specials.keySet() + "]";
     }
 
-    /** Per-thread encoding state: reused buffers and the bounded piece cache. */
+    /** Encoding state for one call at a time: reused buffers and the bounded piece cache. */
     private final class Encoder {
         final PieceCache cache = new PieceCache();
         final Vocabulary.Scratch scratch = new Vocabulary.Scratch();

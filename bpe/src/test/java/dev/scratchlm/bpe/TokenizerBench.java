@@ -66,18 +66,19 @@ public final class TokenizerBench {
 
         // breakdown: the pre-tokenizer alone, on the same documents
         double splitBest = Double.MAX_VALUE;
+        long pieces = 0;
         for (int round = 0; round < 3; round++) {
             t0 = System.nanoTime();
-            splitAll(SplitPattern.R50K, docs);
+            pieces = splitAll(SplitPattern.R50K, docs);
             splitBest = Math.min(splitBest, (System.nanoTime() - t0) / 1e9);
         }
         long hits = warm[0] - cold[0];
         long misses = warm[1] - cold[1];
         System.out.printf("encode r50k: load %.2f s; %d tokens; cold pass %.2f s (cache hit rate %.1f%%)%n",
                 loadS, tokens, coldS, 100.0 * cold[0] / Math.max(1, cold[0] + cold[1]));
-        System.out.printf("encode r50k warm: %.2f s = pre-tokenize %.2f s (%.1f MB/s) + cache lookups and merges %.2f s;"
-                        + " cache hit rate %.1f%% (bound %d pieces of <= %d chars, per thread)%n",
-                oursBest, splitBest, mb / splitBest, oursBest - splitBest, 100.0 * hits / Math.max(1, hits + misses),
+        System.out.printf("encode r50k warm: %.2f s = pre-tokenize %.2f s (%d pieces, %.1f MB/s) + cache lookups and merges %.2f s;"
+                        + " cache hit rate %.1f%% (bound %d pieces of <= %d chars per encoder)%n",
+                oursBest, splitBest, pieces, mb / splitBest, oursBest - splitBest, 100.0 * hits / Math.max(1, hits + misses),
                 PieceCache.SLOTS, PieceCache.MAX_CHARS);
         System.out.printf("jtokkit r50k: %.2f s; ours/jtokkit speed ratio %.2f%n", theirsBest, theirsBest / oursBest);
 
