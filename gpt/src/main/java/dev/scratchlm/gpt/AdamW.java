@@ -31,10 +31,21 @@ public final class AdamW {
     private final Settings s;
     final NativeBuffer m, v;
     private long step;
+    private final int[] offsets, counts;
+    private final boolean[] decayed;
 
     public AdamW(Gpt model, Settings settings) {
         this.model = model;
         this.s = settings;
+        var table = model.parameterTable();
+        offsets = new int[table.size()];
+        counts = new int[table.size()];
+        decayed = new boolean[table.size()];
+        for (int i = 0; i < table.size(); i++) {
+            offsets[i] = (int) table.get(i).offset();
+            counts[i] = (int) table.get(i).count();
+            decayed[i] = table.get(i).decayed();
+        }
         this.m = new NativeBuffer(model.parameterCount());
         this.v = new NativeBuffer(model.parameterCount());
     }
@@ -53,13 +64,14 @@ public final class AdamW {
      * (the clipping factor).
      */
     public void update(float lr, float gradScale) {
+        long tp = Profiler.start();
         step++;
         float bc1 = (float) (1.0 - Math.pow(s.beta1(), step));
         float bc2 = (float) (1.0 - Math.pow(s.beta2(), step));
-        for (TensorInfo t : model.parameterTable()) {
-            float wd = t.decayed() ? s.weightDecay() : 0f;
-            update((int) t.offset(), (int) t.count(), lr, wd, gradScale, bc1, bc2);
+        for (int i = 0; i < offsets.length; i++) {
+            update(offsets[i], counts[i], lr, decayed[i] ? s.weightDecay() : 0f, gradScale, bc1, bc2);
         }
+        Profiler.stop(Profiler.ADAMW, tp);
     }
 
     private void update(int off, int n, float lr, float wd, float gs, float bc1, float bc2) {

@@ -27,6 +27,7 @@ final class Attention {
      */
     static void forward(NativeBuffer atty, int yOff, NativeBuffer att, NativeBuffer attD, int attOff,
                         NativeBuffer qkv, int qkvOff, int b, int t, int c, int nh, float p, Rng rng) {
+        long t0 = Profiler.start();
         boolean drop = attD != null && p > 0f;
         float keepScale = drop ? 1f / (1f - p) : 1f;
         int hs = c / nh, c3 = 3 * c;
@@ -48,6 +49,7 @@ final class Attention {
                         atty.at(5, yOff + bi * t * c + h * hs), c);
             }
         }
+        Profiler.stop(Profiler.ATTENTION, t0);
     }
 
     /**
@@ -65,6 +67,7 @@ final class Attention {
         boolean drop = attD != null && p > 0f;
         float keepScale = drop ? 1f / (1f - p) : 1f;
         NativeBuffer pv = drop ? attD : att;
+        long t0 = Profiler.start();
         int hs = c / nh, c3 = 3 * c;
         float scale = (float) (1.0 / Math.sqrt(hs));
         for (int bi = 0; bi < b; bi++) {
@@ -87,6 +90,7 @@ final class Attention {
                 Blas.gemm(true, false, t, hs, t, scale, dP.at(3, 0), t, qkv.at(4, q), c3, 0f, dqkv.at(5, dq + c), c3);
             }
         }
+        Profiler.stop(Profiler.ATTENTION, t0);
     }
 
     /** Row i keeps columns 0..i (softmax over them) and zeroes the future. */

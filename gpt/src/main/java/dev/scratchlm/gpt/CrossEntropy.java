@@ -44,31 +44,37 @@ final class CrossEntropy {
      * (mask null means all ones). Divide by the mask sum for the mean.
      */
     static double forward(NativeBuffer probs, int pOff, NativeBuffer logits, int lOff, int[] targets, float[] mask,
-                          int rows, int v) {
+                          int tOff, int rows, int v) {
+        long t0 = Profiler.start();
         softmax(probs, pOff, logits, lOff, rows, v);
         double sum = 0;
         for (int r = 0; r < rows; r++) {
-            float m = mask == null ? 1f : mask[r];
+            float m = mask == null ? 1f : mask[tOff + r];
             if (m == 0f) continue;
-            int tgt = targets[r];
+            int tgt = targets[tOff + r];
             Embedding.checkToken(tgt, v);
             // Floor the probability so an underflowed softmax gives a large finite loss, not infinity.
             sum += -m * Math.log(Math.max(probs.get(pOff + r * v + tgt), 1e-30f));
         }
+        Profiler.stop(Profiler.SOFTMAX_CE, t0);
         return sum;
     }
 
     /** In place: probs becomes dlogits = (p - onehot(target)) * mask[r] * scale. */
-    static void backward(NativeBuffer probs, int pOff, int[] targets, float[] mask, int rows, int v, float scale) {
+    static void backward(NativeBuffer probs, int pOff, int[] targets, float[] mask, int tOff, int rows, int v,
+                         float scale) {
+        long t0 = Profiler.start();
         for (int r = 0; r < rows; r++) {
-            float m = (mask == null ? 1f : mask[r]) * scale;
+            float m = (mask == null ? 1f : mask[tOff + r]) * scale;
             int po = pOff + r * v;
             if (m == 0f) {
                 Kernels.fill(probs.bb, po, v, 0f);
                 continue;
             }
             Kernels.scale(probs.bb, po, v, m);
-            probs.set(po + targets[r], probs.get(po + targets[r]) - m);
+            int tgt = targets[tOff + r];
+            probs.set(po + tgt, probs.get(po + tgt) - m);
         }
+        Profiler.stop(Profiler.SOFTMAX_CE, t0);
     }
 }

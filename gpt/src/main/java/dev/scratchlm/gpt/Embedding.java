@@ -5,26 +5,30 @@ final class Embedding {
     private Embedding() {}
 
     static void forward(NativeBuffer out, int outOff, NativeBuffer wte, int wteOff, NativeBuffer wpe, int wpeOff,
-                        int[] idx, int b, int t, int c, int vocab) {
+                        int[] idx, int idxOff, int b, int t, int c, int vocab) {
+        long t0 = Profiler.start();
         for (int bi = 0; bi < b; bi++) {
             for (int ti = 0; ti < t; ti++) {
-                int tok = idx[bi * t + ti];
+                int tok = idx[idxOff + bi * t + ti];
                 checkToken(tok, vocab);
                 Kernels.add(wte.bb, wteOff + tok * c, wpe.bb, wpeOff + ti * c, out.bb, outOff + (bi * t + ti) * c, c);
             }
         }
+        Profiler.stop(Profiler.EMBED, t0);
     }
 
     /** dwte[idx] += dout, dwpe[t] += dout. */
     static void backward(NativeBuffer dwte, int dwteOff, NativeBuffer dwpe, int dwpeOff, NativeBuffer dout, int doutOff,
-                         int[] idx, int b, int t, int c) {
+                         int[] idx, int idxOff, int b, int t, int c) {
+        long t0 = Profiler.start();
         for (int bi = 0; bi < b; bi++) {
             for (int ti = 0; ti < t; ti++) {
                 int row = doutOff + (bi * t + ti) * c;
-                Kernels.addInto(dout.bb, row, dwte.bb, dwteOff + idx[bi * t + ti] * c, c);
+                Kernels.addInto(dout.bb, row, dwte.bb, dwteOff + idx[idxOff + bi * t + ti] * c, c);
                 Kernels.addInto(dout.bb, row, dwpe.bb, dwpeOff + ti * c, c);
             }
         }
+        Profiler.stop(Profiler.EMBED, t0);
     }
 
     static void checkToken(int tok, int vocab) {

@@ -12,6 +12,7 @@ final class Gelu {
     private Gelu() {}
 
     static void forward(NativeBuffer out, int outOff, NativeBuffer inp, int inpOff, int n) {
+        long t0 = Profiler.start();
         ByteBuffer x = inp.bb, o = out.bb;
         int i = 0;
         for (int bound = Kernels.S.loopBound(n); i < bound; i += Kernels.L) {
@@ -25,11 +26,13 @@ final class Gelu {
             float t = (float) Math.tanh(K * (v + A * v * v * v));
             Kernels.put(o, outOff + i, 0.5f * v * (1f + t));
         }
+        Profiler.stop(Profiler.GELU, t0);
     }
 
     /** dinp = dout * gelu'(inp), overwriting dinp (dinp may alias dout). */
     static void backward(NativeBuffer dinp, int dinpOff, NativeBuffer inp, int inpOff, NativeBuffer dout, int doutOff,
                          int n) {
+        long t0 = Profiler.start();
         ByteBuffer x = inp.bb, dy = dout.bb, dx = dinp.bb;
         int i = 0;
         for (int bound = Kernels.S.loopBound(n); i < bound; i += Kernels.L) {
@@ -48,5 +51,6 @@ final class Gelu {
             float local = 0.5f * (1f + t) + 0.5f * v * (1f - t * t) * K * (1f + 3f * A * v * v);
             Kernels.put(dx, dinpOff + i, local * Kernels.get(dy, doutOff + i));
         }
+        Profiler.stop(Profiler.GELU, t0);
     }
 }

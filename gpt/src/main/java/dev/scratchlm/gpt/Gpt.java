@@ -1,5 +1,6 @@
 package dev.scratchlm.gpt;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,39 +12,75 @@ import java.util.List;
  * self-attention and a 4x GELU(tanh) MLP, a final LayerNorm, and an LM head tied to the token
  * embedding. Linear layers and LayerNorms carry biases as in GPT-2; the LM head has none.
  *
- * <p>Not thread-safe: one thread drives a model. Training and inference share the weights; see
- * {@link KvCacheDecoder} for incremental decoding.
+ * <p>Threads: a batch is split by sequence over {@link GptRuntime#threads()} workers (data parallel),
+ * each with its own activations and gradient buffer and single-threaded OpenBLAS; their gradients are
+ * summed in a fixed order, so results are deterministic for a given thread count. The model itself
+ * must be driven from one thread. See {@link KvCacheDecoder} for incremental decoding.
  */
 public final class Gpt {
     private final GptConfig cfg;
     private final ParamLayout layout;
     final NativeBuffer params;
     final NativeBuffer grads;
-    private final Activations acts;
+    private final Worker[] workers;
+    private final WorkerPool pool;
+    private final int maxBatch;
     private final Rng dropoutRng = new Rng(0);
     private boolean training = true;
 
-    // Shape and inputs of the last forward, kept for backward.
-    private int lastB, lastT;
+    // The last forward: shape, inputs and the split over workers, kept for backward and logits().
+    private int lastB, lastT, activeWorkers;
     private int[] lastInputs, lastTargets;
     private float[] lastMask;
     private boolean lastHadTargets;
+    private float lastCount, gradScaleArg;
+    private final WorkerPool.Task forwardTask = this::forwardWorker, backwardTask = this::backwardWorker;
+
+    /** One worker's slice of the batch and its private buffers. */
+    private static final class Worker {
+        final Activations acts;
+        final NativeBuffer params, grads;
+        final Rng rng = new Rng(0);
+        int seqStart, nSeq;
+        double lossSum;
+
+        Worker(Activations acts, NativeBuffer params, NativeBuffer grads) {
+            this.acts = acts;
+            this.params = params;
+            this.grads = grads;
+        }
+    }
 
     /**
      * Allocates parameters, gradients and activations for batches of up to {@code maxBatch} sequences of
      * up to {@code config.blockSize()} tokens, and initializes the weights from {@code seed} as
-     * GPT-2/nanoGPT do.
+     * GPT-2/nanoGPT do. Uses {@link GptRuntime#threads()} workers (at most one per sequence).
      */
     public Gpt(GptConfig config, int maxBatch, long seed) {
+        this(config, maxBatch, seed, GptRuntime.threads());
+    }
+
+    /** As above with an explicit worker count (results are bit-identical only for the same count). */
+    public Gpt(GptConfig config, int maxBatch, long seed, int threads) {
         if (maxBatch <= 0) throw new IllegalArgumentException("maxBatch must be > 0, got " + maxBatch);
+        if (threads <= 0) throw new IllegalArgumentException("threads must be > 0, got " + threads);
         this.cfg = config;
+        this.maxBatch = maxBatch;
         this.layout = new ParamLayout(config);
         this.params = new NativeBuffer(layout.total);
         this.grads = new NativeBuffer(layout.total);
-        this.acts = new Activations(config, maxBatch, config.blockSize());
-        this.lastInputs = new int[maxBatch * config.blockSize()];
-        this.lastTargets = new int[maxBatch * config.blockSize()];
-        this.lastMask = new float[maxBatch * config.blockSize()];
+        int n = Math.min(threads, maxBatch);
+        this.workers = new Worker[n];
+        int perWorker = (maxBatch + n - 1) / n;
+        for (int w = 0; w < n; w++) {
+            workers[w] = new Worker(new Activations(config, perWorker, config.blockSize()),
+                    w == 0 ? params : params.alias(), w == 0 ? grads : new NativeBuffer(layout.total));
+        }
+        this.pool = new WorkerPool(n);
+        int cap = maxBatch * config.blockSize();
+        this.lastInputs = new int[cap];
+        this.lastTargets = new int[cap];
+        this.lastMask = new float[cap];
         initWeights(seed);
     }
 
@@ -52,7 +89,12 @@ public final class Gpt {
     }
 
     public int maxBatch() {
-        return acts.maxB;
+        return maxBatch;
+    }
+
+    /** Data-parallel workers this model splits a batch over. */
+    public int threads() {
+        return workers.length;
     }
 
     /** Every parameter tensor in order, with nanoGPT names, shapes, counts and buffer offsets. */
@@ -89,7 +131,7 @@ public final class Gpt {
                 for (int i = 0; i < n; i++) params.set(off + i, (float) (rng.nextGaussian() * std));
             }
         }
-        grads.zero();
+        zeroGrad();
     }
 
     /** Training mode enables dropout (when the config has any); evaluation and inference turn it off. */
@@ -109,91 +151,134 @@ public final class Gpt {
     /**
      * Runs the model on {@code b} sequences of {@code t} tokens (row-major {@code inputs[b * t]}).
      * With {@code targets}, returns the mean next-token cross-entropy over positions whose mask is
-     * non-zero ({@code mask} null means every position); without, returns NaN and only logits are
-     * computed. Logits stay readable through {@link #logits(int, int, float[])} until the next call.
+     * non-zero ({@code mask} null means every position; an all-zero mask gives loss 0 and no gradient);
+     * without, returns NaN and only logits are computed. Logits stay readable through
+     * {@link #logits(int, int, float[])} until the next call.
      */
     public float forward(int[] inputs, int[] targets, float[] mask, int b, int t) {
-        int c = cfg.nEmbd(), nh = cfg.nHead(), v = cfg.vocabSize(), bt = b * t;
-        if (b <= 0 || b > acts.maxB || t <= 0 || t > cfg.blockSize()) {
+        int bt = b * t;
+        if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize()) {
             throw new IllegalArgumentException("batch " + b + "x" + t + " outside the allocated "
-                    + acts.maxB + "x" + cfg.blockSize());
+                    + maxBatch + "x" + cfg.blockSize());
         }
         checkLength("inputs", inputs, bt);
         if (targets != null) checkLength("targets", targets, bt);
         if (mask != null && mask.length < bt) {
             throw new IllegalArgumentException("mask has " + mask.length + " entries, needs " + bt);
         }
+        for (int i = 0; i < bt; i++) {
+            Embedding.checkToken(inputs[i], cfg.vocabSize());
+            if (targets != null) Embedding.checkToken(targets[i], cfg.vocabSize());
+        }
+        lastB = b;
+        lastT = t;
+        System.arraycopy(inputs, 0, lastInputs, 0, bt);
+        lastHadTargets = targets != null;
+        if (targets != null) {
+            System.arraycopy(targets, 0, lastTargets, 0, bt);
+            if (mask != null) System.arraycopy(mask, 0, lastMask, 0, bt);
+            else Arrays.fill(lastMask, 0, bt, 1f);
+        }
+        // Sequences split as evenly as possible; dropout streams forked from the model's generator in order.
+        activeWorkers = Math.min(workers.length, b);
+        int per = b / activeWorkers, extra = b % activeWorkers, start = 0;
+        for (int w = 0; w < workers.length; w++) {
+            Worker wk = workers[w];
+            wk.seqStart = start;
+            wk.nSeq = w < activeWorkers ? per + (w < extra ? 1 : 0) : 0;
+            start += wk.nSeq;
+            wk.lossSum = 0;
+            if (training && cfg.dropout() > 0f) wk.rng.setState(dropoutRng.nextLong());
+        }
+        pool.run(forwardTask);
+        if (targets == null) return Float.NaN;
+        double sum = 0;
+        for (Worker wk : workers) sum += wk.lossSum;
+        float count = 0;
+        for (int i = 0; i < bt; i++) count += lastMask[i];
+        lastCount = count;
+        return count > 0 ? (float) (sum / count) : 0f;
+    }
+
+    /**
+     * Back-propagates the loss of the last {@link #forward} (which must have had targets) and ADDS the
+     * parameter gradients, multiplied by {@code gradScale}, to the model's gradients (use
+     * 1/accumulationSteps for gradient accumulation; call {@link #zeroGrad()} before each optimizer step).
+     */
+    public void backward(float gradScale) {
+        if (!lastHadTargets) throw new IllegalStateException("backward needs a forward with targets");
+        if (lastCount <= 0) return; // every position masked: nothing to learn from this batch
+        gradScaleArg = gradScale / lastCount;
+        pool.run(backwardTask);
+        // Sum the other workers' gradients into the model's, in a fixed order, and clear them.
+        for (int w = 1; w < activeWorkers; w++) {
+            NativeBuffer g = workers[w].grads;
+            Kernels.addInto(g.bb, 0, grads.bb, 0, layout.total);
+            g.zero();
+        }
+    }
+
+    private void forwardWorker(int w) {
+        Worker wk = workers[w];
+        if (wk.nSeq == 0) return;
+        int b = wk.nSeq, t = lastT, c = cfg.nEmbd(), nh = cfg.nHead(), v = cfg.vocabSize(), bt = b * t;
+        int tokOff = wk.seqStart * t;
+        Activations acts = wk.acts;
+        NativeBuffer params = wk.params;
         boolean drop = training && cfg.dropout() > 0f;
         float p = cfg.dropout();
         int btc = bt * c, lStride = acts.maxB * acts.maxT * c, lRows = acts.maxB * acts.maxT;
         int attStride = acts.maxB * nh * acts.maxT * acts.maxT;
 
-        Embedding.forward(acts.encoded, 0, params, layout.wte, params, layout.wpe, inputs, b, t, c, v);
-        if (drop) dropout(acts.encoded, 0, acts.embMask, 0, btc, p);
+        Embedding.forward(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, tokOff, b, t, c, v);
+        if (drop) dropout(wk.rng, acts.encoded, 0, acts.embMask, 0, btc, p);
         for (int l = 0; l < cfg.nLayer(); l++) {
             NativeBuffer resIn = l == 0 ? acts.encoded : acts.res3;
             int resOff = l == 0 ? 0 : (l - 1) * lStride;
             int lo = l * lStride, so = l * lRows;
+            // Attention branch: res2 = res + drop(c_proj(attn(c_attn(ln_1(res)))))
             LayerNorm.forward(acts.ln1, lo, acts.ln1Mean, acts.ln1Rstd, so, resIn, resOff,
                     params, layout.ln1W[l], params, layout.ln1B[l], bt, c);
             Linear.forward(acts.qkv, 3 * lo, acts.ln1, lo, params, layout.qkvW[l], params, layout.qkvB[l], bt, c, 3 * c);
             Attention.forward(acts.atty, lo, acts.att, drop ? acts.attD : null, l * attStride, acts.qkv, 3 * lo,
-                    b, t, c, nh, drop ? p : 0f, dropoutRng);
+                    b, t, c, nh, drop ? p : 0f, wk.rng);
             Linear.forward(acts.branch, 0, acts.atty, lo, params, layout.attProjW[l], params, layout.attProjB[l], bt, c, c);
-            if (drop) dropout(acts.branch, 0, acts.attnMask, lo, btc, p);
-            Kernels.add(resIn.bb, resOff, acts.branch.bb, 0, acts.res2.bb, lo, btc);
+            if (drop) dropout(wk.rng, acts.branch, 0, acts.attnMask, lo, btc, p);
+            residual(resIn, resOff, acts.branch, acts.res2, lo, btc);
+            // MLP branch: res3 = res2 + drop(c_proj(gelu(c_fc(ln_2(res2)))))
             LayerNorm.forward(acts.ln2, lo, acts.ln2Mean, acts.ln2Rstd, so, acts.res2, lo,
                     params, layout.ln2W[l], params, layout.ln2B[l], bt, c);
             Linear.forward(acts.fch, 4 * lo, acts.ln2, lo, params, layout.fcW[l], params, layout.fcB[l], bt, c, 4 * c);
             Gelu.forward(acts.fchGelu, 4 * lo, acts.fch, 4 * lo, 4 * btc);
             Linear.forward(acts.branch, 0, acts.fchGelu, 4 * lo, params, layout.fcProjW[l], params, layout.fcProjB[l],
                     bt, 4 * c, c);
-            if (drop) dropout(acts.branch, 0, acts.mlpMask, lo, btc, p);
-            Kernels.add(acts.res2.bb, lo, acts.branch.bb, 0, acts.res3.bb, lo, btc);
+            if (drop) dropout(wk.rng, acts.branch, 0, acts.mlpMask, lo, btc, p);
+            residual(acts.res2, lo, acts.branch, acts.res3, lo, btc);
         }
         int lastRes = (cfg.nLayer() - 1) * lStride;
         LayerNorm.forward(acts.lnf, 0, acts.lnfMean, acts.lnfRstd, 0, acts.res3, lastRes,
                 params, layout.lnfW, params, layout.lnfB, bt, c);
         Linear.forward(acts.logits, 0, acts.lnf, 0, params, layout.wte, null, 0, bt, c, v);
-
-        lastB = b;
-        lastT = t;
-        System.arraycopy(inputs, 0, lastInputs, 0, bt);
-        lastHadTargets = targets != null;
-        if (targets == null) return Float.NaN;
-        System.arraycopy(targets, 0, lastTargets, 0, bt);
-        float count = bt;
-        if (mask != null) {
-            System.arraycopy(mask, 0, lastMask, 0, bt);
-            count = 0;
-            for (int i = 0; i < bt; i++) count += mask[i];
-        } else {
-            java.util.Arrays.fill(lastMask, 0, bt, 1f);
+        if (lastHadTargets) {
+            wk.lossSum = CrossEntropy.forward(acts.probs, 0, acts.logits, 0, lastTargets, lastMask, tokOff, bt, v);
         }
-        double sum = CrossEntropy.forward(acts.probs, 0, acts.logits, 0, targets, mask, bt, v);
-        lastCount = count;
-        return count > 0 ? (float) (sum / count) : 0f;
     }
 
-    private float lastCount;
-
-    /**
-     * Back-propagates the loss of the last {@link #forward} (which must have had targets) and ADDS the
-     * parameter gradients, multiplied by {@code gradScale}, to {@link #grads} (use 1/accumulationSteps
-     * for gradient accumulation; call {@link #zeroGrad()} at the start of each optimizer step).
-     */
-    public void backward(float gradScale) {
-        if (!lastHadTargets) throw new IllegalStateException("backward needs a forward with targets");
-        int b = lastB, t = lastT, c = cfg.nEmbd(), nh = cfg.nHead(), v = cfg.vocabSize(), bt = b * t;
+    private void backwardWorker(int w) {
+        Worker wk = workers[w];
+        if (wk.nSeq == 0) return;
+        int b = wk.nSeq, t = lastT, c = cfg.nEmbd(), nh = cfg.nHead(), v = cfg.vocabSize(), bt = b * t;
+        int tokOff = wk.seqStart * t;
+        Activations acts = wk.acts;
+        NativeBuffer params = wk.params, grads = wk.grads;
         int btc = bt * c, lStride = acts.maxB * acts.maxT * c, lRows = acts.maxB * acts.maxT;
         int attStride = acts.maxB * nh * acts.maxT * acts.maxT;
         boolean drop = training && cfg.dropout() > 0f;
         float p = cfg.dropout();
-        if (lastCount <= 0) return; // every position masked: nothing to learn from this batch
+        Profiler.backwardPhase(true);
 
-        // dlogits overwrite probs in place.
-        CrossEntropy.backward(acts.probs, 0, lastTargets, lastMask, bt, v, gradScale / lastCount);
-        // logits = lnf @ wte^T (tied head, no bias)
+        // dlogits overwrite probs in place; logits = lnf @ wte^T (tied head, no bias).
+        CrossEntropy.backward(acts.probs, 0, lastTargets, lastMask, tokOff, bt, v, gradScaleArg);
         Linear.backward(acts.dln, 0, false, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0,
                 params, layout.wte, bt, c, v);
         Kernels.fill(acts.dres.bb, 0, btc, 0f);
@@ -201,16 +286,13 @@ public final class Gpt {
         LayerNorm.backward(acts.dres, 0, grads, layout.lnfW, grads, layout.lnfB, acts.dln, 0, acts.res3, lastRes,
                 params, layout.lnfW, acts.lnfMean, acts.lnfRstd, 0, bt, c);
 
+        // dres is the residual stream's gradient: it flows through each skip connection unchanged,
+        // and each branch adds its part back through the LayerNorm backward.
         for (int l = cfg.nLayer() - 1; l >= 0; l--) {
             NativeBuffer resIn = l == 0 ? acts.encoded : acts.res3;
             int resOff = l == 0 ? 0 : (l - 1) * lStride;
             int lo = l * lStride, so = l * lRows;
-            // MLP branch: res3 = res2 + drop(c_proj(gelu(c_fc(ln_2(res2)))))
-            NativeBuffer dBranch = acts.dres;
-            if (drop) {
-                mulInto(acts.dbranch, acts.dres, acts.mlpMask, lo, btc);
-                dBranch = acts.dbranch;
-            }
+            NativeBuffer dBranch = drop ? mulInto(acts.dbranch, acts.dres, acts.mlpMask, lo, btc) : acts.dres;
             Linear.backward(acts.dfch, 0, false, grads, layout.fcProjW[l], grads, layout.fcProjB[l], dBranch, 0,
                     acts.fchGelu, 4 * lo, params, layout.fcProjW[l], bt, 4 * c, c);
             Gelu.backward(acts.dfch, 0, acts.fch, 4 * lo, acts.dfch, 0, 4 * btc);
@@ -218,12 +300,8 @@ public final class Gpt {
                     acts.ln2, lo, params, layout.fcW[l], bt, c, 4 * c);
             LayerNorm.backward(acts.dres, 0, grads, layout.ln2W[l], grads, layout.ln2B[l], acts.dln, 0, acts.res2, lo,
                     params, layout.ln2W[l], acts.ln2Mean, acts.ln2Rstd, so, bt, c);
-            // Attention branch: res2 = res + drop(c_proj(attn(c_attn(ln_1(res)))))
-            dBranch = acts.dres;
-            if (drop) {
-                mulInto(acts.dbranch, acts.dres, acts.attnMask, lo, btc);
-                dBranch = acts.dbranch;
-            }
+
+            dBranch = drop ? mulInto(acts.dbranch, acts.dres, acts.attnMask, lo, btc) : acts.dres;
             Linear.backward(acts.datty, 0, false, grads, layout.attProjW[l], grads, layout.attProjB[l], dBranch, 0,
                     acts.atty, lo, params, layout.attProjW[l], bt, c, c);
             Attention.backward(acts.dqkv, 0, acts.datty, 0, acts.dP, acts.att, drop ? acts.attD : null,
@@ -233,17 +311,16 @@ public final class Gpt {
             LayerNorm.backward(acts.dres, 0, grads, layout.ln1W[l], grads, layout.ln1B[l], acts.dln, 0, resIn, resOff,
                     params, layout.ln1W[l], acts.ln1Mean, acts.ln1Rstd, so, bt, c);
         }
-        NativeBuffer dEmb = acts.dres;
-        if (drop) {
-            mulInto(acts.dbranch, acts.dres, acts.embMask, 0, btc);
-            dEmb = acts.dbranch;
-        }
-        Embedding.backward(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, b, t, c);
+        NativeBuffer dEmb = drop ? mulInto(acts.dbranch, acts.dres, acts.embMask, 0, btc) : acts.dres;
+        Embedding.backward(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, tokOff, b, t, c);
+        Profiler.backwardPhase(false);
     }
 
     /** Zeroes the parameter gradients. */
     public void zeroGrad() {
-        grads.zero();
+        long t0 = Profiler.start();
+        for (Worker wk : workers) wk.grads.zero();
+        Profiler.stop(Profiler.ZERO_GRAD, t0);
     }
 
     /** Copies the logits at (sequence b, position t) of the last forward into {@code out} (allocated if null). */
@@ -253,8 +330,13 @@ public final class Gpt {
         }
         int v = cfg.vocabSize();
         if (out == null) out = new float[v];
-        acts.logits.copyTo((long) (b * lastT + t) * v, out, 0, v);
-        return out;
+        for (Worker wk : workers) {
+            if (b >= wk.seqStart && b < wk.seqStart + wk.nSeq) {
+                wk.acts.logits.copyTo((long) ((b - wk.seqStart) * lastT + t) * v, out, 0, v);
+                return out;
+            }
+        }
+        throw new IllegalStateException("sequence " + b + " not found in any worker");
     }
 
     /** Copies all parameters, in {@link #parameterTable()} order, into a new array. */
@@ -281,7 +363,10 @@ public final class Gpt {
 
     /** Global L2 norm of the accumulated gradients. */
     public double gradNorm() {
-        return Math.sqrt(Kernels.sumSquares(grads.bb, 0, layout.total));
+        long t0 = Profiler.start();
+        double n = Math.sqrt(Kernels.sumSquares(grads.bb, 0, layout.total));
+        Profiler.stop(Profiler.GRADNORM, t0);
+        return n;
     }
 
     /**
@@ -306,34 +391,35 @@ public final class Gpt {
         return layout;
     }
 
-    Activations activations() {
-        return acts;
-    }
-
-    int lastBatch() {
-        return lastB;
-    }
-
-    int lastLength() {
-        return lastT;
-    }
-
     /** Fresh inverted-dropout mask (0 or 1/(1-p)) in mask[maskOff..], applied to x in place. */
-    private void dropout(NativeBuffer x, int xOff, NativeBuffer mask, int maskOff, int n, float p) {
+    private static void dropout(Rng rng, NativeBuffer x, int xOff, NativeBuffer mask, int maskOff, int n, float p) {
+        long t0 = Profiler.start();
         float keep = 1f / (1f - p);
         for (int i = 0; i < n; i++) {
-            float m = dropoutRng.nextFloat() < p ? 0f : keep;
+            float m = rng.nextFloat() < p ? 0f : keep;
             mask.set(maskOff + i, m);
             x.set(xOff + i, x.get(xOff + i) * m);
         }
+        Profiler.stop(Profiler.DROPOUT, t0);
     }
 
-    private static void mulInto(NativeBuffer out, NativeBuffer a, NativeBuffer mask, int maskOff, int n) {
+    /** out = in + branch: the residual connection around a block's branch. */
+    private static void residual(NativeBuffer in, int inOff, NativeBuffer branch, NativeBuffer out, int outOff, int n) {
+        long t0 = Profiler.start();
+        Kernels.add(in.bb, inOff, branch.bb, 0, out.bb, outOff, n);
+        Profiler.stop(Profiler.RESIDUAL, t0);
+    }
+
+    /** out = a * mask[maskOff..] (a branch's gradient through its dropout mask); returns out. */
+    private static NativeBuffer mulInto(NativeBuffer out, NativeBuffer a, NativeBuffer mask, int maskOff, int n) {
+        long t0 = Profiler.start();
         int i = 0;
         for (int bound = Kernels.S.loopBound(n); i < bound; i += Kernels.L) {
             Kernels.store(Kernels.load(a.bb, i).mul(Kernels.load(mask.bb, maskOff + i)), out.bb, i);
         }
         for (; i < n; i++) out.set(i, a.get(i) * mask.get(maskOff + i));
+        Profiler.stop(Profiler.DROPOUT, t0);
+        return out;
     }
 
     private static void checkLength(String what, int[] a, int needed) {

@@ -147,29 +147,7 @@ public final class KvCacheDecoder {
                 Kernels.copy(qkv.bb, r * 3 * c + c, kCache.bb, at, c);
                 Kernels.copy(qkv.bb, r * 3 * c + 2 * c, vCache.bb, at, c);
             }
-            for (int r = 0; r < n; r++) {
-                int base = cacheOffset(l, rowSlot[r], 0), len = rowPos[r] + 1;
-                for (int h = 0; h < nh; h++) {
-                    int q = r * 3 * c + h * hs;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < len; j++) {
-                        float s = Kernels.dot(qkv.bb, q, kCache.bb, base + j * c + h * hs, hs) * scale;
-                        scores[j] = s;
-                        max = Math.max(max, s);
-                    }
-                    float sum = 0;
-                    for (int j = 0; j < len; j++) {
-                        scores[j] = (float) Math.exp(scores[j] - max);
-                        sum += scores[j];
-                    }
-                    int y = r * c + h * hs;
-                    Kernels.fill(atty.bb, y, hs, 0f);
-                    float inv = 1f / sum;
-                    for (int j = 0; j < len; j++) {
-                        Kernels.axpy(scores[j] * inv, vCache.bb, base + j * c + h * hs, atty.bb, y, hs);
-                    }
-                }
-            }
+            for (int r = 0; r < n; r++) attend(l, r, nh, hs, c, scale);
             Linear.forward(branch, 0, atty, 0, w, p.attProjW[l], w, p.attProjB[l], n, c, c);
             Kernels.addInto(branch.bb, 0, x.bb, 0, n * c);
             LayerNorm.forward(ln, 0, null, null, 0, x, 0, w, p.ln2W[l], w, p.ln2B[l], n, c);
@@ -183,6 +161,31 @@ public final class KvCacheDecoder {
             LayerNorm.forward(outLn, i * c, null, null, 0, x, outRows[i] * c, w, p.lnfW, w, p.lnfB, 1, c);
         }
         Linear.forward(logits, 0, outLn, 0, w, p.wte, null, 0, nOut, c, v);
+    }
+
+    /** Row r's heads attend over its sequence's cached keys and values, positions 0..rowPos[r]. */
+    private void attend(int l, int r, int nh, int hs, int c, float scale) {
+        int base = cacheOffset(l, rowSlot[r], 0), len = rowPos[r] + 1;
+        for (int h = 0; h < nh; h++) {
+            int q = r * 3 * c + h * hs;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < len; j++) {
+                float s = Kernels.dot(qkv.bb, q, kCache.bb, base + j * c + h * hs, hs) * scale;
+                scores[j] = s;
+                max = Math.max(max, s);
+            }
+            float sum = 0;
+            for (int j = 0; j < len; j++) {
+                scores[j] = (float) Math.exp(scores[j] - max);
+                sum += scores[j];
+            }
+            int y = r * c + h * hs;
+            Kernels.fill(atty.bb, y, hs, 0f);
+            float inv = 1f / sum;
+            for (int j = 0; j < len; j++) {
+                Kernels.axpy(scores[j] * inv, vCache.bb, base + j * c + h * hs, atty.bb, y, hs);
+            }
+        }
     }
 
     private int cacheOffset(int layer, int slot, int pos) {

@@ -14,6 +14,7 @@ final class LayerNorm {
     static void forward(NativeBuffer out, int outOff, NativeBuffer mean, NativeBuffer rstd, int statOff,
                         NativeBuffer inp, int inpOff, NativeBuffer w, int wOff, NativeBuffer b, int bOff,
                         int rows, int c) {
+        long t0 = Profiler.start();
         ByteBuffer x = inp.bb, o = out.bb, wb = w.bb, bb = b.bb;
         int bound = Kernels.S.loopBound(c);
         for (int r = 0; r < rows; r++) {
@@ -51,12 +52,14 @@ final class LayerNorm {
                 rstd.set(statOff + r, s);
             }
         }
+        Profiler.stop(Profiler.LAYERNORM, t0);
     }
 
     /** dinp += ..., dw += ..., db += ... (the input gradient adds into the residual stream's). */
     static void backward(NativeBuffer dinp, int dinpOff, NativeBuffer dw, int dwOff, NativeBuffer db, int dbOff,
                          NativeBuffer dout, int doutOff, NativeBuffer inp, int inpOff, NativeBuffer w, int wOff,
                          NativeBuffer mean, NativeBuffer rstd, int statOff, int rows, int c) {
+        long t0 = Profiler.start();
         ByteBuffer x = inp.bb, dy = dout.bb, wb = w.bb, dx = dinp.bb, dwb = dw.bb, dbb = db.bb;
         int bound = Kernels.S.loopBound(c);
         for (int r = 0; r < rows; r++) {
@@ -98,5 +101,6 @@ final class LayerNorm {
                 Kernels.put(dx, dxo + i, Kernels.get(dx, dxo + i) + (dnorm - dnormMean - norm * dnormNormMean) * s);
             }
         }
+        Profiler.stop(Profiler.LAYERNORM, t0);
     }
 }

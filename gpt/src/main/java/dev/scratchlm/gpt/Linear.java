@@ -10,6 +10,7 @@ final class Linear {
     /** out[rows, oc] = inp[rows, ic] @ w[oc, ic]^T + bias; bias may be null (the tied LM head). */
     static void forward(NativeBuffer out, int outOff, NativeBuffer inp, int inpOff, NativeBuffer w, int wOff,
                         NativeBuffer bias, int bOff, int rows, int ic, int oc) {
+        long t0 = Profiler.start();
         float beta = 0f;
         if (bias != null) {
             // Pre-fill every row with the bias and let sgemm accumulate onto it.
@@ -18,6 +19,7 @@ final class Linear {
         }
         Blas.gemm(false, true, rows, oc, ic, 1f, inp.at(0, inpOff), ic, w.at(1, wOff), ic, beta,
                 out.at(2, outOff), oc);
+        Profiler.stop(Profiler.MATMUL, t0);
     }
 
     /**
@@ -28,6 +30,7 @@ final class Linear {
                          NativeBuffer dw, int dwOff, NativeBuffer dbias, int dbOff,
                          NativeBuffer dout, int doutOff, NativeBuffer inp, int inpOff, NativeBuffer w, int wOff,
                          int rows, int ic, int oc) {
+        long t0 = Profiler.start();
         if (dinp != null) {
             Blas.gemm(false, false, rows, ic, oc, 1f, dout.at(0, doutOff), oc, w.at(1, wOff), ic,
                     accumulateInput ? 1f : 0f, dinp.at(2, dinpOff), ic);
@@ -37,5 +40,6 @@ final class Linear {
         if (dbias != null) {
             for (int r = 0; r < rows; r++) Kernels.addInto(dout.bb, doutOff + r * oc, dbias.bb, dbOff, oc);
         }
+        Profiler.stop(Profiler.MATMUL, t0);
     }
 }

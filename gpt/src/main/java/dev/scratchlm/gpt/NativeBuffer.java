@@ -39,6 +39,21 @@ final class NativeBuffer {
         }
     }
 
+    /** The same memory with its own pointer slots, for a second thread issuing BLAS calls on it. */
+    NativeBuffer alias() {
+        return new NativeBuffer(this);
+    }
+
+    private NativeBuffer(NativeBuffer of) {
+        this.length = of.length;
+        this.array = of.array;
+        this.bb = of.bb.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        var base = array.data().addressPointer();
+        for (int i = 0; i < SLOTS; i++) {
+            slots[i] = new FloatPointer(base);
+        }
+    }
+
     /** A cached pointer at {@code offset}; {@code slot} tells apart views used in the same call. */
     FloatPointer at(int slot, long offset) {
         return slots[slot].position(offset);

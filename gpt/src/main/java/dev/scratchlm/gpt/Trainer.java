@@ -19,7 +19,8 @@ public final class Trainer {
     private final float[] mask;
     private float lastLr;
     private double lastGradNorm;
-    private double lastTokensPerSecond;
+    private double lastTokensPerSecond, lastMillis;
+    private float lastLoss;
 
     /** A fresh model initialized from {@code seed}. */
     public Trainer(GptConfig model, TrainerConfig config, long seed) {
@@ -82,8 +83,11 @@ public final class Trainer {
         return (long) cfg.batchSize() * cfg.seqLen() * cfg.gradAccumSteps();
     }
 
-    /** One optimizer step over {@code gradAccumSteps} micro-batches from {@code train}. */
-    public StepStats step(BatchSource train) {
+    /**
+     * One optimizer step over {@code gradAccumSteps} micro-batches from {@code train}; returns the mean
+     * training loss. Allocates nothing; {@link #lastStepStats()} has the step's other numbers.
+     */
+    public float step(BatchSource train) {
         long t0 = System.nanoTime();
         int b = cfg.batchSize(), t = cfg.seqLen(), accum = cfg.gradAccumSteps();
         model.setTraining(true);
@@ -102,7 +106,14 @@ public final class Trainer {
         lastLr = lr;
         lastGradNorm = norm;
         lastTokensPerSecond = tokensPerStep() / (ms / 1000.0);
-        return new StepStats(optimizer.step(), (float) (lossSum / accum), lr, norm, ms, lastTokensPerSecond);
+        lastMillis = ms;
+        lastLoss = (float) (lossSum / accum);
+        return lastLoss;
+    }
+
+    /** Loss, learning rate, gradient norm, time and throughput of the last {@link #step}. */
+    public StepStats lastStepStats() {
+        return new StepStats(optimizer.step(), lastLoss, lastLr, lastGradNorm, lastMillis, lastTokensPerSecond);
     }
 
     /** Mean loss over {@code batches} batches of {@code val}, without dropout and without touching gradients. */
