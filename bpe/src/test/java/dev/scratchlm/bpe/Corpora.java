@@ -58,11 +58,11 @@ final class Corpora {
         return n;
     }
 
-    /** The shared data dir: -Dscratchlm.data, else $SCRATCHLM_DATA, else ../shared/data beside the repo. */
+    /** The shared data dir: $SCRATCHLM_DATA, else -Dscratchlm.data (Maven sets it), else ../shared/data. */
     static Path dataDir() {
-        String dir = System.getProperty("scratchlm.data");
+        String dir = System.getenv("SCRATCHLM_DATA");
         if (dir == null || dir.isBlank()) {
-            dir = System.getenv("SCRATCHLM_DATA");
+            dir = System.getProperty("scratchlm.data");
         }
         if (dir == null || dir.isBlank()) {
             dir = "../shared/data";
