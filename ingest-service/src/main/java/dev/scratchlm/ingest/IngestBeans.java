@@ -1,0 +1,90 @@
+package dev.scratchlm.ingest;
+
+import dev.scratchlm.ingest.catalog.CatalogRepository;
+import dev.scratchlm.ingest.pipeline.Pipeline;
+import dev.scratchlm.ingest.pipeline.PipelineSettings;
+import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.plan.SourcePlanner;
+import dev.scratchlm.ingest.source.ReadLimits;
+import dev.scratchlm.ingest.source.Readers;
+import dev.scratchlm.ingest.worker.TaskProcessor;
+import dev.scratchlm.ingest.worker.TaskPublisher;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.List;
+
+/** Wires the plain classes (pipeline, catalog, planner, publisher) from configuration, once per application. */
+@ApplicationScoped
+public class IngestBeans {
+
+    /** Time spent in the catalog transaction (exact + near dedup, records, done marker) and in publishing. */
+    public record Stages(StepStats catalog, StepStats publish) {}
+
+    @Produces
+    @ApplicationScoped
+    Pipeline pipeline(IngestConfig c) {
+        return Pipeline.standard(settings(c));
+    }
+
+    static PipelineSettings settings(IngestConfig c) {
+        var q = c.quality();
+        return new PipelineSettings(c.language().detect(), c.language().sampleChars(), c.language().lowAccuracy(),
+                q.minWords(), q.maxWords(), q.minMeanWordLength(), q.maxMeanWordLength(), q.maxSymbolWordRatio(),
+                q.minPunctuatedLineShare(), q.maxDuplicateLineShare(), c.minhash().bands(), c.minhash().rows(), c.minhash().seed());
+    }
+
+    @Produces
+    @ApplicationScoped
+    CatalogRepository catalog(AgroalDataSource dataSource, IngestConfig c) {
+        return new CatalogRepository(dataSource, c.schema());
+    }
+
+    @Produces
+    @ApplicationScoped
+    ReadLimits readLimits(IngestConfig c) {
+        return new ReadLimits(c.maxDocumentBytes(), c.maxDecompressedBytes(), c.maxCompressionRatio());
+    }
+
+    @Produces
+    @ApplicationScoped
+    TaskProcessor processor(ReadLimits limits, CatalogRepository catalog, Pipeline pipeline) {
+        return new TaskProcessor(new Readers(limits, catalog), pipeline);
+    }
+
+    @Produces
+    @ApplicationScoped
+    Stages stages() {
+        return new Stages(new StepStats("catalog", "PostgreSQL: exact dedup (texts primary key), near dedup (MinHash bands), records, done marker"),
+                new StepStats("publish", "Kafka transaction: documents, rejections and the task offset"));
+    }
+
+    @Produces
+    @ApplicationScoped
+    TaskPublisher taskPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, IngestConfig c) {
+        return new TaskPublisher(bootstrap, c.workers().tasksTopic());
+    }
+
+    void closePublisher(@Disposes TaskPublisher publisher) {
+        publisher.close();
+    }
+
+    @Produces
+    @ApplicationScoped
+    SourcePlanner planner(IngestConfig c, ReadLimits limits, CatalogRepository catalog, TaskPublisher publisher, Pipeline pipeline) {
+        LocalDate cutoff = c.cutoff().isBlank() || c.cutoff().equalsIgnoreCase("none") ? null : LocalDate.parse(c.cutoff().strip());
+        List<Path> dirs = c.allowedDirs().stream().filter(d -> !d.isBlank()).map(d -> Path.of(d.strip())).toList();
+        var detectable = new HashSet<>(pipeline.languageId().candidates());
+        for (String l : c.languages()) {
+            if (!detectable.contains(l)) throw new IllegalArgumentException("ingest.languages has '" + l + "', which ingest.language.detect lacks");
+        }
+        return new SourcePlanner(new SourcePlanner.Defaults(cutoff, c.undated(), List.copyOf(c.languages()), detectable,
+                c.taskRecords(), dirs), limits, catalog, publisher);
+    }
+}

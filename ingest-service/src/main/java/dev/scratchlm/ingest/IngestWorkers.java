@@ -1,0 +1,116 @@
+package dev.scratchlm.ingest;
+
+import dev.scratchlm.contracts.KafkaSettings;
+import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.ingest.catalog.CatalogRepository;
+import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.plan.SourcePlanner;
+import dev.scratchlm.ingest.worker.TaskProcessor;
+import dev.scratchlm.ingest.worker.TaskWorker;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts this replica's task consumers on their own threads (an explicit poll loop per worker, so the commit happens
+ * exactly when the work is durable), publishes tasks a crashed planner left behind, and exposes stage counters.
+ */
+@ApplicationScoped
+public class IngestWorkers {
+    private static final Logger LOG = Logger.getLogger(IngestWorkers.class);
+
+    @Inject
+    IngestConfig config;
+    @Inject
+    TaskProcessor processor;
+    @Inject
+    CatalogRepository catalog;
+    @Inject
+    SourcePlanner planner;
+    @Inject
+    IngestBeans.Stages stages;
+    @Inject
+    MeterRegistry registry;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    private final List<TaskWorker> workers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    void start(@Observes StartupEvent event) {
+        KafkaSettings.ensureTopics(bootstrap, Topics.ALL);
+        for (StepStats s : allStages()) register(s);
+        String base = config.workers().id().filter(s -> !s.isBlank()).orElseGet(IngestWorkers::defaultId);
+        for (int i = 0; i < config.workers().count(); i++) {
+            TaskWorker w = new TaskWorker(new TaskWorker.Settings(bootstrap, config.workers().group(), config.workers().tasksTopic(),
+                    base + "-" + i, config.workers().transactionTimeoutMs()), processor, catalog, stages.catalog(), stages.publish());
+            Thread t = new Thread(w, "ingest-worker-" + i);
+            t.setDaemon(true);
+            workers.add(w);
+            threads.add(t);
+            t.start();
+        }
+        LOG.infof("ingest: %d task worker(s) as %s in group %s", workers.size(), base, config.workers().group());
+        try {
+            planner.republishPending();
+        } catch (RuntimeException e) {
+            LOG.warnf("could not publish pending tasks yet: %s", e.getMessage());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        workers.forEach(TaskWorker::stop);
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Every stage in order: read, the pipeline's steps, the catalog transaction, publishing. */
+    public List<StepStats> allStages() {
+        List<StepStats> all = new ArrayList<>();
+        all.add(processor.readStats());
+        all.addAll(processor.pipeline().stats());
+        all.add(stages.catalog());
+        all.add(stages.publish());
+        return all;
+    }
+
+    public List<TaskWorker> workers() {
+        return List.copyOf(workers);
+    }
+
+    private void register(StepStats s) {
+        FunctionCounter.builder("ingest.step.documents", s, StepStats::docs).tag("step", s.name())
+                .description("documents that entered the step").register(registry);
+        FunctionCounter.builder("ingest.step.bytes", s, StepStats::bytes).tag("step", s.name()).baseUnit("bytes")
+                .description("input bytes of the documents that entered the step").register(registry);
+        FunctionCounter.builder("ingest.step.seconds", s, StepStats::seconds).tag("step", s.name()).baseUnit("seconds")
+                .description("time spent in the step").register(registry);
+        FunctionCounter.builder("ingest.step.rejected", s, StepStats::rejected).tag("step", s.name())
+                .description("documents the step rejected").register(registry);
+    }
+
+    private static String defaultId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "ingest";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}

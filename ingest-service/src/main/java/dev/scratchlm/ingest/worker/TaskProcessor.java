@@ -1,0 +1,86 @@
+package dev.scratchlm.ingest.worker;
+
+import dev.scratchlm.contracts.IngestTask;
+import dev.scratchlm.ingest.catalog.Outcome;
+import dev.scratchlm.ingest.pipeline.Doc;
+import dev.scratchlm.ingest.pipeline.Normalize;
+import dev.scratchlm.ingest.pipeline.Pipeline;
+import dev.scratchlm.ingest.pipeline.Rejection;
+import dev.scratchlm.ingest.pipeline.SourcePolicy;
+import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.source.RawRecord;
+import dev.scratchlm.ingest.source.Readers;
+import dev.scratchlm.ingest.source.RecordReader;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a task's records and runs each through the pipeline. Pure with respect to the outside world: the same task
+ * gives the same outcomes, which is what lets a re-delivered task publish exactly what the catalog recorded.
+ */
+public final class TaskProcessor {
+    private final Readers readers;
+    private final Pipeline pipeline;
+    private final StepStats read = new StepStats("read", "read records (decompress, split, decode strictly, parse)");
+
+    public TaskProcessor(Readers readers, Pipeline pipeline) {
+        this.readers = readers;
+        this.pipeline = pipeline;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public StepStats readStats() {
+        return read;
+    }
+
+    public static SourcePolicy policy(IngestTask task) {
+        return new SourcePolicy(task.cutoff(), !"reject".equals(task.undated()), Set.copyOf(task.languages()));
+    }
+
+    public List<Outcome> process(IngestTask task) {
+        SourcePolicy policy = policy(task);
+        List<Outcome> outcomes = new ArrayList<>();
+        try (RecordReader reader = readers.open(task)) {
+            while (true) {
+                long t0 = System.nanoTime();
+                RawRecord rec = reader.next();
+                if (rec == null) break;
+                read.record(1, rec.bytes(), System.nanoTime() - t0, rec.error() == null ? 0 : 1);
+                outcomes.add(rec.error() != null ? unreadable(task, rec) : run(task, rec, policy));
+            }
+        } catch (IOException e) {
+            // The file itself cannot be opened (gone, unreadable): the task's first record says so, once.
+            String uri = task.uri();
+            outcomes.add(new Outcome(task.firstRecord(), locationId(task, uri, task.firstRecord()), uri, null, null, null, 0,
+                    null, "read.io", "cannot open " + uri + ": " + e));
+        }
+        return outcomes;
+    }
+
+    private Outcome run(IngestTask task, RawRecord rec, SourcePolicy policy) {
+        Doc doc = new Doc(rec.recordNo(), rec.uri(), rec.contentType(), rec.text(), rec.bytes());
+        doc.title = rec.title();
+        doc.date = rec.date();
+        doc.languageHint = rec.languageHint();
+        Rejection r = pipeline.run(doc, policy);
+        String id = doc.id != null ? doc.id : locationId(task, rec.uri(), rec.recordNo());
+        return new Outcome(rec.recordNo(), id, rec.uri(), doc.title, doc.date, doc.language, rec.bytes(), doc,
+                r == null ? null : r.filter(), r == null ? null : r.reason());
+    }
+
+    private static Outcome unreadable(IngestTask task, RawRecord rec) {
+        return new Outcome(rec.recordNo(), locationId(task, rec.uri(), rec.recordNo()), rec.uri(), rec.title(), rec.date(),
+                null, rec.bytes(), null, rec.error().filter(), rec.error().reason());
+    }
+
+    /** An id for a record without normalized text: derived from where it was read, stable across re-processing. */
+    static String locationId(IngestTask task, String uri, long recordNo) {
+        return Normalize.sha256(task.sourceId() + "|" + task.taskId() + "|" + uri + "|" + recordNo);
+    }
+}

@@ -1,0 +1,250 @@
+package dev.scratchlm.ingest.worker;
+
+import dev.scratchlm.contracts.Document;
+import dev.scratchlm.contracts.IngestTask;
+import dev.scratchlm.contracts.Json;
+import dev.scratchlm.contracts.KafkaSettings;
+import dev.scratchlm.contracts.RejectedDocument;
+import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.ingest.catalog.CatalogRepository;
+import dev.scratchlm.ingest.catalog.CatalogRepository.Verdict;
+import dev.scratchlm.ingest.catalog.Outcome;
+import dev.scratchlm.ingest.pipeline.StepStats;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The ingest consumer loop: one task at a time from the tasks topic, in the ingest consumer group (a second replica,
+ * or a second worker in this JVM, takes half of the partitions).
+ *
+ * <p>Per task: (1) read and run the pipeline (no side effects); (2) ONE PostgreSQL transaction stores the dedup
+ * claims, a row per record and the task's done marker with the task message's partition/offset; (3) ONE Kafka
+ * transaction carries the documents, the rejections AND the task's offset commit. Crash windows:
+ * <ul>
+ *   <li>before (2) commits: nothing durable; the task is delivered again and redone from scratch;</li>
+ *   <li>after (2), before (3) commits: the Kafka transaction is aborted (fenced by the next producer with this
+ *       worker id, or timed out), so read_committed consumers never see its records; the offset did not move, so the
+ *       same message comes again, the catalog recognises it (same partition/offset) and the SAME decisions are
+ *       published again — no double counts, no duplicates, no dedup against itself;</li>
+ *   <li>after (3): done; the offset moved atomically with the records, so the task never comes back.</li>
+ * </ul>
+ * A second copy of a task message (re-published after a planning crash) finds the done marker with another offset and
+ * publishes nothing.
+ */
+public final class TaskWorker implements Runnable {
+    private static final Logger LOG = Logger.getLogger(TaskWorker.class);
+
+    /**
+     * @param workerId stable per replica slot: the transactional id derives from it, so a restarted worker fences
+     *                 its crashed predecessor and aborts its open transaction at once
+     */
+    public record Settings(String bootstrapServers, String groupId, String tasksTopic, String workerId,
+                           int transactionTimeoutMs) {}
+
+    /** Test seam for crash windows: called after the catalog commit, before the Kafka commit. */
+    public interface Hook {
+        void beforeKafkaCommit(IngestTask task, long tasksDoneSoFar);
+    }
+
+    /** Thrown by a {@link Hook} to stop the worker dead, as a kill would: nothing is committed or aborted. */
+    public static final class SimulatedCrash extends RuntimeException {
+        public SimulatedCrash(String message) {
+            super(message);
+        }
+    }
+
+    private final Settings settings;
+    private final TaskProcessor processor;
+    private final CatalogRepository catalog;
+    private final StepStats catalogStats;
+    private final StepStats publishStats;
+    private final AtomicLong tasksDone = new AtomicLong();
+    private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
+    private volatile boolean running = true;
+    private volatile boolean crashed;
+    private volatile Hook hook = (task, n) -> {};
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    public TaskWorker(Settings settings, TaskProcessor processor, CatalogRepository catalog, StepStats catalogStats,
+                      StepStats publishStats) {
+        this.settings = settings;
+        this.processor = processor;
+        this.catalog = catalog;
+        this.catalogStats = catalogStats;
+        this.publishStats = publishStats;
+    }
+
+    public void hook(Hook hook) {
+        this.hook = hook;
+    }
+
+    /** Tasks whose outputs this worker committed. */
+    public long tasksDone() {
+        return tasksDone.get();
+    }
+
+    public Set<TopicPartition> assignment() {
+        return Set.copyOf(assignment);
+    }
+
+    public boolean crashed() {
+        return crashed;
+    }
+
+    public String workerId() {
+        return settings.workerId();
+    }
+
+    public void stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) c.wakeup();
+    }
+
+    @Override
+    public void run() {
+        Properties cp = KafkaSettings.consumer(settings.bootstrapServers(), settings.groupId());
+        cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1"); // a task is big; never hold more than one undone
+        cp.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
+        cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "ingest-" + settings.workerId());
+        Properties pp = KafkaSettings.transactionalProducer(settings.bootstrapServers(), "scratchlm-ingest-" + settings.workerId());
+        pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(settings.transactionTimeoutMs()));
+        pp.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        pp.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-" + settings.workerId());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp);
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp);
+        consumer = c;
+        try {
+            // Before the first poll: fences a crashed predecessor with this id, aborting its open transaction, so the
+            // offsets it left pending do not block this consumer.
+            producer.initTransactions();
+            c.subscribe(List.of(settings.tasksTopic()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    assignment.removeAll(partitions);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    assignment.addAll(partitions);
+                }
+            });
+            while (running) {
+                for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(200))) {
+                    if (!running) break;
+                    handle(c, producer, rec);
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() was called
+        } catch (SimulatedCrash e) {
+            crashed = true;
+            LOG.infof("worker %s: simulated crash (%s)", settings.workerId(), e.getMessage());
+        } catch (ProducerFencedException e) {
+            LOG.errorf("worker %s: fenced by a newer worker with the same id; stopping", settings.workerId());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "worker %s stopped", settings.workerId());
+        } finally {
+            assignment.clear();
+            if (crashed) {
+                // A kill leaves everything as it is: no commit, no abort, no leave-group.
+                producer.close(Duration.ZERO);
+                c.close(Duration.ZERO);
+            } else {
+                producer.close();
+                c.close();
+            }
+        }
+    }
+
+    private void handle(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> producer,
+                        ConsumerRecord<String, byte[]> rec) {
+        TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+        Map<TopicPartition, OffsetAndMetadata> next = Map.of(tp, new OffsetAndMetadata(rec.offset() + 1));
+        IngestTask task;
+        try {
+            task = Json.read(rec.value(), IngestTask.class);
+        } catch (RuntimeException e) {
+            LOG.warnf("skipping unreadable task at %s@%d: %s", tp, rec.offset(), e.getMessage());
+            commit(producer, c, next, List.of());
+            return;
+        }
+        try {
+            List<Outcome> outcomes = processor.process(task);
+            long t0 = System.nanoTime();
+            Verdict verdict = catalog.decide(task, rec.partition(), rec.offset(), settings.workerId(), outcomes);
+            long bytes = outcomes.stream().mapToLong(o -> o.bytes).sum();
+            catalogStats.record(outcomes.size(), bytes, System.nanoTime() - t0,
+                    outcomes.stream().filter(o -> !o.accepted() && o.filter().startsWith("dedup.")).count());
+            t0 = System.nanoTime();
+            List<ProducerRecord<String, byte[]>> records = verdict == Verdict.SKIP ? List.of() : records(task, outcomes);
+            producer.beginTransaction();
+            for (ProducerRecord<String, byte[]> r : records) producer.send(r);
+            hook.beforeKafkaCommit(task, tasksDone.get());
+            producer.sendOffsetsToTransaction(next, c.groupMetadata());
+            producer.commitTransaction();
+            publishStats.record(records.size(), bytes, System.nanoTime() - t0, 0);
+            tasksDone.incrementAndGet();
+            LOG.debugf("task %s: %s, %d records", task.taskId(), verdict, outcomes.size());
+        } catch (SimulatedCrash | ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException | CatalogRepository.CatalogException e) {
+            LOG.warnf("task %s failed, will retry: %s", task.taskId(), e.getMessage());
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException ignored) {
+                // no transaction open (the catalog failed first)
+            }
+            c.seek(tp, rec.offset()); // do it again, from the same message
+            sleep(1000);
+        }
+    }
+
+    private void commit(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
+                        Map<TopicPartition, OffsetAndMetadata> next, List<ProducerRecord<String, byte[]>> records) {
+        producer.beginTransaction();
+        for (ProducerRecord<String, byte[]> r : records) producer.send(r);
+        producer.sendOffsetsToTransaction(next, c.groupMetadata());
+        producer.commitTransaction();
+    }
+
+    private static List<ProducerRecord<String, byte[]>> records(IngestTask task, List<Outcome> outcomes) {
+        Instant now = Instant.now();
+        return outcomes.stream().map(o -> o.accepted()
+                ? new ProducerRecord<>(Topics.DOCUMENTS, o.docId, Json.bytes(new Document(Document.SCHEMA, o.docId,
+                        o.doc.text, task.sourceId(), task.sourceType(), o.uri, o.title, o.date, o.language, task.license(),
+                        o.doc.piiReplaced.isEmpty() ? null : Map.copyOf(o.doc.piiReplaced), now)))
+                : new ProducerRecord<>(Topics.DOCUMENTS_REJECTED, o.docId, Json.bytes(new RejectedDocument(
+                        RejectedDocument.SCHEMA, o.docId, task.sourceId(), o.uri, o.filter(), o.reason(), o.language,
+                        o.date, now)))).toList();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
