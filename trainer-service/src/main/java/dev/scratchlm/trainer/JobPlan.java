@@ -1,0 +1,28 @@
+package dev.scratchlm.trainer;
+
+import dev.scratchlm.gpt.AdamW;
+import dev.scratchlm.gpt.GptConfig;
+import dev.scratchlm.gpt.LrSchedule;
+import dev.scratchlm.gpt.TrainerConfig;
+
+/**
+ * A validated job with every default filled in: what the runner executes, stored as JSON in the job's row so a
+ * restarted service runs exactly the same job.
+ */
+public record JobPlan(String stage, String tokenizerId, GptConfig model, int steps, int batchSize, int gradAccum,
+                      float lr, float minLr, int warmupSteps, float weightDecay, float beta1, float beta2, float clip,
+                      int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent) {
+
+    /** AdamW's epsilon, as nanoGPT (PyTorch's default). */
+    public static final float ADAM_EPS = 1e-8f;
+
+    /** Warm-up, then cosine decay from lr to minLr over the whole job (nanoGPT's get_lr). */
+    public TrainerConfig trainerConfig() {
+        return new TrainerConfig(batchSize, model.blockSize(), gradAccum, new LrSchedule(lr, minLr, warmupSteps, steps),
+                new AdamW.Settings(beta1, beta2, ADAM_EPS, weightDecay), clip);
+    }
+
+    public long tokensPerStep() {
+        return (long) batchSize * model.blockSize() * gradAccum;
+    }
+}

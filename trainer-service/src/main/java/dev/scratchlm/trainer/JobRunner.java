@@ -1,0 +1,207 @@
+package dev.scratchlm.trainer;
+
+import dev.scratchlm.contracts.CheckpointManifest;
+import dev.scratchlm.contracts.Json;
+import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
+import dev.scratchlm.trainer.JobRepository.JobRow;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runs training jobs one at a time on its own thread: a job that was running when the process stopped resumes
+ * first (from its last checkpoint on the volume), then queued jobs in the order they came.
+ *
+ * <p>A plain class, so a test can build two against the same state directory and database, abandon the first
+ * mid-job as a crash would, and watch the second resume. {@link #close()} is the graceful stop (the running job
+ * checkpoints and stays "running", to resume on the next start); {@link #abandon()} writes nothing more.
+ */
+public final class JobRunner implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(JobRunner.class);
+
+    /**
+     * @param stateDir            the service's volume: checkpoints/ and jobs/ live under it
+     * @param peakGflops          the machine's float32 peak, for MFU
+     * @param threads             data-parallel workers a job's model splits each batch over (results are
+     *                            bit-identical only for the same count, so a resumed job must use the same)
+     * @param eventIntervalMillis at most one step event per this many milliseconds (0: every step)
+     * @param flushIntervalMillis progress and per-step metrics reach PostgreSQL this often
+     */
+    public record Settings(Path stateDir, double peakGflops, int threads, long eventIntervalMillis,
+                           long flushIntervalMillis) {}
+
+    final JobRepository jobs;
+    final CheckpointRepository checkpoints;
+    final ShardStore store;
+    final CheckpointPublisher publisher;
+    final JobEvents events;
+    final Settings settings;
+    private final Set<String> stopRequests = ConcurrentHashMap.newKeySet();
+    private final Object work = new Object();
+    private volatile boolean shutdown;
+    private volatile boolean abandoned;
+    private volatile String currentJob;
+    private Thread thread;
+
+    public JobRunner(JobRepository jobs, CheckpointRepository checkpoints, ShardStore store, CheckpointPublisher publisher,
+                     JobEvents events, Settings settings) {
+        this.jobs = jobs;
+        this.checkpoints = checkpoints;
+        this.store = store;
+        this.publisher = publisher;
+        this.events = events;
+        this.settings = settings;
+    }
+
+    public synchronized void start() {
+        if (thread != null) throw new IllegalStateException("already started");
+        thread = new Thread(this::loop, "trainer-job-runner");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** A job was queued: look now rather than at the next poll. */
+    public void wake() {
+        synchronized (work) {
+            work.notifyAll();
+        }
+    }
+
+    /** Stops a running job after its current step (with a checkpoint). The database flag is the API's to set. */
+    public void requestStop(String jobId) {
+        stopRequests.add(jobId);
+    }
+
+    boolean stopRequested(String jobId) {
+        return stopRequests.contains(jobId);
+    }
+
+    boolean shuttingDown() {
+        return shutdown;
+    }
+
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    public String currentJob() {
+        return currentJob;
+    }
+
+    public boolean isAlive() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    Path checkpointFile(String checkpointId) {
+        return settings.stateDir().resolve("checkpoints").resolve(checkpointId + ".ckpt");
+    }
+
+    Path resumeFile(String jobId) {
+        return settings.stateDir().resolve("jobs").resolve(jobId).resolve("resume.ckpt");
+    }
+
+    private void loop() {
+        publishPending();
+        while (!shutdown && !abandoned) {
+            Optional<JobRow> next;
+            try {
+                next = jobs.nextToRun();
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot read the job queue: %s", e.getMessage());
+                pause(2000);
+                continue;
+            }
+            if (next.isEmpty()) {
+                pause(1000);
+                continue;
+            }
+            JobRow job = next.get();
+            currentJob = job.id();
+            try {
+                if (job.stopRequested()) stopRequests.add(job.id());
+                new PretrainRun(this, job).run();
+            } catch (PretrainRun.Abandoned a) {
+                return;
+            } catch (Throwable t) {
+                if (abandoned) return;
+                String why = t.getClass().getSimpleName() + ": " + t.getMessage();
+                LOG.errorf(t, "job %s failed", job.id());
+                try {
+                    jobs.fail(job.id(), why);
+                } catch (RuntimeException e) {
+                    LOG.errorf("cannot mark job %s failed: %s", job.id(), e.getMessage());
+                    pause(2000);
+                }
+                events.publish(job.id(), "end", Map.of("state", JobRepository.FAILED, "error", why));
+            } finally {
+                currentJob = null;
+                stopRequests.remove(job.id());
+            }
+        }
+    }
+
+    private void pause(long millis) {
+        synchronized (work) {
+            try {
+                work.wait(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                shutdown = true;
+            }
+        }
+    }
+
+    /** Publishes every registered checkpoint that has not reached Kafka yet (the broker was down, or we crashed). */
+    void publishPending() {
+        if (publisher == null) return;
+        try {
+            for (CheckpointRow row : checkpoints.unpublished()) {
+                Path file = Path.of(row.path());
+                if (!Files.isReadable(file)) {
+                    LOG.warnf("checkpoint %s is registered but %s is missing; not publishing it", row.id(), file);
+                    continue;
+                }
+                try {
+                    publisher.publish(file, Json.read(row.manifest(), CheckpointManifest.class));
+                    checkpoints.markPublished(row.id());
+                } catch (Exception e) {
+                    LOG.warnf("cannot publish checkpoint %s yet (will retry after the next checkpoint): %s", row.id(), e.getMessage());
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot read unpublished checkpoints: %s", e.getMessage());
+        }
+    }
+
+    /** Graceful stop: the running job finishes its step, checkpoints and stays "running" to resume on restart. */
+    @Override
+    public void close() {
+        shutdown = true;
+        wake();
+        join(120_000);
+    }
+
+    /** A simulated crash: the runner stops at the next step boundary and writes nothing more. */
+    public void abandon() {
+        abandoned = true;
+        wake();
+        if (Thread.currentThread() != thread) join(60_000);
+    }
+
+    private void join(long millis) {
+        Thread t = thread;
+        if (t == null) return;
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.scratchlm.trainer;
+
+import dev.scratchlm.contracts.KafkaSettings;
+import dev.scratchlm.contracts.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Wires the trainer's plain classes together at start-up and takes them down at shutdown: topics, the shard store
+ * on the volume, the two consumers (tokenizers, token-shards) and the job runner.
+ */
+@ApplicationScoped
+public class TrainerService {
+    private static final Logger LOG = Logger.getLogger(TrainerService.class);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+    @ConfigProperty(name = "scratchlm.state-dir")
+    String stateDir;
+    @ConfigProperty(name = "scratchlm.trainer.consumer-group")
+    String group;
+    @ConfigProperty(name = "scratchlm.trainer.threads")
+    int threads;
+    @ConfigProperty(name = "scratchlm.trainer.peak-gflops")
+    Optional<Double> peakGflops;
+    @ConfigProperty(name = "scratchlm.trainer.event-interval-ms")
+    long eventIntervalMillis;
+    @ConfigProperty(name = "scratchlm.trainer.flush-interval-ms")
+    long flushIntervalMillis;
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    MeterRegistry metrics;
+
+    private ShardStore store;
+    private JobRepository jobs;
+    private CheckpointRepository checkpoints;
+    private TokenizerRepository tokenizers;
+    private JobEvents events;
+    private CheckpointPublisher publisher;
+    private JobRunner runner;
+    private JobValidator validator;
+    private MemoryBudget memory;
+    private ShardConsumer shardConsumer;
+    private TokenizerConsumer tokenizerConsumer;
+    private double peak;
+
+    void onStart(@Observes StartupEvent event) {
+        Path state = Path.of(stateDir).toAbsolutePath();
+        KafkaSettings.ensureTopics(bootstrapServers, Topics.ALL);
+        store = new ShardStore(state.resolve("shards"));
+        jobs = new JobRepository(dataSource);
+        checkpoints = new CheckpointRepository(dataSource);
+        tokenizers = new TokenizerRepository(dataSource);
+        events = new JobEvents();
+        memory = MemoryBudget.ofThisProcess(threads);
+        validator = new JobValidator(tokenizers::find, tokenizers::all, store, checkpoints::find, memory);
+        publisher = new CheckpointPublisher(bootstrapServers);
+        peak = peakGflops.orElseGet(MachinePeak::gflops);
+        runner = new JobRunner(jobs, checkpoints, store, publisher, events,
+                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis));
+        tokenizerConsumer = new TokenizerConsumer(bootstrapServers, group, tokenizers);
+        shardConsumer = new ShardConsumer(bootstrapServers, group, store);
+        for (String outcome : new String[] {"stored", "duplicate", "rejected"}) {
+            metrics.more().counter("scratchlm.trainer.shards", java.util.List.of(io.micrometer.core.instrument.Tag.of("outcome", outcome)),
+                    shardConsumer, c -> c.count(outcome));
+        }
+        tokenizerConsumer.start();
+        shardConsumer.start();
+        runner.start();
+        LOG.infof("trainer-service: state in %s, shards of %d tokenizer(s), peak %.0f GFLOP/s assumed for MFU, "
+                + "%d MB for a job's model", state, store.stats().size(), peak, memory.availableBytes() >> 20);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (runner != null) runner.close();
+        if (shardConsumer != null) shardConsumer.close();
+        if (tokenizerConsumer != null) tokenizerConsumer.close();
+        if (publisher != null) publisher.close();
+        if (store != null) store.close();
+    }
+
+    public ShardStore store() { return store; }
+    public JobRepository jobs() { return jobs; }
+    public CheckpointRepository checkpoints() { return checkpoints; }
+    public TokenizerRepository tokenizers() { return tokenizers; }
+    public JobEvents events() { return events; }
+    public JobRunner runner() { return runner; }
+    public JobValidator validator() { return validator; }
+    public MemoryBudget memory() { return memory; }
+    public double peakGflops() { return peak; }
+    public int threads() { return threads; }
+
+    public boolean consumersAlive() {
+        return shardConsumer != null && shardConsumer.isAlive() && tokenizerConsumer.isAlive();
+    }
+}
