@@ -50,11 +50,12 @@ public final class ExtractText implements Step {
             public void head(Node node, int depth) {
                 if (node instanceof TextNode t) {
                     String s = t.getWholeText();
+                    if (t.isBlank() && atLineStart()) return; // indentation between blocks
                     // Elsewhere a source line break is just a space: the layout comes from the blocks.
                     out.append(pre > 0 ? s : s.replace('\n', ' ').replace('\r', ' '));
                 } else if (node instanceof Element e) {
                     if (e.normalName().equals("pre")) pre++;
-                    if (BLOCKS.contains(e.normalName())) out.append('\n');
+                    if (BLOCKS.contains(e.normalName())) newline();
                 }
             }
 
@@ -62,8 +63,16 @@ public final class ExtractText implements Step {
             public void tail(Node node, int depth) {
                 if (node instanceof Element e) {
                     if (e.normalName().equals("pre")) pre--;
-                    if (BLOCKS.contains(e.normalName())) out.append('\n');
+                    if (BLOCKS.contains(e.normalName())) newline();
                 }
+            }
+
+            private boolean atLineStart() {
+                return out.length() == 0 || out.charAt(out.length() - 1) == '\n';
+            }
+
+            private void newline() {
+                if (!atLineStart()) out.append('\n'); // one line break per block boundary, however deep
             }
         }, root);
         return out.toString();
