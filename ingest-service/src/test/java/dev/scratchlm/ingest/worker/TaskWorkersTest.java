@@ -1,0 +1,118 @@
+package dev.scratchlm.ingest.worker;
+
+import dev.scratchlm.devstack.DevStack;
+import dev.scratchlm.devstack.SharedDevStack;
+import dev.scratchlm.ingest.catalog.SourceProgress;
+import dev.scratchlm.ingest.pipeline.Pipeline;
+import dev.scratchlm.ingest.pipeline.PipelineSettings;
+import dev.scratchlm.ingest.plan.Planned;
+import dev.scratchlm.ingest.plan.SourceRequest;
+import dev.scratchlm.ingest.TestData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+
+import static dev.scratchlm.ingest.worker.IngestHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Task workers against the real broker and PostgreSQL: two workers of one group share a source; a worker that dies
+ * between the catalog commit and the Kafka commit is replaced and the totals stay exact, without duplicates.
+ */
+class TaskWorkersTest {
+    static DevStack stack;
+    static Pipeline pipeline;
+    static Path jar;
+    IngestHarness harness;
+
+    @BeforeAll
+    static void stack() {
+        stack = SharedDevStack.get();
+        pipeline = Pipeline.standard(PipelineSettings.defaults());
+        jar = TestData.europarlJar();
+    }
+
+    IngestHarness harness(int taskRecords) {
+        harness = new IngestHarness(stack.bootstrapServers(), stack.jdbcUrl(), stack.user(), stack.password(), pipeline,
+                taskRecords, List.of(jar.getParent()));
+        return harness;
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        if (harness != null) harness.close();
+    }
+
+    static void assertExact(IngestHarness h, Planned planned, IngestHarness.Published out) {
+        SourceProgress p = h.catalog.progress(planned.sourceId()).orElseThrow();
+        assertThat(p.accepted() + p.rejected()).as("every record has one fate").isEqualTo(planned.records());
+        assertThat(new HashSet<>(out.documentKeys())).as("no duplicate documents").hasSize(out.documentKeys().size());
+        assertThat(new HashSet<>(out.rejectedKeys())).as("no duplicate rejections").hasSize(out.rejectedKeys().size());
+        assertThat((long) out.documentKeys().size()).as("topic = catalog (accepted)").isEqualTo(p.accepted());
+        assertThat((long) out.rejectedKeys().size()).as("topic = catalog (rejected)").isEqualTo(p.rejected());
+        assertThat(out.rejectedByFilter()).isEqualTo(p.rejectedByFilter());
+        assertThat(p.accepted()).isPositive();
+        assertThat(p.rejectedByFilter()).containsKey("after-cutoff"); // Europarl runs to 2011; the cutoff is 2010-12-31
+    }
+
+    @Test
+    void twoWorkersOfOneGroupSplitASource() {
+        IngestHarness h = harness(100);
+        TaskWorker a = h.start(h.worker("a"));
+        TaskWorker b = h.start(h.worker("b"));
+        await("both workers own partitions", Duration.ofSeconds(60), () -> !a.assignment().isEmpty() && !b.assignment().isEmpty());
+
+        Planned planned = h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, 1200L));
+        assertThat(planned.tasks()).isEqualTo(12);
+        assertThat(planned.records()).isEqualTo(1200);
+        await("12 tasks done", Duration.ofSeconds(120), () -> a.tasksDone() + b.tasksDone() == 12);
+
+        assertThat(a.tasksDone()).as("worker a took a share").isPositive();
+        assertThat(b.tasksDone()).as("worker b took a share").isPositive();
+        IngestHarness.Published out = IngestHarness.published(h.bootstrap, planned.sourceId(), 1200, Duration.ofSeconds(60), Duration.ofSeconds(2));
+        assertExact(h, planned, out);
+        assertThat(out.documents()).allSatisfy(d -> {
+            assertThat(d.sourceType()).isEqualTo("europarl");
+            assertThat(d.date()).isBeforeOrEqualTo(java.time.LocalDate.of(2010, 12, 31));
+            assertThat(d.language()).isIn(PipelineSettings.defaults().detectLanguages());
+        });
+
+        // Re-sending the same source is the same source: nothing new is queued or counted.
+        Planned again = h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, 1200L));
+        assertThat(again.sourceId()).isEqualTo(planned.sourceId());
+        assertThat(again.created()).isFalse();
+        assertThat(h.catalog.progress(planned.sourceId()).orElseThrow().tasksDone()).isEqualTo(12);
+    }
+
+    @Test
+    void aWorkerDyingBeforeItsKafkaCommitIsReplacedWithoutLossOrDuplicates() {
+        IngestHarness h = harness(100);
+        TaskWorker first = h.worker("w");
+        // Dies after 3 committed tasks, in the worst window: the 4th task's catalog rows are committed and its
+        // documents are sent, but the Kafka transaction (records + offset) is not committed.
+        first.hook((task, done) -> {
+            if (done == 3) throw new TaskWorker.SimulatedCrash("after the catalog commit of " + task.taskId());
+        });
+        h.start(first);
+        await("first worker owns partitions", Duration.ofSeconds(60), () -> !first.assignment().isEmpty());
+
+        Planned planned = h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, 1000L));
+        assertThat(planned.tasks()).isEqualTo(10);
+        await("the first worker to crash", Duration.ofSeconds(120), first::crashed);
+        assertThat(first.tasksDone()).isEqualTo(3);
+        assertThat(h.catalog.progress(planned.sourceId()).orElseThrow().tasksDone()).as("catalog has the 4th task").isEqualTo(4);
+
+        // The replica restarts with the same id: it fences the dead producer (aborting its transaction) and redoes
+        // the 4th task from the same message, publishing the decisions the catalog already holds.
+        TaskWorker second = h.start(h.worker("w"));
+        await("all tasks done", Duration.ofSeconds(120), () -> second.tasksDone() == 7);
+        IngestHarness.Published out = IngestHarness.published(h.bootstrap, planned.sourceId(), 1000, Duration.ofSeconds(60), Duration.ofSeconds(3));
+        assertExact(h, planned, out);
+        assertThat(h.catalog.progress(planned.sourceId()).orElseThrow().state()).isEqualTo("done");
+    }
+}
