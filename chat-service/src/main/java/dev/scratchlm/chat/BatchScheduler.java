@@ -1,0 +1,255 @@
+package dev.scratchlm.chat;
+
+import dev.scratchlm.gpt.Sampler;
+import dev.scratchlm.gpt.TokenChoice;
+
+import java.util.ArrayDeque;
+import java.util.function.IntPredicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Continuous batching for one model: a single thread owns the KV cache and, each step, advances every active
+ * sequence by one token in one batched decode call. New requests are admitted between steps (first come, first
+ * served) into free cache slots, so a request arriving mid-answer starts at once instead of waiting behind a lock.
+ *
+ * <p>Each sequence has its own seeded sampler, so its text depends only on its own request and seed, not on
+ * which other sequences shared its steps.
+ */
+final class BatchScheduler {
+    private static final Logger LOG = Logger.getLogger(BatchScheduler.class.getName());
+
+    enum Finish { STOP, LENGTH, CANCELLED, ERROR }
+
+    /** Receives a sequence's tokens on the scheduler thread: keep it quick, it delays every other sequence. */
+    interface Listener {
+        /** A sampled token (never an end token); return false to end the answer here (a stop sequence matched). */
+        boolean onToken(TokenChoice choice);
+
+        /** The answer is over; {@code completionTokens} counts every sampled token, an end token included. */
+        void onFinish(Finish reason, int completionTokens, String error);
+    }
+
+    /** One request: its prompt, how to sample, where the tokens go. */
+    static final class Job {
+        final int[] prompt;
+        final GenerationParams params;
+        final Listener listener;
+        final Sampler sampler;
+        volatile boolean cancelled;
+        int slot = -1, generated, nextToken;
+
+        Job(int[] prompt, GenerationParams params, Listener listener) {
+            this.prompt = prompt;
+            this.params = params;
+            this.listener = listener;
+            this.sampler = new Sampler(params.samplerSettings(), params.seed());
+        }
+
+        /** The client went away: the slot is freed at the next step. */
+        void cancel() {
+            cancelled = true;
+        }
+    }
+
+    /** Observes steps, for tests: which slots one decode call advanced. */
+    interface StepObserver {
+        void onStep(int[] slots, int n);
+    }
+
+    private final String name;
+    private final Decoder decoder;
+    private final IntPredicate endToken;
+    private final int maxQueued;
+    private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    private final Job[] active;
+    private final int[] stepSlots, stepTokens;
+    private final Job[] stepJobs;
+    private final float[][] logits;
+    private final Thread thread;
+    private volatile StepObserver observer;
+    private boolean retired;
+    private int activeCount;
+
+    /**
+     * @param endToken  tokens that end an answer (special tokens)
+     * @param maxQueued requests that may wait for a free slot before new ones are refused
+     */
+    BatchScheduler(String name, Decoder decoder, IntPredicate endToken, int maxQueued) {
+        this.name = name;
+        this.decoder = decoder;
+        this.endToken = endToken;
+        this.maxQueued = maxQueued;
+        int slots = decoder.slots();
+        this.active = new Job[slots];
+        this.stepSlots = new int[slots];
+        this.stepTokens = new int[slots];
+        this.stepJobs = new Job[slots];
+        this.logits = new float[slots][decoder.vocabSize()];
+        this.thread = new Thread(this::loop, "decode-" + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    int blockSize() {
+        return decoder.blockSize();
+    }
+
+    void observe(StepObserver o) {
+        this.observer = o;
+    }
+
+    /** Queues a request; false when the queue is full or the model is being unloaded. */
+    synchronized boolean submit(Job job) {
+        if (retired || queue.size() >= maxQueued) return false;
+        queue.addLast(job);
+        notifyAll();
+        return true;
+    }
+
+    /** Sequences being generated plus waiting, for metrics and eviction. */
+    synchronized int load() {
+        return activeCount + queue.size();
+    }
+
+    /** Stops taking requests; the thread finishes what it has, then ends. */
+    synchronized void retire() {
+        retired = true;
+        notifyAll();
+    }
+
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                if (!admit()) return;
+                if (activeCount > 0) step();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "decoder of " + name + " failed", t);
+            failAll(t);
+        }
+    }
+
+    /** Moves waiting requests into free slots (waiting when idle); false when retired and drained. */
+    private boolean admit() throws InterruptedException {
+        while (true) {
+            Job job;
+            synchronized (this) {
+                while (activeCount == 0 && queue.isEmpty()) {
+                    if (retired) return false;
+                    wait();
+                }
+                if (activeCount == active.length || queue.isEmpty()) return true;
+                job = queue.pollFirst();
+                if (job.cancelled) {
+                    job.listener.onFinish(Finish.CANCELLED, 0, null);
+                    continue;
+                }
+                int slot = 0;
+                while (active[slot] != null) slot++;
+                job.slot = slot;
+                active[slot] = job;
+                activeCount++;
+            }
+            float[] first;
+            try {
+                first = decoder.prefill(job.slot, job.prompt);
+            } catch (RuntimeException e) {
+                release(job, Finish.ERROR, e.getMessage());
+                continue;
+            }
+            accept(job, first);
+        }
+    }
+
+    /** One decode call over every active sequence. */
+    private void step() {
+        int n = 0;
+        for (Job job : active) {
+            if (job == null) continue;
+            if (job.cancelled) {
+                release(job, Finish.CANCELLED, null);
+                continue;
+            }
+            stepSlots[n] = job.slot;
+            stepTokens[n] = job.nextToken;
+            stepJobs[n++] = job;
+        }
+        if (n == 0) return;
+        StepObserver o = observer;
+        if (o != null) o.onStep(stepSlots, n);
+        decoder.step(stepSlots, stepTokens, n, logits);
+        for (int i = 0; i < n; i++) {
+            accept(stepJobs[i], logits[i]);
+            stepJobs[i] = null;
+        }
+    }
+
+    /** Samples the sequence's next token and hands it to its listener, or ends the sequence. */
+    private void accept(Job job, float[] next) {
+        TokenChoice c;
+        try {
+            c = job.sampler.sample(next);
+        } catch (RuntimeException e) {
+            release(job, Finish.ERROR, e.getMessage());
+            return;
+        }
+        job.generated++;
+        if (endToken.test(c.token())) {
+            release(job, Finish.STOP, null);
+            return;
+        }
+        boolean more;
+        try {
+            more = job.listener.onToken(c);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listener failed", e);
+            job.cancelled = true;
+            more = false;
+        }
+        if (!more) {
+            release(job, job.cancelled ? Finish.CANCELLED : Finish.STOP, null);
+        } else if (job.generated >= job.params.maxTokens()) {
+            release(job, Finish.LENGTH, null);
+        } else {
+            job.nextToken = c.token();
+        }
+    }
+
+    private void release(Job job, Finish reason, String error) {
+        synchronized (this) {
+            if (active[job.slot] == job) {
+                active[job.slot] = null;
+                activeCount--;
+            }
+        }
+        try {
+            job.listener.onFinish(reason, job.generated, error);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listener failed on finish", e);
+        }
+    }
+
+    private void failAll(Throwable t) {
+        synchronized (this) {
+            retired = true;
+        }
+        for (Job job : active) {
+            if (job != null) release(job, Finish.ERROR, "decoder failed: " + t.getMessage());
+        }
+        Job job;
+        while (true) {
+            synchronized (this) {
+                job = queue.pollFirst();
+            }
+            if (job == null) break;
+            job.listener.onFinish(Finish.ERROR, 0, "decoder failed: " + t.getMessage());
+        }
+    }
+}

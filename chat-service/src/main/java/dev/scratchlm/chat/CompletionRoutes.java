@@ -1,0 +1,92 @@
+package dev.scratchlm.chat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code POST /v1/chat/completions} and {@code POST /v1/completions}, OpenAI-compatible, streaming or not.
+ *
+ * <p>Plain Vert.x routes rather than a JAX-RS resource: a streamed answer is written straight to the connection
+ * from the model's scheduler thread, one flushed server-sent event per token, with no framework layer per chunk.
+ */
+@ApplicationScoped
+public class CompletionRoutes {
+    private static final Logger LOG = Logger.getLogger(CompletionRoutes.class.getName());
+    /** Far above any prompt that fits a context window; larger bodies are refused before parsing. */
+    static final long MAX_BODY_BYTES = 1 << 20;
+
+    @Inject
+    ModelRegistry models;
+    @Inject
+    AnswerStore store;
+    @Inject
+    ApiKeys apiKeys;
+    @Inject
+    MeterRegistry meters;
+
+    private RequestParser parser;
+    private Counter tokens, chatRequests, completionRequests, refused;
+    private final ExecutorService storeWriter = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "answer-store");
+        t.setDaemon(true);
+        return t;
+    });
+
+    void routes(@Observes Router router) {
+        parser = new RequestParser(models::resolve);
+        tokens = meters.counter("scratchlm.chat.tokens.generated");
+        chatRequests = meters.counter("scratchlm.chat.requests", "endpoint", "chat");
+        completionRequests = meters.counter("scratchlm.chat.requests", "endpoint", "completions");
+        refused = meters.counter("scratchlm.chat.requests.refused");
+        router.route("/v1/*").order(-100).handler(apiKeys::check);
+        router.route("/api/*").order(-100).handler(apiKeys::check);
+        router.post("/v1/chat/completions").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
+                .handler(ctx -> handle(ctx, true)).failureHandler(this::failure);
+        router.post("/v1/completions").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
+                .handler(ctx -> handle(ctx, false)).failureHandler(this::failure);
+    }
+
+    private void handle(RoutingContext ctx, boolean chat) {
+        (chat ? chatRequests : completionRequests).increment();
+        try {
+            Buffer body = ctx.body().buffer();
+            var json = RequestParser.parseBody(body == null ? null : body.getBytes());
+            CompletionRequest req = chat ? parser.chat(json) : parser.completion(json);
+            Answer answer = new Answer(req, ctx.response(), store, storeWriter, tokens);
+            if (!answer.start()) {
+                refused.increment();
+                error(ctx, new ApiError(429, "rate_limit_exceeded", null, "too_many_requests", "The model '"
+                        + req.model().id + "' has too many requests waiting; try again shortly."));
+            }
+        } catch (ApiError e) {
+            error(ctx, e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "completion request failed", e);
+            error(ctx, new ApiError(500, "server_error", null, "internal_error", "Internal error: " + e.getMessage()));
+        }
+    }
+
+    private void failure(RoutingContext ctx) {
+        int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        String message = status == 413 ? "The request body is larger than " + MAX_BODY_BYTES + " bytes."
+                : "The request failed: " + (ctx.failure() == null ? "status " + status : ctx.failure().getMessage());
+        error(ctx, new ApiError(status, status < 500 ? "invalid_request_error" : "server_error", null, null, message));
+    }
+
+    static void error(RoutingContext ctx, ApiError e) {
+        if (ctx.response().ended() || ctx.response().closed()) return;
+        ctx.response().setStatusCode(e.status()).putHeader("Content-Type", "application/json").end(e.toJson());
+    }
+}

@@ -1,0 +1,58 @@
+package dev.scratchlm.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scratchlm.contracts.ChatFeedback;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code POST /api/feedback} {@code {"answerId", "thumbsUp": true|false, "comment"?}}: a thumbs up or down on an
+ * answer that was stored when served. The prompt and answer come from the store, not from the client, so feedback
+ * always describes what the model really said. The 200 comes after the broker acknowledged the record.
+ */
+@Path("/api/feedback")
+public class FeedbackResource {
+    static final int MAX_COMMENT = 2000;
+
+    @Inject
+    AnswerStore answers;
+    @Inject
+    FeedbackProducer producer;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> record(byte[] body) {
+        JsonNode json = RequestParser.parseBody(body);
+        JsonNode id = json.get("answerId");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) throw ApiError.invalid("answerId", "'answerId' (the answer's id) is required.");
+        JsonNode thumbs = json.get("thumbsUp");
+        if (thumbs == null || !thumbs.isBoolean()) throw ApiError.invalid("thumbsUp", "'thumbsUp' must be true or false.");
+        JsonNode c = json.get("comment");
+        String comment = null;
+        if (c != null && !c.isNull()) {
+            if (!c.isTextual()) throw ApiError.invalid("comment", "'comment' must be a string.");
+            comment = c.asText();
+            if (comment.length() > MAX_COMMENT) throw ApiError.invalid("comment", "'comment' is longer than " + MAX_COMMENT + " characters.");
+        }
+        AnswerStore.StoredAnswer a = answers.find(id.asText()).orElseThrow(() -> ApiError.notFound("answerId",
+                "No stored answer '" + id.asText() + "': only answers requested with \"store\": true can be rated."));
+        ChatFeedback feedback = new ChatFeedback(ChatFeedback.SCHEMA, a.id(), a.model(), a.prompt(), a.answer(),
+                thumbs.asBoolean(), comment, Instant.now());
+        producer.publish(feedback);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("answerId", a.id());
+        out.put("thumbsUp", thumbs.asBoolean());
+        out.put("recorded", true);
+        return out;
+    }
+
+}

@@ -1,0 +1,73 @@
+package dev.scratchlm.chat;
+
+import dev.scratchlm.bpe.ChatTemplate;
+import dev.scratchlm.bpe.Tokenizer;
+import dev.scratchlm.contracts.CheckpointManifest;
+import dev.scratchlm.contracts.TokenizerRecord;
+import dev.scratchlm.gpt.Checkpoint;
+import dev.scratchlm.gpt.Gpt;
+import dev.scratchlm.gpt.GptConfig;
+import dev.scratchlm.gpt.TensorInfo;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A checkpoint ready to serve: weights in a KV-cache decoder driven by its own batching thread, the tokenizer it
+ * was trained with, and the chat template built from that tokenizer's special tokens (null when it has none, and
+ * then the model only completes text).
+ */
+final class LoadedModel {
+    final String id;
+    final CheckpointManifest manifest;
+    final TokenizerRecord tokenizerRecord;
+    final Tokenizer tokenizer;
+    final ChatTemplate template;
+    final GptConfig config;
+    final List<TensorInfo> tensors;
+    final long parameterCount;
+    final long created;
+    final BatchScheduler scheduler;
+    /** Prepended to a completion prompt: pre-training documents start after an end-of-text token. */
+    final int documentStart;
+
+    LoadedModel(CheckpointManifest manifest, Checkpoint checkpoint, TokenizerRecord record, Tokenizer tokenizer,
+                int slots, int maxQueued) {
+        this.id = manifest.checkpointId();
+        this.manifest = manifest;
+        this.tokenizerRecord = record;
+        this.tokenizer = tokenizer;
+        this.template = templateOf(tokenizer);
+        this.config = checkpoint.config();
+        this.tensors = Gpt.parameterTable(config);
+        this.parameterCount = tensors.stream().mapToLong(TensorInfo::count).sum();
+        Instant at = manifest.createdAt() != null ? manifest.createdAt() : Instant.now();
+        this.created = at.getEpochSecond();
+        Integer eot = tokenizer.specialTokens().get(ChatTemplate.ENDOFTEXT);
+        this.documentStart = eot == null ? -1 : eot;
+        Gpt model = checkpoint.toModel(1);
+        int mergeable = tokenizer.mergeableCount();
+        // Special tokens (and ids past the tokenizer, if the model's vocabulary is padded) end an answer.
+        this.scheduler = new BatchScheduler(id, new KvDecoder(model, slots), token -> token >= mergeable, maxQueued);
+    }
+
+    private static ChatTemplate templateOf(Tokenizer tokenizer) {
+        try {
+            return new ChatTemplate(tokenizer);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    String stage() {
+        return manifest.stage();
+    }
+
+    long step() {
+        return manifest.step();
+    }
+
+    int blockSize() {
+        return config.blockSize();
+    }
+}

@@ -1,0 +1,209 @@
+package dev.scratchlm.chat;
+
+import dev.scratchlm.bpe.ScratchFormat;
+import dev.scratchlm.bpe.Tokenizer;
+import dev.scratchlm.contracts.CheckpointManifest;
+import dev.scratchlm.contracts.TokenizerRecord;
+import dev.scratchlm.gpt.Checkpoint;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Which models this replica serves. Every verified checkpoint from the topic is known (for lineage); the newest of
+ * each stage is always loaded, and older ones stay loaded until the cap is reached, so stages and steps can be
+ * compared side by side. A checkpoint whose tokenizer has not arrived yet waits for it.
+ *
+ * <p>Model names: a checkpoint id, or a stage name ({@code pretrain}, {@code sft}, {@code rlhf}, ...) as an alias
+ * for the newest checkpoint of that stage.
+ */
+@ApplicationScoped
+public class ModelRegistry {
+    private static final Logger LOG = Logger.getLogger(ModelRegistry.class.getName());
+
+    /** A verified checkpoint that has not been loaded (yet): waiting for its tokenizer, or skipped. */
+    private record Waiting(CheckpointManifest manifest, Path blob) {}
+
+    @ConfigProperty(name = "chat.models.max-loaded", defaultValue = "4")
+    int maxLoaded;
+    @ConfigProperty(name = "chat.models.slots", defaultValue = "8")
+    int slots;
+    @ConfigProperty(name = "chat.models.max-queued", defaultValue = "64")
+    int maxQueued;
+
+    private final Map<String, TokenizerRecord> tokenizers = new HashMap<>();
+    private final Map<String, CheckpointManifest> known = new LinkedHashMap<>();
+    private final Map<String, String> rejected = new LinkedHashMap<>();
+    private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+    private final Map<String, LoadedModel> loaded = new LinkedHashMap<>();
+    private final Map<String, String> newestByStage = new HashMap<>();
+    private final Map<String, Long> arrival = new HashMap<>();
+    private long arrivals;
+
+    // Writes come from the one consumer thread; the lock guards the maps and is never held while a model loads,
+    // so requests to loaded models are not delayed by a new checkpoint arriving.
+
+    /** A tokenizer from the topic; loads the checkpoints that were waiting for it. */
+    public void tokenizerArrived(TokenizerRecord record) {
+        List<Waiting> ready;
+        synchronized (this) {
+            tokenizers.put(record.id(), record);
+            ready = waiting.values().stream().filter(w -> record.id().equals(w.manifest().tokenizerId())).toList();
+            ready.forEach(w -> waiting.remove(w.manifest().checkpointId()));
+        }
+        for (Waiting w : ready) load(w.manifest(), w.blob());
+    }
+
+    /**
+     * A complete, checksum-verified checkpoint. {@code load} false records it without loading it (an old one
+     * replayed at start-up that the cap leaves out); its blob is deleted either way once read.
+     */
+    public void checkpointArrived(CheckpointManifest manifest, Path blob, boolean load) {
+        String id = manifest.checkpointId();
+        synchronized (this) {
+            known.remove(id);
+            known.put(id, manifest);
+            rejected.remove(id);
+            arrival.put(id, ++arrivals);
+            if (load && (manifest.tokenizerId() == null || !tokenizers.containsKey(manifest.tokenizerId()))) {
+                LOG.info("checkpoint " + id + " waits for tokenizer " + manifest.tokenizerId());
+                Waiting old = waiting.put(id, new Waiting(manifest, blob));
+                if (old != null && !old.blob().equals(blob)) delete(old.blob());
+                return;
+            }
+        }
+        if (load) load(manifest, blob);
+        else delete(blob);
+    }
+
+    /** A checkpoint the assembler or the loader refused, and why. */
+    public synchronized void checkpointRejected(String id, String reason) {
+        LOG.warning("checkpoint " + id + " ignored: " + reason);
+        rejected.put(id, reason);
+    }
+
+    private void load(CheckpointManifest manifest, Path blob) {
+        String id = manifest.checkpointId();
+        LoadedModel model;
+        try (InputStream in = Files.newInputStream(blob)) {
+            Checkpoint checkpoint = Checkpoint.readWeightsOnly(new BufferedInputStream(in, 1 << 16));
+            TokenizerRecord record;
+            synchronized (this) {
+                record = tokenizers.get(manifest.tokenizerId());
+            }
+            Tokenizer tokenizer = ScratchFormat.fromText(record.definition());
+            if (tokenizer.vocabSize() > checkpoint.config().vocabSize()) {
+                throw new IllegalArgumentException("tokenizer " + record.id() + " has " + tokenizer.vocabSize()
+                        + " ids but the model only " + checkpoint.config().vocabSize());
+            }
+            model = new LoadedModel(manifest, checkpoint, record, tokenizer, slots, maxQueued);
+        } catch (IOException | RuntimeException e) {
+            checkpointRejected(id, "cannot load: " + e.getMessage());
+            return;
+        } finally {
+            delete(blob);
+        }
+        synchronized (this) {
+            LoadedModel old = loaded.remove(id);
+            if (old != null) old.scheduler.retire();
+            loaded.put(id, model);
+            // The alias follows the newest loaded checkpoint of the stage, in the order they were published.
+            String stage = manifest.stage() == null ? "unknown" : manifest.stage();
+            String current = newestByStage.get(stage);
+            if (current == null || !loaded.containsKey(current)
+                    || arrival.getOrDefault(id, 0L) >= arrival.getOrDefault(current, 0L)) {
+                newestByStage.put(stage, id);
+            }
+            evictOverCap();
+        }
+        LOG.info("loaded checkpoint " + id + " (stage " + manifest.stage() + ", step " + manifest.step() + ", "
+                + model.parameterCount + " parameters, context " + model.blockSize() + ")");
+    }
+
+    /** Unloads the oldest models that are not the newest of their stage until the cap holds. */
+    private void evictOverCap() {
+        while (loaded.size() > Math.max(1, maxLoaded)) {
+            String victim = null;
+            for (String id : loaded.keySet()) {
+                if (!newestByStage.containsValue(id)) {
+                    victim = id;
+                    break;
+                }
+            }
+            if (victim == null) return; // every loaded model is some stage's newest: keep them all
+            LOG.info("unloading " + victim + " (more than " + maxLoaded + " models loaded)");
+            loaded.remove(victim).scheduler.retire();
+        }
+    }
+
+    /** The model a request names: a loaded checkpoint id or a stage alias. */
+    public synchronized LoadedModel resolve(String name) {
+        if (name == null || name.isBlank()) throw ApiError.invalid("model", "'model' is required (see GET /v1/models)");
+        LoadedModel m = loaded.get(name);
+        if (m == null && newestByStage.containsKey(name)) m = loaded.get(newestByStage.get(name));
+        if (m == null) {
+            String hint = known.containsKey(name) ? " (checkpoint " + name + " is known but not loaded: "
+                    + (waiting.containsKey(name) ? "its tokenizer has not arrived" : "over the cap of " + maxLoaded) + ")"
+                    : "";
+            throw new ApiError(404, "invalid_request_error", "model", "model_not_found",
+                    "The model '" + name + "' does not exist" + hint + ". Available: " + names() + ".");
+        }
+        return m;
+    }
+
+    /** Loaded models, oldest first. */
+    public synchronized List<LoadedModel> loaded() {
+        return new ArrayList<>(loaded.values());
+    }
+
+    /** Stage → checkpoint id of its newest loaded checkpoint. */
+    public synchronized Map<String, String> aliases() {
+        Map<String, String> out = new LinkedHashMap<>();
+        newestByStage.forEach((stage, id) -> {
+            if (loaded.containsKey(id)) out.put(stage, id);
+        });
+        return out;
+    }
+
+    public synchronized CheckpointManifest manifest(String id) {
+        return known.get(id);
+    }
+
+    /** Every checkpoint seen: loaded, waiting, known-only or rejected (with the reason), for operators and tests. */
+    public synchronized Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("loaded", List.copyOf(loaded.keySet()));
+        out.put("aliases", aliases());
+        out.put("waitingForTokenizer", List.copyOf(waiting.keySet()));
+        out.put("known", List.copyOf(known.keySet()));
+        out.put("rejected", new LinkedHashMap<>(rejected));
+        out.put("tokenizers", List.copyOf(tokenizers.keySet()));
+        out.put("maxLoaded", maxLoaded);
+        return out;
+    }
+
+    private String names() {
+        List<String> names = new ArrayList<>(aliases().keySet());
+        names.addAll(loaded.keySet());
+        return names.isEmpty() ? "none yet" : String.join(", ", names);
+    }
+
+    private static void delete(Path blob) {
+        try {
+            if (blob != null) Files.deleteIfExists(blob);
+        } catch (IOException e) {
+            LOG.warning("cannot delete " + blob + ": " + e.getMessage());
+        }
+    }
+}

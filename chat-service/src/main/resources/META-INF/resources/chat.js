@@ -1,0 +1,369 @@
+// ScratchLM web chat: plain JavaScript over the service's own OpenAI-compatible API.
+// Model output and user text are untrusted: they only ever reach the page through textContent.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const state = { models: [], history: [], busy: false, selected: null };
+
+// ---- small DOM helpers (text only, never HTML) ----
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+function row(table, ...cells) {
+  const tr = el('tr');
+  for (const c of cells) {
+    const td = el('td');
+    if (c instanceof Node) td.appendChild(c); else td.textContent = c === undefined || c === null ? '—' : String(c);
+    tr.appendChild(td);
+  }
+  table.appendChild(tr);
+}
+function status(text) { $('status').textContent = text || ''; }
+function pct(p) { return (p * 100).toFixed(p >= 0.1 ? 1 : 2) + '%'; }
+function visible(token) { return token.replace(/\n/g, '\u21b5').replace(/ /g, '\u2423'); }
+
+// ---- API ----
+function headers() {
+  const h = { 'Content-Type': 'application/json' };
+  const key = localStorage.getItem('scratchlm-api-key');
+  if (key) h['Authorization'] = 'Bearer ' + key;
+  return h;
+}
+async function api(path, body) {
+  const res = await fetch(path, body === undefined ? { headers: headers() }
+    : { method: 'POST', headers: headers(), body: JSON.stringify(body) });
+  if (res.status === 401) $('key-label').hidden = false;
+  return res;
+}
+async function errorText(res) {
+  try { const j = await res.json(); return (j.error && j.error.message) || JSON.stringify(j); }
+  catch (e) { return 'HTTP ' + res.status; }
+}
+
+// ---- models ----
+async function loadModels() {
+  const res = await api('/v1/models');
+  if (!res.ok) { status(await errorText(res)); return; }
+  const list = (await res.json()).data;
+  state.models = list;
+  const select = $('model');
+  const previous = select.value;
+  select.textContent = '';
+  // Stage aliases first (they follow the newest checkpoint), then every loaded checkpoint.
+  const aliases = list.filter((m) => m.alias_of);
+  const checkpoints = list.filter((m) => !m.alias_of);
+  for (const m of aliases) {
+    const o = el('option', null, m.id + ' (newest ' + m.stage + ': step ' + m.step + ')');
+    o.value = m.id;
+    select.appendChild(o);
+  }
+  for (const m of checkpoints) {
+    const o = el('option', null, m.id + ' (' + m.stage + ', step ' + m.step + ')');
+    o.value = m.id;
+    select.appendChild(o);
+  }
+  if (!list.length) {
+    const o = el('option', null, 'no model loaded yet');
+    o.value = '';
+    select.appendChild(o);
+    status('waiting for a checkpoint…');
+    setTimeout(loadModels, 3000);
+    return;
+  }
+  status(list.length + ' models');
+  if (previous && list.some((m) => m.id === previous)) select.value = previous;
+  modelChanged();
+}
+function currentModel() { return state.models.find((m) => m.id === $('model').value); }
+
+function modelChanged() {
+  const m = currentModel();
+  if (!m) return;
+  // A pre-trained (base) model was never taught the chat format: completing text is what it does.
+  const base = m.stage === 'pretrain' || !m.chat;
+  $('mode').value = base ? 'completion' : 'chat';
+  $('mode').querySelector('option[value=chat]').disabled = !m.chat;
+  modeChanged();
+}
+function modeChanged() {
+  const m = currentModel();
+  const completion = $('mode').value === 'completion';
+  $('chat-settings').hidden = completion;
+  $('input').placeholder = completion ? 'Start a text for the model to continue' : 'Write a message';
+  $('send').textContent = completion ? 'Complete' : 'Send';
+  let note = '';
+  if (m && (m.stage === 'pretrain' || !m.chat)) {
+    note = 'This is a base model: it was only pre-trained to continue text and was never taught the chat format'
+      + ' (system, user and assistant turns). Write the beginning of a text and it writes what plausibly comes next.';
+    if (!completion) note += ' In chat mode it sees the chat markers it never learned, so expect nonsense.';
+  } else if (completion) {
+    note = 'Completion mode: the model continues your text as a document, without the chat format.';
+  }
+  $('mode-note').textContent = note;
+}
+
+// ---- few-shot examples ----
+function addExample(user, assistant) {
+  const node = $('example-template').content.firstElementChild.cloneNode(true);
+  node.querySelector('.ex-user').value = user || '';
+  node.querySelector('.ex-assistant').value = assistant || '';
+  node.querySelector('.ex-remove').addEventListener('click', () => node.remove());
+  $('examples').appendChild(node);
+}
+function examples() {
+  const out = [];
+  for (const ex of $('examples').querySelectorAll('.example')) {
+    const u = ex.querySelector('.ex-user').value, a = ex.querySelector('.ex-assistant').value;
+    if (u.trim() || a.trim()) out.push({ role: 'user', content: u }, { role: 'assistant', content: a });
+  }
+  return out;
+}
+
+// ---- sampling controls ----
+function sampling() {
+  const p = {};
+  const num = (id) => { const v = $(id).value.trim(); return v === '' ? null : Number(v); };
+  const t = num('temperature'); if (t !== null) p.temperature = t;
+  const tp = num('top-p'); if (tp !== null) p.top_p = tp;
+  const tk = num('top-k'); if (tk !== null) p.top_k = tk;
+  const mt = num('max-tokens'); if (mt !== null) p.max_tokens = mt;
+  const s = num('seed'); if (s !== null) p.seed = s;
+  return p;
+}
+
+// ---- streaming ----
+// Reads server-sent events and calls onChunk for each JSON payload until [DONE].
+async function stream(res, onChunk) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += decoder.decode(value, { stream: true });
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const event = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      for (const line of event.split('\n')) {
+        if (!line.startsWith('data:')) continue;
+        const data = line.slice(5).trim();
+        if (data === '[DONE]') return;
+        onChunk(JSON.parse(data));
+      }
+    }
+  }
+}
+
+// One piece of generated text as a clickable span carrying its tokens' probabilities.
+function tokenSpan(text, entries) {
+  const span = el('span', 'tok', text);
+  if (entries && entries.length) {
+    span.tokens = entries;
+    const p = Math.exp(entries[entries.length - 1].logprob);
+    span.classList.add(p >= 0.5 ? 'p-high' : p >= 0.15 ? 'p-mid' : 'p-low');
+    span.title = entries.map((e) => visible(e.token) + ' ' + pct(Math.exp(e.logprob))).join(', ');
+    span.addEventListener('click', () => showTokens(span));
+  }
+  return span;
+}
+
+function showTokens(span) {
+  for (const s of document.querySelectorAll('.tok.selected')) s.classList.remove('selected');
+  span.classList.add('selected');
+  const detail = $('token-detail');
+  detail.textContent = '';
+  for (const t of span.tokens) {
+    const head = el('p');
+    head.appendChild(el('span', null, 'Chosen: '));
+    head.appendChild(el('code', 'tokentext', visible(t.token)));
+    head.appendChild(el('span', 'prob', ' probability ' + pct(Math.exp(t.logprob))));
+    detail.appendChild(head);
+    const table = el('table', 'alternatives');
+    for (const a of t.top_logprobs || []) {
+      const p = Math.exp(a.logprob);
+      const bar = el('div', 'bar');
+      bar.style.width = Math.max(1, Math.round(p * 100)) + 'px';
+      const tok = el('code', 'tokentext', visible(a.token));
+      if (a.token === t.token) tok.classList.add('chosen');
+      row(table, tok, pct(p), bar);
+    }
+    detail.appendChild(table);
+  }
+  $('token-panel').hidden = false;
+}
+
+function metaLine(box, usage, finish) {
+  const meta = el('div', 'meta');
+  if (usage) meta.appendChild(el('span', null, usage.prompt_tokens + ' prompt tokens, ' + usage.completion_tokens + ' generated'));
+  if (finish) meta.appendChild(el('span', null, 'finish: ' + finish));
+  box.appendChild(meta);
+  return meta;
+}
+
+async function send(e) {
+  e.preventDefault();
+  if (state.busy) return;
+  const model = $('model').value;
+  const text = $('input').value;
+  if (!model) { status('no model to ask yet'); return; }
+  state.busy = true;
+  $('send').disabled = true;
+  try {
+    if ($('mode').value === 'completion') await complete(model, text);
+    else await chat(model, text);
+  } catch (err) {
+    $('messages').appendChild(el('div', 'msg error', String(err)));
+  } finally {
+    state.busy = false;
+    $('send').disabled = false;
+  }
+}
+
+async function chat(model, text) {
+  if (!text.trim()) return;
+  $('input').value = '';
+  const user = el('div', 'msg user');
+  user.appendChild(el('span', 'role', 'user'));
+  user.appendChild(el('span', 'content', text));
+  $('messages').appendChild(user);
+  const messages = [];
+  if ($('system').value.trim()) messages.push({ role: 'system', content: $('system').value });
+  messages.push(...examples(), ...state.history, { role: 'user', content: text });
+  const box = el('div', 'msg assistant');
+  box.appendChild(el('span', 'role', 'assistant'));
+  const content = el('span', 'content');
+  box.appendChild(content);
+  $('messages').appendChild(box);
+  const res = await api('/v1/chat/completions', Object.assign({
+    model, messages, stream: true, logprobs: true, top_logprobs: 5, store: true,
+    stream_options: { include_usage: true },
+  }, sampling()));
+  if (!res.ok) { box.className = 'msg error'; content.textContent = await errorText(res); return; }
+  let id = null, finish = null, usage = null, answer = '';
+  await stream(res, (c) => {
+    if (c.error) throw new Error(c.error.message);
+    id = c.id;
+    if (c.usage) usage = c.usage;
+    const choice = c.choices && c.choices[0];
+    if (!choice) return;
+    const piece = choice.delta && choice.delta.content;
+    if (piece) {
+      answer += piece;
+      content.appendChild(tokenSpan(piece, choice.logprobs && choice.logprobs.content));
+    }
+    if (choice.finish_reason) finish = choice.finish_reason;
+  });
+  state.history.push({ role: 'user', content: text }, { role: 'assistant', content: answer });
+  const meta = metaLine(box, usage, finish);
+  box.dataset.answerId = id;
+  box.dataset.done = 'true';
+  for (const [label, up] of [['\u{1F44D}', true], ['\u{1F44E}', false]]) {
+    const b = el('button', up ? 'thumbs-up' : 'thumbs-down', label);
+    b.type = 'button';
+    b.title = up ? 'Good answer' : 'Bad answer';
+    b.addEventListener('click', () => feedback(id, up, meta));
+    meta.appendChild(b);
+  }
+}
+
+async function feedback(answerId, thumbsUp, meta) {
+  for (const b of meta.querySelectorAll('button')) b.disabled = true;
+  const res = await api('/api/feedback', { answerId, thumbsUp });
+  const note = el('span', 'feedback-status', res.ok ? 'Thanks, feedback recorded.' : await errorText(res));
+  meta.appendChild(note);
+  if (!res.ok) for (const b of meta.querySelectorAll('button')) b.disabled = false;
+}
+
+async function complete(model, text) {
+  const box = el('div', 'msg completion');
+  box.appendChild(el('span', 'role', 'completion'));
+  box.appendChild(el('span', 'prompt-text', text));
+  const content = el('span', 'content');
+  box.appendChild(content);
+  $('messages').appendChild(box);
+  const res = await api('/v1/completions', Object.assign({
+    model, prompt: text, stream: true, logprobs: 5, stream_options: { include_usage: true },
+  }, sampling()));
+  if (!res.ok) { box.className = 'msg error'; box.textContent = await errorText(res); return; }
+  let finish = null, usage = null;
+  await stream(res, (c) => {
+    if (c.error) throw new Error(c.error.message);
+    if (c.usage) usage = c.usage;
+    const choice = c.choices && c.choices[0];
+    if (!choice) return;
+    if (choice.text) {
+      // The legacy completions shape: parallel arrays; turn them into the chat shape the token view reads.
+      const lp = choice.logprobs;
+      const entries = lp ? lp.tokens.map((t, i) => ({
+        token: t, logprob: lp.token_logprobs[i],
+        top_logprobs: Object.entries(lp.top_logprobs[i] || {}).map(([token, logprob]) => ({ token, logprob })),
+      })) : null;
+      content.appendChild(tokenSpan(choice.text, entries));
+    }
+    if (choice.finish_reason) finish = choice.finish_reason;
+  });
+  metaLine(box, usage, finish);
+  box.dataset.done = 'true';
+}
+
+// ---- model card ----
+async function showCard() {
+  const model = $('model').value;
+  if (!model) return;
+  const res = await api('/api/models/' + encodeURIComponent(model) + '/card');
+  const card = $('card');
+  card.textContent = '';
+  if (!res.ok) { card.appendChild(el('p', 'error', await errorText(res))); $('card-dialog').showModal(); return; }
+  const c = await res.json();
+  const section = (title) => { card.appendChild(el('h3', null, title)); const t = el('table'); card.appendChild(t); return t; };
+  let t = section('Model');
+  row(t, 'checkpoint', c.id); row(t, 'stage', c.stage); row(t, 'step', c.step);
+  row(t, 'created', c.createdAt); row(t, 'kind', c.mode);
+  t = section('Architecture');
+  const a = c.architecture;
+  row(t, 'type', a.type); row(t, 'layers', a.layers); row(t, 'heads', a.heads); row(t, 'width', a.width);
+  row(t, 'context (tokens)', a.context); row(t, 'vocabulary', a.vocab);
+  t = section('Parameters (weights and biases)');
+  t.id = 'card-parameters';
+  for (const l of c.parameters.perLayer) row(t, l.name, l.count.toLocaleString('en-US'));
+  const total = el('tr', 'total');
+  total.appendChild(el('th', null, 'total'));
+  total.appendChild(el('th', 'param-total', c.parameters.total.toLocaleString('en-US')));
+  t.appendChild(total);
+  t = section('Tokenizer');
+  row(t, 'id', c.tokenizer.id); row(t, 'vocabulary', c.tokenizer.vocabSize); row(t, 'split pattern', c.tokenizer.pattern);
+  row(t, 'numbers', c.tokenizer.numberPolicy + ': ' + c.tokenizer.numberPolicyMeaning);
+  t = section('Training data');
+  t.id = 'card-data';
+  row(t, 'knowledge cutoff', c.data.knowledgeCutoff); row(t, 'documents', c.data.documents);
+  row(t, 'tokens', c.data.tokens); row(t, 'shards', c.data.shards);
+  t = section('Metrics');
+  for (const [k, v] of Object.entries(c.metrics || {})) row(t, k, typeof v === 'number' ? v.toFixed(4) : v);
+  t = section('Lineage');
+  row(t, 'tokenizer', c.lineage.tokenizerId);
+  if (!c.lineage.parents.length) row(t, 'parent', 'none (trained from scratch)');
+  for (const p of c.lineage.parents) row(t, 'parent', p.id + (p.stage ? ' (' + p.stage + ', step ' + p.step + ')' : ' (not seen by this service)'));
+  for (const [k, v] of Object.entries(c.lineage.details || {})) {
+    if (k === 'knowledgeCutoff' || k === 'documents' || k === 'tokens') continue;
+    row(t, k, typeof v === 'object' ? JSON.stringify(v) : v);
+  }
+  $('card-dialog').showModal();
+}
+
+// ---- wiring ----
+$('model').addEventListener('change', modelChanged);
+$('mode').addEventListener('change', modeChanged);
+$('composer').addEventListener('submit', send);
+$('input').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('composer').requestSubmit(); }
+});
+$('clear').addEventListener('click', () => { state.history = []; $('messages').textContent = ''; });
+$('add-example').addEventListener('click', () => addExample());
+$('card-button').addEventListener('click', showCard);
+$('token-close').addEventListener('click', () => { $('token-panel').hidden = true; });
+$('api-key').addEventListener('change', () => { localStorage.setItem('scratchlm-api-key', $('api-key').value); loadModels(); });
+loadModels();
