@@ -23,6 +23,7 @@ final class TextAssembler {
     private final List<TokenLogprob> pending = new ArrayList<>();
     private final List<Integer> pendingEnds = new ArrayList<>();
     private final List<TokenLogprob> ready = new ArrayList<>();
+    private static final int UNFINISHED = Integer.MAX_VALUE;
     private int decodedChars, releasedChars, pendingStart;
 
     TextAssembler(Tokenizer tokenizer, List<String> stop, boolean logprobs) {
@@ -37,8 +38,10 @@ final class TextAssembler {
         String text = decoder.push(choice.token());
         decodedChars += text.length();
         if (logprobs) {
+            // A token holding part of a character ends where that character is finally shown.
+            if (!text.isEmpty()) pendingEnds.replaceAll(e -> e == UNFINISHED ? decodedChars : e);
             pending.add(entry(choice.token(), choice.logprob(), choice));
-            pendingEnds.add(decodedChars);
+            pendingEnds.add(decoder.pendingBytes() > 0 ? UNFINISHED : decodedChars);
         }
         release(stops.push(text));
         return !stops.stopped();

@@ -1,0 +1,175 @@
+package dev.scratchlm.chat;
+
+import dev.scratchlm.gpt.TokenChoice;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Continuous batching without a model: a fake decoder whose logits always favour token (slot + 1). */
+class BatchSchedulerTest {
+    static final int VOCAB = 16, END = 15;
+
+    /** Records every prefill and step; greedy sampling then picks token slot+1 (END never, unless asked). */
+    static final class FakeDecoder implements Decoder {
+        final int slots;
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
+        volatile CountDownLatch gate;
+        volatile int stepMillis;
+
+        FakeDecoder(int slots) {
+            this.slots = slots;
+        }
+
+        public int slots() { return slots; }
+        public int blockSize() { return 1000; }
+        public int vocabSize() { return VOCAB; }
+
+        public float[] prefill(int slot, int[] prompt) {
+            log.add("prefill " + slot + " " + prompt[0]);
+            float[] l = new float[VOCAB];
+            l[prompt[0] == -1 ? END : slot + 1] = 10;
+            return l;
+        }
+
+        public void step(int[] slotIds, int[] tokens, int n, float[][] out) {
+            CountDownLatch g = gate;
+            if (g != null) {
+                try {
+                    g.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (stepMillis > 0) {
+                try {
+                    Thread.sleep(stepMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            log.add("step " + Arrays.toString(Arrays.copyOf(slotIds, n)));
+            for (int i = 0; i < n; i++) {
+                Arrays.fill(out[i], 0f);
+                out[i][slotIds[i] + 1] = 10;
+            }
+        }
+    }
+
+    static final class Recorder implements BatchScheduler.Listener {
+        final List<Integer> tokens = new ArrayList<>();
+        final CountDownLatch done = new CountDownLatch(1);
+        volatile BatchScheduler.Finish finish;
+        volatile int count;
+        final int stopAfter;
+
+        Recorder(int stopAfter) {
+            this.stopAfter = stopAfter;
+        }
+
+        public synchronized boolean onToken(TokenChoice c) {
+            tokens.add(c.token());
+            return tokens.size() < stopAfter;
+        }
+
+        public void onFinish(BatchScheduler.Finish reason, int completionTokens, String error) {
+            finish = reason;
+            count = completionTokens;
+            done.countDown();
+        }
+
+        void await() throws InterruptedException {
+            assertThat(done.await(10, TimeUnit.SECONDS)).as("finished").isTrue();
+        }
+    }
+
+    private static GenerationParams greedy(int maxTokens) {
+        return new GenerationParams(0f, 1f, 0, 1, maxTokens, List.of(), false, 0);
+    }
+
+    @Test
+    void everyActiveSequenceAdvancesEachStepAndWaitingOnesAreAdmittedInOrder() throws Exception {
+        FakeDecoder d = new FakeDecoder(2);
+        d.gate = new CountDownLatch(1); // hold the first step until all five are queued
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10);
+        List<Recorder> rs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Recorder r = new Recorder(Integer.MAX_VALUE);
+            rs.add(r);
+            assertThat(s.submit(new BatchScheduler.Job(new int[] {i}, greedy(3 + i), r))).isTrue();
+        }
+        d.gate.countDown();
+        for (Recorder r : rs) r.await();
+        for (int i = 0; i < 5; i++) {
+            assertThat(rs.get(i).finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+            assertThat(rs.get(i).tokens).hasSize(3 + i);
+        }
+        List<String> prefills = d.log.stream().filter(l -> l.startsWith("prefill")).map(l -> l.split(" ")[2]).toList();
+        assertThat(prefills).as("first come, first served").containsExactly("0", "1", "2", "3", "4");
+        // While two sequences are active, every step advances both: nobody waits behind anybody.
+        long fullSteps = d.log.stream().filter(l -> l.startsWith("step") && l.contains(",")).count();
+        assertThat(fullSteps).isGreaterThanOrEqualTo(6);
+        assertThat(d.log).noneMatch(l -> l.startsWith("step []"));
+    }
+
+    @Test
+    void aNewRequestStartsBetweenStepsOfARunningOne() throws Exception {
+        FakeDecoder d = new FakeDecoder(4);
+        d.stepMillis = 2;
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10);
+        Recorder longOne = new Recorder(Integer.MAX_VALUE);
+        d.gate = new CountDownLatch(1);
+        s.submit(new BatchScheduler.Job(new int[] {0}, greedy(50), longOne));
+        Recorder shortOne = new Recorder(Integer.MAX_VALUE);
+        s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), shortOne));
+        d.gate.countDown();
+        shortOne.await();
+        assertThat(longOne.done.getCount()).as("the short answer finished while the long one was still running").isEqualTo(1);
+        longOne.await();
+        assertThat(d.log).anyMatch(l -> l.equals("step [0, 1]"));
+    }
+
+    @Test
+    void endTokenAndListenerStopFinishWithStop() throws Exception {
+        FakeDecoder d = new FakeDecoder(2);
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10);
+        Recorder ended = new Recorder(Integer.MAX_VALUE);
+        s.submit(new BatchScheduler.Job(new int[] {-1}, greedy(10), ended));
+        ended.await();
+        assertThat(ended.finish).isEqualTo(BatchScheduler.Finish.STOP);
+        assertThat(ended.tokens).as("the end token is not text").isEmpty();
+        assertThat(ended.count).as("but it was generated").isEqualTo(1);
+        Recorder stopped = new Recorder(2);
+        s.submit(new BatchScheduler.Job(new int[] {0}, greedy(10), stopped));
+        stopped.await();
+        assertThat(stopped.finish).isEqualTo(BatchScheduler.Finish.STOP);
+        assertThat(stopped.tokens).hasSize(2);
+    }
+
+    @Test
+    void cancelledSequenceFreesItsSlotAndAFullQueueRefuses() throws Exception {
+        FakeDecoder d = new FakeDecoder(1);
+        d.gate = new CountDownLatch(1);
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 1);
+        Recorder a = new Recorder(Integer.MAX_VALUE), b = new Recorder(Integer.MAX_VALUE), c = new Recorder(Integer.MAX_VALUE);
+        BatchScheduler.Job ja = new BatchScheduler.Job(new int[] {0}, greedy(500), a);
+        s.submit(ja);
+        Thread.sleep(100); // a is admitted and blocked in its first step
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), b))).isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {2}, greedy(2), c))).as("queue of one is full").isFalse();
+        ja.cancel();
+        d.gate.countDown();
+        a.await();
+        b.await();
+        assertThat(a.finish).isEqualTo(BatchScheduler.Finish.CANCELLED);
+        assertThat(b.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        s.retire();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), c))).isFalse();
+    }
+}
