@@ -185,8 +185,15 @@ public final class JobValidator {
 
         if (!problems.isEmpty()) throw new ApiException(400, problems.get(0), problems, details);
 
-        GptConfig config = new GptConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, (float) dropout);
-        String tooBig = memory.check(config, batchSize);
+        GptConfig config;
+        String tooBig;
+        try {
+            config = new GptConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, (float) dropout);
+            tooBig = memory.check(config, batchSize);
+        } catch (IllegalArgumentException e) {
+            // gpt refuses shapes it cannot even lay out (e.g. more parameters than one buffer holds)
+            throw new ApiException(400, "the model cannot be built: " + e.getMessage(), List.of(e.getMessage()), details);
+        }
         if (tooBig != null) {
             details.put("needBytes", memory.needBytes(config, batchSize));
             details.put("availableBytes", memory.availableBytes());
