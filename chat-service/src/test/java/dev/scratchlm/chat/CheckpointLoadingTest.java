@@ -1,0 +1,136 @@
+package dev.scratchlm.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.scratchlm.bpe.Tokenizer;
+import dev.scratchlm.contracts.CheckpointManifest;
+import dev.scratchlm.contracts.Chunks;
+import dev.scratchlm.contracts.Json;
+import dev.scratchlm.contracts.KafkaSettings;
+import dev.scratchlm.contracts.TokenizerRecord;
+import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.devstack.DevStackResource;
+import dev.scratchlm.devstack.SharedDevStack;
+import dev.scratchlm.gpt.Checkpoint;
+import dev.scratchlm.gpt.Gpt;
+import dev.scratchlm.gpt.GptConfig;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Checkpoints as the topic delivers them: only complete, verified ones are served; a missing tokenizer is waited for. */
+@QuarkusTest
+@QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
+class CheckpointLoadingTest {
+    @TestHTTPResource("/")
+    URL url;
+
+    TestModels.Published models;
+
+    @BeforeEach
+    void published() throws Exception {
+        models = ServedModels.ready(url.toString());
+    }
+
+    private static byte[] randomCheckpoint(String tokenizerId, int vocab) {
+        GptConfig cfg = new GptConfig(vocab, 16, 1, 1, 8, 0f);
+        return Checkpoint.weightsOnly(new Gpt(cfg, 1, 5), tokenizerId, Map.of(), Map.of()).toBytes();
+    }
+
+    private static ProducerRecord<String, byte[]> chunk(String key, int index, byte[] data, String sha) {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.CHECKPOINTS, key, data);
+        r.headers().add(Chunks.KIND, Chunks.CHUNK.getBytes(StandardCharsets.UTF_8))
+                .add(Chunks.INDEX, Integer.toString(index).getBytes(StandardCharsets.UTF_8))
+                .add(Chunks.SHA256, sha.getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private static ProducerRecord<String, byte[]> manifest(String key, String stage, String tokenizerId, long size, int chunks, String sha) {
+        CheckpointManifest m = new CheckpointManifest(CheckpointManifest.SCHEMA, key, stage, 1, null, tokenizerId, Map.of(),
+                Map.of(), Map.of(), size, chunks, sha, Instant.now());
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.CHECKPOINTS, key, Json.bytes(m));
+        r.headers().add(Chunks.KIND, Chunks.MANIFEST.getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private JsonNode waitForStatus(Predicate<JsonNode> until) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        JsonNode s = null;
+        while (System.nanoTime() < deadline) {
+            s = Http.get(url + "api/models/status").json();
+            if (until.test(s)) return s;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("status never matched: " + s);
+    }
+
+    @Test
+    void corruptedAndIncompleteCheckpointsAreIgnoredWithTheirReason() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String badSha = "bad-sha-" + run, missing = "missing-chunk-" + run, badChunk = "bad-chunk-" + run, good = "good-" + run;
+        byte[] blob = randomCheckpoint(models.tokenizerId(), TestModels.tokenizer.vocabSize());
+        byte[] a = Arrays.copyOfRange(blob, 0, blob.length / 2), b = Arrays.copyOfRange(blob, blob.length / 2, blob.length);
+        String whole = Chunks.sha256Hex(blob);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+            // Every chunk fine, but the manifest states another whole-blob checksum.
+            p.send(chunk(badSha, 0, a, Chunks.sha256Hex(a)));
+            p.send(chunk(badSha, 1, b, Chunks.sha256Hex(b)));
+            p.send(manifest(badSha, "corrupt", models.tokenizerId(), blob.length, 2, "0".repeat(64)));
+            // The second chunk never arrives.
+            p.send(chunk(missing, 0, a, Chunks.sha256Hex(a)));
+            p.send(manifest(missing, "corrupt", models.tokenizerId(), blob.length, 2, whole));
+            // A chunk altered in flight: its own checksum fails.
+            byte[] flipped = b.clone();
+            flipped[10] ^= 1;
+            p.send(chunk(badChunk, 0, a, Chunks.sha256Hex(a)));
+            p.send(chunk(badChunk, 1, flipped, Chunks.sha256Hex(b)));
+            p.send(manifest(badChunk, "corrupt", models.tokenizerId(), blob.length, 2, whole));
+            // And a good one after them.
+            p.send(chunk(good, 0, a, Chunks.sha256Hex(a)));
+            p.send(chunk(good, 1, b, Chunks.sha256Hex(b)));
+            p.send(manifest(good, "verified", models.tokenizerId(), blob.length, 2, whole)).get();
+        }
+        JsonNode status = waitForStatus(s -> s.get("loaded").toString().contains(good));
+        JsonNode rejected = status.get("rejected");
+        assertThat(rejected.get(badSha).asText()).contains("sha256");
+        assertThat(rejected.get(missing).asText()).contains("1 of 2 chunks");
+        assertThat(rejected.get(badChunk).asText()).contains("fails its checksum");
+        String list = Http.get(url + "v1/models").body();
+        assertThat(list).contains(good).doesNotContain(badSha).doesNotContain(missing).doesNotContain(badChunk);
+        assertThat(Http.get(url + "v1/models/" + badSha).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aCheckpointWaitsForItsTokenizer() throws Exception {
+        // Same tokens plus one more special token: another tokenizer id, not published yet.
+        Tokenizer later = TestModels.tokenizer.withSpecialTokens(List.of("<|late-" + UUID.randomUUID() + "|>"));
+        TokenizerRecord record = TestModels.tokenizerRecord(later);
+        String id = "waits-" + UUID.randomUUID().toString().substring(0, 8);
+        byte[] blob = randomCheckpoint(later.id(), later.vocabSize());
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+            p.send(chunk(id, 0, blob, Chunks.sha256Hex(blob)));
+            p.send(manifest(id, "waiting", later.id(), blob.length, 1, Chunks.sha256Hex(blob))).get();
+            waitForStatus(s -> s.get("waitingForTokenizer").toString().contains(id));
+            assertThat(Http.get(url + "v1/models/" + id).json().at("/error/message").asText()).contains("tokenizer has not arrived");
+            p.send(new ProducerRecord<>(Topics.TOKENIZERS, record.id(), Json.bytes(record))).get();
+        }
+        waitForStatus(s -> s.get("loaded").toString().contains(id));
+        assertThat(Http.get(url + "v1/models/" + id).status()).isEqualTo(200);
+        assertThat(Http.post(url + "v1/completions", "{\"model\": \"" + id + "\", \"prompt\": \"The\", \"max_tokens\": 3}").status())
+                .isEqualTo(200);
+    }
+}
