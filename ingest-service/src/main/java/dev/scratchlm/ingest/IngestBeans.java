@@ -13,6 +13,7 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
 
-/** Wires the plain classes (pipeline, catalog, planner, publisher) from configuration, once per application. */
+/** Wires the plain classes (pipeline, catalog, planner, publisher) from configuration: singletons, no proxies. */
 @ApplicationScoped
 public class IngestBeans {
 
@@ -28,7 +29,7 @@ public class IngestBeans {
     public record Stages(StepStats catalog, StepStats publish) {}
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     Pipeline pipeline(IngestConfig c) {
         return Pipeline.standard(settings(c));
     }
@@ -41,32 +42,32 @@ public class IngestBeans {
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     CatalogRepository catalog(AgroalDataSource dataSource, IngestConfig c) {
         return new CatalogRepository(dataSource, c.schema());
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     ReadLimits readLimits(IngestConfig c) {
         return new ReadLimits(c.maxDocumentBytes(), c.maxDecompressedBytes(), c.maxCompressionRatio());
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     TaskProcessor processor(ReadLimits limits, CatalogRepository catalog, Pipeline pipeline) {
         return new TaskProcessor(new Readers(limits, catalog), pipeline);
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     Stages stages() {
         return new Stages(new StepStats("catalog", "PostgreSQL: exact dedup (texts primary key), near dedup (MinHash bands), records, done marker"),
                 new StepStats("publish", "Kafka transaction: documents, rejections and the task offset"));
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     TaskPublisher taskPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, IngestConfig c) {
         return new TaskPublisher(bootstrap, c.workers().tasksTopic());
     }
@@ -76,7 +77,7 @@ public class IngestBeans {
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     SourcePlanner planner(IngestConfig c, ReadLimits limits, CatalogRepository catalog, TaskPublisher publisher, Pipeline pipeline) {
         LocalDate cutoff = c.cutoff().isBlank() || c.cutoff().equalsIgnoreCase("none") ? null : LocalDate.parse(c.cutoff().strip());
         List<Path> dirs = c.allowedDirs().stream().filter(d -> !d.isBlank()).map(d -> Path.of(d.strip())).toList();

@@ -31,4 +31,32 @@ public final class Texts {
             Chaque année, le conseil municipal parle d'un nouveau pont, mais l'argent sert toujours à autre chose.
             En été, les visiteurs viennent se promener le long des berges, manger dans les petits cafés et photographier le moulin.
             """;
+
+    public static final String ENGLISH_3 = """
+            The lighthouse keeper wrote a short letter every evening, describing the ships that had passed the rocks.
+            Most letters were never sent, because the supply boat came only twice a month and the sea was often rough.
+            Years later a grandson found the letters in a tin box and read them aloud to the whole family at dinner.
+            They laughed at the complaints about the cold, and they were quiet when he read about the great storm.
+            """;
+
+    public static final String SPANISH = """
+            El río atraviesa el casco antiguo y pasa junto al molino, donde los niños miraban girar la rueda.
+            En primavera el agua sube deprisa y los campesinos del valle llevan sus animales a prados más altos.
+            Cada año el ayuntamiento habla de un puente nuevo, pero el dinero siempre se necesita para otra cosa.
+            En verano llegan visitantes para pasear por la orilla, comer en los pequeños cafés y fotografiar el molino.
+            """;
+
+    public static final String ENGLISH_4 = """
+            Our choir meets on Thursday nights in the school hall, after the cleaners have stacked the chairs against the wall.
+            Nobody auditions; the director simply asks each newcomer to stand beside someone who already knows the tune.
+            Before the winter concert we practise twice a week, and the tenors always complain that their part is too high.
+            On the night itself the hall is warm, the parents are proud, and the small mistakes are quickly forgiven.
+            """;
+
+    public static final String ENGLISH_5 = """
+            Repairing an old bicycle starts with patience: every bolt is rusted, and every cable seems to be the wrong length.
+            The chain needs a bath in oil, the brakes need new pads, and the tyres have usually cracked in the sun.
+            Once the wheels spin freely again, the first ride around the block feels like a small victory over time.
+            Neighbours stop to ask where the bike came from, and a few of them bring out their own forgotten machines.
+            """;
 }

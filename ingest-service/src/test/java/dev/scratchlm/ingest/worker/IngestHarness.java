@@ -110,7 +110,10 @@ public final class IngestHarness implements AutoCloseable {
         }
     }
 
-    /** What a source put on the two topics, as read_committed consumers see it: keys in arrival order. */
+    /**
+     * What a source put on the two topics, as read_committed consumers see it, in arrival order: document keys, and
+     * rejections as "key|uri" (two records with the same text are two rejections with the same key).
+     */
     public record Published(List<String> documentKeys, List<String> rejectedKeys, Map<String, Long> rejectedByFilter,
                             List<Document> documents) {}
 
@@ -137,7 +140,7 @@ public final class IngestHarness implements AutoCloseable {
                     } else {
                         RejectedDocument d = Json.read(r.value(), RejectedDocument.class);
                         if (!sourceId.equals(d.sourceId())) continue;
-                        rejKeys.add(r.key());
+                        rejKeys.add(r.key() + "|" + d.uri());
                         byFilter.merge(d.filter(), 1L, Long::sum);
                     }
                 }
