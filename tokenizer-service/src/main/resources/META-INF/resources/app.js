@@ -9,11 +9,11 @@ const PRESETS = {
   emoji: 'Tokens 🤖 are bytes: café, naïve, 東京, 👩‍💻.',
   special: 'Typed text like <|endoftext|> is data, not a control token.',
 };
-// The three number policies, and the published tokenizer that shows each when none of ours uses it.
+// The three number policies, each with the published tokenizer that shows it.
 const POLICIES = [
-  { id: 'gpt2', fallback: 'r50k_base' },
-  { id: 'groups-of-3', fallback: 'cl100k_base' },
-  { id: 'single', fallback: 'cl100k_base-single-digits' },
+  { id: 'gpt2', reference: 'r50k_base' },
+  { id: 'groups-of-3', reference: 'cl100k_base' },
+  { id: 'single', reference: 'cl100k_base-single-digits' },
 ];
 
 const textBox = document.getElementById('text');
@@ -91,25 +91,32 @@ function stats(result) {
     + ' chars/token · ' + result.bytesPerToken + ' bytes/token';
 }
 
-function policyTokenizer(policy) {
-  const ours = choices.find((c) => c.kind === 'trained' && c.numberPolicy === policy.id);
-  return ours || choices.find((c) => c.id === policy.fallback);
+// One row per policy with a published tokenizer (the same vocabulary family, so only the digit rule differs),
+// then our newest trained tokenizer of each policy: whether it learned digit merges depends on its data.
+function policyRows() {
+  const rows = [];
+  for (const policy of POLICIES) {
+    const reference = choices.find((c) => c.id === policy.reference);
+    if (reference) rows.push({ policy: policy.id, kind: 'reference', tokenizer: reference });
+  }
+  for (const policy of POLICIES) {
+    const ours = choices.find((c) => c.kind === 'trained' && c.numberPolicy === policy.id);
+    if (ours) rows.push({ policy: policy.id, kind: 'trained', tokenizer: ours });
+  }
+  return rows;
 }
 
 async function renderPolicies(text, mine) {
-  const rows = await Promise.all(POLICIES.map(async (policy) => {
-    const tokenizer = policyTokenizer(policy);
-    if (!tokenizer) return null;
-    return { policy, tokenizer, result: await tokenize(text, tokenizer.id) };
-  }));
+  const rows = await Promise.all(policyRows().map(async (row) => ({ ...row, result: await tokenize(text, row.tokenizer.id) })));
   if (mine !== generation) return;
   policyBody.replaceChildren();
   for (const row of rows) {
-    if (!row) continue;
     const tr = document.createElement('tr');
-    tr.dataset.policy = row.policy.id;
+    tr.dataset.policy = row.policy;
+    tr.dataset.kind = row.kind;
     tr.dataset.tokenizer = row.tokenizer.id;
-    const cells = [row.policy.id, row.tokenizer.name, String(row.result.tokenCount)].map((value, i) => {
+    const name = row.tokenizer.name + (row.kind === 'trained' ? ' (ours)' : '');
+    const cells = [row.policy, name, String(row.result.tokenCount)].map((value, i) => {
       const td = document.createElement('td');
       td.textContent = value;
       if (i === 2) td.className = 'count';

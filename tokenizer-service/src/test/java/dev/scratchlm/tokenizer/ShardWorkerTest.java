@@ -1,0 +1,130 @@
+package dev.scratchlm.tokenizer;
+
+import dev.scratchlm.bpe.BpeTrainer;
+import dev.scratchlm.bpe.NumberPolicy;
+import dev.scratchlm.bpe.Tokenizer;
+import dev.scratchlm.contracts.Document;
+import dev.scratchlm.contracts.TokenShard;
+import dev.scratchlm.devstack.SharedDevStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The shard worker on the real broker: exactly once across a crash, and two replicas sharing the partitions. */
+class ShardWorkerTest {
+    /** Small shards, so a few hundred documents make many shards and long documents get cut. */
+    private static final int SHARD_BYTES = 4096;
+    private static String bootstrap;
+    private static Tokenizer tokenizer;
+    private final List<ShardWorker> started = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() {
+        bootstrap = SharedDevStack.get().bootstrapServers();
+        List<String> texts = TestData.europarl(300).stream().map(l -> l[2]).toList();
+        tokenizer = BpeTrainer.train(texts, BpeTrainer.Config.of(512, NumberPolicy.SINGLE));
+    }
+
+    @AfterEach
+    void stopWorkers() {
+        started.forEach(ShardWorker::stop);
+    }
+
+    private ShardWorker worker(String tokenizerId, String instance, ShardWorker.Events events) {
+        ShardWorker w = new ShardWorker(tokenizer, tokenizerId,
+                new ShardWorker.Settings(bootstrap, instance, SHARD_BYTES, Duration.ofMillis(300)), events);
+        started.add(w);
+        w.start();
+        return w;
+    }
+
+    private static List<Document> batch(String nonce, int from, int count) {
+        List<Document> docs = new ArrayList<>(TestData.documents(nonce, from, count, "xx"));
+        // One document far longer than a shard, so it is cut across consecutive shards.
+        docs.add(TestData.document(nonce + "-long-" + from, "A very long speech. ".repeat(1500) + "The end.",
+                LocalDate.of(2011, 11, 11), "en"));
+        return docs;
+    }
+
+    @Test
+    void aWorkerKilledMidTransactionAndRestartedEncodesEveryDocumentExactlyOnce() {
+        String tokenizerId = "kill-" + UUID.randomUUID().toString().substring(0, 8);
+        String nonce = tokenizerId;
+        TestData.produce(bootstrap, batch(nonce, 0, 150));
+
+        AtomicBoolean committedOnce = new AtomicBoolean();
+        AtomicInteger sentAfterCommit = new AtomicInteger();
+        ShardWorker first = worker(tokenizerId, "replica-0", new ShardWorker.Events() {
+            @Override
+            public void committed(ShardWorker w, int documents, int shards, long tokens) {
+                committedOnce.set(true);
+            }
+
+            @Override
+            public void shardSent(ShardWorker w, TokenShard shard) {
+                // Mid-stream: some work committed, a transaction open with shards already on the broker.
+                if (committedOnce.get() && sentAfterCommit.incrementAndGet() == 5) w.halt();
+            }
+        });
+        TestData.await("the first worker to commit", Duration.ofSeconds(60), committedOnce::get);
+        TestData.produce(bootstrap, batch(nonce, 150, 150));
+        TestData.await("the first worker to die", Duration.ofSeconds(60), () -> !first.isRunning());
+        assertThat(sentAfterCommit.get()).isGreaterThanOrEqualTo(5);
+
+        // The same replica comes back: its transactional id aborts what the dead one left open.
+        ShardWorker second = worker(tokenizerId, "replica-0", new ShardWorker.Events() {});
+        Map<String, Document> docs = TestData.documentsOnTopic(bootstrap);
+        int eot = tokenizer.specialId("<|endoftext|>");
+        TestData.await("every document encoded", Duration.ofSeconds(90),
+                () -> TestData.documentsEnded(TestData.shards(bootstrap, tokenizerId, true), eot) >= docs.size());
+
+        List<TestData.At<TokenShard>> committed = TestData.shards(bootstrap, tokenizerId, true);
+        List<TestData.At<TokenShard>> everything = TestData.shards(bootstrap, tokenizerId, false);
+        assertThat(everything.size()).as("the dead worker's shards reached the broker, in a transaction that was aborted")
+                .isGreaterThanOrEqualTo(committed.size() + 5);
+        TestData.assertEveryDocumentExactlyOnce(committed, docs, tokenizer);
+        assertThat(second.documentsCommitted()).isPositive();
+        assertThat(committed.stream().filter(s -> s.value().shardId().matches(".*-o\\d+-\\d+")).count())
+                .as("the long documents were cut into parts").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void twoReplicasSplitThePartitionsAndTogetherEncodeEachDocumentOnce() {
+        String tokenizerId = "pair-" + UUID.randomUUID().toString().substring(0, 8);
+        ShardWorker a = worker(tokenizerId, "replica-a", new ShardWorker.Events() {});
+        TestData.await("replica a to hold every partition", Duration.ofSeconds(60), () -> a.assignedPartitions().size() == 4);
+        ShardWorker b = worker(tokenizerId, "replica-b", new ShardWorker.Events() {});
+        TestData.await("both replicas to hold partitions", Duration.ofSeconds(60),
+                () -> !a.assignedPartitions().isEmpty() && !b.assignedPartitions().isEmpty()
+                        && a.assignedPartitions().size() + b.assignedPartitions().size() == 4);
+        Set<Integer> union = new HashSet<>(a.assignedPartitions());
+        union.addAll(b.assignedPartitions());
+        assertThat(union).containsExactlyInAnyOrder(0, 1, 2, 3);
+        assertThat(a.assignedPartitions()).doesNotContainAnyElementsOf(b.assignedPartitions());
+
+        long aBefore = a.documentsCommitted();
+        long bBefore = b.documentsCommitted();
+        TestData.produce(bootstrap, batch(tokenizerId, 300, 200));
+        Map<String, Document> docs = TestData.documentsOnTopic(bootstrap);
+        int eot = tokenizer.specialId("<|endoftext|>");
+        TestData.await("every document encoded", Duration.ofSeconds(90),
+                () -> TestData.documentsEnded(TestData.shards(bootstrap, tokenizerId, true), eot) >= docs.size());
+
+        assertThat(a.documentsCommitted()).as("replica a encoded new documents").isGreaterThan(aBefore);
+        assertThat(b.documentsCommitted()).as("replica b encoded new documents").isGreaterThan(bBefore);
+        TestData.assertEveryDocumentExactlyOnce(TestData.shards(bootstrap, tokenizerId, true), docs, tokenizer);
+    }
+}
