@@ -1,0 +1,54 @@
+package dev.scratchlm.chat;
+
+import dev.scratchlm.devstack.DevStackResource;
+import dev.scratchlm.devstack.E2eScripts;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** With CHAT_API_KEYS set, every API call needs one of the keys; the page itself stays reachable. */
+@QuarkusTest
+@TestProfile(ApiKeyTest.WithKeys.class)
+@QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
+class ApiKeyTest {
+    static final String KEY = "sk-test-" + "0123456789";
+
+    public static class WithKeys implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("chat.api-keys", "other-key, " + KEY);
+        }
+    }
+
+    @TestHTTPResource("/")
+    URL url;
+
+    @Test
+    void apiNeedsAKeyInOpenAisShape() throws Exception {
+        TestModels.Published m = TestModels.publish(dev.scratchlm.devstack.SharedDevStack.get().bootstrapServers());
+        Http.Response none = Http.get(url + "v1/models");
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.json().at("/error/code").asText()).isEqualTo("invalid_api_key");
+        assertThat(Http.post(url + "v1/chat/completions", "{}", "wrong").status()).isEqualTo(401);
+        assertThat(Http.post(url + "api/feedback", "{}").status()).isEqualTo(401);
+        assertThat(Http.get(url.toString()).status()).as("the page loads; it asks for the key").isEqualTo(200);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Http.send(HttpRequest.newBuilder(URI.create(url + "v1/models")).GET(), KEY).body().contains(m.chatId())) {
+            assertThat(System.nanoTime()).as("models loaded").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        E2eScripts.run("chat-openai.mjs", Map.of("BASE_URL", url.toString(), "MODE", "keys", "API_KEY", KEY,
+                "CHAT_MODEL", m.chatId(), "EXPECTED", TestModels.MARKUP), false, Duration.ofSeconds(60));
+    }
+}
