@@ -294,9 +294,15 @@ final class PretrainRun {
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("jobId", job.id());
         l.put("tokenizerId", plan.tokenizerId());
+        long documents = train.stream().mapToLong(ShardStore.Entry::documents).sum();
+        // The model knows nothing published after its newest training document: its knowledge cutoff.
+        train.stream().map(ShardStore.Entry::latestDate).filter(d -> d != null).max(String::compareTo)
+                .ifPresent(d -> l.put("knowledgeCutoff", d));
+        l.put("documents", documents);
+        l.put("tokens", trainTokens);
         l.put("trainTokens", trainTokens);
         l.put("valTokens", valTokens);
-        l.put("trainDocuments", train.stream().mapToLong(ShardStore.Entry::documents).sum());
+        l.put("trainDocuments", documents);
         l.put("valDocuments", val.stream().mapToLong(ShardStore.Entry::documents).sum());
         l.put("shardCount", train.size());
         l.put("valShardCount", val.size());

@@ -39,8 +39,13 @@ public final class ShardStore implements AutoCloseable {
     /** Token files grow in steps of this many bytes, so appends rarely remap. */
     private static final long GROW_BYTES = 16L << 20;
 
-    /** One indexed shard: where its tokens are in its split's file, and what it holds. */
-    public record Entry(String shardId, String split, long offset, int tokens, int documents, int maxTokenId) {}
+    /**
+     * One indexed shard: where its tokens are in its split's file, and what it holds.
+     *
+     * @param latestDate the newest publication date of its documents (ISO), or null when none is dated
+     */
+    public record Entry(String shardId, String split, long offset, int tokens, int documents, int maxTokenId,
+                        String latestDate) {}
 
     /** What a tokenizer's shards add up to. */
     public record Stats(String tokenizerId, int bytesPerToken, long trainTokens, long valTokens, int trainShards,
@@ -266,7 +271,8 @@ public final class ShardStore implements AutoCloseable {
             }
             SplitFile f = split(shard.split());
             Entry e = new Entry(shard.shardId(), shard.split(), f.length, shard.tokenCount(),
-                    shard.documentIds() == null ? 0 : shard.documentIds().size(), max);
+                    shard.documentIds() == null ? 0 : shard.documentIds().size(), max,
+                    shard.latestDate() == null ? null : shard.latestDate().toString());
             f.write(shard.tokens());
             if (index == null) {
                 index = FileChannel.open(indexPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);

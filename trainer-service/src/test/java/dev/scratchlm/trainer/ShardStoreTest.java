@@ -61,6 +61,17 @@ class ShardStoreTest {
     }
 
     @Test
+    void remembersTheNewestDocumentDateOfEachShard() {
+        try (ShardStore store = new ShardStore(dir)) {
+            store.append(new TokenShard(1, "d1", "tok", "train", List.of("a"), 2, 2, new int[] {1, 2}, java.time.LocalDate.of(2011, 11, 17)));
+            store.append(shard("d2", "tok", "train", 1, 3, 4));
+        }
+        try (ShardStore store = new ShardStore(dir)) {
+            assertThat(store.entries("tok", "train", 4)).extracting(ShardStore.Entry::latestDate).containsExactly("2011-11-17", null);
+        }
+    }
+
+    @Test
     void aViewIsAFixedPrefixThatLaterAppendsDoNotChange() {
         try (ShardStore store = new ShardStore(dir)) {
             store.append(shard("a", "tok", "train", 1, range(0, 10)));

@@ -52,8 +52,9 @@ final class TestCorpus {
                 tokens.add(EOT);
             }
             int[] t = tokens.stream().mapToInt(Integer::intValue).toArray();
+            // Shard s holds documents published up to 2020-01-01 + s days: the knowledge cutoff follows the data.
             out.add(new TokenShard(TokenShard.SCHEMA, tokenizerId + "-" + split + "-" + s, tokenizerId, split, ids, t.length,
-                    TokenShard.bytesPerTokenFor(VOCAB), t));
+                    TokenShard.bytesPerTokenFor(VOCAB), t, java.time.LocalDate.of(2020, 1, 1).plusDays(s)));
         }
         return out;
     }

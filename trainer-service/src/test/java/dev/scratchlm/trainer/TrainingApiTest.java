@@ -134,7 +134,8 @@ class TrainingApiTest {
         }
         assertThat(blob).isNotNull();
         assertThat(manifest.sha256()).isEqualTo(last.get("sha256"));
-        assertThat(manifest.lineage()).containsEntry("jobId", id).containsEntry("shardCount", 3).containsEntry("trainDocuments", 120);
+        assertThat(manifest.lineage()).containsEntry("jobId", id).containsEntry("shardCount", 3).containsEntry("trainDocuments", 120)
+                .containsEntry("documents", 120).containsEntry("knowledgeCutoff", "2020-01-03");
         assertThat((Map<String, Object>) manifest.lineage().get("shards")).containsKey(TOKENIZER + "-train-0");
         Checkpoint loaded;
         try (InputStream in = Files.newInputStream(blob)) {
