@@ -16,10 +16,9 @@ public final class KvCacheDecoder {
     private final ParamLayout p;
     private final int slots, maxRows;
     private final NativeBuffer kCache, vCache;
-    private final NativeBuffer x, ln, qkv, atty, branch, fch, outLn, logits;
+    private final NativeBuffer x, ln, qkv, atty, branch, fch, outLn, logits, scores;
     private final int[] lengths;
     private final int[] rowSlot, rowPos, outRows;
-    private final float[] scores;
 
     /** A cache for {@code maxSequences} concurrent sequences of up to blockSize tokens each. */
     public KvCacheDecoder(Gpt model, int maxSequences) {
@@ -45,12 +44,13 @@ public final class KvCacheDecoder {
         rowSlot = new int[maxRows];
         rowPos = new int[maxRows];
         outRows = new int[maxRows];
-        scores = new float[cfg.blockSize()];
+        scores = new NativeBuffer(cfg.blockSize());
     }
 
     static long bufferFloats(GptConfig cfg, int maxSequences) {
         long c = cfg.nEmbd(), rows = Math.max(maxSequences, cfg.blockSize());
-        return 2L * cfg.nLayer() * maxSequences * cfg.blockSize() * c + rows * c * 13 + rows * cfg.vocabSize();
+        return 2L * cfg.nLayer() * maxSequences * cfg.blockSize() * c + rows * c * 13 + rows * cfg.vocabSize()
+                + cfg.blockSize();
     }
 
     public int maxSequences() {
@@ -163,28 +163,26 @@ public final class KvCacheDecoder {
         Linear.forward(logits, 0, outLn, 0, w, p.wte, null, 0, nOut, c, v);
     }
 
-    /** Row r's heads attend over its sequence's cached keys and values, positions 0..rowPos[r]. */
+    /**
+     * Row r's heads attend over its sequence's cached keys and values, positions 0..rowPos[r]: two
+     * sgemv calls per head (scores = K q, y = V^T p) on the cache in place.
+     */
     private void attend(int l, int r, int nh, int hs, int c, float scale) {
         int base = cacheOffset(l, rowSlot[r], 0), len = rowPos[r] + 1;
         for (int h = 0; h < nh; h++) {
-            int q = r * 3 * c + h * hs;
+            Blas.gemv(false, len, hs, scale, kCache.at(0, base + h * hs), c, qkv.at(0, r * 3 * c + h * hs), 0f,
+                    scores.at(0, 0));
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) {
-                float s = Kernels.dot(qkv.bb, q, kCache.bb, base + j * c + h * hs, hs) * scale;
-                scores[j] = s;
-                max = Math.max(max, s);
-            }
+            for (int j = 0; j < len; j++) max = Math.max(max, scores.get(j));
             float sum = 0;
             for (int j = 0; j < len; j++) {
-                scores[j] = (float) Math.exp(scores[j] - max);
-                sum += scores[j];
+                float e = (float) Math.exp(scores.get(j) - max);
+                scores.set(j, e);
+                sum += e;
             }
-            int y = r * c + h * hs;
-            Kernels.fill(atty.bb, y, hs, 0f);
-            float inv = 1f / sum;
-            for (int j = 0; j < len; j++) {
-                Kernels.axpy(scores[j] * inv, vCache.bb, base + j * c + h * hs, atty.bb, y, hs);
-            }
+            Kernels.scale(scores.bb, 0, len, 1f / sum);
+            Blas.gemv(true, len, hs, 1f, vCache.at(0, base + h * hs), c, scores.at(1, 0), 0f,
+                    atty.at(0, r * c + h * hs));
         }
     }
 

@@ -48,7 +48,11 @@ class OpGradientTest {
 
     @Test
     void linear() {
-        int rows = 5, ic = 7, oc = 6;
+        checkLinear(5, 7, 6); // few rows: the dot-product kernel (and its scalar tail)
+        checkLinear(20, 35, 6); // many rows: sgemm
+    }
+
+    private void checkLinear(int rows, int ic, int oc) {
         NativeBuffer x = GradCheck.buffer(GradCheck.random(rng, rows * ic, 1));
         NativeBuffer w = GradCheck.buffer(GradCheck.random(rng, oc * ic, 1));
         NativeBuffer bias = GradCheck.buffer(GradCheck.random(rng, oc, 1));

@@ -84,6 +84,31 @@ class SamplerTest {
     }
 
     @Test
+    void partialSelectionAgreesWithAFullSortOnALargeVocabulary() {
+        Rng rng = new Rng(3);
+        float[] big = new float[5000];
+        for (int i = 0; i < big.length; i++) big[i] = (float) rng.nextGaussian() * 3;
+        big[17] = big[4000]; // a tie
+        // Greedy: the argmax; top-k 40 with 10 alternatives: the 10 best in order.
+        TokenChoice g = new Sampler(new Sampler.Settings(0f, 0, 1f, 10), 1).sample(big);
+        TokenChoice k = new Sampler(new Sampler.Settings(1f, 40, 1f, 10), 1).sample(big);
+        Integer[] ids = new Integer[big.length];
+        for (int i = 0; i < ids.length; i++) ids[i] = i;
+        java.util.Arrays.sort(ids, (a, b) -> a.equals(b) ? 0 : big[a] != big[b] ? Float.compare(big[b], big[a]) : Integer.compare(a, b));
+        assertEquals(ids[0], g.token());
+        for (int r = 0; r < 10; r++) {
+            assertEquals(ids[r], g.alternatives().get(r).token());
+            assertEquals(ids[r], k.alternatives().get(r).token());
+        }
+        java.util.Set<Integer> top40 = new java.util.HashSet<>(java.util.Arrays.asList(ids).subList(0, 40));
+        Sampler s = new Sampler(new Sampler.Settings(2f, 40, 1f, 0), 9);
+        for (int i = 0; i < 500; i++) assertTrue(top40.contains(s.sample(big).token()));
+        double z = 0;
+        for (float x : big) z += Math.exp(x);
+        assertEquals(Math.exp(big[g.token()]) / z, g.prob(), 1e-5);
+    }
+
+    @Test
     void badSettingsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> new Sampler.Settings(-1f, 0, 1f, 0));
         assertThrows(IllegalArgumentException.class, () -> new Sampler.Settings(1f, -1, 1f, 0));
