@@ -20,8 +20,6 @@ final class Views {
         v.put("state", j.state());
         v.put("tokenizerId", j.tokenizerId());
         v.put("parent", j.parentCheckpointId());
-        v.put("model", PretrainRun.modelMap(j.plan().model()));
-        v.put("plan", j.plan());
         v.put("step", j.step());
         v.put("steps", j.steps());
         v.put("trainLoss", j.trainLoss());
@@ -41,6 +39,9 @@ final class Views {
         v.put("finishedAt", j.finishedAt());
         v.put("updatedAt", j.updatedAt());
         v.put("lastCheckpointId", j.lastCheckpointId());
+        // Nested objects last, so a shell script's naive field lookup finds the job's own numbers first.
+        v.put("model", PretrainRun.modelMap(j.plan().model()));
+        v.put("plan", j.plan());
         if (checkpoints != null) v.put("checkpoints", checkpoints.stream().map(c -> checkpoint(c, false)).toList());
         return v;
     }

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Demo step 3: pre-train a small GPT on the demo corpus's token shards and leave a checkpoint chat can load.
+#
+# Waits until the trainer has a tokenizer with shards (the previous step trains the demo tokenizer and tokenizes
+# the corpus) and their count has stopped growing, starts one pre-training job with the tokenizer's vocabulary,
+# shows step, loss, tokens/s and ETA while it trains, and ends with the validation loss reached and the checkpoint.
+#
+# The model: 4 layers, 4 heads, width 128, context 128, batch 12, AdamW lr 1e-3 to 1e-4: nanoGPT's CPU "baby"
+# with a longer context, sized so pre-training takes about 4 minutes on 2 cores (the whole demo has 10).
+# Override with DEMO_PRETRAIN_STEPS, DEMO_PRETRAIN_BATCH, DEMO_PRETRAIN_BLOCK; watch it at $TRAINER_URL/.
+set -euo pipefail
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/common.sh"
+
+STEPS="${DEMO_PRETRAIN_STEPS:-1500}"
+BATCH="${DEMO_PRETRAIN_BATCH:-12}"
+BLOCK="${DEMO_PRETRAIN_BLOCK:-128}"
+SHARDS_TIMEOUT="${DEMO_SHARDS_TIMEOUT:-300}"
+
+command -v curl >/dev/null || die "curl is needed"
+wait_for_url "$TRAINER_URL/q/health/ready" 120 || die "the trainer at $TRAINER_URL is not ready (./scratchlm logs trainer)"
+
+# Sum of the training tokens the trainer has stored, over every tokenizer that can be trained on.
+stored_tokens() {
+  curl -fsS "$TRAINER_URL/api/tokenizers" | tr '{' '\n' | grep '"trainable":true' \
+    | sed -n 's/.*"trainTokens":\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'
+}
+
+say "Waiting for token shards at the trainer"
+start=$SECONDS
+last=-1
+stable_since=$SECONDS
+while :; do
+  now="$(stored_tokens || echo 0)"
+  if [ "$now" != "$last" ]; then
+    [ "$now" -gt 0 ] && info "$now training tokens stored"
+    last="$now"
+    stable_since=$SECONDS
+  elif [ "$now" -gt 0 ] && (( SECONDS - stable_since >= 6 )); then
+    break # no new shard for a while: the tokenizer has finished encoding the corpus
+  fi
+  if (( SECONDS - start > SHARDS_TIMEOUT )); then
+    [ "$now" -gt 0 ] && break
+    die "no tokenizer with token shards reached the trainer in ${SHARDS_TIMEOUT}s: run the tokenizer step first" \
+      "(scripts/demo/20-*.sh; check $TOKENIZER_URL/ and ./scratchlm logs tokenizer)"
+  fi
+  sleep 1
+done
+
+say "Pre-training: 4 layers, 4 heads, width 128, context $BLOCK, batch $BATCH, $STEPS steps"
+body=$(cat <<JSON
+{"stage": "pretrain",
+ "model": {"nLayer": 4, "nHead": 4, "nEmbd": 128, "blockSize": $BLOCK, "dropout": 0.0},
+ "steps": $STEPS, "batchSize": $BATCH, "lr": 0.001, "minLr": 0.0001, "warmupSteps": 100,
+ "evalEvery": 250, "evalBatches": 20, "checkpointEvery": 500, "seed": 1337}
+JSON
+)
+reply="$(curl -sS -X POST -H 'Content-Type: application/json' --data "$body" "$TRAINER_URL/api/jobs")" \
+  || die "cannot reach the trainer at $TRAINER_URL"
+job="$(printf '%s' "$reply" | json_field id)"
+[ -n "$job" ] || die "the trainer refused the job: $reply"
+tokenizer="$(printf '%s' "$reply" | json_field tokenizerId)"
+info "job $job on tokenizer $tokenizer — live curves at $TRAINER_URL/"
+
+fmt_duration() {
+  local s="${1%.*}"
+  case "$s" in ''|null) echo "—"; return ;; esac
+  printf '%dm%02ds' $((s / 60)) $((s % 60))
+}
+
+tty=0
+[ -t 2 ] && tty=1
+last_print=0
+while :; do
+  status="$(curl -fsS "$TRAINER_URL/api/jobs/$job")" || { sleep 2; continue; }
+  state="$(printf '%s' "$status" | json_field state)"
+  step="$(printf '%s' "$status" | json_field step)"
+  loss="$(printf '%s' "$status" | json_field trainLoss)"
+  val="$(printf '%s' "$status" | json_field valLoss)"
+  tps="$(printf '%s' "$status" | json_field tokensPerSecond)"
+  case "$tps" in ""|null) tps=0 ;; esac
+  eta="$(printf '%s' "$status" | json_field etaSeconds)"
+  line="$(printf 'step %5s/%s  loss %-7.7s  val %-7.7s  %6.0f tok/s  ETA %s' "$step" "$STEPS" "$loss" "$val" \
+    "$tps" "$(fmt_duration "$eta")")"
+  if [ "$tty" = 1 ]; then
+    printf '\r    %s   ' "$line" >&2
+  elif (( SECONDS - last_print >= 10 )); then
+    info "$line"
+    last_print=$SECONDS
+  fi
+  case "$state" in
+    done) break ;;
+    failed|stopped)
+      [ "$tty" = 1 ] && echo >&2
+      die "pre-training $state: $(printf '%s' "$status" | json_field error)" ;;
+  esac
+  sleep 2
+done
+[ "$tty" = 1 ] && echo >&2
+
+checkpoint="$(printf '%s' "$status" | json_field lastCheckpointId)"
+elapsed="$(printf '%s' "$status" | json_field elapsedSeconds)"
+for _ in $(seq 1 30); do
+  curl -fsS "$TRAINER_URL/api/checkpoints/$checkpoint" | grep -q '"published":true' && break
+  sleep 1
+done
+curl -fsS "$TRAINER_URL/api/checkpoints/$checkpoint" | grep -q '"published":true' \
+  || die "checkpoint $checkpoint was written but not published on the checkpoints topic (./scratchlm logs trainer)"
+say "Pre-trained in $(fmt_duration "$elapsed"): validation loss $val after $step steps"
+info "checkpoint $checkpoint (tokenizer $tokenizer) is on the checkpoints topic for chat"
