@@ -18,7 +18,7 @@ final class StatusViews {
         m.put("type", p.source().type());
         m.put("location", p.source().location());
         m.put("state", p.state());
-        m.put("tasks", Map.of("done", p.tasksDone(), "total", p.source().tasksTotal()));
+        m.put("tasks", pair("done", p.tasksDone(), "total", p.source().tasksTotal()));
         m.put("records", p.accepted() + p.rejected());
         m.put("accepted", p.accepted());
         Map<String, Object> rejected = new LinkedHashMap<>();
@@ -37,7 +37,7 @@ final class StatusViews {
     static Map<String, Object> stats(CatalogStats s, String cutoff, String undated, List<String> languages, List<StepStats> steps) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("sources", s.sources());
-        m.put("tasks", Map.of("done", s.tasksDone(), "total", s.tasksTotal()));
+        m.put("tasks", pair("done", s.tasksDone(), "total", s.tasksTotal()));
         Map<String, Object> docs = new LinkedHashMap<>();
         docs.put("records", s.accepted() + s.rejected());
         docs.put("accepted", s.accepted());
@@ -51,7 +51,7 @@ final class StatusViews {
         dates.put("to", s.lastDate() == null ? null : s.lastDate().toString());
         dates.put("undatedAccepted", s.undatedAccepted());
         m.put("dateRange", dates);
-        m.put("cutoff", Map.of("date", cutoff, "undated", undated));
+        m.put("cutoff", pair("date", cutoff, "undated", undated));
         m.put("languages", languages);
         m.put("steps", steps.stream().map(StatusViews::step).toList());
         return m;
@@ -67,6 +67,14 @@ final class StatusViews {
         m.put("seconds", round(st.seconds()));
         m.put("documentsPerSecond", round(st.docsPerSecond()));
         m.put("megabytesPerSecond", round(st.mbPerSecond()));
+        return m;
+    }
+
+    /** Two fields in this order (scripts read them with sed). */
+    private static Map<String, Object> pair(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
         return m;
     }
 

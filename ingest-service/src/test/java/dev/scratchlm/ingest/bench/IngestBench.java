@@ -1,0 +1,133 @@
+package dev.scratchlm.ingest.bench;
+
+import dev.scratchlm.contracts.IngestTask;
+import dev.scratchlm.devstack.DevStack;
+import dev.scratchlm.ingest.TestData;
+import dev.scratchlm.ingest.catalog.SourceProgress;
+import dev.scratchlm.ingest.pipeline.Doc;
+import dev.scratchlm.ingest.pipeline.Pipeline;
+import dev.scratchlm.ingest.pipeline.PipelineSettings;
+import dev.scratchlm.ingest.pipeline.SourcePolicy;
+import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.plan.Planned;
+import dev.scratchlm.ingest.plan.SourcePlanner;
+import dev.scratchlm.ingest.plan.SourceRequest;
+import dev.scratchlm.ingest.source.RawRecord;
+import dev.scratchlm.ingest.source.Readers;
+import dev.scratchlm.ingest.source.RecordReader;
+import dev.scratchlm.ingest.worker.IngestHarness;
+import dev.scratchlm.ingest.worker.TaskProcessor;
+import dev.scratchlm.ingest.worker.TaskWorker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+
+/**
+ * {@code ./scratchlm bench ingest [workers] [taskRecords]}: the Europarl demo corpus (17,597 documents) end to end
+ * through a fresh broker and database: plan, tasks on the topic, workers, catalog transactions, Kafka transactions.
+ * Then, as the peer in the same process, the per-document steps alone on one thread over the same records.
+ * Prints per-stage documents/s and MB/s (input bytes per second of time spent in the stage), and last one line
+ * {@code docs=N wall_s=X mb_per_s=Y}.
+ */
+public final class IngestBench {
+    public static void main(String[] args) throws Exception {
+        int workers = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int taskRecords = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        java.util.logging.Logger.getLogger("").setLevel(Level.WARNING); // the broker's INFO lines drown the results
+        Path jar = TestData.europarlJar();
+
+        System.out.printf("ingest bench: Europarl from %s, %d worker(s), %d records per task%n", jar.getFileName(), workers, taskRecords);
+        try (DevStack stack = DevStack.start(0, 0, null)) {
+            System.out.println("stack: " + stack.kind());
+            System.out.printf(Locale.ROOT, "load average before: %.1f on %d cores (other processes share these cores)%n",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    Runtime.getRuntime().availableProcessors());
+            Pipeline pipeline = Pipeline.standard(PipelineSettings.defaults());
+            try (IngestHarness h = new IngestHarness(stack.bootstrapServers(), stack.jdbcUrl(), stack.user(), stack.password(),
+                    pipeline, taskRecords, List.of(jar.getParent()))) {
+                List<TaskWorker> ws = new ArrayList<>();
+                for (int i = 0; i < workers; i++) ws.add(h.start(h.worker("bench" + i)));
+                IngestHarness.await("workers own partitions", Duration.ofSeconds(60),
+                        () -> ws.stream().allMatch(w -> !w.assignment().isEmpty()) || workers > 4);
+
+                long t0 = System.nanoTime();
+                Planned planned = h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, null));
+                long tPlanned = System.nanoTime();
+                IngestHarness.await("all tasks committed", Duration.ofMinutes(10),
+                        () -> ws.stream().mapToLong(TaskWorker::tasksDone).sum() >= planned.tasks());
+                double wall = (System.nanoTime() - t0) / 1e9;
+
+                SourceProgress p = h.catalog.progress(planned.sourceId()).orElseThrow();
+                IngestHarness.Published out = IngestHarness.published(h.bootstrap, planned.sourceId(), planned.records(),
+                        Duration.ofMinutes(2), Duration.ofSeconds(2));
+                boolean exact = p.accepted() + p.rejected() == planned.records()
+                        && out.documentKeys().size() == p.accepted() && new HashSet<>(out.documentKeys()).size() == p.accepted()
+                        && out.rejectedKeys().size() == p.rejected();
+                double mb = p.bytes() / 1e6;
+
+                System.out.printf("%nend to end: %d records (%.1f MB) in %d tasks, planning %.2f s, total %.2f s%n",
+                        planned.records(), mb, planned.tasks(), (tPlanned - t0) / 1e9, wall);
+                System.out.printf("accepted %d, rejected %d %s%n", p.accepted(), p.rejected(), p.rejectedByFilter());
+                System.out.printf("topics: %d documents, %d rejections, counts exact and no duplicates: %s%n",
+                        out.documentKeys().size(), out.rejectedKeys().size(), exact);
+                System.out.printf("tasks per worker: %s%n", ws.stream().map(w -> w.workerId().split("-")[0] + "=" + w.tasksDone()).toList());
+                System.out.println("\nper stage, summed over the workers' threads (MB/s = input MB per second spent in the stage):");
+                table(h.stages());
+
+                // The peer, same process: the per-document steps alone, one thread, the same records, no I/O.
+                Pipeline alone = Pipeline.standard(PipelineSettings.defaults());
+                double aloneSeconds = pipelineAlone(jar, alone);
+                System.out.println("\npeer: the per-document steps alone on one thread (no Kafka, no PostgreSQL):");
+                table(alone.stats());
+                double stepsMbPerSec = mb / aloneSeconds;
+                System.out.printf(Locale.ROOT, "per-document steps on one core: %.2f MB/s (%.0f docs/s); end to end %.2f MB/s = %.2fx of it%n",
+                        stepsMbPerSec, planned.records() / aloneSeconds, mb / wall, (mb / wall) / stepsMbPerSec);
+                System.out.printf(Locale.ROOT, "load average after: %.1f%n",
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                System.out.printf(Locale.ROOT, "docs=%d wall_s=%.2f mb_per_s=%.2f%n", planned.records(), wall, mb / wall);
+                if (!exact) System.exit(1);
+            }
+        }
+    }
+
+    /** Reads every record and runs the steps on this thread; @return seconds spent in the steps. */
+    static double pipelineAlone(Path jar, Pipeline pipeline) throws Exception {
+        Readers readers = new Readers(IngestHarness.LIMITS, id -> {
+            throw new IllegalStateException();
+        });
+        IngestTask task = new IngestTask(IngestTask.SCHEMA, "peer", "peer", "europarl", "europarl", jar.toString(),
+                SourcePlanner.EUROPARL_ENTRY, "europarl", 0, Long.MAX_VALUE, LocalDate.of(2010, 12, 31), "accept",
+                PipelineSettings.defaults().detectLanguages(), null, null);
+        SourcePolicy policy = TaskProcessor.policy(task);
+        List<RawRecord> records = new ArrayList<>();
+        try (RecordReader r = readers.open(task)) {
+            for (RawRecord rec = r.next(); rec != null; rec = r.next()) records.add(rec);
+        }
+        long nanos = 0;
+        for (RawRecord rec : records) {
+            Doc doc = new Doc(rec.recordNo(), rec.uri(), rec.contentType(), rec.text(), rec.bytes());
+            doc.date = rec.date();
+            long t0 = System.nanoTime();
+            pipeline.run(doc, policy);
+            nanos += System.nanoTime() - t0;
+        }
+        return nanos / 1e9;
+    }
+
+    static void table(List<StepStats> stats) {
+        System.out.printf("  %-26s %8s %8s %9s %9s %10s%n", "stage", "docs", "rejected", "seconds", "MB/s", "docs/s");
+        for (StepStats s : stats) {
+            System.out.printf(Locale.ROOT, "  %-26s %8d %8d %9.3f %9.1f %10.0f%n", s.name(), s.docs(), s.rejected(),
+                    s.seconds(), s.mbPerSecond(), s.docsPerSecond());
+        }
+    }
+
+    private IngestBench() {}
+
+}
