@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Packs encoded documents into {@link TokenShard}s, one open shard per (documents partition, split).
@@ -99,6 +101,14 @@ final class ShardPacker {
     static String shardId(String tokenizerId, String split, int partition, long offset, int part) {
         return tokenizerId + "-" + split + "-p" + partition + "-o" + offset + (part > 0 ? "-" + part : "");
     }
+
+    /** The documents partition a shard id names, or -1 when it is not one of ours. */
+    static int documentsPartitionOf(String shardId) {
+        Matcher m = SHARD_ID_TAIL.matcher(shardId);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private static final Pattern SHARD_ID_TAIL = Pattern.compile("-p(\\d+)-o\\d+(?:-\\d+)?$");
 
     private static long key(int partition, String split) {
         return ((long) partition << 1) | (TokenShard.VAL.equals(split) ? 1 : 0);

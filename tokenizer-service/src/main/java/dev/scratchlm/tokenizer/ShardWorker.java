@@ -39,6 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * consumers. The consumer group is per tokenizer ({@link #groupId}): a newly activated tokenizer starts at the
  * beginning of {@code documents} and so re-encodes everything, and replicas running the same tokenizer split the
  * partitions between them. A transaction closes every open shard, so a shard never spans two transactions.
+ *
+ * <p>Exactly once holds per document id, not only per record: when the worker is handed a partition it reads back
+ * which document ids its committed shards already hold ({@link EncodedDocuments}), and skips a document id that is
+ * published again.
  */
 public final class ShardWorker {
     private static final Logger LOG = Logger.getLogger(ShardWorker.class);
@@ -58,6 +62,9 @@ public final class ShardWorker {
         default void committed(ShardWorker worker, int documents, int shards, long tokens) {}
 
         default void unreadable(ShardWorker worker, ConsumerRecord<String, byte[]> record, String why) {}
+
+        /** A document id this tokenizer has encoded already, published again: skipped. */
+        default void duplicate(ShardWorker worker, ConsumerRecord<String, byte[]> record, String documentId) {}
     }
 
     private final Tokenizer tokenizer;
@@ -186,6 +193,8 @@ public final class ShardWorker {
         final int shardPartitions;
         final ShardPacker packer;
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        /** Per documents partition held: the ids already encoded (committed, or in this transaction). */
+        final Map<Integer, Set<String>> encoded = new HashMap<>();
         boolean open;
         long startedNanos;
         int documents;
@@ -220,6 +229,11 @@ public final class ShardWorker {
             String id = doc.id() != null ? doc.id() : record.key();
             if (id == null || doc.text() == null) {
                 events.unreadable(ShardWorker.this, record, "document without " + (id == null ? "an id" : "text"));
+                return;
+            }
+            Set<String> done = encoded.get(record.partition());
+            if (done != null && !done.add(id)) {
+                events.duplicate(ShardWorker.this, record, id);
                 return;
             }
             // Documents are data: text that looks like <|endoftext|> is encoded as plain bytes, never as the control token.
@@ -271,17 +285,26 @@ public final class ShardWorker {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (!halted && txn.open) txn.commit();
-            assignment.removeAll(partitions);
+            forget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // What this tokenizer already encoded from them, so a re-published document id is not encoded twice.
+            List<Integer> fresh = partitions.stream().map(TopicPartition::partition).toList();
+            txn.encoded.putAll(EncodedDocuments.load(settings.bootstrapServers(), tokenizerId, fresh, txn.shardPartitions,
+                    Duration.ofSeconds(70)));
             assignment.addAll(new ArrayList<>(partitions));
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            assignment.removeAll(partitions);
+            for (TopicPartition tp : partitions) txn.encoded.remove(tp.partition());
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            assignment.removeAll(partitions);
+            forget(partitions);
             if (txn.open) {
                 // Another member may own them already: our open transaction must not commit. Closing the producer
                 // aborts it, and the new session starts from the committed offsets.

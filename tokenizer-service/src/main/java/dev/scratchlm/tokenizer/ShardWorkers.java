@@ -126,6 +126,7 @@ public class ShardWorkers {
         final Counter tokens;
         final Counter transactions;
         final Counter unreadable;
+        final Counter duplicates;
 
         Metrics(String tokenizerId) {
             documents = meters.counter("tokenizer.shards.documents", "tokenizer", tokenizerId);
@@ -133,6 +134,14 @@ public class ShardWorkers {
             tokens = meters.counter("tokenizer.shards.tokens", "tokenizer", tokenizerId);
             transactions = meters.counter("tokenizer.shards.transactions", "tokenizer", tokenizerId);
             unreadable = meters.counter("tokenizer.documents.unreadable", "stage", "shards");
+            duplicates = meters.counter("tokenizer.shards.duplicates", "tokenizer", tokenizerId);
+        }
+
+        @Override
+        public void duplicate(ShardWorker worker, ConsumerRecord<String, byte[]> record, String documentId) {
+            duplicates.increment();
+            LOG.infof("document %s was published again (%s-%d@%d); already encoded, skipped", documentId,
+                    record.topic(), record.partition(), record.offset());
         }
 
         @Override

@@ -80,12 +80,22 @@ class ShardWorkerTest {
             }
         });
         TestData.await("the first worker to commit", Duration.ofSeconds(60), committedOnce::get);
-        TestData.produce(bootstrap, batch(nonce, 150, 150));
+        List<Document> second = batch(nonce, 150, 150);
+        // Re-published documents (same id, same text): one committed before the crash, one from this batch.
+        second.add(TestData.documents(nonce, 7, 1, "xx").get(0));
+        second.add(second.get(3));
+        TestData.produce(bootstrap, second);
         TestData.await("the first worker to die", Duration.ofSeconds(60), () -> !first.isRunning());
         assertThat(sentAfterCommit.get()).isGreaterThanOrEqualTo(5);
 
         // The same replica comes back: its transactional id aborts what the dead one left open.
-        ShardWorker second = worker(tokenizerId, "replica-0", new ShardWorker.Events() {});
+        AtomicInteger duplicates = new AtomicInteger();
+        ShardWorker restarted = worker(tokenizerId, "replica-0", new ShardWorker.Events() {
+            @Override
+            public void duplicate(ShardWorker w, org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, String id) {
+                duplicates.incrementAndGet();
+            }
+        });
         Map<String, Document> docs = TestData.documentsOnTopic(bootstrap);
         int eot = tokenizer.specialId("<|endoftext|>");
         TestData.await("every document encoded", Duration.ofSeconds(90),
@@ -96,7 +106,8 @@ class ShardWorkerTest {
         assertThat(everything.size()).as("the dead worker's shards reached the broker, in a transaction that was aborted")
                 .isGreaterThanOrEqualTo(committed.size() + 5);
         TestData.assertEveryDocumentExactlyOnce(committed, docs, tokenizer);
-        assertThat(second.documentsCommitted()).isPositive();
+        assertThat(restarted.documentsCommitted()).isPositive();
+        assertThat(duplicates.get()).as("both re-published documents were recognised").isEqualTo(2);
         assertThat(committed.stream().filter(s -> s.value().shardId().matches(".*-o\\d+-\\d+")).count())
                 .as("the long documents were cut into parts").isGreaterThanOrEqualTo(2);
     }
