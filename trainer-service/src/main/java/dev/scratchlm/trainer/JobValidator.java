@@ -222,7 +222,7 @@ public final class JobValidator {
     private static int intIn(List<String> problems, String name, Integer value, Integer fallback, int min, int max) {
         if (value == null) {
             if (fallback == null) {
-                problems.add(name + " is required (" + min + ".." + max + ")");
+                problems.add(name + " is required, in " + min + ".." + max);
                 return 0;
             }
             return fallback;
@@ -238,7 +238,7 @@ public final class JobValidator {
                                  double max, boolean minInclusive) {
         if (value == null) {
             if (fallback == null) {
-                problems.add(name + " is required (" + (minInclusive ? "[" : "(") + min + ", " + max + "])");
+                problems.add(name + " is required, in " + (minInclusive ? "[" : "(") + min + ", " + max + "]");
                 return 0;
             }
             return fallback;

@@ -70,8 +70,8 @@ public class TrainerService {
         peak = peakGflops.orElseGet(MachinePeak::gflops);
         runner = new JobRunner(jobs, checkpoints, store, publisher, events,
                 new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis));
-        tokenizerConsumer = new TokenizerConsumer(bootstrapServers, group, tokenizers);
-        shardConsumer = new ShardConsumer(bootstrapServers, group, store);
+        tokenizerConsumer = new TokenizerConsumer(bootstrapServers, group + ".tokenizers", tokenizers);
+        shardConsumer = new ShardConsumer(bootstrapServers, group + ".shards", store);
         for (String outcome : new String[] {"stored", "duplicate", "rejected"}) {
             metrics.more().counter("scratchlm.trainer.shards", java.util.List.of(io.micrometer.core.instrument.Tag.of("outcome", outcome)),
                     shardConsumer, c -> c.count(outcome));
