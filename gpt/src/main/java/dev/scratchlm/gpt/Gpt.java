@@ -18,6 +18,9 @@ import java.util.List;
  * must be driven from one thread. See {@link KvCacheDecoder} for incremental decoding.
  */
 public final class Gpt {
+    /** Stops a model's worker threads once the model is unreachable (its buffers go with the GC). */
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
     private final GptConfig cfg;
     private final ParamLayout layout;
     final NativeBuffer params;
@@ -77,6 +80,8 @@ public final class Gpt {
                     w == 0 ? params : params.alias(), w == 0 ? grads : new NativeBuffer(layout.total));
         }
         this.pool = new WorkerPool(n);
+        WorkerPool p = pool;
+        CLEANER.register(this, p::shutdown);
         int cap = maxBatch * config.blockSize();
         this.lastInputs = new int[cap];
         this.lastTargets = new int[cap];

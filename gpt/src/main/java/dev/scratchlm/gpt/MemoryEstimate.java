@@ -11,12 +11,14 @@ public final class MemoryEstimate {
     private MemoryEstimate() {}
 
     /**
-     * Training: parameters, gradients, AdamW m and v (off-heap), activations for (batchSize, blockSize),
-     * heap copies made when writing a checkpoint (weights, m, v), plus {@link #RUNTIME_BYTES}.
+     * Training: parameters, gradients (one buffer per data-parallel worker, {@link GptRuntime#threads()}),
+     * AdamW m and v (off-heap), activations for (batchSize, blockSize), heap copies made when writing a
+     * checkpoint (weights, m, v), plus {@link #RUNTIME_BYTES}.
      */
     public static long trainingBytes(GptConfig cfg, int batchSize) {
         long params = new ParamLayout(cfg).total;
-        long floats = 4 * params + 3 * params;
+        int workers = Math.min(GptRuntime.threads(), batchSize);
+        long floats = (3 + workers) * params + 3 * params;
         for (long s : Activations.sizes(cfg, batchSize, cfg.blockSize())) floats += s;
         return floats * 4 + RUNTIME_BYTES;
     }

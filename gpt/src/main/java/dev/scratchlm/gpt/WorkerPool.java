@@ -22,6 +22,7 @@ final class WorkerPool {
     private volatile long generation;
     private volatile Thread caller;
     private volatile Throwable failure;
+    private volatile boolean stopped;
 
     WorkerPool(int n) {
         this.n = n;
@@ -69,11 +70,18 @@ final class WorkerPool {
         if (f != null) throw new IllegalStateException(f);
     }
 
+    /** Lets the worker threads end (called when the owning model becomes unreachable). */
+    void shutdown() {
+        stopped = true;
+        for (int i = 1; i < n; i++) LockSupport.unpark(threads[i]);
+    }
+
     private void loop(int id) {
         long seen = 0;
         while (true) {
             long start = System.nanoTime();
             while (generation == seen) {
+                if (stopped) return;
                 if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
