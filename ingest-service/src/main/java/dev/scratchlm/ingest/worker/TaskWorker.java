@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -210,14 +209,19 @@ public final class TaskWorker implements Runnable {
             LOG.debugf("task %s: %s, %d records", task.taskId(), verdict, outcomes.size());
         } catch (SimulatedCrash | ProducerFencedException e) {
             throw e;
-        } catch (KafkaException | CatalogRepository.CatalogException e) {
-            LOG.warnf("task %s failed, will retry: %s", task.taskId(), e.getMessage());
+        } catch (RuntimeException e) {
+            // Database or broker trouble (or a bug): nothing was committed, so the task is simply done again later.
+            LOG.warnf(e, "task %s failed, will retry", task.taskId());
             try {
                 producer.abortTransaction();
             } catch (RuntimeException ignored) {
                 // no transaction open (the catalog failed first)
             }
-            c.seek(tp, rec.offset()); // do it again, from the same message
+            try {
+                c.seek(tp, rec.offset()); // do it again, from the same message
+            } catch (IllegalStateException revoked) {
+                // the partition moved to another worker in a rebalance: its new owner does the task
+            }
             sleep(1000);
         }
     }
