@@ -193,11 +193,7 @@ public class TrainingService {
         Map<String, Integer> specials = new LinkedHashMap<>(tokenizer.specialTokens());
         TokenizerRecord record = new TokenizerRecord(TokenizerRecord.SCHEMA, id, tokenizer.vocabSize(), tokenizer.patternName(),
                 tokenizer.numberPolicy().id(), specials, definition, training, now);
-        int size = Json.bytes(record).length;
-        if (size > TokenShard.MAX_RECORD_BYTES) {
-            throw ApiError.unprocessable("this vocabulary serializes to " + size + " bytes, over the " + TokenShard.MAX_RECORD_BYTES
-                    + "-byte limit of one record on the tokenizers topic: choose a smaller vocabSize").with("recordBytes", size);
-        }
+        checkPublishable(record);
         // Published before it is registered: a tokenizer anyone can see in the registry is one the trainer can read.
         publisher.publish(record);
         StoredTokenizer stored = new StoredTokenizer(id, plan.name(), tokenizer.vocabSize(), tokenizer.patternName(),
@@ -209,6 +205,15 @@ public class TrainingService {
         LOG.infof("trained tokenizer %s (%s): %d ids from %d documents, %d bytes in %.1f s; val bytes/token %s%s", id, plan.name(),
                 tokenizer.vocabSize(), taken.documents(), taken.bytes(), seconds, valBytesPerToken, activated ? "; activated (first one)" : "");
         return new Outcome(registry.find(id).orElse(stored), true, activated);
+    }
+
+    /** A tokenizer travels whole in one Kafka record: refuse one that would not fit under the 1 MB default. */
+    static void checkPublishable(TokenizerRecord record) {
+        int size = Json.bytes(record).length;
+        if (size > TokenShard.MAX_RECORD_BYTES) {
+            throw ApiError.unprocessable("this vocabulary serializes to " + size + " bytes, over the " + TokenShard.MAX_RECORD_BYTES
+                    + "-byte limit of one record on the tokenizers topic: choose a smaller vocabSize").with("recordBytes", size);
+        }
     }
 
     private static double round(double v) {
