@@ -55,9 +55,11 @@ public class TrainerService {
     private ShardConsumer shardConsumer;
     private TokenizerConsumer tokenizerConsumer;
     private double peak;
+    private VolumeLock volumeLock;
 
     void onStart(@Observes StartupEvent event) {
         Path state = Path.of(stateDir).toAbsolutePath();
+        volumeLock = VolumeLock.acquire(state);
         KafkaSettings.ensureTopics(bootstrapServers, Topics.ALL);
         store = new ShardStore(state.resolve("shards"));
         jobs = new JobRepository(dataSource);
@@ -89,6 +91,7 @@ public class TrainerService {
         if (tokenizerConsumer != null) tokenizerConsumer.close();
         if (publisher != null) publisher.close();
         if (store != null) store.close();
+        if (volumeLock != null) volumeLock.close();
     }
 
     public ShardStore store() { return store; }
