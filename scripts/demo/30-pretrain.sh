@@ -73,6 +73,8 @@ tty=0
 last_print=0
 while :; do
   status="$(curl -fsS "$TRAINER_URL/api/jobs/$job")" || { sleep 2; continue; }
+  # The job's own numbers come first; model, plan and checkpoints (which repeat field names) follow "model".
+  status="${status%%\"model\":*}"
   state="$(printf '%s' "$status" | json_field state)"
   step="$(printf '%s' "$status" | json_field step)"
   loss="$(printf '%s' "$status" | json_field trainLoss)"
