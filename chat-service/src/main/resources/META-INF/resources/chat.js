@@ -261,7 +261,7 @@ async function chat(model, text) {
   const meta = metaLine(box, usage, finish);
   box.dataset.answerId = id;
   box.dataset.done = 'true';
-  for (const [label, up] of [['\u{1F44D}', true], ['\u{1F44E}', false]]) {
+  for (const [label, up] of [['\u25B2 Good', true], ['\u25BC Bad', false]]) {
     const b = el('button', up ? 'thumbs-up' : 'thumbs-down', label);
     b.type = 'button';
     b.title = up ? 'Good answer' : 'Bad answer';

@@ -99,19 +99,29 @@ public class CheckpointConsumer {
             Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(partitions));
             List<Complete> replayed = new ArrayList<>();
             while (running) {
-                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(caughtUp ? 500 : 100));
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    if (r.topic().equals(Topics.TOKENIZERS)) tokenizer(r);
-                    else checkpoint(assembler, r, replayed);
-                }
-                if (!caughtUp && reached(c, end)) {
-                    loadReplayed(replayed);
-                    caughtUp = true;
-                    LOG.info("checkpoint history read: " + registry.status());
+                try {
+                    ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(caughtUp ? 500 : 100));
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        if (r.topic().equals(Topics.TOKENIZERS)) tokenizer(r);
+                        else checkpoint(assembler, r, replayed);
+                    }
+                    if (!caughtUp && reached(c, end)) {
+                        loadReplayed(replayed);
+                        caughtUp = true;
+                        LOG.info("checkpoint history read: " + registry.status());
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // A broker hiccup must not stop model updates for the life of the process: log, back off, go on.
+                    LOG.log(Level.WARNING, "reading checkpoints failed; retrying", e);
+                    Thread.sleep(1000);
                 }
             }
         } catch (WakeupException e) {
             // shutting down
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "checkpoint consumer stopped", e);
         }

@@ -11,6 +11,7 @@ import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.devstack.DevStack;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptConfig;
+import dev.scratchlm.gpt.KvCacheDecoder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -101,6 +102,11 @@ public final class ChatBench {
                             r.tps1(), r.ttftMs(), r.tps8(), r.aggregate8(), r.ttftMs8());
                     if (baby == null) baby = r;
                 }
+                // The same model and sampler without HTTP, in this process while the service idles: what serving adds.
+                double[] raw = rawDecoder(configs.get(0).gpt());
+                System.out.printf("bench-baby decoder alone (KvCacheDecoder + Sampler, no HTTP): 1 sequence %.0f tokens/s, "
+                        + "8 sequences %.0f tokens/s; through HTTP streaming that is %.0f%% and %.0f%%%n",
+                        raw[0], raw[1], 100 * baby.tps1() / raw[0], 100 * baby.tps8() / raw[1]);
                 Double peer = pytorchPeer(jar.toAbsolutePath().getParent().getParent().getParent()
                         .resolve("src/test/python/generate_peer.py"), configs.get(0).gpt());
                 if (peer != null) {
@@ -206,6 +212,37 @@ public final class ChatBench {
         long t1 = System.nanoTime();
         if (tokens < 0) throw new IllegalStateException("no usage chunk");
         return new StreamResult(tokens, (t1 - t0) / 1e9, ((first < 0 ? t1 : first) - t0) / 1e6);
+    }
+
+    /** Tokens/s of the gpt module's decoder driven directly: one sequence, then eight in batched steps. */
+    static double[] rawDecoder(GptConfig cfg) {
+        dev.scratchlm.gpt.GptRuntime.configureThreads(1);
+        KvCacheDecoder d = new KvCacheDecoder(new Gpt(cfg, 1, 1234), 8);
+        double[] out = new double[2];
+        int[] prompt = "To be, ".chars().toArray();
+        int steps = cfg.blockSize() - prompt.length;
+        for (int n : new int[] {1, 8}) {
+            int[] slots = new int[n], tokens = new int[n];
+            float[][] logits = new float[n][cfg.vocabSize()];
+            dev.scratchlm.gpt.Sampler[] samplers = new dev.scratchlm.gpt.Sampler[n];
+            List<Double> rates = new ArrayList<>();
+            for (int rep = 0; rep < 40; rep++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    slots[i] = i;
+                    samplers[i] = new dev.scratchlm.gpt.Sampler(new dev.scratchlm.gpt.Sampler.Settings(0.8f, 0, 1f, 0), rep * 10 + i);
+                    d.reset(i);
+                    tokens[i] = samplers[i].sample(d.prefill(i, prompt)).token();
+                }
+                for (int s = 1; s < steps; s++) {
+                    d.decode(slots, tokens, logits);
+                    for (int i = 0; i < n; i++) tokens[i] = samplers[i].sample(logits[i]).token();
+                }
+                if (rep >= 10) rates.add((double) n * steps / ((System.nanoTime() - t0) / 1e9));
+            }
+            out[n == 1 ? 0 : 1] = median(rates);
+        }
+        return out;
     }
 
     /** nanoGPT-style generation in PyTorch, when python3 has torch: tokens/s of one stream. */

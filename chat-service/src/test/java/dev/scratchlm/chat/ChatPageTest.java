@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URL;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,9 +27,10 @@ class ChatPageTest {
     @Test
     void chatStreamsShowsTokensAndCardAndRecordsThumbsUp() throws Exception {
         TestModels.Published m = ServedModels.ready(url.toString());
-        String out = E2eScripts.run("chat-page.mjs", Map.of("BASE_URL", url.toString(), "CHAT_MODEL", m.chatId(),
-                "BASE_MODEL", m.baseId(), "EXPECTED", TestModels.MARKUP, "PARAMS", Long.toString(m.baseParameters())),
-                true, Duration.ofSeconds(120));
+        Map<String, String> env = new HashMap<>(Map.of("BASE_URL", url.toString(), "CHAT_MODEL", m.chatId(),
+                "BASE_MODEL", m.baseId(), "EXPECTED", TestModels.MARKUP, "PARAMS", Long.toString(m.baseParameters())));
+        if (System.getenv("SCREENSHOT") != null) env.put("SCREENSHOT", System.getenv("SCREENSHOT"));
+        String out = E2eScripts.run("chat-page.mjs", env, true, Duration.ofSeconds(120));
         Matcher id = Pattern.compile("ANSWER_ID=(\\S+)").matcher(out);
         assertThat(id.find()).as(out).isTrue();
         ChatFeedback f = FeedbackTest.readFeedback(id.group(1));
