@@ -16,6 +16,7 @@ STEPS="${DEMO_PRETRAIN_STEPS:-2000}"
 BATCH="${DEMO_PRETRAIN_BATCH:-12}"
 BLOCK="${DEMO_PRETRAIN_BLOCK:-64}"
 SHARDS_TIMEOUT="${DEMO_SHARDS_TIMEOUT:-300}"
+WARMUP=$(( STEPS / 10 < 100 ? STEPS / 10 : 100 ))
 
 command -v curl >/dev/null || die "curl is needed"
 wait_for_url "$TRAINER_URL/q/health/ready" 120 || die "the trainer at $TRAINER_URL is not ready (./scratchlm logs trainer)"
@@ -51,7 +52,7 @@ say "Pre-training: 4 layers, 4 heads, width 128, context $BLOCK, batch $BATCH, $
 body=$(cat <<JSON
 {"stage": "pretrain",
  "model": {"nLayer": 4, "nHead": 4, "nEmbd": 128, "blockSize": $BLOCK, "dropout": 0.0},
- "steps": $STEPS, "batchSize": $BATCH, "lr": 0.001, "minLr": 0.0001, "warmupSteps": 100,
+ "steps": $STEPS, "batchSize": $BATCH, "lr": 0.001, "minLr": 0.0001, "warmupSteps": $WARMUP,
  "evalEvery": 250, "evalBatches": 20, "checkpointEvery": 500, "seed": 1337}
 JSON
 )
