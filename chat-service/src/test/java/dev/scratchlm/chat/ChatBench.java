@@ -43,6 +43,7 @@ import java.util.concurrent.Future;
  * Prints its result last as one line: {@code tokens_per_s_1=X tokens_per_s_8=Y ttft_ms=Z} (baby config).
  *
  * <p>Args: path of chat-service's quarkus-run.jar, the jvm.options flags for it (one string), rounds (default 5).
+ * Env {@code CHAT_BENCH_HOLD=seconds} keeps the loaded service up that long before measuring, to probe it by hand.
  */
 public final class ChatBench {
     record Config(String id, GptConfig gpt) {}
@@ -55,7 +56,10 @@ public final class ChatBench {
 
     record Result(double tps1, double tps8, double aggregate8, double ttftMs, double ttftMs8) {}
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // HTTP/1.1 as OpenAI clients speak it (the JDK client would otherwise try an h2c upgrade).
+    static final int WARM_UP_SECONDS = 15;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args[0]);
@@ -90,9 +94,14 @@ public final class ChatBench {
             env.put("SCRATCHLM_STATE_DIR", state.toString());
             System.out.println("starting chat-service on port " + port + " (log: " + state.resolve("service.log") + ")");
             Process service = pb.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(service::destroy)); // never leave it running
             try {
                 String base = "http://127.0.0.1:" + port;
                 waitForModels(base, configs, service, state);
+                if (System.getenv("CHAT_BENCH_HOLD") != null) {
+                    System.out.println("HOLD " + base);
+                    Thread.sleep(Long.parseLong(System.getenv("CHAT_BENCH_HOLD")) * 1000);
+                }
                 Result baby = null;
                 for (Config c : configs) {
                     Result r = measure(base, c, rounds);
@@ -152,10 +161,20 @@ public final class ChatBench {
 
     private static Result measure(String base, Config c, int rounds) throws Exception {
         int maxTokens = c.gpt().blockSize() - 8; // prompt: <= 8 byte tokens
-        for (int i = 0; i < 3; i++) stream(base, c.id(), maxTokens, i); // warm-up: JIT, connections
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        // Warm-up until the JIT has compiled the decode path (thousands of steps), single and batched.
+        long warm = System.nanoTime() + Duration.ofSeconds(WARM_UP_SECONDS).toNanos();
+        for (int i = 0; System.nanoTime() < warm; i++) {
+            stream(base, c.id(), maxTokens, i);
+            List<Future<StreamResult>> fs = new ArrayList<>();
+            for (int s = 0; s < 8; s++) {
+                int seed = 100 * i + s;
+                fs.add(pool.submit(() -> stream(base, c.id(), maxTokens, seed)));
+            }
+            for (Future<StreamResult> f : fs) f.get();
+        }
         List<StreamResult> single = new ArrayList<>();
         for (int i = 0; i < Math.max(rounds, 3) * 2; i++) single.add(stream(base, c.id(), maxTokens, 100 + i));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Double> summed = new ArrayList<>(), aggregate = new ArrayList<>();
         List<StreamResult> all8 = new ArrayList<>();
         try {
@@ -226,7 +245,8 @@ public final class ChatBench {
             float[][] logits = new float[n][cfg.vocabSize()];
             dev.scratchlm.gpt.Sampler[] samplers = new dev.scratchlm.gpt.Sampler[n];
             List<Double> rates = new ArrayList<>();
-            for (int rep = 0; rep < 40; rep++) {
+            long warm = System.nanoTime() + Duration.ofSeconds(WARM_UP_SECONDS / 2).toNanos();
+            for (int rep = 0; rates.size() < 30; rep++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     slots[i] = i;
@@ -238,7 +258,7 @@ public final class ChatBench {
                     d.decode(slots, tokens, logits);
                     for (int i = 0; i < n; i++) tokens[i] = samplers[i].sample(logits[i]).token();
                 }
-                if (rep >= 10) rates.add((double) n * steps / ((System.nanoTime() - t0) / 1e9));
+                if (System.nanoTime() >= warm) rates.add((double) n * steps / ((System.nanoTime() - t0) / 1e9));
             }
             out[n == 1 ? 0 : 1] = median(rates);
         }
