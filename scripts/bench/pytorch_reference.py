@@ -114,6 +114,7 @@ def main():
           f"intra-op threads {torch.get_num_threads()}", flush=True)
 
     t0 = time.perf_counter()
+    cpu0 = time.process_time()  # all threads of the process, like the JVM's process CPU time
     for step in range(args.steps):
         lr = lr_at(step, 1e-3, 1e-4, 100, 2000)
         for group in opt.param_groups:
@@ -131,10 +132,12 @@ def main():
     with torch.no_grad():
         val_loss = sum(model(*get_batch(val, val_gen)).item() for _ in range(20)) / 20
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     tokens_per_s = batch * context * args.steps / train_s
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"steps={args.steps} wall_s={wall:.2f} ms_per_step={1000 * train_s / args.steps:.2f} "
-          f"tokens_per_s={tokens_per_s:.0f} val_loss={val_loss:.4f} peak_rss_mb={peak_mb:.0f}", flush=True)
+          f"tokens_per_s={tokens_per_s:.0f} val_loss={val_loss:.4f} peak_rss_mb={peak_mb:.0f} cpu_s={cpu:.2f}",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,11 @@
 # batches of the last 10% of the text. Prints the peer's line and the wall-time ratio (ours / peer), then
 # our result LAST as one key=value line.
 #
-# Usage: ./scratchlm bench trainer [--text FILE] [--steps N] [--no-peer] [--profile]
+# Usage: ./scratchlm bench trainer [--text FILE] [--steps N] [--rounds N] [--no-peer] [--profile]
+#
+# The machine is shared, so wall times swing with other people's builds (one side can run while the load
+# is 20 and the other while it is 5). --rounds N alternates ours and the peer N times and compares the best
+# wall time of each side; the process CPU time of each (cpu_s) is printed too, being less sensitive to load.
 #
 # OpenBLAS environment: both sides keep this machine's OPENBLAS_CORETYPE=Haswell and OPENBLAS_L2_SIZE=512.
 # Unsetting them is only allowed after checking ND4J's bundled OpenBLAS computes correctly without them,
@@ -24,15 +28,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 DATA="${SCRATCHLM_DATA:-$ROOT/../shared/data}"
 TEXT="$DATA/tinyshakespeare.txt"
 STEPS=2000
+ROUNDS=1
 PEER=1
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --text) TEXT="$2"; shift 2 ;;
     --steps) STEPS="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --no-peer) PEER=0; shift ;;
     --profile) EXTRA+=(--profile); shift ;;
-    *) die "unknown argument $1 (usage: trainer.sh [--text FILE] [--steps N] [--no-peer] [--profile])" ;;
+    *) die "unknown argument $1 (usage: trainer.sh [--text FILE] [--steps N] [--rounds N] [--no-peer] [--profile])" ;;
   esac
 done
 [ -r "$TEXT" ] || die "text not found: $TEXT (pass --text FILE or set SCRATCHLM_DATA)"
@@ -53,24 +59,24 @@ done
 JVM_OPTS="--add-modules=jdk.incubator.vector $JIT_FLAGS -Xms256m -Xmx256m \
  -Dorg.bytedeco.javacpp.maxbytes=768M -Dorg.bytedeco.javacpp.maxphysicalbytes=1G -Dscratchlm.threads=2"
 
-say "gpt training benchmark: baby config, $STEPS steps, 2 workers x 1 OpenBLAS thread"
-OMP_NUM_THREADS=2 SCRATCHLM_JAVA_OPTS="${SCRATCHLM_JAVA_OPTS:-} $JVM_OPTS" \
-  run_java_main gpt dev.scratchlm.gpt.bench.TrainerBench --text "$TEXT" --steps "$STEPS" "${EXTRA[@]}" | tee "$OUT"
-OURS="$(grep '^steps=' "$OUT" | tail -n 1)"
-[ -n "$OURS" ] || die "the gpt benchmark printed no result line"
-
 field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p;s/^$1=\([^[:space:]]*\).*/\1/p" <<<"$2" | head -n 1; }
+# The line with the smaller wall_s of two (the first when one is empty).
+best() { if [ -z "$2" ] || awk -v a="$(field wall_s "$1")" -v b="$(field wall_s "$2")" 'BEGIN { exit !(a <= b) }'; then echo "$1"; else echo "$2"; fi; }
 
-if [ "$PEER" = 1 ]; then
-  PY=""
+find_python() {
+  local candidate
   for candidate in python3 /usr/bin/python3; do
-    if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch' 2>/dev/null; then PY="$candidate"; break; fi
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch' 2>/dev/null; then echo "$candidate"; return; fi
   done
-  if [ -z "$PY" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing Debian's python3-torch (1.13) for the peer"
     apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >&2 || die "apt-get install python3-torch failed"
-    PY=/usr/bin/python3
+    echo /usr/bin/python3
   fi
+}
+
+if [ "$PEER" = 1 ]; then
+  PY="$(find_python)"
   [ -n "$PY" ] || die "no python with torch for the peer (install python3-torch, or pass --no-peer)"
   # Without an optimized BLAS, Debian's torch falls back to the reference BLAS (about 2 GFLOP/s here).
   if [ "$PY" = /usr/bin/python3 ] && ! ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1; then
@@ -81,13 +87,34 @@ if [ "$PEER" = 1 ]; then
       info "warning: no OpenBLAS for Debian's torch; the peer will be far slower than it can be"
     fi
   fi
-  say "PyTorch peer ($("$PY" -c 'import torch; print(torch.__version__)')): same model and loop, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2"
-  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2 "$PY" "$ROOT/scripts/bench/pytorch_reference.py" \
-    --text "$TEXT" --steps "$STEPS" --threads 1 | tee "$OUT"
-  PEER_LINE="$(grep '^steps=' "$OUT" | tail -n 1)"
-  [ -n "$PEER_LINE" ] || die "the PyTorch peer printed no result line"
+fi
+
+OURS="" OURS_CPU="" PEER_LINE=""
+for round in $(seq 1 "$ROUNDS"); do
+  say "round $round/$ROUNDS: gpt training benchmark, baby config, $STEPS steps, 2 workers x 1 OpenBLAS thread"
+  OMP_NUM_THREADS=2 SCRATCHLM_JAVA_OPTS="${SCRATCHLM_JAVA_OPTS:-} $JVM_OPTS" \
+    run_java_main gpt dev.scratchlm.gpt.bench.TrainerBench --text "$TEXT" --steps "$STEPS" "${EXTRA[@]}" | tee "$OUT"
+  LINE="$(grep '^steps=' "$OUT" | tail -n 1)"
+  [ -n "$LINE" ] || die "the gpt benchmark printed no result line"
+  CPU="$(field cpu_s "$(grep '^cpu:' "$OUT" | tail -n 1)")"
+  if [ "$(best "$LINE" "$OURS")" = "$LINE" ]; then OURS="$LINE"; OURS_CPU="$CPU"; fi
+  export SCRATCHLM_NO_BUILD=1 # built once is enough
+
+  if [ "$PEER" = 1 ]; then
+    say "round $round/$ROUNDS: PyTorch peer ($("$PY" -c 'import torch; print(torch.__version__)')), same model and loop, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2"
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2 "$PY" "$ROOT/scripts/bench/pytorch_reference.py" \
+      --text "$TEXT" --steps "$STEPS" --threads 1 | tee "$OUT"
+    LINE="$(grep '^steps=' "$OUT" | tail -n 1)"
+    [ -n "$LINE" ] || die "the PyTorch peer printed no result line"
+    PEER_LINE="$(best "$LINE" "$PEER_LINE")"
+  fi
+done
+
+if [ "$PEER" = 1 ]; then
   RATIO="$(awk -v a="$(field wall_s "$OURS")" -v b="$(field wall_s "$PEER_LINE")" 'BEGIN { printf "%.3f", a / b }')"
+  CPU_RATIO="$(awk -v a="$OURS_CPU" -v b="$(field cpu_s "$PEER_LINE")" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "n/a" }')"
   echo "pytorch: $PEER_LINE"
-  echo "ratio_wall_ours_over_pytorch=$RATIO (below 1.0: ours is faster)"
+  echo "ours:    cpu_s=$OURS_CPU (best of $ROUNDS round(s) each side)"
+  echo "ratio_wall_ours_over_pytorch=$RATIO ratio_cpu_ours_over_pytorch=$CPU_RATIO (below 1.0: ours is faster)"
 fi
 echo "$OURS"

@@ -54,6 +54,8 @@ public final class TrainerBench {
         var threadBean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long allocStart = 0;
         int warm = Math.min(10, steps);
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         double lossSum = 0;
         int lossN = 0;
@@ -86,6 +88,7 @@ public final class TrainerBench {
         }
         float valLoss = trainer.evaluate(val, 20);
         double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         double msPerStep = trainNanos / 1e6 / steps;
         double tokensPerS = trainer.tokensPerStep() * steps / (trainNanos / 1e9);
         double gflops = trainer.flopsPerToken() * tokensPerS / 1e9;
@@ -94,6 +97,9 @@ public final class TrainerBench {
                 heapPerStep, rssGrowth / 1e6, steps - warm);
         System.out.printf("achieved %.1f GFLOP/s = %.1f%% of the two cores' AVX-512 FMA peak (%.0f GFLOP/s)%n",
                 gflops, 100 * gflops / peak, peak);
+        // CPU time of the whole process over the same span: less sensitive than wall time to other
+        // processes on a shared machine (it still includes the JIT and GC threads).
+        System.out.printf("cpu: cpu_s=%.2f%n", cpu);
         System.out.printf("steps=%d wall_s=%.2f ms_per_step=%.2f tokens_per_s=%.0f val_loss=%.4f peak_rss_mb=%.0f gflops=%.1f%n",
                 steps, wall, msPerStep, tokensPerS, valLoss, GptRuntime.peakRssBytes() / 1e6, gflops);
     }
