@@ -36,7 +36,7 @@ public class IngestBeans {
 
     static PipelineSettings settings(IngestConfig c) {
         var q = c.quality();
-        return new PipelineSettings(c.language().detect(), c.language().sampleChars(), c.language().lowAccuracy(),
+        return new PipelineSettings(c.language().detect(), c.language().sampleChars(), c.language().lowAccuracy(), c.language().fastMargin(),
                 q.minWords(), q.maxWords(), q.minMeanWordLength(), q.maxMeanWordLength(), q.maxSymbolWordRatio(),
                 q.minPunctuatedLineShare(), q.maxDuplicateLineShare(), c.minhash().bands(), c.minhash().rows(), c.minhash().seed());
     }

@@ -49,6 +49,9 @@ public interface IngestConfig {
         int sampleChars();
 
         boolean lowAccuracy();
+
+        /** Lingua's own detector decides when the runner-up's confidence is within this of the best (1: always). */
+        double fastMargin();
     }
 
     interface Quality {

@@ -5,6 +5,7 @@ import dev.scratchlm.devstack.DevStack;
 import dev.scratchlm.ingest.TestData;
 import dev.scratchlm.ingest.catalog.SourceProgress;
 import dev.scratchlm.ingest.pipeline.Doc;
+import dev.scratchlm.ingest.pipeline.LanguageId;
 import dev.scratchlm.ingest.pipeline.Pipeline;
 import dev.scratchlm.ingest.pipeline.PipelineSettings;
 import dev.scratchlm.ingest.pipeline.SourcePolicy;
@@ -31,9 +32,10 @@ import java.util.logging.Level;
 /**
  * {@code ./scratchlm bench ingest [workers] [taskRecords]}: the Europarl demo corpus (17,597 documents) end to end
  * through a fresh broker and database: plan, tasks on the topic, workers, catalog transactions, Kafka transactions.
- * Then, as the peer in the same process, the per-document steps alone on one thread over the same records.
+ * Then, as the peer in the same process, the per-document steps alone on one thread over the same records, and
+ * once more with Lingua's detector deciding every text (the language step before its fast path) as its reference.
  * Prints per-stage documents/s and MB/s (input bytes per second of time spent in the stage), and last one line
- * {@code docs=N wall_s=X mb_per_s=Y}.
+ * {@code docs=N wall_s=X mb_per_s=Y steps_mb_per_s=Z language_mb_per_s=W}.
  */
 public final class IngestBench {
     public static void main(String[] args) throws Exception {
@@ -85,12 +87,24 @@ public final class IngestBench {
                 double aloneSeconds = pipelineAlone(jar, alone);
                 System.out.println("\npeer: the per-document steps alone on one thread (no Kafka, no PostgreSQL):");
                 table(alone.stats());
+                LanguageId language = alone.languageId();
+                System.out.printf("language: %d documents decided by the fast path, %d by Lingua's detector (close calls, other scripts)%n",
+                        language.decidedFast(), language.decidedByLingua());
                 double stepsMbPerSec = mb / aloneSeconds;
                 System.out.printf(Locale.ROOT, "per-document steps on one core: %.2f MB/s (%.0f docs/s); end to end %.2f MB/s = %.2fx of it%n",
                         stepsMbPerSec, planned.records() / aloneSeconds, mb / wall, (mb / wall) / stepsMbPerSec);
+
+                // The reference for the language step, same process and records: Lingua's detector decides every text.
+                Pipeline linguaOnly = Pipeline.standard(PipelineSettings.defaults().withLanguageFastMargin(1));
+                double linguaSeconds = pipelineAlone(jar, linguaOnly);
+                double fastLanguage = step(alone, "language").mbPerSecond(), linguaLanguage = step(linguaOnly, "language").mbPerSecond();
+                System.out.printf(Locale.ROOT, "reference, Lingua's detector for every text (fast-margin 1): language %.1f MB/s, all steps %.2f MB/s;"
+                        + " the fast path is %.1fx on the language step, %.1fx on all steps%n",
+                        linguaLanguage, mb / linguaSeconds, fastLanguage / linguaLanguage, linguaSeconds / aloneSeconds);
                 System.out.printf(Locale.ROOT, "load average after: %.1f%n",
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-                System.out.printf(Locale.ROOT, "docs=%d wall_s=%.2f mb_per_s=%.2f%n", planned.records(), wall, mb / wall);
+                System.out.printf(Locale.ROOT, "docs=%d wall_s=%.2f mb_per_s=%.2f steps_mb_per_s=%.2f language_mb_per_s=%.1f%n",
+                        planned.records(), wall, mb / wall, stepsMbPerSec, fastLanguage);
                 if (!exact) System.exit(1);
             }
         }
@@ -118,6 +132,10 @@ public final class IngestBench {
             nanos += System.nanoTime() - t0;
         }
         return nanos / 1e9;
+    }
+
+    static StepStats step(Pipeline pipeline, String name) {
+        return pipeline.stats().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
     static void table(List<StepStats> stats) {

@@ -58,6 +58,47 @@ class LanguageIdTest {
     }
 
     @Test
+    void clearTextsAreDecidedByTheFastPathAndCloseCallsByLinguasDetector() {
+        LanguageId id = new LanguageId(PipelineSettings.defaults().detectLanguages(), 256, true, 0.01);
+        long fast = id.decidedFast(), lingua = id.decidedByLingua();
+        assertThat(id.detect(Texts.GERMAN)).isEqualTo("de");
+        assertThat(id.decidedFast()).isEqualTo(fast + 1);
+        assertThat(id.decidedByLingua()).isEqualTo(lingua);
+
+        // "normal" is a word in several candidates: the runner-up's Lingua confidence is within 1% of the best
+        FastLingua probe = new FastLingua(PipelineSettings.defaults().detectLanguages().stream()
+                .map(c -> com.github.pemistahl.lingua.api.Language.getByIsoCode639_1(LanguageId.iso(c))).toList(), true, 0.01);
+        assertThat(probe.secondConfidence("normal")).isBetween(0.99, 1.0);
+        assertThat(id.detect("normal")).isEqualTo(id.detectWithLingua("normal"));
+        assertThat(id.decidedByLingua()).isEqualTo(lingua + 1);
+        assertThat(id.decidedFast()).isEqualTo(fast + 1);
+    }
+
+    @Test
+    void textsInScriptsTheFastPathLeavesToLinguaGoToLingua() {
+        long lingua = languageId.decidedByLingua();
+        assertThat(languageId.detect("中文和English混合的句子")).isEqualTo(languageId.detectWithLingua("中文和English混合的句子"));
+        assertThat(languageId.detect("An emoji \uD83D\uDE00 in an English sentence.")).isEqualTo("en");
+        assertThat(languageId.decidedByLingua()).isEqualTo(lingua + 2);
+    }
+
+    @Test
+    void aMarginOfOneSendsEveryTextToLingua() {
+        LanguageId linguaOnly = new LanguageId(List.of("en", "de"), 256, true, 1.0);
+        assertThat(linguaOnly.detect(Texts.ENGLISH)).isEqualTo("en");
+        assertThat(linguaOnly.detect(Texts.GERMAN)).isEqualTo("de");
+        assertThat(linguaOnly.decidedFast()).isZero();
+        assertThat(linguaOnly.decidedByLingua()).isEqualTo(2);
+        assertThat(linguaOnly.description()).contains("Every text goes through Lingua");
+        assertThat(languageId.description()).contains("fast-margin", "within 0.0001 of the best");
+    }
+
+    @Test
+    void refusesANegativeMargin() {
+        assertThatThrownBy(() -> new LanguageId(List.of("en", "de"), 256, true, -0.1)).hasMessageContaining("margin");
+    }
+
+    @Test
     void refusesCodesLinguaDoesNotKnow() {
         assertThatThrownBy(() -> new LanguageId(List.of("en", "xx"), 100, true)).hasMessageContaining("'xx'");
         assertThatThrownBy(() -> new LanguageId(List.of("en"), 100, true)).hasMessageContaining("two");
