@@ -94,6 +94,17 @@ class LanguageIdTest {
     }
 
     @Test
+    void inHighAccuracyModeShortTextsGoToLinguaWhichThenUsesAllNgramLengths() {
+        LanguageId accurate = new LanguageId(List.of("de", "en", "fr"), 256, false, 0.0);
+        assertThat(accurate.detect(Texts.ENGLISH)).isEqualTo("en").isEqualTo(accurate.detectWithLingua(Texts.ENGLISH));
+        assertThat(accurate.detect(Texts.FRENCH)).isEqualTo("fr").isEqualTo(accurate.detectWithLingua(Texts.FRENCH));
+        assertThat(accurate.decidedFast()).isEqualTo(2);
+        String shortText = "Der Fluss fließt durch die Stadt.";
+        assertThat(accurate.detect(shortText)).isEqualTo("de").isEqualTo(accurate.detectWithLingua(shortText));
+        assertThat(accurate.decidedByLingua()).isEqualTo(1);
+    }
+
+    @Test
     void refusesANegativeMargin() {
         assertThatThrownBy(() -> new LanguageId(List.of("en", "de"), 256, true, -0.1)).hasMessageContaining("margin");
     }
