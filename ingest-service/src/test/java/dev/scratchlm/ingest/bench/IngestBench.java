@@ -35,7 +35,7 @@ import java.util.logging.Level;
  * Then, as the peer in the same process, the per-document steps alone on one thread over the same records, and
  * once more with Lingua's detector deciding every text (the language step before its fast path) as its reference.
  * Prints per-stage documents/s and MB/s (input bytes per second of time spent in the stage), and last one line
- * {@code docs=N wall_s=X mb_per_s=Y steps_mb_per_s=Z language_mb_per_s=W}.
+ * {@code docs=N wall_s=X mb_per_s=Y}, after a line with the one-core step figures.
  */
 public final class IngestBench {
     public static void main(String[] args) throws Exception {
@@ -103,8 +103,10 @@ public final class IngestBench {
                         linguaLanguage, mb / linguaSeconds, fastLanguage / linguaLanguage, linguaSeconds / aloneSeconds);
                 System.out.printf(Locale.ROOT, "load average after: %.1f%n",
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-                System.out.printf(Locale.ROOT, "docs=%d wall_s=%.2f mb_per_s=%.2f steps_mb_per_s=%.2f language_mb_per_s=%.1f%n",
-                        planned.records(), wall, mb / wall, stepsMbPerSec, fastLanguage);
+                System.out.printf(Locale.ROOT, "per-document steps on one core: steps_mb_per_s=%.2f language_mb_per_s=%.1f%n",
+                        stepsMbPerSec, fastLanguage);
+                // The last line is the one the issue names, and nothing else.
+                System.out.printf(Locale.ROOT, "docs=%d wall_s=%.2f mb_per_s=%.2f%n", planned.records(), wall, mb / wall);
                 if (!exact) System.exit(1);
             }
         }
