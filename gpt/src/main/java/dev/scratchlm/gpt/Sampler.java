@@ -68,8 +68,7 @@ public final class Sampler {
         int needed = s.temperature() == 0f ? 1 : s.topK() == 0 ? v : Math.min(s.topK(), v);
         needed = Math.max(needed, Math.min(s.alternatives(), v));
         if (needed < v / 4) {
-            selectSmallest(order, v, needed);
-            Arrays.sort(order, 0, needed);
+            keepSmallestSorted(order, v, needed);
         } else {
             Arrays.sort(order, 0, v);
         }
@@ -139,29 +138,27 @@ public final class Sampler {
         return max + Math.log(z);
     }
 
-    /** Quickselect: moves the k smallest of a[0, n) into a[0, k) (in no particular order). */
-    static void selectSmallest(long[] a, int n, int k) {
-        int lo = 0, hi = n - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            // median of three as the pivot keeps sorted input from degrading
-            long x = a[lo], y = a[mid], z = a[hi];
-            long pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
-            int i = lo, j = hi;
-            while (i <= j) {
-                while (a[i] < pivot) i++;
-                while (a[j] > pivot) j--;
-                if (i <= j) {
-                    long t = a[i];
-                    a[i] = a[j];
-                    a[j] = t;
-                    i++;
-                    j--;
-                }
+    /**
+     * Moves the k smallest keys of a[0, n) into a[0, k), sorted, in one pass: a key is compared with
+     * the worst one kept and only the few better ones are inserted (for a 4096-token vocabulary and
+     * k = 40 this beat a quickselect by several times).
+     */
+    static void keepSmallestSorted(long[] a, int n, int k) {
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            long key = a[i];
+            if (kept == k && key >= a[k - 1]) continue;
+            int lo = 0, hi = kept;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (a[mid] < key) lo = mid + 1;
+                else hi = mid;
             }
-            if (k - 1 <= j) hi = j;
-            else if (k - 1 >= i) lo = i;
-            else return;
+            // a[0, kept) are the best so far; slots at or past i are no longer read, so shifting into them is safe.
+            int move = Math.min(kept, k - 1) - lo;
+            if (move > 0) System.arraycopy(a, lo, a, lo + 1, move);
+            a[lo] = key;
+            if (kept < k) kept++;
         }
     }
 }

@@ -13,16 +13,20 @@ import dev.scratchlm.gpt.Sampler;
  * (temperature 0.8, top-k 40, with 5 alternatives, as the chat UI asks) until the context is full; the
  * time includes prefill and sampling. Weights are random: speed does not depend on them.
  *
- * <p>Args: {@code [--seconds S]} per measurement (default 3). Prints its result LAST as one line.
+ * <p>Args: {@code [--seconds S]} per measurement (default 3), {@code [--threads N]} decoding threads
+ * (default 2; a batched step splits its sequences over them). Prints its result LAST as one line.
  */
 public final class InferenceBench {
     public static void main(String[] args) {
         double seconds = 3;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--seconds")) seconds = Double.parseDouble(args[++i]);
+            else if (args[i].equals("--threads")) i++;
             else throw new IllegalArgumentException("unknown argument " + args[i]);
         }
-        GptRuntime.configureThreads(1);
+        int threads = 2;
+        for (int i = 0; i < args.length; i++) if (args[i].equals("--threads")) threads = Integer.parseInt(args[i + 1]);
+        GptRuntime.configureThreads(threads);
         GptConfig[] configs = {GptConfig.baby(256), GptConfig.baby(4096), new GptConfig(256, 256, 6, 6, 384, 0f)};
         String[] keys = {"baby256", "baby4096", "m10ctx256"};
         StringBuilder last = new StringBuilder();
