@@ -67,6 +67,8 @@ run(() => withPage(async (page) => {
   check(Number(total) === PARAMS, 'parameter total ' + total + ' = ' + PARAMS);
   const card = await page.textContent('#card');
   check(card.includes('knowledge cutoff') && card.includes('2024-05-31'), 'the card shows the knowledge cutoff');
+  const shards = await page.textContent('#card-data tr:has(td:text-is("shards")) td:nth-child(2)');
+  check(shards === '2', 'the card shows how many shards the model was trained on, got ' + shards);
   check(card.includes('block 0') && card.includes('embeddings'), 'the card shows parameters per layer');
   check(card.includes(BASE_MODEL), 'the card shows the lineage back to the base model');
   if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT + '-card.png' });

@@ -2,17 +2,17 @@
 # Demo step: train the demo tokenizer on the documents ingest put on `documents`, make it the active one, and wait
 # until every document is encoded into token shards (train/val) for the trainer.
 #
-# The demo tokenizer: 4,096 ids, digits one by one ("single").
-#  - 4,096 ids: the demo model is small, and its embedding and output layers grow with the vocabulary (vocab x width);
-#    at 4,096 they stay a modest share of its weights and of each step's compute, while the 11-language Europarl
-#    corpus still packs about 3 bytes into a token.
+# The demo tokenizer: 2,048 ids, digits one by one ("single").
+#  - 2,048 ids: the demo model is small, and its embedding and output layers grow with the vocabulary (vocab x width);
+#    at 2,048 they stay a modest share of its weights and of each step's compute, while the English demo corpus
+#    still packs about 3.7 bytes into a token.
 #  - single digits: every number is spelled digit by digit with the same ten tokens, the split that lets a model learn
 #    arithmetic; on Europarl it costs nothing measurable in bytes per token against groups of three.
 # Override with DEMO_VOCAB_SIZE / DEMO_NUMBER_POLICY.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
-VOCAB="${DEMO_VOCAB_SIZE:-4096}"
+VOCAB="${DEMO_VOCAB_SIZE:-2048}"
 NUMBERS="${DEMO_NUMBER_POLICY:-single}"
 TIMEOUT="${DEMO_TOKENIZE_TIMEOUT:-300}"
 start=$SECONDS

@@ -77,8 +77,10 @@ final class ModelCard {
         data.put("knowledgeCutoff", lineage.get("knowledgeCutoff"));
         data.put("documents", lineage.get("documents"));
         data.put("tokens", lineage.get("tokens"));
-        Object shards = lineage.get("shards");
-        data.put("shards", shards instanceof List<?> l ? l.size() : shards);
+        // The trainer states the count; the shard list itself may be left out of a large lineage.
+        Object shards = lineage.get("shardCount");
+        if (shards == null && lineage.get("shards") instanceof Map<?, ?> listed) shards = listed.size();
+        data.put("shards", shards);
         card.put("data", data);
 
         Map<String, Object> metrics = man.metrics() == null ? Map.of() : man.metrics();

@@ -122,7 +122,10 @@ final class TestModels {
         Map<String, Object> lineage = new LinkedHashMap<>();
         lineage.put("documents", 5);
         lineage.put("tokens", 1234);
-        lineage.put("shards", List.of("shard-a", "shard-b"));
+        // What trainer-service writes: the count, and the shards with their documents and tokens.
+        lineage.put("shardCount", 2);
+        lineage.put("shards", Map.of("shard-a", Map.of("documents", 3, "tokens", 800),
+                "shard-b", Map.of("documents", 2, "tokens", 434)));
         lineage.put("knowledgeCutoff", "2024-05-31");
         Map<String, Object> modelMap = Map.of("nLayer", model.config().nLayer(), "nEmbd", model.config().nEmbd());
         Chunks.publish(producer, Topics.CHECKPOINTS, id, file, s -> new CheckpointManifest(CheckpointManifest.SCHEMA, id,
