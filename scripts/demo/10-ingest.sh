@@ -28,7 +28,7 @@ body="{\"type\": \"europarl\", \"location\": \"$JAR\""
 [ -n "${DEMO_CUTOFF:-}" ] && body="$body, \"cutoff\": \"$DEMO_CUTOFF\""
 [ -n "${DEMO_LANGUAGES:-}" ] && body="$body, \"languages\": [$DEMO_LANGUAGES]"
 body="$body}"
-reply="$(curl -sS -X POST -H 'Content-Type: application/json' -d "$body" "$INGEST_URL/api/ingest/sources")" \
+reply="$(curl_admin -sS -X POST -H 'Content-Type: application/json' -d "$body" "$INGEST_URL/api/ingest/sources")" \
   || die "cannot reach $INGEST_URL"
 id="$(printf '%s' "$reply" | json_field sourceId)"
 if [ -z "$id" ]; then

@@ -33,7 +33,7 @@ done
 info "$seen documents seen"
 
 say "Training a $VOCAB-id BPE tokenizer (numbers: $NUMBERS)"
-reply="$(curl -sS -w '\n%{http_code}' -H 'Content-Type: application/json' \
+reply="$(curl_admin -sS -w '\n%{http_code}' -H 'Content-Type: application/json' \
   -d "{\"vocabSize\": $VOCAB, \"numbers\": \"$NUMBERS\", \"name\": \"demo-$VOCAB-$NUMBERS\"}" \
   "$TOKENIZER_URL/api/tokenizers")"
 code="$(tail -n 1 <<<"$reply")"
@@ -45,7 +45,7 @@ info "tokenizer $id: $(json_field vocabSize <<<"$body") ids from $(json_field tr
   "($(json_field trainingBytes <<<"$body") bytes) in $(json_field trainingSeconds <<<"$body") s"
 
 say "Activating $id: it re-encodes every document into token-shards"
-code="$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$TOKENIZER_URL/api/tokenizers/$id/activate")"
+code="$(curl_admin -sS -o /dev/null -w '%{http_code}' -X POST "$TOKENIZER_URL/api/tokenizers/$id/activate")"
 [ "$code" = 200 ] || die "activation failed ($code)"
 
 tokens_m() { awk -v t="$1" 'BEGIN { printf "%.2fM", t / 1e6 }'; }

@@ -57,7 +57,7 @@ body=$(cat <<JSON
  "evalEvery": 250, "evalBatches": 20, "checkpointEvery": 500, "seed": 1337}
 JSON
 )
-reply="$(curl -sS -X POST -H 'Content-Type: application/json' --data "$body" "$TRAINER_URL/api/jobs")" \
+reply="$(curl_admin -sS -X POST -H 'Content-Type: application/json' --data "$body" "$TRAINER_URL/api/jobs")" \
   || die "cannot reach the trainer at $TRAINER_URL"
 job="$(printf '%s' "$reply" | json_field id)"
 [ -n "$job" ] || die "the trainer refused the job: $reply"

@@ -45,6 +45,15 @@ run_java_main() {
   java ${SCRATCHLM_JAVA_OPTS:-} -cp "$cp" "$main" "$@"
 }
 
+# curl for calls that change a service's state: with SCRATCHLM_ADMIN_TOKENS set, the services want one of them.
+curl_admin() {
+  if [ -n "${SCRATCHLM_ADMIN_TOKENS:-}" ]; then
+    curl -H "Authorization: Bearer ${SCRATCHLM_ADMIN_TOKENS%%,*}" "$@"
+  else
+    curl "$@"
+  fi
+}
+
 # Wait until a URL answers 2xx, or fail after $2 seconds.
 wait_for_url() {
   local url="$1" timeout="${2:-120}" start=$SECONDS
