@@ -110,14 +110,14 @@ final class Attention {
             if (bound > 0) {
                 FloatVector acc = FloatVector.zero(Kernels.S);
                 for (; j < bound; j += Kernels.L) {
-                    FloatVector e = Kernels.load(s, row + j).sub(max).lanewise(VectorOperators.EXP);
+                    FloatVector e = MathKernels.exp(Kernels.load(s, row + j).sub(max));
                     acc = acc.add(e);
                     Kernels.store(e, s, row + j);
                 }
                 sum = acc.reduceLanes(VectorOperators.ADD);
             }
             for (; j < n; j++) {
-                float e = (float) Math.exp(Kernels.get(s, row + j) - max);
+                float e = MathKernels.exp(Kernels.get(s, row + j) - max);
                 sum += e;
                 Kernels.put(s, row + j, e);
             }

@@ -25,13 +25,13 @@ final class CrossEntropy {
             FloatVector acc = FloatVector.zero(Kernels.S);
             i = 0;
             for (; i < bound; i += Kernels.L) {
-                FloatVector e = Kernels.load(x, xo + i).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = MathKernels.exp(Kernels.load(x, xo + i).sub(max));
                 acc = acc.add(e);
                 Kernels.store(e, p, po + i);
             }
             float sum = acc.reduceLanes(VectorOperators.ADD);
             for (; i < v; i++) {
-                float e = (float) Math.exp(Kernels.get(x, xo + i) - max);
+                float e = MathKernels.exp(Kernels.get(x, xo + i) - max);
                 sum += e;
                 Kernels.put(p, po + i, e);
             }

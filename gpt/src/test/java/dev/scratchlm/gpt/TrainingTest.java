@@ -77,6 +77,37 @@ class TrainingTest {
         assertArrayEquals(expected, got);
     }
 
+    /**
+     * The losses do not depend on what the JIT has compiled so far: this JVM with its kernels compiled by C2
+     * and a child JVM limited to C1 (which runs the Vector API's Java fallbacks, like the interpreter) train
+     * bit for bit alike. A job resumed in a warm JVM runs compiled code where the first run ran cold, so
+     * this is what lets it continue the same trajectory. (With the Vector API's own exp or tanh it fails:
+     * C2 calls SVML for them, the fallback Math.exp.)
+     */
+    @Test
+    void trainingGivesTheSameBitsWhateverTheJitHasCompiled() throws Exception {
+        for (int i = 0; i < 25; i++) JitStageRun.run(100 + i); // C2 compiles the kernels meanwhile
+        String compiled = JitStageRun.run(3);
+        Path log = Files.createTempFile("jit-stage-run", ".txt");
+        try {
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(javaBin, "--add-modules=jdk.incubator.vector", "-XX:TieredStopAtLevel=1",
+                    "-Xmx512m", "-cp", System.getProperty("java.class.path"), JitStageRun.class.getName(), "3")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("the C1-only run did not finish: " + Files.readString(log));
+            }
+            String out = Files.readString(log);
+            assertEquals(0, p.exitValue(), out);
+            String c1 = out.lines().filter(l -> l.startsWith("run: ")).map(l -> l.substring(5)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no result from the C1-only run: " + out));
+            assertEquals(compiled, c1, "loss bits and weight hash, C2-compiled (expected) vs C1 only (actual)");
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
     @Test
     void gradientAccumulationMatchesOneLargeBatch() {
         GptConfig cfg = Fixtures.tiny();
