@@ -1,8 +1,9 @@
 package dev.scratchlm.gpt;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Picks the next token from logits: temperature, then top-k, then top-p (nucleus), then a draw from
@@ -34,6 +35,7 @@ public final class Sampler {
     private final Rng rng;
     private long[] order = new long[0];
     private double[] weights = new double[0];
+    private float[] scaled = new float[0];
 
     public Sampler(Settings settings, long seed) {
         this.s = settings;
@@ -57,34 +59,36 @@ public final class Sampler {
             weights = new double[v];
         }
         double logZ = logSumExp(logits);
-
-        // Token ids by logit, descending: key = order-preserving float bits, then the id. Only the
-        // first `needed` ranks are used, so with top-k a partial selection replaces the full sort.
-        for (int i = 0; i < v; i++) {
-            int bits = Float.floatToIntBits(logits[i]);
-            bits ^= (bits >> 31) & 0x7fffffff;
-            order[i] = ((long) ~bits << 32) | i; // ~bits: ascending order gives descending logits
-        }
-        int needed = s.temperature() == 0f ? 1 : s.topK() == 0 ? v : Math.min(s.topK(), v);
-        needed = Math.max(needed, Math.min(s.alternatives(), v));
-        if (needed < v / 4) {
-            keepSmallestSorted(order, v, needed);
-        } else {
-            Arrays.sort(order, 0, v);
-        }
+        boolean greedy = s.temperature() == 0f;
+        int k = s.topK() == 0 ? v : Math.min(s.topK(), v);
+        // Neither top-k nor top-p: the draw needs no ranking at all (a sort of the vocabulary per token
+        // was the sampler's main cost), only the alternatives do.
+        boolean whole = !greedy && k == v && s.topP() >= 1f;
+        int alternatives = Math.min(s.alternatives(), v);
+        // Top-p alone: rank only as far as the nucleus reaches (a trained model's usually lies in its first
+        // few dozen tokens), widening when it does not.
+        boolean nucleusOnly = !greedy && k == v && s.topP() < 1f;
+        int needed = Math.max(greedy ? 1 : whole ? 0 : nucleusOnly ? Math.min(v, 64) : k, alternatives);
+        if (needed > 0) needed = rank(logits, v, needed);
 
         int chosen;
-        if (s.temperature() == 0f) {
+        if (greedy) {
             chosen = (int) order[0];
+        } else if (whole) {
+            chosen = drawInIdOrder(logits, v);
         } else {
-            int k = s.topK() == 0 ? v : Math.min(s.topK(), v);
             double top = logits[(int) order[0]];
             double sum = 0;
-            for (int r = 0; r < k; r++) {
-                weights[r] = Math.exp((logits[(int) order[r]] - top) / s.temperature());
-                sum += weights[r];
+            if (nucleusOnly) {
+                k = nucleus(logits, v, needed, top);
+                for (int r = 0; r < k; r++) sum += weights[r];
+            } else {
+                for (int r = 0; r < k; r++) {
+                    weights[r] = Math.exp((logits[(int) order[r]] - top) / s.temperature());
+                    sum += weights[r];
+                }
             }
-            if (s.topP() < 1f) {
+            if (s.topP() < 1f && !nucleusOnly) {
                 double cum = 0;
                 int keep = k;
                 for (int r = 0; r < k; r++) {
@@ -108,33 +112,109 @@ public final class Sampler {
                 }
             }
         }
-        int n = Math.min(s.alternatives(), v);
-        List<TokenChoice.Alternative> alts = new ArrayList<>(n);
-        for (int r = 0; r < n; r++) {
-            int id = (int) order[r];
-            float lp = (float) (logits[id] - logZ);
-            alts.add(new TokenChoice.Alternative(id, (float) Math.exp(lp), lp));
+        List<TokenChoice.Alternative> alts = List.of();
+        if (alternatives > 0) {
+            TokenChoice.Alternative[] a = new TokenChoice.Alternative[alternatives];
+            for (int r = 0; r < alternatives; r++) {
+                int id = (int) order[r];
+                float lp = (float) (logits[id] - logZ);
+                a[r] = new TokenChoice.Alternative(id, (float) Math.exp(lp), lp);
+            }
+            alts = List.of(a);
         }
         float lp = (float) (logits[chosen] - logZ);
-        return new TokenChoice(chosen, (float) Math.exp(lp), lp, List.copyOf(alts));
+        return new TokenChoice(chosen, (float) Math.exp(lp), lp, alts);
     }
 
-    /** log(sum(exp(logits))), vectorized (a Math.exp per entry costs ~40 us at a 4096 vocabulary). */
+    /**
+     * Puts the {@code needed} best token ids, by logit descending (ties: lower id first), into order[0, needed):
+     * key = order-preserving float bits, then the id. With few ranks needed a partial selection replaces the
+     * full sort. Returns how many ranks are in order: {@code needed}, or v after a full sort.
+     */
+    private int rank(float[] logits, int v, int needed) {
+        for (int i = 0; i < v; i++) {
+            int bits = Float.floatToIntBits(logits[i]);
+            bits ^= (bits >> 31) & 0x7fffffff;
+            order[i] = ((long) ~bits << 32) | i; // ~bits: ascending order gives descending logits
+        }
+        if (needed < v / 4) {
+            keepSmallestSorted(order, v, needed);
+            return needed;
+        }
+        Arrays.sort(order, 0, v);
+        return v;
+    }
+
+    /**
+     * Top-p over the whole vocabulary: the number of most likely tokens whose tempered probability reaches
+     * topP, with their weights in weights[0, k); order[0, ranked) is sorted and is extended as needed.
+     */
+    private int nucleus(float[] logits, int v, int ranked, double top) {
+        double t = s.temperature(), total = 0;
+        for (int r = 0; r < ranked; r++) {
+            weights[r] = Math.exp((logits[(int) order[r]] - top) / t);
+            total += weights[r];
+        }
+        if (ranked < v) {
+            total = 0;
+            for (int i = 0; i < v; i++) total += Math.exp((logits[i] - top) / t);
+        }
+        double target = s.topP() * total;
+        while (true) {
+            double cum = 0;
+            for (int r = 0; r < ranked; r++) {
+                cum += weights[r];
+                if (cum >= target) return r + 1;
+            }
+            if (ranked == v) return v; // rounding kept the sum just below the target: everything
+            // Far from the target (a flat distribution): sorting everything beats widening step by step.
+            ranked = rank(logits, v, cum * 2 >= target ? Math.min(v, ranked * 4) : v);
+            for (int r = 0; r < ranked; r++) weights[r] = Math.exp((logits[(int) order[r]] - top) / t);
+        }
+    }
+
+    /**
+     * A draw from the whole tempered distribution, accumulating in token-id order. The weights come from
+     * {@link MathKernels#exp}, vectorized: the same bits in every JIT stage, so a seed gives the same tokens.
+     */
+    private int drawInIdOrder(float[] logits, int v) {
+        if (scaled.length < v) scaled = new float[v];
+        float max = Float.NEGATIVE_INFINITY;
+        for (float x : logits) max = Math.max(max, x);
+        float invT = 1f / s.temperature();
+        int i = 0;
+        for (int bound = Kernels.S.loopBound(v); i < bound; i += Kernels.L) {
+            MathKernels.exp(FloatVector.fromArray(Kernels.S, logits, i).sub(max).mul(invT)).intoArray(scaled, i);
+        }
+        for (; i < v; i++) scaled[i] = MathKernels.exp((logits[i] - max) * invT);
+        double sum = 0;
+        for (i = 0; i < v; i++) sum += scaled[i];
+        double u = rng.nextDouble() * sum, acc = 0;
+        for (i = 0; i < v; i++) {
+            acc += scaled[i];
+            if (u < acc) return i;
+        }
+        // Rounding left u at or past the last sum: the last token with any weight.
+        for (i = v - 1; i > 0; i--) if (scaled[i] > 0) return i;
+        return 0;
+    }
+
+    /**
+     * log(sum(exp(logits))), vectorized with {@link MathKernels#exp} (a Math.exp per entry costs ~40 us at a
+     * 4096 vocabulary; SVML's exp would give other bits once the JIT has compiled this).
+     */
     static double logSumExp(float[] logits) {
-        var sp = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        var sp = Kernels.S;
         int v = logits.length, bound = sp.loopBound(v), i = 0;
         float max = Float.NEGATIVE_INFINITY;
         for (float x : logits) {
             if (Float.isNaN(x)) throw new IllegalArgumentException("logits contain NaN");
             max = Math.max(max, x);
         }
-        var acc = jdk.incubator.vector.FloatVector.zero(sp);
-        for (; i < bound; i += sp.length()) {
-            acc = acc.add(jdk.incubator.vector.FloatVector.fromArray(sp, logits, i).sub(max)
-                    .lanewise(jdk.incubator.vector.VectorOperators.EXP));
-        }
-        double z = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-        for (; i < v; i++) z += Math.exp(logits[i] - max);
+        FloatVector acc = FloatVector.zero(sp);
+        for (; i < bound; i += sp.length()) acc = acc.add(MathKernels.exp(FloatVector.fromArray(sp, logits, i).sub(max)));
+        double z = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < v; i++) z += MathKernels.exp(logits[i] - max);
         return max + Math.log(z);
     }
 

@@ -73,6 +73,52 @@ class KvCacheDecoderTest {
     }
 
     @Test
+    void fullBatchesSplitOverThreadsMatchTheFullForward() {
+        // 8 sequences (the wide row kernel), 5 (its short form), on two threads that split the rows; a
+        // vocabulary that is no whole number of vector panels.
+        Gpt m = trainedLikeModel();
+        Rng rng = new Rng(21);
+        for (int n : new int[] {8, 5}) {
+            KvCacheDecoder dec = new KvCacheDecoder(m, 8, 2);
+            int[] slots = new int[n];
+            int[][] seqs = new int[n][];
+            for (int s = 0; s < n; s++) {
+                slots[s] = (s * 3) % 8;
+                seqs[s] = Fixtures.randomTokens(rng, cfg.blockSize(), cfg.vocabSize());
+                dec.prefill(slots[s], java.util.Arrays.copyOf(seqs[s], 1 + s));
+            }
+            float[][] out = null;
+            for (int k = 0; k < 6; k++) {
+                int[] toks = new int[n];
+                for (int s = 0; s < n; s++) toks[s] = seqs[s][1 + s + k];
+                out = dec.decode(slots, toks, out);
+                for (int s = 0; s < n; s++) {
+                    int len = 2 + s + k;
+                    m.forward(java.util.Arrays.copyOf(seqs[s], len), null, null, 1, len);
+                    assertClose(m.logits(0, len - 1, null), out[s], n + " rows, sequence " + s + " step " + k);
+                }
+            }
+        }
+    }
+
+    @Test
+    void decodesASnapshotOfTheWeightsUntilRefreshed() {
+        Gpt m = trainedLikeModel();
+        int[] prompt = {3, 1, 4, 1, 5};
+        KvCacheDecoder dec = new KvCacheDecoder(m, 1);
+        float[] before = dec.prefill(0, prompt);
+        float[] w = m.copyWeights();
+        for (int i = 0; i < w.length; i++) w[i] *= 1.5f;
+        m.loadWeights(w);
+        dec.reset(0);
+        assertClose(before, dec.prefill(0, prompt), "weights changed after the snapshot");
+        dec.refreshWeights();
+        dec.reset(0);
+        m.forward(prompt, null, null, 1, prompt.length);
+        assertClose(m.logits(0, prompt.length - 1, null), dec.prefill(0, prompt), "after refreshWeights");
+    }
+
+    @Test
     void resetSlotStartsAFreshSequence() {
         Gpt m = trainedLikeModel();
         KvCacheDecoder dec = new KvCacheDecoder(m, 1);

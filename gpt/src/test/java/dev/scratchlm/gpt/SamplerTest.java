@@ -109,6 +109,36 @@ class SamplerTest {
     }
 
     @Test
+    void topPAloneKeepsExactlyTheNucleusOfALargeVocabulary() {
+        // Peaked logits (the nucleus is a few dozen tokens) and flat ones (it is most of the vocabulary).
+        for (float spread : new float[] {1.5f, 0.1f}) {
+            Rng rng = new Rng(4);
+            float[] big = new float[5000];
+            for (int i = 0; i < big.length; i++) big[i] = (float) rng.nextGaussian() * spread;
+            Integer[] ids = new Integer[big.length];
+            for (int i = 0; i < ids.length; i++) ids[i] = i;
+            java.util.Arrays.sort(ids, (a, b) -> big[a] != big[b] ? Float.compare(big[b], big[a]) : Integer.compare(a, b));
+            double z = 0;
+            for (float x : big) z += Math.exp(x);
+            java.util.Map<Integer, Integer> rankOf = new java.util.HashMap<>();
+            double cum = 0;
+            for (int r = 0; cum < 0.6 * z; r++) {
+                cum += Math.exp(big[ids[r]]);
+                rankOf.put(ids[r], r);
+            }
+            Sampler s = new Sampler(new Sampler.Settings(1f, 0, 0.6f, 0), 11);
+            int deepest = 0;
+            for (int i = 0; i < 2000; i++) {
+                Integer r = rankOf.get(s.sample(big).token());
+                assertTrue(r != null, "sampled a token outside the top-p 0.6 nucleus (spread " + spread + ")");
+                deepest = Math.max(deepest, r);
+            }
+            // The draw reaches into the nucleus' tail, not only the first ranks a partial selection holds.
+            assertTrue(deepest >= (rankOf.size() - 1) * 3 / 4 && rankOf.size() > 20, "deepest rank " + deepest + " of " + rankOf.size() + " (spread " + spread + ")");
+        }
+    }
+
+    @Test
     void badSettingsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> new Sampler.Settings(-1f, 0, 1f, 0));
         assertThrows(IllegalArgumentException.class, () -> new Sampler.Settings(1f, -1, 1f, 0));
