@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -13,42 +14,66 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One answer on its way to the client. Streaming: a server-sent event per released piece of text, written and
- * flushed from the scheduler thread the moment the token is sampled, then the final chunk (finish_reason, usage)
- * and {@code data: [DONE]}. Not streaming: the whole OpenAI object at the end.
+ * One answer on its way to the client. Streaming: a server-sent event per released piece of text, then the final
+ * chunk (finish_reason), the usage chunk and {@code data: [DONE]}, which go out together with the response's end.
+ * Not streaming: the whole OpenAI object at the end.
+ *
+ * <p>Threads: the scheduler thread produces the bytes; only the connection's event loop writes them. Each decode
+ * step's bytes for this connection are handed over through the scheduler's {@link StepOutbox}, so the event loop is
+ * woken once per step for all its connections, and a token is written in the step that sampled it.
  */
 final class Answer implements BatchScheduler.Listener {
     private static final Logger LOG = Logger.getLogger(Answer.class.getName());
-    private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    // The fixed end of a token chunk without logprobs (see OpenAiJson.textChunk and chatChunk).
+    private static final byte[] TEXT_TAIL = ",\"logprobs\":null,\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CHAT_TAIL = "},\"logprobs\":null,\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final CompletionRequest req;
     private final HttpServerResponse response;
     private final AnswerStore store;
-    private final Executor blocking;
+    private final Executor blocking, loop;
+    private final StepOutbox outbox;
     private final Counter tokens;
     private final TextAssembler text;
     private final String id, object, model, prefix;
+    /** The bytes of a token chunk before its quoted text: the chunk prefix and the text's key. */
+    private final byte[] tokenHead;
     private final long created;
     private final StringBuilder sb = new StringBuilder(256);
     private final List<TokenLogprob> allLogprobs = new ArrayList<>();
     private int textOffset;
     private volatile BatchScheduler.Job job;
+    // Guarded by this: bytes produced but not yet handed to the connection, and whether the response ends after them.
+    private Buffer pending;
+    private boolean ending, streamed;
 
-    Answer(CompletionRequest req, HttpServerResponse response, AnswerStore store, Executor blocking, Counter tokens) {
+    /**
+     * @param loop the event loop of the request's connection (its writes happen there); {@code outbox} is the model
+     *             scheduler's, through which the scheduler thread hands over each step's bytes
+     */
+    Answer(CompletionRequest req, HttpServerResponse response, AnswerStore store, Executor blocking, Counter tokens,
+           Executor loop) {
         this.req = req;
         this.response = response;
         this.store = store;
         this.blocking = blocking;
         this.tokens = tokens;
+        this.loop = loop;
+        this.outbox = req.model().scheduler.outbox();
         this.text = new TextAssembler(req.model().tokenizer, req.params().stop(), req.params().logprobs());
         this.id = (req.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         this.object = req.chat() ? (req.stream() ? "chat.completion.chunk" : "chat.completion") : "text_completion";
         this.model = req.model().id;
         this.created = System.currentTimeMillis() / 1000;
         this.prefix = OpenAiJson.chunkPrefix(id, object, created, model);
+        this.tokenHead = (prefix + (req.chat() ? "\"delta\":{\"content\":" : "\"text\":")).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Sends the headers (and a chat stream's first chunk), queues the job; false when the model's queue is full. */
+    /**
+     * Sends the headers (and a chat stream's first chunk), queues the job; false when the model's queue is full.
+     * Called on the connection's event loop.
+     */
     boolean start() {
         BatchScheduler.Job j = new BatchScheduler.Job(req.prompt(), req.params(), this);
         this.job = j;
@@ -66,7 +91,10 @@ final class Answer implements BatchScheduler.Listener {
         Buffer first = roleChunk ? Buffer.buffer(sb.toString()) : null;
         synchronized (this) {
             if (!req.model().scheduler.submit(j)) return false;
-            if (first != null) response.write(first);
+            if (first != null) {
+                streamed = true;
+                response.write(first);
+            }
         }
         return true;
     }
@@ -76,7 +104,10 @@ final class Answer implements BatchScheduler.Listener {
         tokens.increment();
         boolean more = text.push(choice);
         if (req.stream()) {
-            if (text.hasOutput()) chunk(null);
+            if (text.hasOutput()) {
+                chunk(null);
+                outbox.post(loop, this::send);
+            }
         } else if (req.params().logprobs()) {
             allLogprobs.addAll(text.takeLogprobs());
         }
@@ -86,24 +117,22 @@ final class Answer implements BatchScheduler.Listener {
     @Override
     public synchronized void onFinish(BatchScheduler.Finish reason, int completionTokens, String error) {
         if (reason == BatchScheduler.Finish.CANCELLED) {
-            if (!response.ended() && !response.closed()) response.end();
+            ending = true;
+            outbox.post(loop, this::send);
             return;
         }
         if (reason == BatchScheduler.Finish.ERROR) {
             ApiError e = new ApiError(500, "server_error", null, "generation_failed", "Generation failed: " + error);
-            if (req.stream()) {
-                if (response.headWritten()) {
-                    sb.setLength(0);
-                    sb.append("data: ").append(e.toJson()).append("\n\n");
-                    write();
-                    end(DONE);
-                } else {
-                    response.setStatusCode(500).putHeader("Content-Type", "application/json");
-                    end(Buffer.buffer(e.toJson()));
-                }
+            if (req.stream() && streamed) {
+                sb.setLength(0);
+                sb.append("data: ").append(e.toJson()).append("\n\n");
+                queue(sb);
+                queue(DONE);
+                ending = true;
+                outbox.post(loop, this::send);
             } else {
-                response.setStatusCode(500).putHeader("Content-Type", "application/json");
-                end(Buffer.buffer(e.toJson()));
+                Buffer body = Buffer.buffer(e.toJson());
+                loop.execute(() -> endWith(500, body));
             }
             return;
         }
@@ -116,26 +145,33 @@ final class Answer implements BatchScheduler.Listener {
             if (req.includeUsage()) {
                 sb.setLength(0);
                 OpenAiJson.usageChunk(sb, id, object, created, model, promptTokens, completionTokens);
-                write();
+                queue(sb);
             }
-            afterStore(() -> end(DONE));
+            if (!req.store()) {
+                queue(DONE);
+                ending = true;
+                outbox.post(loop, this::send);
+            } else {
+                outbox.post(loop, this::send); // what is ready goes out now; [DONE] once the answer is durable
+                afterStore(() -> {
+                    synchronized (this) {
+                        queue(DONE);
+                        ending = true;
+                    }
+                    loop.execute(this::send);
+                });
+            }
         } else {
             if (req.params().logprobs()) allLogprobs.addAll(text.takeLogprobs());
-            String body = OpenAiJson.completion(req.chat(), id, created, model, text.text(), allLogprobs,
-                    req.params().logprobs(), finish, promptTokens, completionTokens);
-            afterStore(() -> {
-                response.putHeader("Content-Type", "application/json");
-                end(Buffer.buffer(body));
-            });
+            Buffer body = Buffer.buffer(OpenAiJson.completion(req.chat(), id, created, model, text.text(), allLogprobs,
+                    req.params().logprobs(), finish, promptTokens, completionTokens));
+            if (!req.store()) loop.execute(() -> endWith(200, body));
+            else afterStore(() -> loop.execute(() -> endWith(200, body)));
         }
     }
 
     /** With {@code store}, the answer is durable before the client learns it is complete (thumbs can follow at once). */
     private void afterStore(Runnable then) {
-        if (!req.store()) {
-            then.run();
-            return;
-        }
         String answer = text.text();
         blocking.execute(() -> {
             try {
@@ -150,6 +186,15 @@ final class Answer implements BatchScheduler.Listener {
     /** A chunk with the text (and logprobs) released since the last one; {@code finish} marks the last chunk. */
     private void chunk(String finish) {
         String t = finish == null ? text.takeText() : null;
+        if (finish == null && !req.params().logprobs()) {
+            // The common case from pre-built bytes: head, the quoted text, a fixed tail.
+            sb.setLength(0);
+            JsonText.quote(sb, t);
+            Buffer b = pending();
+            b.appendBytes(tokenHead).appendString(sb.toString()).appendBytes(req.chat() ? CHAT_TAIL : TEXT_TAIL);
+            if (!req.chat()) textOffset += t.length();
+            return;
+        }
         List<TokenLogprob> lp = finish == null ? text.takeLogprobs() : List.of();
         sb.setLength(0);
         if (req.chat()) {
@@ -158,24 +203,62 @@ final class Answer implements BatchScheduler.Listener {
             OpenAiJson.textChunk(sb, prefix, finish == null ? t : "", lp, req.params().logprobs(), textOffset, finish);
             if (t != null) textOffset += t.length();
         }
-        write();
+        queue(sb);
     }
 
-    private void write() {
+    private Buffer pending() {
+        if (pending == null) pending = Buffer.buffer(256);
+        streamed = true;
+        return pending;
+    }
+
+    private void queue(CharSequence s) {
+        pending().appendString(s.toString());
+    }
+
+    private void queue(byte[] b) {
+        pending().appendBytes(b);
+    }
+
+    /** On the event loop: writes what is pending, and ends the response if the answer is over. */
+    private void send() {
+        Buffer out;
+        boolean end;
+        synchronized (this) {
+            out = pending;
+            pending = null;
+            end = ending;
+        }
+        if (response.ended()) return;
+        if (response.closed()) {
+            cancelJob(); // the client went away
+            return;
+        }
         try {
-            if (!response.closed()) response.write(Buffer.buffer(sb.toString()));
+            if (end) {
+                if (out != null) response.end(out);
+                else response.end();
+            } else if (out != null) {
+                response.write(out);
+            }
         } catch (IllegalStateException e) {
-            BatchScheduler.Job j = job;
-            if (j != null) j.cancel(); // the client went away
+            cancelJob();
         }
     }
 
-    private void end(Buffer last) {
+    /** On the event loop: a whole non-streamed response (or an error before anything was streamed). */
+    private void endWith(int status, Buffer body) {
         try {
-            if (!response.ended() && !response.closed()) response.end(last);
+            if (response.ended() || response.closed()) return;
+            response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
         } catch (IllegalStateException e) {
             // closed meanwhile: nothing left to tell
         }
+    }
+
+    private void cancelJob() {
+        BatchScheduler.Job j = job;
+        if (j != null) j.cancel();
     }
 
     String id() {

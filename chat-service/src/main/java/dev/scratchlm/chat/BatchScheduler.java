@@ -67,6 +67,7 @@ final class BatchScheduler {
     private final Job[] stepJobs;
     private final float[][] logits;
     private final Thread thread;
+    private final StepOutbox outbox = new StepOutbox();
     private volatile StepObserver observer;
     private boolean retired;
     private int activeCount;
@@ -99,6 +100,14 @@ final class BatchScheduler {
         this.observer = o;
     }
 
+    /**
+     * Where listeners post work for other threads (writes to HTTP connections) from {@link Listener#onToken} and
+     * {@link Listener#onFinish}: released after each step and after each admitted request, one task per target.
+     */
+    StepOutbox outbox() {
+        return outbox;
+    }
+
     /** Queues a request; false when the queue is full or the model is being unloaded. */
     synchronized boolean submit(Job job) {
         if (retired || queue.size() >= maxQueued) return false;
@@ -127,12 +136,15 @@ final class BatchScheduler {
             while (true) {
                 if (!admit()) return;
                 if (activeCount > 0) step();
+                outbox.flush();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, "decoder of " + name + " failed", t);
             failAll(t);
+        } finally {
+            outbox.flush();
         }
     }
 
@@ -149,6 +161,7 @@ final class BatchScheduler {
                 job = queue.pollFirst();
                 if (job.cancelled) {
                     job.listener.onFinish(Finish.CANCELLED, 0, null);
+                    outbox.flush();
                     continue;
                 }
                 int slot = 0;
@@ -162,9 +175,11 @@ final class BatchScheduler {
                 first = decoder.prefill(job.slot, job.prompt);
             } catch (RuntimeException e) {
                 release(job, Finish.ERROR, e.getMessage());
+                outbox.flush();
                 continue;
             }
             accept(job, first);
+            outbox.flush(); // the first token goes out now, not after the other admissions
         }
     }
 

@@ -3,6 +3,7 @@ package dev.scratchlm.chat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -10,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.logging.Level;
@@ -18,8 +20,9 @@ import java.util.logging.Logger;
 /**
  * {@code POST /v1/chat/completions} and {@code POST /v1/completions}, OpenAI-compatible, streaming or not.
  *
- * <p>Plain Vert.x routes rather than a JAX-RS resource: a streamed answer is written straight to the connection
- * from the model's scheduler thread, one flushed server-sent event per token, with no framework layer per chunk.
+ * <p>Plain Vert.x routes rather than a JAX-RS resource: a streamed answer's bytes go from the model's scheduler thread
+ * to the connection's event loop once per decode step (one flushed write per connection and step), with no
+ * framework layer per chunk.
  */
 @ApplicationScoped
 public class CompletionRoutes {
@@ -64,7 +67,7 @@ public class CompletionRoutes {
             Buffer body = ctx.body().buffer();
             var json = RequestParser.parseBody(body == null ? null : body.getBytes());
             CompletionRequest req = chat ? parser.chat(json) : parser.completion(json);
-            Answer answer = new Answer(req, ctx.response(), store, storeWriter, tokens);
+            Answer answer = new Answer(req, ctx.response(), store, storeWriter, tokens, eventLoop(ctx));
             if (!answer.start()) {
                 refused.increment();
                 error(ctx, new ApiError(429, "rate_limit_exceeded", null, "too_many_requests", "The model '"
@@ -76,6 +79,11 @@ public class CompletionRoutes {
             LOG.log(Level.WARNING, "completion request failed", e);
             error(ctx, new ApiError(500, "server_error", null, "internal_error", "Internal error: " + e.getMessage()));
         }
+    }
+
+    /** The event loop of the request's connection: the answer's writes are handed to it, in one task per decode step. */
+    private static Executor eventLoop(RoutingContext ctx) {
+        return ((ContextInternal) ctx.vertx().getOrCreateContext()).nettyEventLoop();
     }
 
     private void failure(RoutingContext ctx) {

@@ -109,6 +109,7 @@ public final class ChatBench {
                                     + "8 streams %.0f tokens/s summed per stream (%.0f aggregate), TTFT %.2f ms%n",
                             c.id(), Gpt.parameterTable(c.gpt()).stream().mapToLong(t -> t.count()).sum(), c.gpt().blockSize(),
                             r.tps1(), r.ttftMs(), r.tps8(), r.aggregate8(), r.ttftMs8());
+                    System.out.println("  " + cpuPerToken(base, c, service.pid()));
                     if (baby == null) baby = r;
                 }
                 // The same model and sampler without HTTP, in this process while the service idles: what serving adds.
@@ -204,6 +205,73 @@ public final class ChatBench {
         }
         return new Result(median(single.stream().map(StreamResult::tokensPerSecond).toList()), median(summed), median(aggregate),
                 median(single.stream().map(StreamResult::ttftMs).toList()), median(all8.stream().map(StreamResult::ttftMs).toList()));
+    }
+
+    /**
+     * Where the CPU goes while 8 streams run back to back for a few seconds: CPU microseconds per generated token
+     * in the service (its decode thread, its event loops, the rest) and in this process (the HTTP client and
+     * everything else), from the kernel's per-thread counters. Explains the 8-stream figure; does not change it.
+     */
+    static String cpuPerToken(String base, Config c, long servicePid) throws Exception {
+        int maxTokens = c.gpt().blockSize() - 8;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            Map<String, Long> s0 = threadCpu(servicePid), b0 = threadCpu(ProcessHandle.current().pid());
+            long tokens = 0, t0 = System.nanoTime();
+            for (int r = 0; System.nanoTime() - t0 < 3_000_000_000L; r++) {
+                List<Future<StreamResult>> fs = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    int seed = 50_000 + 8 * r + i;
+                    fs.add(pool.submit(() -> stream(base, c.id(), maxTokens, seed)));
+                }
+                for (Future<StreamResult> f : fs) tokens += f.get().tokens();
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            Map<String, Long> s1 = threadCpu(servicePid), b1 = threadCpu(ProcessHandle.current().pid());
+            StringBuilder sb = new StringBuilder(String.format("CPU per token over %.1f s of 8 streams (%.0f tokens/s): service", wall, tokens / wall));
+            long total = 0;
+            for (String g : List.of("decode", "event loops", "other")) {
+                long d = s1.getOrDefault(g, 0L) - s0.getOrDefault(g, 0L);
+                total += d;
+                sb.append(String.format(" %s %.1f us,", g, d * 1e6 / TICKS_PER_S / tokens));
+            }
+            sb.append(String.format(" total %.1f us; this process: HTTP client %.1f us, other %.1f us",
+                    total * 1e6 / TICKS_PER_S / tokens,
+                    (b1.getOrDefault("client", 0L) - b0.getOrDefault("client", 0L)) * 1e6 / TICKS_PER_S / tokens,
+                    (b1.getOrDefault("other", 0L) - b0.getOrDefault("other", 0L)) * 1e6 / TICKS_PER_S / tokens));
+            return sb.toString();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Linux clock ticks (USER_HZ) per second, the unit of /proc/PID/task/TID/stat times. */
+    private static final double TICKS_PER_S = 100;
+
+    /** user + system clock ticks of a process's threads, grouped by what they do (empty where /proc is missing). */
+    private static Map<String, Long> threadCpu(long pid) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (var dirs = Files.list(tasks)) {
+            for (Path t : dirs.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (java.io.IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                String name = stat.substring(open + 1, close);
+                String[] f = stat.substring(close + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+                String group = name.startsWith("decode-") ? "decode" : name.startsWith("vert.x-eventloo") ? "event loops"
+                        : name.startsWith("HttpClient") || name.startsWith("pool-") ? "client" : "other";
+                out.merge(group, ticks, Long::sum);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return out;
+        }
+        return out;
     }
 
     /** One streamed completion: time to the first content chunk, and generated tokens over the whole wall time. */

@@ -179,6 +179,45 @@ class CompletionApiTest {
     }
 
     @Test
+    void concurrentStreamsEachGetTheirOwnWholeTextInOrder() throws Exception {
+        // Eight streams share decode steps, and each step's chunks reach the event loops in one hand-over: every
+        // stream must still be exactly its own answer, chunk by chunk, ended by usage and [DONE].
+        String request = """
+                {"model": "%s", "prompt": "The cat sat", "max_tokens": 30, "temperature": 1.0, "seed": %d%s}
+                """;
+        String[] alone = new String[8];
+        for (int i = 0; i < 8; i++) alone[i] = text(Http.post(u("v1/completions"), request.formatted(models.baseId(), 70 + i, "")).json());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Http.Stream>> runs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                int seed = 70 + i;
+                runs.add(pool.submit(() -> Http.stream(u("v1/completions"), request.formatted(models.baseId(), seed,
+                        ", \"stream\": true, \"stream_options\": {\"include_usage\": true}"))));
+            }
+            for (int i = 0; i < 8; i++) {
+                Http.Stream s = runs.get(i).get();
+                assertThat(s.status()).isEqualTo(200);
+                assertThat(s.events()).last().isEqualTo("[DONE]");
+                assertThat(s.events()).noneMatch(e -> e.startsWith("!unexpected"));
+                List<JsonNode> chunks = s.chunks();
+                StringBuilder streamed = new StringBuilder();
+                for (JsonNode c : chunks.subList(0, chunks.size() - 1)) {
+                    assertThat(c.at("/choices/0/index").asInt()).isZero();
+                    streamed.append(c.at("/choices/0/text").asText());
+                }
+                assertThat(streamed.toString()).as("stream " + i).isEqualTo(alone[i]);
+                JsonNode usage = chunks.get(chunks.size() - 1);
+                assertThat(usage.get("choices")).isEmpty();
+                assertThat(usage.at("/usage/completion_tokens").asInt()).isBetween(1, 30);
+                assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText()).isIn("stop", "length");
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void refusesAContextThatDoesNotFitWith400() {
         Http.Response r = Http.post(u("v1/completions"), """
                 {"model": "pretrain", "prompt": "The cat sat on the mat.", "max_tokens": 60}
