@@ -46,31 +46,40 @@ final class DecodeKernels {
      */
     static void matmul(float[] out, int outOff, int outStride, float[] x, int xOff, int xStride, float[] w,
                        float[] bias, int rows, int ic, int oc, boolean accumulate) {
+        matmul(out, outOff, outStride, x, xOff, xStride, w, bias, rows, ic, oc, accumulate, 0, oc);
+    }
+
+    /**
+     * As above for output columns [from, to) only (threads split a product by columns this way): {@code from} a
+     * multiple of {@link #P}, {@code to} a multiple of P or oc.
+     */
+    static void matmul(float[] out, int outOff, int outStride, float[] x, int xOff, int xStride, float[] w,
+                       float[] bias, int rows, int ic, int oc, boolean accumulate, int from, int to) {
         int r = 0;
         while (r < rows) {
             int n = rows - r;
             int o = outOff + r * outStride, xo = xOff + r * xStride;
             if (n >= 5) {
                 n = Math.min(8, n);
-                rows8(out, o, outStride, x, xo, xStride, w, bias, n, ic, oc, accumulate);
+                rows8(out, o, outStride, x, xo, xStride, w, bias, n, ic, oc, accumulate, from, to);
             } else if (n >= 2) {
                 n = Math.min(4, n);
-                rows4(out, o, outStride, x, xo, xStride, w, bias, n, ic, oc, accumulate);
+                rows4(out, o, outStride, x, xo, xStride, w, bias, n, ic, oc, accumulate, from, to);
             } else {
-                row1(out, o, x, xo, w, bias, ic, oc, accumulate);
+                row1(out, o, x, xo, w, bias, ic, oc, accumulate, from, to);
             }
-            columnTail(out, o, outStride, x, xo, xStride, w, bias, n, ic, oc, accumulate);
+            if (to == oc) columnTail(out, o, outStride, x, xo, xStride, w, bias, n, ic, oc, accumulate);
             r += n;
         }
     }
 
     /** 5-8 rows, 2 vectors of outputs per pass: 16 accumulators, each weight vector loaded once for all rows. */
     private static void rows8(float[] out, int o, int os, float[] x, int xo, int xs, float[] w, float[] bias,
-                              int n, int ic, int oc, boolean acc) {
+                              int n, int ic, int oc, boolean acc, int from, int to) {
         int x0 = xo, x1 = xo + Math.min(1, n - 1) * xs, x2 = xo + Math.min(2, n - 1) * xs, x3 = xo + Math.min(3, n - 1) * xs;
         int x4 = xo + Math.min(4, n - 1) * xs, x5 = xo + Math.min(5, n - 1) * xs, x6 = xo + Math.min(6, n - 1) * xs;
         int x7 = xo + Math.min(7, n - 1) * xs;
-        for (int j = 0, end = oc - oc % P, panel = 0; j < end; j += P, panel += ic * P) {
+        for (int j = from, end = Math.min(to, oc - oc % P), panel = from * ic; j < end; j += P, panel += ic * P) {
             FloatVector i0 = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j);
             FloatVector i1 = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j + L);
             FloatVector a0 = i0, a1 = i0, a2 = i0, a3 = i0, a4 = i0, a5 = i0, a6 = i0, a7 = i0;
@@ -125,9 +134,9 @@ final class DecodeKernels {
 
     /** 2-4 rows, 2 vectors of outputs per pass (8 accumulators: enough to hide the FMA latency). */
     private static void rows4(float[] out, int o, int os, float[] x, int xo, int xs, float[] w, float[] bias,
-                              int n, int ic, int oc, boolean acc) {
+                              int n, int ic, int oc, boolean acc, int from, int to) {
         int x0 = xo, x1 = xo + Math.min(1, n - 1) * xs, x2 = xo + Math.min(2, n - 1) * xs, x3 = xo + Math.min(3, n - 1) * xs;
-        for (int j = 0, end = oc - oc % P, panel = 0; j < end; j += P, panel += ic * P) {
+        for (int j = from, end = Math.min(to, oc - oc % P), panel = from * ic; j < end; j += P, panel += ic * P) {
             FloatVector i0 = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j);
             FloatVector i1 = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j + L);
             FloatVector a0 = i0, a1 = i0, a2 = i0, a3 = i0, b0 = i1, b1 = i1, b2 = i1, b3 = i1;
@@ -164,8 +173,8 @@ final class DecodeKernels {
      * odd k accumulate separately (4 chains per vector pair).
      */
     private static void row1(float[] out, int o, float[] x, int xo, float[] w, float[] bias, int ic, int oc,
-                             boolean acc) {
-        for (int j = 0, end = oc - oc % P, panel = 0; j < end; j += P, panel += ic * P) {
+                             boolean acc, int from, int to) {
+        for (int j = from, end = Math.min(to, oc - oc % P), panel = from * ic; j < end; j += P, panel += ic * P) {
             FloatVector a0 = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j);
             FloatVector b0 = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, j + L);
             if (acc) {

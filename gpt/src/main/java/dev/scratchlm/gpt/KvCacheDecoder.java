@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorOperators;
  * one row through the network, never recomputing the prefix. Several independent sequences live in
  * slots and one {@link #decode} call advances any subset of them together (each at its own
  * position): every weight matrix is read once per step for all of them ({@link DecodeKernels#matmul}),
- * so 8 sequences cost far less than 8 single steps. Rows can be split over worker threads.
+ * so 8 sequences cost far less than 8 single steps. With more than one thread each product is split by
+ * output columns (worth it for a model whose weights stream from memory; a small one is faster on one).
  *
  * <p>Decodes with a snapshot of the {@link Gpt}'s weights taken at construction ({@link DecodeWeights}:
  * transposed heap copies); after training the model further, call {@link #refreshWeights()}. Not
@@ -30,9 +31,10 @@ public final class KvCacheDecoder {
     private final WorkerPool pool;
     private final int[] lengths;
     private final int[] rowSlot, rowPos;
-    private int[] runTokens;
-    private int runRows;
-    private final WorkerPool.Task decodeTask = this::decodeLane;
+    // A pass split over the threads: what the lanes run next (see splitLane).
+    private static final int QKV = 0, ATTEND = 1, PROJ = 2, FC = 3, FC_PROJ = 4, HEAD = 5;
+    private int phase, phaseLayer, phaseRows, headRows;
+    private final WorkerPool.Task splitTask = this::splitLane;
 
     /** One thread's scratch rows. */
     private static final class Lane {
@@ -73,8 +75,8 @@ public final class KvCacheDecoder {
         logits = new float[maxRows * cfg.vocabSize()];
         int n = Math.min(threads, maxSequences);
         lanes = new Lane[n];
-        // Lane 0 also prefills (up to a whole context); the others only take their share of a decode step.
-        for (int i = 0; i < n; i++) lanes[i] = new Lane(cfg, i == 0 ? maxRows : (slots + n - 1) / n, padded);
+        // Lane 0 holds the rows; with more threads the others share its rows and keep only their own scores.
+        for (int i = 0; i < n; i++) lanes[i] = new Lane(cfg, i == 0 ? maxRows : 1, padded);
         pool = new WorkerPool(n);
         WorkerPool wp = pool;
         java.lang.ref.Cleaner.create().register(this, wp::shutdown);
@@ -88,7 +90,7 @@ public final class KvCacheDecoder {
         int lanes = Math.min(GptRuntime.threads(), maxSequences);
         long padded = roundUp(cfg.blockSize(), DecodeKernels.L);
         return DecodeWeights.floats(cfg) + 2L * cfg.nLayer() * maxSequences * c * padded
-                + lanes * (rows * c * 10 + padded) + rows * cfg.vocabSize();
+                + (rows * c * 10 + padded) + (lanes - 1) * (c * 10 + padded) + rows * cfg.vocabSize();
     }
 
     public int maxSequences() {
@@ -130,8 +132,7 @@ public final class KvCacheDecoder {
             rowSlot[i] = slot;
             rowPos[i] = lengths[slot] + i;
         }
-        // One thread: a row attends to the keys the rows before it wrote in the same layer.
-        runRows(lanes[0], tokens, 0, n, false);
+        run(tokens, n, false);
         lengths[slot] += n;
         float[] out = new float[cfg.vocabSize()];
         System.arraycopy(logits, 0, out, 0, out.length);
@@ -158,13 +159,7 @@ public final class KvCacheDecoder {
             rowSlot[i] = s;
             rowPos[i] = lengths[s];
         }
-        runTokens = tokens;
-        runRows = n;
-        // Rows are independent sequences here, so they may split over the threads; a handful of rows is
-        // cheaper on one thread than split (each thread would read every weight matrix).
-        if (lanes.length == 1 || n < 2 * lanes.length) runRows(lanes[0], tokens, 0, n, true);
-        else pool.run(decodeTask);
-        runTokens = null;
+        run(tokens, n, true);
         int v = cfg.vocabSize();
         if (out == null || out.length < n) out = new float[n][];
         for (int i = 0; i < n; i++) {
@@ -180,28 +175,25 @@ public final class KvCacheDecoder {
         return decode(new int[] {slot}, new int[] {token}, null)[0];
     }
 
-    private void decodeLane(int lane) {
-        int n = runRows, per = (n + lanes.length - 1) / lanes.length;
-        int r0 = Math.min(n, lane * per), r1 = Math.min(n, r0 + per);
-        if (r0 < r1) runRows(lanes[lane], runTokens, r0, r1, true);
+    /**
+     * Rows 0..n (slot rowSlot[r], position rowPos[r], token tokens[r]) through the network. Logits go to logits
+     * row r for every row ({@code everyRow}), or to row 0 for the last row only (a prefill).
+     */
+    private void run(int[] tokens, int n, boolean everyRow) {
+        if (lanes.length == 1) runOneThread(lanes[0], tokens, n, everyRow);
+        else runSplit(tokens, n, everyRow);
     }
 
-    /**
-     * Rows r0..r1 (slot rowSlot[r], position rowPos[r], token tokens[r]) through the network on one
-     * lane. Logits go to logits row r for every row ({@code everyRow}), or to row 0 for the last only.
-     */
-    private void runRows(Lane ln, int[] tokens, int r0, int r1, boolean everyRow) {
+    private void runOneThread(Lane ln, int[] tokens, int n, boolean everyRow) {
         DecodeWeights w = this.w;
-        int n = r1 - r0, c = cfg.nEmbd(), v = cfg.vocabSize();
-        for (int i = 0; i < n; i++) {
-            int r = r0 + i;
-            DecodeKernels.add(w.wte, tokens[r] * c, w.wpe, rowPos[r] * c, ln.x, i * c, c);
-        }
+        int c = cfg.nEmbd(), v = cfg.vocabSize();
+        for (int i = 0; i < n; i++) DecodeKernels.add(w.wte, tokens[i] * c, w.wpe, rowPos[i] * c, ln.x, i * c, c);
         for (int l = 0; l < cfg.nLayer(); l++) {
             for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.ln1W[l], w.ln1B[l], c);
             DecodeKernels.matmul(ln.qkv, 0, 3 * c, ln.ln, 0, c, w.qkvW[l], w.qkvB[l], n, c, 3 * c, false);
-            for (int i = 0; i < n; i++) store(ln, l, i, r0 + i);
-            for (int i = 0; i < n; i++) attend(ln, l, i, r0 + i);
+            // Every row's key and value first: in a prefill a row attends to the rows before it.
+            for (int i = 0; i < n; i++) store(ln, l, i);
+            for (int i = 0; i < n; i++) attend(ln.qkv, ln.atty, ln.scores, l, i);
             // Residual connections are fused: the projections add onto x.
             DecodeKernels.matmul(ln.x, 0, c, ln.atty, 0, c, w.projW[l], w.projB[l], n, c, c, true);
             for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.ln2W[l], w.ln2B[l], c);
@@ -209,21 +201,107 @@ public final class KvCacheDecoder {
             DecodeKernels.gelu(ln.fch, 0, n * 4 * c);
             DecodeKernels.matmul(ln.x, 0, c, ln.fch, 0, 4 * c, w.fcProjW[l], w.fcProjB[l], n, 4 * c, c, true);
         }
-        // Final LayerNorm and the tied LM head only for the rows whose logits are wanted.
-        if (everyRow) {
-            for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.lnfW, w.lnfB, c);
-            DecodeKernels.matmul(logits, r0 * v, v, ln.ln, 0, c, w.head, null, n, c, v, false);
-        } else {
-            DecodeKernels.layerNorm(ln.ln, 0, ln.x, (n - 1) * c, w.lnfW, w.lnfB, c);
-            DecodeKernels.matmul(logits, 0, v, ln.ln, 0, c, w.head, null, 1, c, v, false);
+        int rows = finalNorm(ln, n, everyRow);
+        DecodeKernels.matmul(logits, 0, v, ln.ln, 0, c, w.head, null, rows, c, v, false);
+    }
+
+    /**
+     * The same pass on several threads: each matrix product split by output columns (every thread reads only its
+     * part of the weights, which matters once they come from memory rather than cache), attention by rows, the
+     * cheap row-wise steps on the calling thread. One fork-join per product.
+     */
+    private void runSplit(int[] tokens, int n, boolean everyRow) {
+        DecodeWeights w = this.w;
+        Lane ln = lanes[0];
+        int c = cfg.nEmbd();
+        phaseRows = n;
+        for (int i = 0; i < n; i++) DecodeKernels.add(w.wte, tokens[i] * c, w.wpe, rowPos[i] * c, ln.x, i * c, c);
+        for (int l = 0; l < cfg.nLayer(); l++) {
+            phaseLayer = l;
+            for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.ln1W[l], w.ln1B[l], c);
+            split(QKV);
+            for (int i = 0; i < n; i++) store(ln, l, i);
+            split(ATTEND);
+            split(PROJ);
+            for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.ln2W[l], w.ln2B[l], c);
+            split(FC);
+            split(FC_PROJ);
+        }
+        headRows = finalNorm(ln, n, everyRow);
+        split(HEAD);
+    }
+
+    private void split(int what) {
+        phase = what;
+        pool.run(splitTask);
+    }
+
+    /** Lane {@code lane}'s share of the current phase of {@link #runSplit}. */
+    private void splitLane(int lane) {
+        DecodeWeights w = this.w;
+        Lane ln = lanes[0];
+        int n = phaseRows, l = phaseLayer, c = cfg.nEmbd(), v = cfg.vocabSize();
+        switch (phase) {
+            case QKV -> {
+                int from = columnsFrom(3 * c, lane), to = columnsTo(3 * c, lane);
+                if (from < to) DecodeKernels.matmul(ln.qkv, 0, 3 * c, ln.ln, 0, c, w.qkvW[l], w.qkvB[l], n, c, 3 * c, false, from, to);
+            }
+            case ATTEND -> {
+                int per = (n + lanes.length - 1) / lanes.length;
+                for (int i = lane * per, end = Math.min(n, i + per); i < end; i++) attend(ln.qkv, ln.atty, lanes[lane].scores, l, i);
+            }
+            case PROJ -> {
+                int from = columnsFrom(c, lane), to = columnsTo(c, lane);
+                if (from < to) DecodeKernels.matmul(ln.x, 0, c, ln.atty, 0, c, w.projW[l], w.projB[l], n, c, c, true, from, to);
+            }
+            case FC -> {
+                int from = columnsFrom(4 * c, lane), to = columnsTo(4 * c, lane);
+                if (from < to) {
+                    DecodeKernels.matmul(ln.fch, 0, 4 * c, ln.ln, 0, c, w.fcW[l], w.fcB[l], n, c, 4 * c, false, from, to);
+                    for (int i = 0; i < n; i++) DecodeKernels.gelu(ln.fch, i * 4 * c + from, to - from);
+                }
+            }
+            case FC_PROJ -> {
+                int from = columnsFrom(c, lane), to = columnsTo(c, lane);
+                if (from < to) DecodeKernels.matmul(ln.x, 0, c, ln.fch, 0, 4 * c, w.fcProjW[l], w.fcProjB[l], n, 4 * c, c, true, from, to);
+            }
+            case HEAD -> {
+                int from = columnsFrom(v, lane), to = columnsTo(v, lane);
+                if (from < to) DecodeKernels.matmul(logits, 0, v, ln.ln, 0, c, w.head, null, headRows, c, v, false, from, to);
+            }
+            default -> throw new IllegalStateException("phase " + phase);
         }
     }
 
-    /** Appends lane row i's key and value to its sequence's cache, at its position, in each head's block. */
-    private void store(Lane ln, int l, int i, int r) {
-        int c = cfg.nEmbd(), hs = cfg.headSize(), L = DecodeKernels.L, pos = rowPos[r];
+    /** Lane's first output column of an oc-wide product: whole panels, split as evenly as they go. */
+    private int columnsFrom(int oc, int lane) {
+        int panels = oc / DecodeKernels.P, per = (panels + lanes.length - 1) / lanes.length;
+        return Math.min(panels, lane * per) * DecodeKernels.P;
+    }
+
+    /** One past the lane's last column; the last lane also takes the columns after the last whole panel. */
+    private int columnsTo(int oc, int lane) {
+        if (lane == lanes.length - 1) return oc;
+        int panels = oc / DecodeKernels.P, per = (panels + lanes.length - 1) / lanes.length;
+        return Math.min(panels, (lane + 1) * per) * DecodeKernels.P;
+    }
+
+    /** Final LayerNorm into ln rows 0..: of every row, or only of the last one; returns how many rows. */
+    private int finalNorm(Lane ln, int n, boolean everyRow) {
+        int c = cfg.nEmbd();
+        if (!everyRow) {
+            DecodeKernels.layerNorm(ln.ln, 0, ln.x, (n - 1) * c, w.lnfW, w.lnfB, c);
+            return 1;
+        }
+        for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.lnfW, w.lnfB, c);
+        return n;
+    }
+
+    /** Appends row i's key and value to its sequence's cache, at its position, in each head's block. */
+    private void store(Lane ln, int l, int i) {
+        int c = cfg.nEmbd(), hs = cfg.headSize(), L = DecodeKernels.L, pos = rowPos[i];
         int kq = i * 3 * c + c, vq = kq + c, block = hs * padded;
-        int base = (l * slots + rowSlot[r]) * c * padded, chunk = pos / L * hs * L + pos % L;
+        int base = (l * slots + rowSlot[i]) * c * padded, chunk = pos / L * hs * L + pos % L;
         for (int h = 0; h < cfg.nHead(); h++, base += block, kq += hs, vq += hs) {
             for (int d = 0; d < hs; d++) keys[base + chunk + d * L] = ln.qkv[kq + d];
             System.arraycopy(ln.qkv, vq, values, base + pos * hs, hs);
@@ -231,17 +309,17 @@ public final class KvCacheDecoder {
     }
 
     /**
-     * Lane row i (global row r) attends over its sequence's cached keys and values, positions
-     * 0..rowPos[r]: per head, scores as vectors over positions, a softmax, then y = sum of p_j v_j.
-     * Each loop keeps four independent FMA chains so the FMA latency does not set the pace.
+     * Row i attends over its sequence's cached keys and values, positions 0..rowPos[i]: per head, scores as
+     * vectors over positions, a softmax, then y = sum of p_j v_j into atty row i. Each loop keeps four
+     * independent FMA chains so the FMA latency does not set the pace.
      */
-    private void attend(Lane ln, int l, int i, int r) {
+    private void attend(float[] qkv, float[] atty, float[] sc, int l, int i) {
         var S = DecodeKernels.S;
-        int c = cfg.nEmbd(), nh = cfg.nHead(), hs = cfg.headSize(), len = rowPos[r] + 1, L = DecodeKernels.L;
+        int c = cfg.nEmbd(), nh = cfg.nHead(), hs = cfg.headSize(), len = rowPos[i] + 1, L = DecodeKernels.L;
         int lenUp = roundUp(len, L), block = hs * padded, chunk = hs * L;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        float[] q = ln.qkv, sc = ln.scores, k = keys, val = values, y = ln.atty;
-        int base = (l * slots + rowSlot[r]) * c * padded;
+        float[] q = qkv, k = keys, val = values, y = atty;
+        int base = (l * slots + rowSlot[i]) * c * padded;
         for (int h = 0; h < nh; h++, base += block) {
             int qo = i * 3 * c + h * hs;
             // Scores, two chunks of L positions at a time; a chunk's keys are (hs, L) contiguous.

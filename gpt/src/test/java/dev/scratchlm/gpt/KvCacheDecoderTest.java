@@ -73,13 +73,13 @@ class KvCacheDecoderTest {
     }
 
     @Test
-    void fullBatchesSplitOverThreadsMatchTheFullForward() {
-        // 8 sequences (the wide row kernel), 5 (its short form), on two threads that split the rows; a
-        // vocabulary that is no whole number of vector panels.
+    void fullBatchesOnOneAndOnSeveralThreadsMatchTheFullForward() {
+        // 8 sequences (the wide row kernel), 5 (its short form); on one thread, and on two and three that split
+        // every product by columns; a vocabulary that is no whole number of vector panels.
         Gpt m = trainedLikeModel();
         Rng rng = new Rng(21);
-        for (int n : new int[] {8, 5}) {
-            KvCacheDecoder dec = new KvCacheDecoder(m, 8, 2);
+        for (int threads = 1; threads <= 3; threads++) for (int n : new int[] {8, 5}) {
+            KvCacheDecoder dec = new KvCacheDecoder(m, 8, threads);
             int[] slots = new int[n];
             int[][] seqs = new int[n][];
             for (int s = 0; s < n; s++) {
@@ -95,7 +95,7 @@ class KvCacheDecoderTest {
                 for (int s = 0; s < n; s++) {
                     int len = 2 + s + k;
                     m.forward(java.util.Arrays.copyOf(seqs[s], len), null, null, 1, len);
-                    assertClose(m.logits(0, len - 1, null), out[s], n + " rows, sequence " + s + " step " + k);
+                    assertClose(m.logits(0, len - 1, null), out[s], threads + " threads, " + n + " rows, sequence " + s + " step " + k);
                 }
             }
         }
