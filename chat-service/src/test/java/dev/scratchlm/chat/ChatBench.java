@@ -209,7 +209,7 @@ public final class ChatBench {
 
     /**
      * Where the CPU goes while 8 streams run back to back for a few seconds: CPU microseconds per generated token
-     * in the service (its decode thread, its event loops, the rest) and in this process (the HTTP client and
+     * in the service (its decode threads, its event loops, the rest) and in this process (the HTTP client and
      * everything else), from the kernel's per-thread counters. Explains the 8-stream figure; does not change it.
      */
     static String cpuPerToken(String base, Config c, long servicePid) throws Exception {
@@ -264,7 +264,8 @@ public final class ChatBench {
                 String name = stat.substring(open + 1, close);
                 String[] f = stat.substring(close + 2).split(" ");
                 long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-                String group = name.startsWith("decode-") ? "decode" : name.startsWith("vert.x-eventloo") ? "event loops"
+                String group = name.startsWith("decode-") || name.startsWith("gpt-worker") ? "decode"
+                        : name.startsWith("vert.x-eventloo") ? "event loops"
                         : name.startsWith("HttpClient") || name.startsWith("pool-") ? "client" : "other";
                 out.merge(group, ticks, Long::sum);
             }
