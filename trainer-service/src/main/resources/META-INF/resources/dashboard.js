@@ -5,8 +5,18 @@
 const $ = (sel) => document.querySelector(sel);
 const state = { jobId: null, job: null, train: [], val: [], steps: 0, source: null, drawQueued: false };
 
+// Starting and stopping need an admin token when the service is configured with some; it stays in this tab only.
+function withAdminToken(options) {
+  const field = document.getElementById('admin-token');
+  const token = field ? field.value.trim() : '';
+  if (token) sessionStorage.setItem('scratchlm-admin-token', token);
+  const saved = token || sessionStorage.getItem('scratchlm-admin-token');
+  if (!options || !options.method || options.method === 'GET' || !saved) return options;
+  return { ...options, headers: { ...(options.headers || {}), Authorization: 'Bearer ' + saved } };
+}
+
 async function api(path, options) {
-  const r = await fetch(path, options);
+  const r = await fetch(path, withAdminToken(options));
   const text = await r.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch (e) { body = { error: text }; }
