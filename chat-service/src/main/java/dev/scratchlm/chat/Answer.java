@@ -43,6 +43,7 @@ final class Answer implements BatchScheduler.Listener {
     private final StringBuilder sb = new StringBuilder(256);
     private final List<TokenLogprob> allLogprobs = new ArrayList<>();
     private int textOffset;
+    private final Runnable send = this::send;
     private volatile BatchScheduler.Job job;
     // Guarded by this: bytes produced but not yet handed to the connection, and whether the response ends after them.
     private Buffer pending;
@@ -106,7 +107,7 @@ final class Answer implements BatchScheduler.Listener {
         if (req.stream()) {
             if (text.hasOutput()) {
                 chunk(null);
-                outbox.post(loop, this::send);
+                outbox.post(loop, send);
             }
         } else if (req.params().logprobs()) {
             allLogprobs.addAll(text.takeLogprobs());
@@ -118,7 +119,7 @@ final class Answer implements BatchScheduler.Listener {
     public synchronized void onFinish(BatchScheduler.Finish reason, int completionTokens, String error) {
         if (reason == BatchScheduler.Finish.CANCELLED) {
             ending = true;
-            outbox.post(loop, this::send);
+            outbox.post(loop, send);
             return;
         }
         if (reason == BatchScheduler.Finish.ERROR) {
@@ -129,7 +130,7 @@ final class Answer implements BatchScheduler.Listener {
                 queue(sb);
                 queue(DONE);
                 ending = true;
-                outbox.post(loop, this::send);
+                outbox.post(loop, send);
             } else {
                 Buffer body = Buffer.buffer(e.toJson());
                 loop.execute(() -> endWith(500, body));
@@ -150,15 +151,15 @@ final class Answer implements BatchScheduler.Listener {
             if (!req.store()) {
                 queue(DONE);
                 ending = true;
-                outbox.post(loop, this::send);
+                outbox.post(loop, send);
             } else {
-                outbox.post(loop, this::send); // what is ready goes out now; [DONE] once the answer is durable
+                outbox.post(loop, send); // what is ready goes out now; [DONE] once the answer is durable
                 afterStore(() -> {
                     synchronized (this) {
                         queue(DONE);
                         ending = true;
                     }
-                    loop.execute(this::send);
+                    loop.execute(send);
                 });
             }
         } else {

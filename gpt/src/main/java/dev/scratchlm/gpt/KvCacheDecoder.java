@@ -69,14 +69,20 @@ public final class KvCacheDecoder {
         if (cache > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a KV cache for " + slots + " sequences of " + cfg + " exceeds one array");
         }
-        this.w = new DecodeWeights(model);
-        keys = new float[(int) cache];
-        values = new float[(int) cache];
-        logits = new float[maxRows * cfg.vocabSize()];
         int n = Math.min(threads, maxSequences);
-        lanes = new Lane[n];
-        // Lane 0 holds the rows; with more threads the others share its rows and keep only their own scores.
-        for (int i = 0; i < n; i++) lanes[i] = new Lane(cfg, i == 0 ? maxRows : 1, padded);
+        try {
+            this.w = new DecodeWeights(model);
+            keys = new float[(int) cache];
+            values = new float[(int) cache];
+            logits = new float[maxRows * cfg.vocabSize()];
+            lanes = new Lane[n];
+            // Lane 0 holds the rows; with more threads the others share its rows and keep only their own scores.
+            for (int i = 0; i < n; i++) lanes[i] = new Lane(cfg, i == 0 ? maxRows : 1, padded);
+        } catch (OutOfMemoryError e) {
+            // The weights copy and the cache live on the Java heap: say what did not fit instead of dying.
+            throw new IllegalStateException("not enough Java heap for a decoder of " + cfg + " with " + slots
+                    + " sequences: it needs about " + (bufferFloats(cfg, slots) * 4 >> 20) + " MB (raise -Xmx)", e);
+        }
         pool = new WorkerPool(n);
         WorkerPool wp = pool;
         java.lang.ref.Cleaner.create().register(this, wp::shutdown);
