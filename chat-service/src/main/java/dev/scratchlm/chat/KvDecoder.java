@@ -2,6 +2,7 @@ package dev.scratchlm.chat;
 
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.KvCacheDecoder;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** {@link Decoder} on the gpt module's KV cache: one batched decode call per step, buffers reused. */
 final class KvDecoder implements Decoder {
@@ -32,7 +33,10 @@ final class KvDecoder implements Decoder {
         }
     }
 
+    /** {@code chat.decode-threads} when set above 0, else one or two by the model's size (see above). */
     static int threadsFor(Gpt model) {
+        int configured = ConfigProvider.getConfig().getOptionalValue("chat.decode-threads", Integer.class).orElse(0);
+        if (configured > 0) return configured;
         return model.parameterCount() >= TWO_THREADS_FROM_PARAMETERS ? Math.min(2, Runtime.getRuntime().availableProcessors()) : 1;
     }
 
