@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorOperators;
  * output columns (worth it for a model whose weights stream from memory; a small one is faster on one).
  *
  * <p>Decodes with a snapshot of the {@link Gpt}'s weights taken at construction ({@link DecodeWeights}:
- * transposed heap copies); after training the model further, call {@link #refreshWeights()}. Not
+ * packed heap copies); after training the model further, call {@link #refreshWeights()}. Not
  * thread-safe: serve concurrent requests by batching them into {@link #decode} calls from one thread.
  */
 public final class KvCacheDecoder {
@@ -51,12 +51,15 @@ public final class KvCacheDecoder {
         }
     }
 
-    /** A cache for {@code maxSequences} concurrent sequences of up to blockSize tokens each. */
+    /**
+     * A cache for {@code maxSequences} concurrent sequences of up to blockSize tokens each, decoded on
+     * {@link GptRuntime#threads()} threads.
+     */
     public KvCacheDecoder(Gpt model, int maxSequences) {
         this(model, maxSequences, GptRuntime.threads());
     }
 
-    /** As above with an explicit number of decoding threads (rows of a step are split over them). */
+    /** As above with an explicit number of decoding threads (each product of a step is split over them). */
     public KvCacheDecoder(Gpt model, int maxSequences, int threads) {
         if (maxSequences <= 0) throw new IllegalArgumentException("maxSequences must be > 0, got " + maxSequences);
         if (threads <= 0) throw new IllegalArgumentException("threads must be > 0, got " + threads);
@@ -69,7 +72,7 @@ public final class KvCacheDecoder {
         if (cache > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a KV cache for " + slots + " sequences of " + cfg + " exceeds one array");
         }
-        int n = Math.min(threads, maxSequences);
+        int n = threads;
         try {
             this.w = new DecodeWeights(model);
             keys = new float[(int) cache];
@@ -93,7 +96,7 @@ public final class KvCacheDecoder {
 
     static long bufferFloats(GptConfig cfg, int maxSequences) {
         long c = cfg.nEmbd(), rows = Math.max(maxSequences, cfg.blockSize());
-        int lanes = Math.min(GptRuntime.threads(), maxSequences);
+        int lanes = GptRuntime.threads();
         long padded = roundUp(cfg.blockSize(), DecodeKernels.L);
         return DecodeWeights.floats(cfg) + 2L * cfg.nLayer() * maxSequences * c * padded
                 + (rows * c * 10 + padded) + (lanes - 1) * (c * 10 + padded) + rows * cfg.vocabSize();
