@@ -8,7 +8,7 @@
 #
 # Usage: ./scratchlm bench trainer [--text FILE] [--steps N] [--rounds N] [--no-peer] [--profile]
 #
-# The machine is shared, so wall times swing with other people's builds (one side can run while the load
+# On a busy machine wall times swing with other jobs (one side can run while the load
 # is 20 and the other while it is 5). --rounds N alternates ours and the peer N times and compares the best
 # wall time of each side; the process CPU time of each (cpu_s) is printed too, being less sensitive to load.
 #
@@ -17,7 +17,7 @@
 # and measured here it is also slower without them: at the model's shapes its sgemm ran at about 48 GFLOP/s
 # per thread unset against 121 with Haswell (it does not know this processor and picks a slow kernel).
 # Debian's OpenBLAS under PyTorch is the one that gains when they are unset (38 against 80 ms per step
-# in the shared PERFORMANCE notes), so this choice is the safe one, not the one that flatters us.
+# measured on this kind of machine), so this choice is the safe one, not the one that flatters us.
 #
 # Threads: ours = 2 Java workers (data parallel over the batch), each calling OpenBLAS single-threaded;
 # the peer = PyTorch at its best setting, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=2. OMP_WAIT_POLICY=PASSIVE
@@ -25,7 +25,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
-DATA="${SCRATCHLM_DATA:-$ROOT/../shared/data}"
+DATA="${SCRATCHLM_DATA:-$ROOT/testdata}"
 TEXT="$DATA/tinyshakespeare.txt"
 STEPS=2000
 ROUNDS=1

@@ -58,19 +58,19 @@ final class Corpora {
         return n;
     }
 
-    /** The shared data dir: $SCRATCHLM_DATA, else -Dscratchlm.data (Maven sets it), else ../shared/data. */
+    /** The test data dir: $SCRATCHLM_DATA, else -Dscratchlm.data (Maven sets it), else the repository's testdata/. */
     static Path dataDir() {
         String dir = System.getenv("SCRATCHLM_DATA");
         if (dir == null || dir.isBlank()) {
             dir = System.getProperty("scratchlm.data");
         }
         if (dir == null || dir.isBlank()) {
-            dir = "../shared/data";
+            dir = "../testdata";
         }
         return Path.of(dir);
     }
 
-    /** tinyshakespeare.txt, or the test is skipped (it is optional shared data). */
+    /** tinyshakespeare.txt, or the test is skipped when a data dir without it was given. */
     static String tinyShakespeare() {
         Path file = dataDir().resolve("tinyshakespeare.txt");
         assumeTrue(Files.isRegularFile(file), "optional data " + file + " is absent");

@@ -342,7 +342,7 @@ public final class ChatBench {
                 check.getInputStream().readAllBytes();
                 if (check.waitFor() != 0) continue;
                 System.out.println("running the PyTorch peer with " + python);
-                // Its best thread settings here (PERFORMANCE.md): one OpenMP thread; OpenBLAS with one or two.
+                // Its best thread settings as measured on this kind of machine: one OpenMP thread; OpenBLAS with one or two.
                 Double best = null;
                 for (String blas : List.of("1", "2")) {
                     ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--vocab", "" + g.vocabSize(),

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The launcher's infrastructure process: Kafka on 9092 and PostgreSQL on 15432 (as DESIGN.md fixes them), data kept
+ * The launcher's infrastructure process: Kafka on 9092 and PostgreSQL on 15432 (the design's ports), data kept
  * under the given directory so {@code ./scratchlm down} then {@code up} resumes where it stopped.
  *
  * <p>Usage: {@code DevStackMain <dataDir> [kafkaPort] [postgresPort]}. Prints one {@code READY ...} line when both

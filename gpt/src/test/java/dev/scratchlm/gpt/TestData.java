@@ -3,13 +3,13 @@ package dev.scratchlm.gpt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the optional shared data directory: -Dscratchlm.data, else SCRATCHLM_DATA, else ../shared/data. */
+/** Locates the test data directory: -Dscratchlm.data, else SCRATCHLM_DATA, else the repository's testdata/. */
 final class TestData {
     private TestData() {}
 
     static Path dir() {
         String p = System.getProperty("scratchlm.data", System.getenv("SCRATCHLM_DATA"));
-        return p != null ? Path.of(p) : Path.of("..", "..", "shared", "data");
+        return p != null ? Path.of(p) : Path.of("..", "testdata");
     }
 
     static Path file(String name) {
