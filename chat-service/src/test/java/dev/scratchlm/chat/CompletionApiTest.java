@@ -1,6 +1,8 @@
 package dev.scratchlm.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.scratchlm.contracts.Json;
+import dev.scratchlm.devstack.DeclaredBody;
 import dev.scratchlm.devstack.DevStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -230,7 +232,7 @@ class CompletionApiTest {
     }
 
     @Test
-    void badRequestsGetOpenAiErrors() {
+    void badRequestsGetOpenAiErrors() throws Exception {
         expect(Http.post(u("v1/chat/completions"), "{not json"), 400, null, "parse the JSON");
         expect(Http.post(u("v1/chat/completions"), "{\"model\": \"nope\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"),
                 404, "model", "does not exist");
@@ -243,6 +245,14 @@ class CompletionApiTest {
         expect(Http.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"max_tokens\": 0}"), 400, "max_tokens", "at least 1");
         expect(Http.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": 5}"), 400, "prompt", "string");
         expect(Http.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"n\": 2}"), 400, "n", "n=1");
+        // Bodies over the completion routes' 1 MB, and over the service-wide limit (refused from the headers alone).
+        expect(Http.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "x".repeat(1 << 20) + "\"}"),
+                413, null, "larger than 1048576 bytes");
+        DeclaredBody.Reply huge = DeclaredBody.post(url, "/v1/chat/completions", 20L << 20, "application/json");
+        assertThat(huge.status()).isEqualTo(413);
+        JsonNode e = Json.MAPPER.readTree(huge.body()).get("error");
+        assertThat(e.get("message").asText()).contains("the limit is 10485760 bytes");
+        assertThat(e.get("type").asText()).isEqualTo("invalid_request_error");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.scratchlm.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.contracts.Document;
+import dev.scratchlm.devstack.DeclaredBody;
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.SharedDevStack;
 import dev.scratchlm.ingest.pipeline.Normalize;
@@ -208,6 +209,12 @@ class IngestApiTest {
         assertError(http.postFiles("/api/ingest/files", Map.of(), Map.of("cutoff", "none")), 400, "no files");
         assertError(http.postJson("/api/ingest/documents", "[{\"text\": \"a\"},"), 400, "malformed JSON");
         assertError(http.get("/api/ingest/sources/src-unknown"), 404, "unknown source");
+
+        // An upload over the 64 MB body limit is refused from its headers, in the same JSON shape.
+        DeclaredBody.Reply huge = DeclaredBody.post(base, "/api/ingest/files", 65L << 20, "multipart/form-data; boundary=x");
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.contentType()).startsWith("application/json");
+        assertThat(huge.body()).contains("\"error\":\"body too large\"").contains("the limit is 67108864 bytes");
     }
 
     static void assertError(Http.Reply reply, int status, String error) {

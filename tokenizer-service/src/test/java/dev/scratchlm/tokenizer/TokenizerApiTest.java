@@ -8,6 +8,7 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.TokenizerRecord;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.devstack.DeclaredBody;
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.SharedDevStack;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -244,7 +245,7 @@ class TokenizerApiTest {
 
     @Test
     @Order(7)
-    void badInputGetsAClearJsonError() {
+    void badInputGetsAClearJsonError() throws java.io.IOException {
         Http.Reply small = http.post("/api/tokenizers", Map.of("vocabSize", 100, "numbers", "single"));
         assertError(small, 400, "minimum is 261");
         assertThat(small.json().get("minimum").asInt()).isEqualTo(261);
@@ -274,6 +275,11 @@ class TokenizerApiTest {
         assertError(http.post("/api/tokenize", Map.of("tokenizer", "r50k_base")), 400, "text is required");
         Http.Reply big = http.post("/api/tokenize", Map.of("text", "x".repeat(1_048_577), "tokenizer", "r50k_base"));
         assertError(big, 413, "limit is 1048576 bytes");
+        // Over the 8 MB body limit: refused from the headers alone, still as JSON.
+        DeclaredBody.Reply huge = DeclaredBody.post(url, "/api/tokenize", 9L << 20, "application/json");
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.contentType()).startsWith("application/json");
+        assertThat(huge.body()).contains("the limit is 8388608 bytes");
         assertError(http.get("/api/nothing-here"), 404, "no such endpoint");
     }
 }

@@ -5,6 +5,7 @@ import dev.scratchlm.contracts.ChunkAssembler;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.devstack.DeclaredBody;
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.SharedDevStack;
 import dev.scratchlm.gpt.Checkpoint;
@@ -194,5 +195,9 @@ class TrainingApiTest {
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().get("error")).asString().contains("no job no-such-job");
         assertThat(Api.get(base() + "api/checkpoints/nope").status()).isEqualTo(404);
+        DeclaredBody.Reply huge = DeclaredBody.post(url, "/api/jobs", 11L << 20, "application/json");
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.contentType()).startsWith("application/json");
+        assertThat(huge.body()).contains("the limit is 10485760 bytes");
     }
 }

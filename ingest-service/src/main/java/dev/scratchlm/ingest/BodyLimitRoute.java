@@ -1,0 +1,29 @@
+package dev.scratchlm.ingest;
+
+import dev.scratchlm.contracts.BodyLimit;
+import dev.scratchlm.contracts.Json;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.ext.web.Router;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Map;
+
+/** An upload over the body limit is refused up front with the JSON error every other bad request gets. */
+@Singleton
+public class BodyLimitRoute {
+    void install(@Observes Router router,
+                 @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize max) {
+        long limit = max.asLongValue();
+        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
+            String refusal = BodyLimit.refusal(ctx.request().getHeader("Content-Length"), limit);
+            if (refusal == null) {
+                ctx.next();
+                return;
+            }
+            ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                    .end(Json.string(Map.of("error", "body too large", "detail", refusal)));
+        });
+    }
+}
