@@ -20,7 +20,7 @@ public class BodyLimitRoute {
                 return;
             }
             ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                    .end(new ApiError(413, "invalid_request_error", null, "request_too_large", "The " + refusal + ".").toJson());
+                    .end(new ApiError(413, "invalid_request_error", null, "request_too_large", Character.toUpperCase(refusal.charAt(0)) + refusal.substring(1) + ".").toJson());
         });
     }
 }

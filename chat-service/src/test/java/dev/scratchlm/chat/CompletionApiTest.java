@@ -251,7 +251,7 @@ class CompletionApiTest {
         DeclaredBody.Reply huge = DeclaredBody.post(url, "/v1/chat/completions", 20L << 20, "application/json");
         assertThat(huge.status()).isEqualTo(413);
         JsonNode e = Json.MAPPER.readTree(huge.body()).get("error");
-        assertThat(e.get("message").asText()).contains("the limit is 10485760 bytes");
+        assertThat(e.get("message").asText()).isEqualTo("The request body is 20971520 bytes; the limit is 10485760 bytes.");
         assertThat(e.get("type").asText()).isEqualTo("invalid_request_error");
     }
 
