@@ -1,5 +1,10 @@
 package dev.scratchlm.contracts;
 
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.function.Function;
+
 /**
  * A request whose declared body is over a service's limit ({@code quarkus.http.limits.max-body-size}) is refused
  * before a byte of it is read, with a JSON error naming the limit; each service installs this as its first route
@@ -7,6 +12,21 @@ package dev.scratchlm.contracts;
  */
 public final class BodyLimit {
     private BodyLimit() {}
+
+    /**
+     * The first route of a service: answers 413 with {@code errorJson.apply(reason)} when the declared body is over
+     * {@code limit}, and passes every other request on.
+     */
+    public static Handler<RoutingContext> handler(long limit, Function<String, String> errorJson) {
+        return ctx -> {
+            String refusal = refusal(ctx.request().getHeader("Content-Length"), limit);
+            if (refusal == null) {
+                ctx.next();
+            } else {
+                ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json").end(errorJson.apply(refusal));
+            }
+        };
+    }
 
     /** @return why a request declaring this {@code Content-Length} is refused, or null when it may go on */
     public static String refusal(String contentLength, long limit) {

@@ -15,15 +15,7 @@ import java.util.Map;
 public class BodyLimitRoute {
     void install(@Observes Router router,
                  @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize max) {
-        long limit = max.asLongValue();
-        router.route().order(Integer.MIN_VALUE).handler(ctx -> {
-            String refusal = BodyLimit.refusal(ctx.request().getHeader("Content-Length"), limit);
-            if (refusal == null) {
-                ctx.next();
-                return;
-            }
-            ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                    .end(Json.string(Map.of("error", "body too large", "detail", refusal)));
-        });
+        router.route().order(Integer.MIN_VALUE).handler(BodyLimit.handler(max.asLongValue(),
+                refusal -> Json.string(Map.of("error", "body too large", "detail", refusal))));
     }
 }
