@@ -16,7 +16,8 @@ import java.util.Map;
  * The Kafka broker and PostgreSQL server ScratchLM runs against, chosen in this order:
  * <ol>
  *   <li>external servers, when {@code KAFKA_BOOTSTRAP_SERVERS} / {@code POSTGRES_JDBC_URL} are set;</li>
- *   <li>Testcontainers, when a Docker engine answers (and {@code SCRATCHLM_DEVSTACK} is not {@code embedded});</li>
+ *   <li>Testcontainers, when a Docker engine answers, the stack is a throw-away one (no data directory) and
+ *       {@code SCRATCHLM_DEVSTACK} is not {@code embedded};</li>
  *   <li>otherwise an in-process KRaft broker from the Kafka jars and an embedded PostgreSQL.</li>
  * </ol>
  * Every topic of {@link Topics#ALL} exists once {@link #start} returns.
@@ -51,51 +52,58 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> env = System.getenv();
         List<AutoCloseable> owned = new ArrayList<>();
         List<String> kinds = new ArrayList<>();
-        boolean docker = !"embedded".equals(env.get("SCRATCHLM_DEVSTACK")) && dockerAvailable();
+        // A stack with a data directory (the launcher's) must keep its data there and listen on the given ports,
+        // which containers would not: it is always embedded.
+        boolean docker = dataDir == null && !"embedded".equals(env.get("SCRATCHLM_DEVSTACK")) && dockerAvailable();
         Path root = dataDir != null ? dataDir : Files.createTempDirectory("scratchlm-devstack");
         if (dataDir == null) owned.add(() -> EmbeddedKafka.deleteRecursively(root));
 
-        String bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS");
-        if (bootstrap != null && !bootstrap.isBlank()) {
-            kinds.add("external Kafka");
-        } else if (docker) {
-            KafkaContainer kafka = new KafkaContainer(KAFKA_IMAGE);
-            kafka.start();
-            owned.add(0, kafka::stop);
-            bootstrap = kafka.getBootstrapServers();
-            kinds.add("Kafka container");
-        } else {
-            EmbeddedKafka kafka = EmbeddedKafka.start(kafkaPort, root.resolve("kafka"));
-            owned.add(0, kafka);
-            bootstrap = kafka.bootstrapServers();
-            kinds.add("embedded Kafka (KRaft)");
-        }
+        try {
+            String bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS");
+            if (bootstrap != null && !bootstrap.isBlank()) {
+                kinds.add("external Kafka");
+            } else if (docker) {
+                KafkaContainer kafka = new KafkaContainer(KAFKA_IMAGE);
+                kafka.start();
+                owned.add(0, kafka::stop);
+                bootstrap = kafka.getBootstrapServers();
+                kinds.add("Kafka container");
+            } else {
+                EmbeddedKafka kafka = EmbeddedKafka.start(kafkaPort, root.resolve("kafka"));
+                owned.add(0, kafka);
+                bootstrap = kafka.bootstrapServers();
+                kinds.add("embedded Kafka (KRaft)");
+            }
 
-        String jdbc = env.get("POSTGRES_JDBC_URL");
-        String user = env.getOrDefault("POSTGRES_USER", "postgres");
-        String password = env.getOrDefault("POSTGRES_PASSWORD", "postgres");
-        if (jdbc != null && !jdbc.isBlank()) {
-            kinds.add("external PostgreSQL");
-        } else if (docker) {
-            PostgreSQLContainer pg = new PostgreSQLContainer(POSTGRES_IMAGE);
-            pg.start();
-            owned.add(0, pg::stop);
-            jdbc = pg.getJdbcUrl();
-            user = pg.getUsername();
-            password = pg.getPassword();
-            kinds.add("PostgreSQL container");
-        } else {
-            EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(postgresPort,
-                    dataDir == null ? null : root.resolve("postgres"));
-            owned.add(0, pg);
-            jdbc = pg.jdbcUrl();
-            user = pg.user();
-            password = pg.password();
-            kinds.add("embedded PostgreSQL");
-        }
+            String jdbc = env.get("POSTGRES_JDBC_URL");
+            String user = env.getOrDefault("POSTGRES_USER", "postgres");
+            String password = env.getOrDefault("POSTGRES_PASSWORD", "postgres");
+            if (jdbc != null && !jdbc.isBlank()) {
+                kinds.add("external PostgreSQL");
+            } else if (docker) {
+                PostgreSQLContainer pg = new PostgreSQLContainer(POSTGRES_IMAGE);
+                pg.start();
+                owned.add(0, pg::stop);
+                jdbc = pg.getJdbcUrl();
+                user = pg.getUsername();
+                password = pg.getPassword();
+                kinds.add("PostgreSQL container");
+            } else {
+                EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(postgresPort,
+                        dataDir == null ? null : root.resolve("postgres"));
+                owned.add(0, pg);
+                jdbc = pg.jdbcUrl();
+                user = pg.user();
+                password = pg.password();
+                kinds.add("embedded PostgreSQL");
+            }
 
-        KafkaSettings.ensureTopics(bootstrap, Topics.ALL);
-        return new DevStack(bootstrap, jdbc, user, password, String.join(" + ", kinds), owned);
+            KafkaSettings.ensureTopics(bootstrap, Topics.ALL);
+            return new DevStack(bootstrap, jdbc, user, password, String.join(" + ", kinds), owned);
+        } catch (Exception | Error e) {
+            closeAll(owned); // what started must not outlive a failed start (a broker without its database)
+            throw e;
+        }
     }
 
     private static boolean dockerAvailable() {
@@ -124,6 +132,10 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() {
+        closeAll(owned);
+    }
+
+    private static void closeAll(List<AutoCloseable> owned) {
         for (AutoCloseable c : owned) {
             try {
                 c.close();

@@ -107,8 +107,8 @@ class IngestApiTest {
                 .containsEntry("after-cutoff", 2L).containsEntry("read.invalid-utf8", 1L);
         Map<String, Document> byLanguage = new LinkedHashMap<>();
         for (Document d : out.documents()) {
-            // the id is the SHA-256 of the normalized text (PII placeholders come after it)
-            if (d.piiReplaced() == null) assertThat(d.id()).isEqualTo(Normalize.sha256(d.text()));
+            // the id is the SHA-256 of the text as published (normalized, PII replaced)
+            assertThat(d.id()).isEqualTo(Normalize.sha256(d.text()));
             assertThat(d.sourceType()).isEqualTo("upload");
             byLanguage.merge(d.language() + (d.piiReplaced() != null ? "+pii" : ""), d, (a, b) -> a);
         }
@@ -201,6 +201,10 @@ class IngestApiTest {
         assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"/etc/hostname\"}"), 403, "location not allowed");
         assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir + "/../../etc/hostname\"}"), 403, "location not allowed");
         assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir.resolve("nope.txt") + "\"}"), 404, "no such file or folder");
+        Path linked = Files.createDirectories(dir.resolve("linked"));
+        Files.deleteIfExists(linked.resolve("hostname.txt"));
+        Files.createSymbolicLink(linked.resolve("hostname.txt"), Path.of("/etc/hostname"));
+        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + linked + "\"}"), 403, "location not allowed");
         assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir.resolve("table.csv") + "\"}"), 415, "unsupported file type");
         assertError(http.postJson("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + dir + "\", \"cutoff\": \"soon\"}"), 400, "bad cutoff");
         assertError(http.postJson("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + dir + "\", \"languages\": [\"tlh\"]}"), 400, "unsupported language");

@@ -206,13 +206,17 @@ public final class SourcePlanner {
             if (!Files.isDirectory(path)) throw bad(400, "not a folder", path.toString());
             try (Stream<Path> walk = Files.walk(path)) {
                 List<FileRef> files = walk.filter(Files::isRegularFile).sorted().map(p -> {
+                    // A symbolic link in an allowed folder must not reach a file outside the allowed directories.
+                    if (Files.isSymbolicLink(p) && !inside(realPath(p))) {
+                        throw bad(403, "location not allowed", p + " links outside the allowed directories");
+                    }
                     String uri = path.relativize(p).toString();
                     return new FileRef(p.toString(), null, uri, SourceFormat.ofFileName(p.getFileName().toString()));
                 }).toList();
                 if (files.isEmpty()) throw bad(400, "empty folder", path.toString());
                 return files;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (IOException | UncheckedIOException e) {
+                throw bad(400, "unreadable folder", path + ": " + e.getMessage());
             }
         }
         if (!Files.isRegularFile(path)) throw bad(400, "not a file", path.toString());
@@ -251,6 +255,14 @@ public final class SourcePlanner {
             return real;
         } catch (IOException e) {
             throw bad(404, "no such file or folder", p + ": " + e.getMessage());
+        }
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

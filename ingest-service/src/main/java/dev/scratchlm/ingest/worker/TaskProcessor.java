@@ -54,11 +54,13 @@ public final class TaskProcessor {
                 read.record(1, rec.bytes(), System.nanoTime() - t0, rec.error() == null ? 0 : 1);
                 outcomes.add(rec.error() != null ? unreadable(task, rec) : run(task, rec, policy));
             }
-        } catch (IOException e) {
-            // The file itself cannot be opened (gone, unreadable): the task's first record says so, once.
+        } catch (IOException | RuntimeException e) {
+            // The file cannot be opened (gone, unreadable) or breaks off (truncated): one more entry says where, once.
             String uri = task.uri();
-            outcomes.add(new Outcome(task.firstRecord(), locationId(task, uri, task.firstRecord()), uri, null, null, null, 0,
-                    null, "read.io", "cannot open " + uri + ": " + e));
+            long no = outcomes.isEmpty() ? task.firstRecord() : outcomes.get(outcomes.size() - 1).recordNo + 1;
+            String reason = outcomes.isEmpty() ? "cannot open " + uri + ": " + e
+                    : "reading " + uri + " stopped after record " + (no - 1) + ": " + e;
+            outcomes.add(new Outcome(no, locationId(task, uri, no), uri, null, null, null, 0, null, "read.io", reason));
         }
         return outcomes;
     }
@@ -68,7 +70,14 @@ public final class TaskProcessor {
         doc.title = rec.title();
         doc.date = rec.date();
         doc.languageHint = rec.languageHint();
-        Rejection r = pipeline.run(doc, policy);
+        Rejection r;
+        try {
+            r = pipeline.run(doc, policy);
+        } catch (RuntimeException e) {
+            // A step that fails on one record rejects that record, with the error, and the rest of the file goes on.
+            r = new Rejection("internal", "a pipeline step failed on this record: " + e);
+            doc.id = null;
+        }
         String id = doc.id != null ? doc.id : locationId(task, rec.uri(), rec.recordNo());
         return new Outcome(rec.recordNo(), id, rec.uri(), doc.title, doc.date, doc.language, rec.bytes(), doc,
                 r == null ? null : r.filter(), r == null ? null : r.reason());

@@ -22,6 +22,14 @@ class PiiScrubTest {
     }
 
     @Test
+    void theIdIsTheHashOfTheScrubbedTextSoItCannotConfirmAGuess() {
+        Doc d = new Doc(0, "u", "text/plain", "Mail jane@example.org today.", 28);
+        d.id = Normalize.sha256(d.text);
+        new PiiScrub().apply(d, NormalizeTest.ANY);
+        assertThat(d.id).isEqualTo(Normalize.sha256("Mail <EMAIL> today.")).isNotEqualTo(Normalize.sha256("Mail jane@example.org today."));
+    }
+
+    @Test
     void leavesYearsAmountsVersionsAndArticleNumbersAlone() {
         String prose = "In 2004 the budget was 1 234 567 euros (article 12.3.4, version 1.2.3, period 2000-2006, "
                 + "vote 12-3-1999, total 123456789).";
