@@ -93,6 +93,15 @@ public class IngestWorkers {
         return List.copyOf(workers);
     }
 
+    /** How many task-worker threads run (they only end on shutdown, or when fenced by a newer worker with their id). */
+    public long aliveWorkers() {
+        return threads.stream().filter(Thread::isAlive).count();
+    }
+
+    public int configuredWorkers() {
+        return config.workers().count();
+    }
+
     private void register(StepStats s) {
         FunctionCounter.builder("ingest.step.documents", s, StepStats::docs).tag("step", s.name())
                 .description("documents that entered the step").register(registry);

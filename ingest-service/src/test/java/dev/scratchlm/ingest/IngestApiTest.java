@@ -236,6 +236,9 @@ class IngestApiTest {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("ScratchLM ingest", "/api/ingest/stats", "textContent");
         assertThat(http.get("/q/health").body()).contains("\"UP\"");
+        JsonNode live = http.get("/q/health/live").json();
+        assertThat(live.get("status").asText()).isEqualTo("UP");
+        assertThat(live.findValuesAsText("name")).contains("task-workers");
         assertThat(http.get("/q/metrics").body()).contains("ingest_step_documents_total{", "step=\"language\"");
         assertThat(new HashSet<>(http.get("/api/ingest/sources").json().findValuesAsText("state"))).isNotNull();
     }

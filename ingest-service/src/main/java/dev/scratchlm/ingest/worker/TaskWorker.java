@@ -121,8 +121,21 @@ public final class TaskWorker implements Runnable {
         if (c != null) c.wakeup();
     }
 
+    /**
+     * Runs until {@link #stop}: a worker that fails outside a task (the broker gone longer than the clients wait,
+     * a producer in a fatal state) starts over with new clients instead of leaving its partitions unserved.
+     */
     @Override
     public void run() {
+        while (running) {
+            if (!runClients()) return;
+            LOG.warnf("worker %s: starting over with new Kafka clients in 5 s", settings.workerId());
+            sleep(5000);
+        }
+    }
+
+    /** @return true when the clients failed and should be made again; false when this worker is done */
+    private boolean runClients() {
         Properties cp = KafkaSettings.consumer(settings.bootstrapServers(), settings.groupId());
         cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1"); // a task is big; never hold more than one undone
         cp.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
@@ -155,15 +168,19 @@ public final class TaskWorker implements Runnable {
                     handle(c, producer, rec);
                 }
             }
+            return false;
         } catch (WakeupException e) {
-            // stop() was called
+            return false; // stop() was called
         } catch (SimulatedCrash e) {
             crashed = true;
             LOG.infof("worker %s: simulated crash (%s)", settings.workerId(), e.getMessage());
+            return false;
         } catch (ProducerFencedException e) {
             LOG.errorf("worker %s: fenced by a newer worker with the same id; stopping", settings.workerId());
+            return false;
         } catch (RuntimeException e) {
-            LOG.errorf(e, "worker %s stopped", settings.workerId());
+            LOG.errorf(e, "worker %s failed", settings.workerId());
+            return running;
         } finally {
             assignment.clear();
             if (crashed) {
