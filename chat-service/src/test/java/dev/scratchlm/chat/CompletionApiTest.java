@@ -248,6 +248,13 @@ class CompletionApiTest {
         // Bodies over the completion routes' 1 MB, and over the service-wide limit (refused from the headers alone).
         expect(Http.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "x".repeat(1 << 20) + "\"}"),
                 413, null, "larger than 1048576 bytes");
+        // Endpoints this service does not have, and methods they do not take: still OpenAI's error shape.
+        expect(Http.post(u("v1/embeddings"), "{\"model\": \"pretrain\", \"input\": \"x\"}"), 404, null, "/v1/embeddings");
+        expect(Http.get(u("v1/chat/completions")), 405, null, "POST");
+        expect(Http.post(u("v1/models"), "{}"), 405, null, "");
+        // A prompt that alone fills the context names the parameter of its endpoint.
+        expect(Http.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "ab ".repeat(400) + "\"}"),
+                400, "prompt", "maximum context length");
         DeclaredBody.Reply huge = DeclaredBody.post(url, "/v1/chat/completions", 20L << 20, "application/json");
         assertThat(huge.status()).isEqualTo(413);
         JsonNode e = Json.MAPPER.readTree(huge.body()).get("error");

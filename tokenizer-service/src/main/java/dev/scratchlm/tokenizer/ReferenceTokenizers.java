@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * OpenAI's published tokenizers, for comparison in the visualizer: GPT-2's r50k_base and GPT-4's cl100k_base, read
- * from the rank files bundled in the jtokkit jar (a runtime dependency used for nothing else), plus cl100k_base's
+ * from their rank files (copied into this service's resources at build time, see pom.xml), plus cl100k_base's
  * vocabulary under the single-digit split pattern, so all three number policies have a real tokenizer to show.
  * They are never activated: cl100k's ids do not fit the 16-bit shards, and none was trained on our data.
  */
@@ -65,9 +65,9 @@ public class ReferenceTokenizers {
     }
 
     private static Tokenizer load(Reference r) {
-        String resource = "/com/knuddels/jtokkit/" + r.rankFile() + ".tiktoken";
+        String resource = "/reference-ranks/" + r.rankFile() + ".tiktoken";
         try (InputStream in = ReferenceTokenizers.class.getResourceAsStream(resource)) {
-            if (in == null) throw new IllegalStateException(resource + " is not on the classpath (jtokkit runtime dependency)");
+            if (in == null) throw new IllegalStateException(resource + " is not on the classpath (copied there by the build)");
             return TiktokenFormat.load(in, r.pattern(), r.specials());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
