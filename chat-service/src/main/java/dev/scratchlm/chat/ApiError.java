@@ -32,8 +32,9 @@ public final class ApiError extends RuntimeException {
         return new ApiError(404, "invalid_request_error", param, "not_found", message);
     }
 
-    public static ApiError contextTooLong(int limit, int promptTokens, int maxTokens) {
-        return new ApiError(400, "invalid_request_error", "messages", "context_length_exceeded",
+    /** @param param the request's prompt parameter: {@code messages} (chat) or {@code prompt} (completions) */
+    public static ApiError contextTooLong(String param, int limit, int promptTokens, int maxTokens) {
+        return new ApiError(400, "invalid_request_error", param, "context_length_exceeded",
                 "This model's maximum context length is " + limit + " tokens. However, you requested "
                         + (promptTokens + maxTokens) + " tokens (" + promptTokens + " in the prompt, " + maxTokens
                         + " for the completion). Please reduce the prompt or max_tokens.");

@@ -2,7 +2,9 @@ package dev.scratchlm.chat;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.logging.Level;
@@ -18,10 +20,24 @@ public class ApiErrorMapper {
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
+    public Response web(WebApplicationException e, UriInfo uri, Request request) {
         int status = e.getResponse().getStatus();
         String type = status < 500 ? "invalid_request_error" : "server_error";
-        return apiError(new ApiError(status, type, null, null, e.getMessage()));
+        String where = request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "");
+        String message = switch (status) {
+            case 404 -> "Unknown endpoint: " + where + ". See GET /v1/models, POST /v1/chat/completions, POST /v1/completions.";
+            case 405 -> "Method not allowed: " + where + ".";
+            case 415 -> "Send the request body as application/json.";
+            default -> e.getMessage();
+        };
+        return apiError(new ApiError(status, type, null, status == 404 ? "unknown_url" : null, message));
+    }
+
+    /** Anything else is our fault: a 500 in the same shape, with the detail in the log rather than the response. */
+    @ServerExceptionMapper
+    public Response bug(RuntimeException e) {
+        LOG.log(Level.SEVERE, "request failed", e);
+        return apiError(new ApiError(500, "server_error", null, "internal_error", "Internal error; see the service log."));
     }
 
     @ServerExceptionMapper

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,6 +60,10 @@ public class CompletionRoutes {
                 .handler(ctx -> handle(ctx, true)).failureHandler(this::failure);
         router.post("/v1/completions").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
                 .handler(ctx -> handle(ctx, false)).failureHandler(this::failure);
+        for (String path : List.of("/v1/chat/completions", "/v1/completions")) {
+            router.route(path).handler(ctx -> error(ctx, new ApiError(405, "invalid_request_error", null, null,
+                    "Method not allowed: " + ctx.request().method() + " " + path + "; use POST.")));
+        }
     }
 
     private void handle(RoutingContext ctx, boolean chat) {

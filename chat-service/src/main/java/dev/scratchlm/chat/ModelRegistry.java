@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,13 +168,30 @@ public class ModelRegistry {
         return new ArrayList<>(loaded.values());
     }
 
-    /** Stage → checkpoint id of its newest loaded checkpoint. */
+    /** Stage → checkpoint id of its newest loaded checkpoint, the most trained stage first (the page's default). */
     public synchronized Map<String, String> aliases() {
         Map<String, String> out = new LinkedHashMap<>();
-        newestByStage.forEach((stage, id) -> {
-            if (loaded.containsKey(id)) out.put(stage, id);
+        newestByStage.entrySet().stream().sorted(Comparator.comparingInt((Map.Entry<String, String> e) -> stageRank(e.getKey()))
+                .thenComparing(Map.Entry::getKey)).forEach(e -> {
+            if (loaded.containsKey(e.getValue())) out.put(e.getKey(), e.getValue());
         });
         return out;
+    }
+
+    /** Loaded models and the stage aliases, read together (a checkpoint arriving in between cannot break the pair). */
+    public record Snapshot(List<LoadedModel> loaded, Map<String, LoadedModel> aliases) {}
+
+    public synchronized Snapshot snapshot() {
+        Map<String, LoadedModel> byAlias = new LinkedHashMap<>();
+        aliases().forEach((stage, id) -> byAlias.put(stage, loaded.get(id)));
+        return new Snapshot(loaded(), byAlias);
+    }
+
+    private static final List<String> STAGES_MOST_TRAINED_FIRST = List.of("rlhf", "dpo", "sft", "pretrain");
+
+    private static int stageRank(String stage) {
+        int i = STAGES_MOST_TRAINED_FIRST.indexOf(stage);
+        return i < 0 ? STAGES_MOST_TRAINED_FIRST.size() : i;
     }
 
     public synchronized CheckpointManifest manifest(String id) {

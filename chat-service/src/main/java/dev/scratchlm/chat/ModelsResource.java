@@ -25,9 +25,10 @@ public class ModelsResource {
 
     @GET
     public Map<String, Object> list() {
+        ModelRegistry.Snapshot now = models.snapshot();
         List<Map<String, Object>> data = new ArrayList<>();
-        for (LoadedModel m : models.loaded()) data.add(entry(m.id, m, null));
-        models.aliases().forEach((stage, id) -> data.add(entry(stage, models.resolve(id), id)));
+        for (LoadedModel m : now.loaded()) data.add(entry(m.id, m, null));
+        now.aliases().forEach((stage, m) -> data.add(entry(stage, m, m.id)));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("object", "list");
         out.put("data", data);

@@ -143,14 +143,13 @@ final class RequestParser {
         JsonNode maxNode = body.get(maxName);
         int maxTokens;
         if (maxNode == null || maxNode.isNull()) {
-            if (room < 1) throw ApiError.contextTooLong(limit, promptTokens, 1);
+            if (room < 1) throw ApiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, 1);
             maxTokens = room; // as OpenAI: by default, up to the end of the context window
         } else {
             maxTokens = integer(body, maxName, 0);
             if (maxTokens < 1) throw ApiError.invalid(maxName, "'" + maxName + "' must be at least 1, got " + maxTokens + ".");
             if (promptTokens + maxTokens > limit) {
-                ApiError e = ApiError.contextTooLong(limit, promptTokens, maxTokens);
-                throw new ApiError(400, e.type(), chat ? "messages" : "prompt", e.code(), e.getMessage());
+                throw ApiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, maxTokens);
             }
         }
         List<String> stop = stops(body.get("stop"));

@@ -53,6 +53,11 @@ class CompletionApiTest {
         assertThat(base.get("step").asLong()).isEqualTo(250);
         JsonNode alias = find(list, "sft");
         assertThat(alias.get("alias_of").asText()).isEqualTo(models.chatId());
+        // Aliases come most trained stage first: the web chat opens on the instruction-tuned model.
+        List<String> aliasOrder = new ArrayList<>();
+        list.get("data").forEach(m -> { if (m.has("alias_of")) aliasOrder.add(m.get("id").asText()); });
+        assertThat(aliasOrder).contains("sft", "pretrain");
+        assertThat(aliasOrder.indexOf("sft")).isLessThan(aliasOrder.indexOf("pretrain"));
         assertThat(Http.get(u("v1/models/pretrain")).json().get("checkpoint").asText()).isEqualTo(models.baseId());
         Http.Response missing = Http.get(u("v1/models/nope"));
         assertThat(missing.status()).isEqualTo(404);
@@ -249,9 +254,9 @@ class CompletionApiTest {
         expect(Http.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "x".repeat(1 << 20) + "\"}"),
                 413, null, "larger than 1048576 bytes");
         // Endpoints this service does not have, and methods they do not take: still OpenAI's error shape.
-        expect(Http.post(u("v1/embeddings"), "{\"model\": \"pretrain\", \"input\": \"x\"}"), 404, null, "/v1/embeddings");
-        expect(Http.get(u("v1/chat/completions")), 405, null, "POST");
-        expect(Http.post(u("v1/models"), "{}"), 405, null, "");
+        expect(Http.post(u("v1/embeddings"), "{\"model\": \"pretrain\", \"input\": \"x\"}"), 404, null, "POST /v1/embeddings");
+        expect(Http.get(u("v1/chat/completions")), 405, null, "GET /v1/chat/completions");
+        expect(Http.post(u("v1/models"), "{}"), 405, null, "POST /v1/models");
         // A prompt that alone fills the context names the parameter of its endpoint.
         expect(Http.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "ab ".repeat(400) + "\"}"),
                 400, "prompt", "maximum context length");
