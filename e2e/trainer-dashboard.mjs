@@ -1,5 +1,6 @@
 // The trainer dashboard in a real Chromium: start a tiny job from the form, watch steps advance, a loss value and
-// a drawn curve, see its checkpoint listed, stop it with the button; and a refused job shows why.
+// a drawn curve, see its checkpoint listed, stop it with the button, resume it from where it stopped; and a refused
+// job shows why.
 import { withPage, check, baseUrl, run } from './lib/browser.mjs';
 
 const TOKENIZER = process.env.TOKENIZER_ID;
@@ -73,6 +74,28 @@ run(async () => {
     await page.click('#stop');
     await page.waitForFunction(() => document.querySelector('#job-state').textContent.trim() === 'stopped', null,
       { timeout: 60000 });
-    console.log('stopped at', await stepOf(page), 'loss', loss, 'points', await page.getAttribute('#loss-chart', 'data-points'));
+    const stoppedAt = await stepOf(page);
+    console.log('stopped at', stoppedAt, 'loss', loss, 'points', await page.getAttribute('#loss-chart', 'data-points'));
+
+    // Resume: it continues from the step where it stopped, not from zero.
+    await page.waitForSelector('#resume:not([hidden])', { timeout: 10000 });
+    // Watch every step number shown from now on: none may be below the step it stopped at.
+    await page.evaluate(() => {
+      window.minStep = Infinity;
+      new MutationObserver(() => {
+        const n = Number(document.querySelector('#step').textContent.split(' ')[0]);
+        if (Number.isFinite(n)) window.minStep = Math.min(window.minStep, n);
+      }).observe(document.querySelector('#step'), { childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#resume');
+    await page.waitForFunction((s) => Number(document.querySelector('#step').textContent.split(' ')[0]) > s + 3, stoppedAt,
+      { timeout: 60000 });
+    const resumedBadge = (await page.textContent('#job-state')).trim();
+    check(resumedBadge === 'running', 'the resumed job runs again: ' + resumedBadge);
+    const minStep = await page.evaluate(() => window.minStep);
+    check(minStep >= stoppedAt, `after resuming, steps continue from ${stoppedAt} (lowest shown: ${minStep})`);
+    await page.click('#stop');
+    await page.waitForFunction(() => document.querySelector('#job-state').textContent.trim() === 'stopped', null,
+      { timeout: 60000 });
   });
 });

@@ -73,6 +73,7 @@ function showJob(job) {
     etaSeconds: job.etaSeconds, elapsedSeconds: job.elapsedSeconds });
   if (job.valLoss !== null && job.valLoss !== undefined) setText('#val-loss', fixed(job.valLoss, 4));
   $('#stop').disabled = !(job.state === 'running' || job.state === 'queued');
+  $('#resume').hidden = job.state !== 'stopped';
   const err = $('#job-error');
   err.hidden = !job.error;
   err.textContent = job.error ? 'failed: ' + job.error : '';
@@ -301,6 +302,21 @@ $('#stop').addEventListener('click', async () => {
   $('#stop').disabled = true;
   try {
     await api('/api/jobs/' + state.jobId + '/stop', { method: 'POST' });
+  } catch (e) {
+    const err = $('#job-error');
+    err.hidden = false;
+    err.textContent = e.message;
+  }
+});
+
+$('#resume').addEventListener('click', async () => {
+  if (!state.jobId) return;
+  const jobId = state.jobId;
+  $('#resume').hidden = true;
+  try {
+    await api('/api/jobs/' + jobId + '/resume', { method: 'POST' });
+    await select(jobId); // queued again: follow its events from where it stopped
+    loadJobs();
   } catch (e) {
     const err = $('#job-error');
     err.hidden = false;

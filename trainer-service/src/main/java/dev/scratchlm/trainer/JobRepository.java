@@ -62,12 +62,22 @@ public final class JobRepository {
                 order by case state when 'running' then 0 else 1 end, created_at, id limit 1""").stream().findFirst();
     }
 
-    /** Marks a job running; its data snapshot is recorded the first time only, so a resumed job sees the same data. */
-    public void start(String id, long trainTokens, long valTokens) {
-        update("""
+    /**
+     * Marks a job running; its data snapshot is recorded the first time only, so a resumed job sees the same data.
+     * @return false when the job was stopped (or finished) since it was picked: it must not run
+     */
+    public boolean start(String id, long trainTokens, long valTokens) {
+        return update("""
                 update jobs set state = 'running', started_at = coalesce(started_at, now()),
                     train_tokens = coalesce(train_tokens, ?), val_tokens = coalesce(val_tokens, ?), updated_at = now()
-                where id = ?""", trainTokens, valTokens, id);
+                where id = ? and state in ('queued', 'running')""", trainTokens, valTokens, id) == 1;
+    }
+
+    /** A stopped job goes back to the queue, to continue from its last checkpoint. @return false unless it was stopped */
+    public boolean resume(String id) {
+        return update("""
+                update jobs set state = 'queued', stop_requested = false, finished_at = null, error = null, updated_at = now()
+                where id = ? and state = 'stopped'""", id) == 1;
     }
 
     /** Saves the live numbers and the steps' metrics since the last call, in one transaction. */
@@ -189,10 +199,10 @@ public final class JobRepository {
                 instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "updated_at"));
     }
 
-    private void update(String sql, Object... params) {
+    private int update(String sql, Object... params) {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
-            ps.executeUpdate();
+            return ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot update jobs: " + e.getMessage(), e);
         }

@@ -88,6 +88,19 @@ public class JobResource {
         return Response.accepted(Map.of("id", id, "state", state, "stopping", JobRepository.RUNNING.equals(state))).build();
     }
 
+    /** Continues a stopped job from its last checkpoint (weights, optimizer state, RNG and data position). */
+    @POST
+    @Path("{id}/resume")
+    @Consumes(MediaType.WILDCARD)
+    public Response resume(@PathParam("id") String id) {
+        JobRow job = find(id);
+        if (!trainer.jobs().resume(id)) {
+            throw ApiException.conflict("only a stopped job can be resumed; job " + id + " is " + job.state());
+        }
+        trainer.runner().clearStop(id);
+        return Response.accepted(Map.of("id", id, "state", JobRepository.QUEUED, "fromStep", job.step())).build();
+    }
+
     /** Live events: status first, then step/eval/checkpoint/state events, and end (after which the stream closes). */
     @GET
     @Path("{id}/events")

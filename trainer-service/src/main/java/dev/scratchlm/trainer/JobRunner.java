@@ -77,6 +77,12 @@ public final class JobRunner implements AutoCloseable {
         stopRequests.add(jobId);
     }
 
+    /** A stopped job was put back in the queue: forget its old stop request. */
+    public void clearStop(String jobId) {
+        stopRequests.remove(jobId);
+        wake();
+    }
+
     boolean stopRequested(String jobId) {
         return stopRequests.contains(jobId);
     }
@@ -106,6 +112,8 @@ public final class JobRunner implements AutoCloseable {
         return settings.stateDir().resolve("jobs").resolve(jobId).resolve("resume.ckpt");
     }
 
+    private volatile long lastPublishAttempt;
+
     private void loop() {
         publishPending();
         while (!shutdown && !abandoned) {
@@ -118,6 +126,8 @@ public final class JobRunner implements AutoCloseable {
                 continue;
             }
             if (next.isEmpty()) {
+                // Idle: checkpoints that could not be published (the broker was away) go out once it is back.
+                if (System.nanoTime() - lastPublishAttempt > 10_000_000_000L) publishPending();
                 pause(1000);
                 continue;
             }
@@ -159,6 +169,7 @@ public final class JobRunner implements AutoCloseable {
 
     /** Publishes every registered checkpoint that has not reached Kafka yet (the broker was down, or we crashed). */
     void publishPending() {
+        lastPublishAttempt = System.nanoTime();
         if (publisher == null) return;
         try {
             for (CheckpointRow row : checkpoints.unpublished()) {
@@ -171,7 +182,7 @@ public final class JobRunner implements AutoCloseable {
                     publisher.publish(file, Json.read(row.manifest(), CheckpointManifest.class));
                     checkpoints.markPublished(row.id());
                 } catch (Exception e) {
-                    LOG.warnf("cannot publish checkpoint %s yet (will retry after the next checkpoint): %s", row.id(), e.getMessage());
+                    LOG.warnf("cannot publish checkpoint %s yet (will retry): %s", row.id(), e.getMessage());
                     return;
                 }
             }

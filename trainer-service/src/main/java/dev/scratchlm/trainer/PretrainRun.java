@@ -85,7 +85,10 @@ final class PretrainRun {
             trainTokens = s.trainTokens();
             valTokens = s.valTokens();
         }
-        runner.jobs.start(job.id(), trainTokens, valTokens);
+        if (!runner.jobs.start(job.id(), trainTokens, valTokens)) {
+            LOG.infof("job %s was stopped before it started", job.id());
+            return;
+        }
         int t = plan.model().blockSize();
         if (!StoreBatchSource.fits(trainTokens, t)) {
             throw new IllegalStateException("the training split holds " + trainTokens + " tokens, fewer than one window of " + (t + 1));

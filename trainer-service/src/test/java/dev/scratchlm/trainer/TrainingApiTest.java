@@ -171,6 +171,44 @@ class TrainingApiTest {
     }
 
     @Test
+    void aStoppedJobResumesAndEndsExactlyWhereAnUninterruptedOneDoes() throws Exception {
+        String spec = tinyJob(1500, ", \"checkpointEvery\": 100000, \"evalEvery\": 100000, \"evalBatches\": 4, \"seed\": 7");
+        String id = (String) Api.post(base() + "api/jobs", spec).json().get("id");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (((Number) Api.get(base() + "api/jobs/" + id).json().get("step")).intValue() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Api.post(base() + "api/jobs/" + id + "/stop", "").status()).isEqualTo(202);
+        Map<String, Object> stopped = Api.awaitJob(base(), id, Duration.ofSeconds(60));
+        assertThat(stopped.get("state")).isEqualTo("stopped");
+        int stoppedAt = (Integer) stopped.get("step");
+        assertThat(stoppedAt).as("stopped mid-way").isLessThan(1500);
+
+        List<Map<String, Object>> before = (List<Map<String, Object>>) Api.get(base() + "api/jobs/" + id + "/metrics?maxPoints=100000").json().get("points");
+        assertThat(before).hasSize(stoppedAt);
+
+        Api.Reply resumed = Api.post(base() + "api/jobs/" + id + "/resume", "");
+        assertThat(resumed.status()).as(resumed.body()).isEqualTo(202);
+        Map<String, Object> done = Api.awaitJob(base(), id, Duration.ofSeconds(120));
+        assertThat(done.get("state")).isEqualTo("done");
+        assertThat(done.get("step")).isEqualTo(1500);
+        assertThat((List<Map<String, Object>>) done.get("checkpoints")).extracting(c -> c.get("step")).contains(stoppedAt, 1500);
+        // It continued from its checkpoint: the steps before the stop were not trained (and recorded) again.
+        List<Map<String, Object>> after = (List<Map<String, Object>>) Api.get(base() + "api/jobs/" + id + "/metrics?maxPoints=100000").json().get("points");
+        assertThat(after).hasSize(1500);
+        assertThat(after.subList(0, stoppedAt)).isEqualTo(before);
+
+        String straight = (String) Api.post(base() + "api/jobs", spec).json().get("id");
+        Map<String, Object> reference = Api.awaitJob(base(), straight, Duration.ofSeconds(120));
+        assertThat(reference.get("state")).isEqualTo("done");
+        assertThat(done.get("valLoss")).as("validation loss after stop + resume vs. uninterrupted").isEqualTo(reference.get("valLoss"));
+
+        Api.Reply notStopped = Api.post(base() + "api/jobs/" + id + "/resume", "");
+        assertThat(notStopped.status()).isEqualTo(409);
+        assertThat(notStopped.json().get("error")).asString().contains("only a stopped job can be resumed");
+    }
+
+    @Test
     void refusesBadJobsBeforeAnyWorkWithAJsonError() throws Exception {
         int before = Api.get(base() + "api/jobs?limit=500").list().size();
         String[] bad = { // request, what the error must say
