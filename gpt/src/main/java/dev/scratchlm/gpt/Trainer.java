@@ -65,6 +65,10 @@ public final class Trainer {
         return lastLr;
     }
 
+    AdamW optimizer() {
+        return optimizer;
+    }
+
     public double lastGradNorm() {
         return lastGradNorm;
     }

@@ -197,6 +197,15 @@ class TrainingTest {
         for (float x : g) sq += (double) x * x;
         assertEquals(Math.sqrt(sq), tr.lastGradNorm(), 1e-4 * Math.sqrt(sq));
         assertTrue(tr.lastGradNorm() > 1e-3, "the test needs a norm above the clip");
+        // The optimizer saw the clipped gradient: after one step its first moment is (1 - beta1) * g * 1e-3 / norm.
+        float[] m = tr.optimizer().copyM();
+        double scale = (1 - AdamW.Settings.nanoGpt().beta1()) * 1e-3 / tr.lastGradNorm();
+        double mSq = 0;
+        for (int i = 0; i < g.length; i++) {
+            assertEquals(g[i] * scale, m[i], 1e-3 * Math.abs(g[i] * scale) + 1e-12, "first moment of parameter " + i);
+            mSq += (double) m[i] * m[i];
+        }
+        assertEquals((1 - AdamW.Settings.nanoGpt().beta1()) * 1e-3, Math.sqrt(mSq), 1e-6, "the clipped norm is the clip");
     }
 
     @Test
