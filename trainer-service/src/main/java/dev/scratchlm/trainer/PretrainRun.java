@@ -107,6 +107,12 @@ final class PretrainRun {
             try (InputStream in = new BufferedInputStream(Files.newInputStream(resumeFile), 1 << 16)) {
                 c = Checkpoint.read(in);
             }
+            // The gradient is summed over the workers' parts of the batch: the same trajectory needs the same count.
+            if (c.metadata().get("threads") instanceof Number n && n.intValue() != runner.settings.threads()) {
+                LOG.infof("job %s keeps the %d training threads it started with (this service is set to %d)",
+                        job.id(), n.intValue(), runner.settings.threads());
+                GptRuntime.configureThreads(n.intValue());
+            }
             trainer = Trainer.resume(c);
             train.seek(c.dataPosition());
             resumedFrom = c.step();
@@ -234,6 +240,7 @@ final class PretrainRun {
         metadata.put("checkpointId", id);
         metadata.put("stage", plan.stage());
         metadata.put("jobId", job.id());
+        metadata.put("threads", GptRuntime.threads());
         if (plan.parent() != null) metadata.put("parent", plan.parent());
         if (previousCheckpointId != null) metadata.put("previousCheckpointId", previousCheckpointId);
         Map<String, Double> metrics = new LinkedHashMap<>();
