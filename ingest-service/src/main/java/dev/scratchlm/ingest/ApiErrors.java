@@ -46,9 +46,17 @@ public class ApiErrors {
         return error(503, "catalog unavailable", e.getMessage());
     }
 
+    /** The broker is away (publishing a source's tasks): try again later; the source is stored and resent on restart. */
+    @ServerExceptionMapper
+    public Response broker(org.apache.kafka.common.KafkaException e) {
+        LOG.warn("Kafka unavailable", e);
+        return error(503, "broker unavailable", "the source is stored; its tasks are published as soon as Kafka answers again");
+    }
+
+    /** A bug: the detail goes to the log, not to the client. */
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("unexpected error", e);
-        return error(500, "internal error", e.toString());
+        return error(500, "internal error", "see the service log");
     }
 }

@@ -46,6 +46,8 @@ public class IngestWorkers {
 
     private final List<TaskWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean stopping;
+    private Thread republisher;
 
     void start(@Observes StartupEvent event) {
         KafkaSettings.ensureTopics(bootstrap, Topics.ALL);
@@ -61,14 +63,31 @@ public class IngestWorkers {
             t.start();
         }
         LOG.infof("ingest: %d task worker(s) as %s in group %s", workers.size(), base, config.workers().group());
-        try {
-            planner.republishPending();
-        } catch (RuntimeException e) {
-            LOG.warnf("could not publish pending tasks yet: %s", e.getMessage());
-        }
+        // Sources stored while the broker was away (or by a replica that died mid-publish) get their tasks out.
+        Thread republisher = new Thread(() -> {
+            int minAge = 0; // at start-up every pending source; later only those no request is still publishing
+            while (!stopping) {
+                try {
+                    planner.republishPending(minAge);
+                } catch (RuntimeException e) {
+                    LOG.warnf("could not publish pending tasks yet: %s", e.getMessage());
+                }
+                minAge = 60;
+                try {
+                    Thread.sleep(15_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "ingest-republisher");
+        republisher.setDaemon(true);
+        republisher.start();
+        this.republisher = republisher;
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        if (republisher != null) republisher.interrupt();
         workers.forEach(TaskWorker::stop);
         for (Thread t : threads) {
             try {

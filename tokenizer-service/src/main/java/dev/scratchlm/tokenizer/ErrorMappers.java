@@ -49,7 +49,7 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("request failed", e);
-        return json(500, Map.of("error", "internal error: " + e.getMessage()));
+        return json(500, Map.of("error", "internal error; see the service log")); // no internals to the client
     }
 
     private static Response json(int status, Object body) {

@@ -123,9 +123,13 @@ public final class CatalogRepository implements UploadStore {
         update("UPDATE " + s + "sources SET tasks_published = true WHERE id = ?", sourceId);
     }
 
-    /** Sources whose tasks may not all be on the topic yet (the process stopped while publishing them). */
-    public List<String> unpublishedSources() {
-        return query("SELECT id FROM " + s + "sources WHERE NOT tasks_published ORDER BY created_at", rs -> rs.getString(1));
+    /**
+     * Sources whose tasks may not all be on the topic yet (the process stopped while publishing them, or the broker
+     * was away), stored at least {@code minAgeSeconds} ago (so a request still publishing its own is left alone).
+     */
+    public List<String> unpublishedSources(int minAgeSeconds) {
+        return query("SELECT id FROM " + s + "sources WHERE NOT tasks_published AND created_at <= now() - make_interval(secs => ?) "
+                + "ORDER BY created_at", rs -> rs.getString(1), minAgeSeconds);
     }
 
     @Override

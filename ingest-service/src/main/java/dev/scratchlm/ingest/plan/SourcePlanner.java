@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * {@code taskRecords}, stores source + tasks (+ uploaded bytes) in one catalog transaction, then publishes the tasks.
  * The source id is a hash of what was asked (type, canonical location or uploaded bytes, options), so re-sending a
  * source finds the stored one and queues nothing new. If the process stops between the catalog write and the end of
- * publishing, {@link #republishPending()} (at start-up) or a re-send publishes the tasks again; the workers' done
+ * publishing, {@link #republishPending(int)} (at start-up, then every 15 s) or a re-send publishes the tasks again; the workers' done
  * markers make a second copy of a task harmless.
  */
 public final class SourcePlanner {
@@ -142,8 +142,8 @@ public final class SourcePlanner {
     }
 
     /** Publishes the tasks of sources whose publication did not finish (called at start-up). */
-    public void republishPending() {
-        for (String id : catalog.unpublishedSources()) {
+    public void republishPending(int minAgeSeconds) {
+        for (String id : catalog.unpublishedSources(minAgeSeconds)) {
             LOG.infof("publishing the tasks of source %s again", id);
             publish(id);
         }

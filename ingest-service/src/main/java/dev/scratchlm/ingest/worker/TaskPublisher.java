@@ -7,6 +7,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class TaskPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing tasks", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish tasks to " + topic + ": " + e.getCause().getMessage(), e.getCause());
+            throw new KafkaException("cannot publish tasks to " + topic + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 
