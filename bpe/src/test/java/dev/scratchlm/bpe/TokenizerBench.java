@@ -98,6 +98,9 @@ public final class TokenizerBench {
         double trainCpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         double trainThread = (threads.getCurrentThreadCpuTime() - thread0) / 1e9;
         BpeTrainer.Stats st = trainer.stats();
+        if (st.merges() != merges) { // a run that stopped early (minimum pair frequency) would time less work
+            throw new IllegalStateException("training learned " + st.merges() + " merges, not the " + merges + " asked for");
+        }
         System.out.printf("train: %d merges (cl100k pattern) from %d pieces, %d word types: pre-tokenize+count %.2f s,"
                         + " merges %.2f s; wall %.2f s, this thread's CPU %.2f s, process CPU %.2f s%n",
                 st.merges(), st.pieces(), st.wordTypes(), st.splitNanos() / 1e9, st.mergeNanos() / 1e9,
