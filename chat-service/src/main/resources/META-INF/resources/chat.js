@@ -49,42 +49,41 @@ async function loadModels() {
   if (!res.ok) { status(await errorText(res)); return; }
   const list = (await res.json()).data;
   state.models = list;
-  const select = $('model');
-  const previous = select.value;
-  select.textContent = '';
-  // Stage aliases first (they follow the newest checkpoint), then every loaded checkpoint.
-  const aliases = list.filter((m) => m.alias_of);
-  const checkpoints = list.filter((m) => !m.alias_of);
-  for (const m of aliases) {
-    const o = el('option', null, m.id + ' (newest ' + m.stage + ': step ' + m.step + ')');
-    o.value = m.id;
-    select.appendChild(o);
-  }
-  for (const m of checkpoints) {
-    const o = el('option', null, m.id + ' (' + m.stage + ', step ' + m.step + ')');
-    o.value = m.id;
-    select.appendChild(o);
-  }
+  fillModels($('model'), list, list.length ? null : 'no model loaded yet');
+  fillModels($('compare'), list, 'none');
   if (!list.length) {
-    const o = el('option', null, 'no model loaded yet');
-    o.value = '';
-    select.appendChild(o);
     status('waiting for a checkpoint…');
     setTimeout(loadModels, 3000);
     return;
   }
   status(list.length + ' models');
-  if (previous && list.some((m) => m.id === previous)) select.value = previous;
   modelChanged();
 }
-function currentModel() { return state.models.find((m) => m.id === $('model').value); }
+// Stage aliases first (they follow the newest checkpoint), then every loaded checkpoint; `none` heads the list.
+function fillModels(select, list, none) {
+  const previous = select.value;
+  select.textContent = '';
+  const option = (value, label) => { const o = el('option', null, label); o.value = value; select.appendChild(o); };
+  if (none) option('', none);
+  for (const m of list.filter((x) => x.alias_of)) option(m.id, m.id + ' (newest ' + m.stage + ': step ' + m.step + ')');
+  for (const m of list.filter((x) => !x.alias_of)) option(m.id, m.id + ' (' + m.stage + ', step ' + m.step + ')');
+  if (previous && list.some((m) => m.id === previous)) select.value = previous;
+}
+function modelInfo(id) { return state.models.find((m) => m.id === id); }
+function currentModel() { return modelInfo($('model').value); }
+function isBase(m) { return m.stage === 'pretrain' || !m.chat; }
+// The endpoint a model answers on: the mode's, except that a model without the chat format can only continue text
+// (chat mode is disabled for it), also when it is the compared model.
+function endpointOf(id) {
+  const m = modelInfo(id);
+  return $('mode').value === 'chat' && m && m.chat ? 'chat' : 'completion';
+}
 
 function modelChanged() {
   const m = currentModel();
   if (!m) return;
   // A pre-trained (base) model was never taught the chat format: completing text is what it does.
-  const base = m.stage === 'pretrain' || !m.chat;
-  $('mode').value = base ? 'completion' : 'chat';
+  $('mode').value = isBase(m) ? 'completion' : 'chat';
   $('mode').querySelector('option[value=chat]').disabled = !m.chat;
   modeChanged();
 }
@@ -95,14 +94,19 @@ function modeChanged() {
   $('input').placeholder = completion ? 'Start a text for the model to continue' : 'Write a message';
   $('send').textContent = completion ? 'Complete' : 'Send';
   let note = '';
-  if (m && (m.stage === 'pretrain' || !m.chat)) {
+  if (m && isBase(m)) {
     note = 'This is a base model: it was only pre-trained to continue text and was never taught the chat format'
       + ' (system, user and assistant turns). Write the beginning of a text and it writes what plausibly comes next.';
     if (!completion) note += ' In chat mode it sees the chat markers it never learned, so expect nonsense.';
   } else if (completion) {
     note = 'Completion mode: the model continues your text as a document, without the chat format.';
   }
-  $('mode-note').textContent = note;
+  const other = modelInfo($('compare').value);
+  if (other && !completion) {
+    if (!other.chat) note += ' ' + other.id + ' has no chat format: it continues your message as a text.';
+    else if (isBase(other)) note += ' ' + other.id + ' is a base model: in chat mode expect nonsense from it.';
+  }
+  $('mode-note').textContent = note.trim();
 }
 
 // ---- few-shot examples ----
@@ -196,10 +200,11 @@ function showTokens(span) {
   $('token-panel').hidden = false;
 }
 
-function metaLine(box, usage, finish) {
+function metaLine(box, usage, finish, seed) {
   const meta = el('div', 'meta');
   if (usage) meta.appendChild(el('span', null, usage.prompt_tokens + ' prompt tokens, ' + usage.completion_tokens + ' generated'));
   if (finish) meta.appendChild(el('span', null, 'finish: ' + finish));
+  if (seed !== undefined) meta.appendChild(el('span', null, 'seed ' + seed));
   box.appendChild(meta);
   return meta;
 }
@@ -210,11 +215,13 @@ async function send(e) {
   const model = $('model').value;
   const text = $('input').value;
   if (!model) { status('no model to ask yet'); return; }
+  const chat = $('mode').value === 'chat';
+  if (chat && !text.trim()) return;
+  const models = $('compare').value ? [model, $('compare').value] : [model];
   state.busy = true;
   $('send').disabled = true;
   try {
-    if ($('mode').value === 'completion') await complete(model, text);
-    else await chat(model, text);
+    await turn(models, text, chat);
   } catch (err) {
     $('messages').appendChild(el('div', 'msg error', String(err)));
   } finally {
@@ -223,51 +230,89 @@ async function send(e) {
   }
 }
 
-async function chat(model, text) {
-  if (!text.trim()) return;
-  $('input').value = '';
-  const user = el('div', 'msg user');
-  user.appendChild(el('span', 'role', 'user'));
-  user.appendChild(el('span', 'content', text));
-  $('messages').appendChild(user);
-  const messages = [];
-  if ($('system').value.trim()) messages.push({ role: 'system', content: $('system').value });
-  messages.push(...examples(), ...state.history, { role: 'user', content: text });
-  const box = el('div', 'msg assistant');
-  box.appendChild(el('span', 'role', 'assistant'));
+// One send: the same request (conversation or prompt, sampling settings, seed) to every chosen model at once. With a
+// second model the two answers stream side by side, each labelled with its model; the conversation then goes on
+// with the first model's answer.
+async function turn(models, text, chat) {
+  const params = sampling();
+  // Compared answers should differ by their model only, so they share one seed (drawn here when none is set).
+  if (models.length > 1 && params.seed === undefined) params.seed = Math.floor(Math.random() * 2 ** 31);
+  let messages = null;
+  if (chat) {
+    $('input').value = '';
+    const user = el('div', 'msg user');
+    user.appendChild(el('span', 'role', 'user'));
+    user.appendChild(el('span', 'content', text));
+    $('messages').appendChild(user);
+    messages = [];
+    if ($('system').value.trim()) messages.push({ role: 'system', content: $('system').value });
+    messages.push(...examples(), ...state.history, { role: 'user', content: text });
+  }
+  const parent = models.length > 1 ? $('messages').appendChild(el('div', 'compare')) : $('messages');
+  const answers = await Promise.all(models.map((model) => {
+    const body = endpointOf(model) === 'chat'
+      ? { model, messages, stream: true, logprobs: true, top_logprobs: 5, store: true }
+      : { model, prompt: text, stream: true, logprobs: 5 };
+    body.stream_options = { include_usage: true };
+    return answer(parent, Object.assign(body, params), models.length > 1 ? model : null);
+  }));
+  if (chat && answers[0] !== null) state.history.push({ role: 'user', content: text }, { role: 'assistant', content: answers[0] });
+}
+
+// Streams one answer into a new box in `parent`: token spans with their probabilities, a meta line and, for a chat
+// answer, thumbs up/down. Resolves to the answer's text, or null when it failed (the box then says why).
+async function answer(parent, body, label) {
+  const chat = body.messages !== undefined;
+  const box = el('div', chat ? 'msg assistant' : 'msg completion');
+  box.dataset.model = body.model;
+  box.appendChild(el('span', 'role', label || (chat ? 'assistant' : 'completion')));
+  if (!chat) box.appendChild(el('span', 'prompt-text', body.prompt));
   const content = el('span', 'content');
   box.appendChild(content);
-  $('messages').appendChild(box);
-  const res = await api('/v1/chat/completions', Object.assign({
-    model, messages, stream: true, logprobs: true, top_logprobs: 5, store: true,
-    stream_options: { include_usage: true },
-  }, sampling()));
-  if (!res.ok) { box.className = 'msg error'; content.textContent = await errorText(res); return; }
-  let id = null, finish = null, usage = null, answer = '';
-  await stream(res, (c) => {
-    if (c.error) throw new Error(c.error.message);
-    id = c.id;
-    if (c.usage) usage = c.usage;
-    const choice = c.choices && c.choices[0];
-    if (!choice) return;
-    const piece = choice.delta && choice.delta.content;
-    if (piece) {
-      answer += piece;
-      content.appendChild(tokenSpan(piece, choice.logprobs && choice.logprobs.content));
+  parent.appendChild(box);
+  try {
+    const res = await api(chat ? '/v1/chat/completions' : '/v1/completions', body);
+    if (!res.ok) { box.className = 'msg error'; content.textContent = await errorText(res); return null; }
+    let id = null, finish = null, usage = null, text = '';
+    await stream(res, (c) => {
+      if (c.error) throw new Error(c.error.message);
+      id = c.id;
+      if (c.usage) usage = c.usage;
+      const choice = c.choices && c.choices[0];
+      if (!choice) return;
+      const piece = chat ? choice.delta && choice.delta.content : choice.text;
+      if (piece) {
+        text += piece;
+        content.appendChild(tokenSpan(piece, chat ? choice.logprobs && choice.logprobs.content : chatShape(choice.logprobs)));
+      }
+      if (choice.finish_reason) finish = choice.finish_reason;
+    });
+    const meta = metaLine(box, usage, finish, label ? body.seed : undefined);
+    box.dataset.done = 'true';
+    if (chat) {
+      box.dataset.answerId = id;
+      for (const [caption, up] of [['\u25B2 Good', true], ['\u25BC Bad', false]]) {
+        const b = el('button', up ? 'thumbs-up' : 'thumbs-down', caption);
+        b.type = 'button';
+        b.title = up ? 'Good answer' : 'Bad answer';
+        b.addEventListener('click', () => feedback(id, up, meta));
+        meta.appendChild(b);
+      }
     }
-    if (choice.finish_reason) finish = choice.finish_reason;
-  });
-  state.history.push({ role: 'user', content: text }, { role: 'assistant', content: answer });
-  const meta = metaLine(box, usage, finish);
-  box.dataset.answerId = id;
-  box.dataset.done = 'true';
-  for (const [label, up] of [['\u25B2 Good', true], ['\u25BC Bad', false]]) {
-    const b = el('button', up ? 'thumbs-up' : 'thumbs-down', label);
-    b.type = 'button';
-    b.title = up ? 'Good answer' : 'Bad answer';
-    b.addEventListener('click', () => feedback(id, up, meta));
-    meta.appendChild(b);
+    return text;
+  } catch (err) {
+    box.className = 'msg error';
+    box.appendChild(el('div', null, String(err)));
+    return null;
   }
+}
+
+// The legacy completions shape has parallel arrays; the token view reads the chat shape.
+function chatShape(lp) {
+  return lp ? lp.tokens.map((t, i) => ({
+    token: t, logprob: lp.token_logprobs[i],
+    top_logprobs: Object.entries(lp.top_logprobs[i] || {}).map(([token, logprob]) => ({ token, logprob })),
+  })) : null;
 }
 
 async function feedback(answerId, thumbsUp, meta) {
@@ -276,38 +321,6 @@ async function feedback(answerId, thumbsUp, meta) {
   const note = el('span', 'feedback-status', res.ok ? 'Thanks, feedback recorded.' : await errorText(res));
   meta.appendChild(note);
   if (!res.ok) for (const b of meta.querySelectorAll('button')) b.disabled = false;
-}
-
-async function complete(model, text) {
-  const box = el('div', 'msg completion');
-  box.appendChild(el('span', 'role', 'completion'));
-  box.appendChild(el('span', 'prompt-text', text));
-  const content = el('span', 'content');
-  box.appendChild(content);
-  $('messages').appendChild(box);
-  const res = await api('/v1/completions', Object.assign({
-    model, prompt: text, stream: true, logprobs: 5, stream_options: { include_usage: true },
-  }, sampling()));
-  if (!res.ok) { box.className = 'msg error'; box.textContent = await errorText(res); return; }
-  let finish = null, usage = null;
-  await stream(res, (c) => {
-    if (c.error) throw new Error(c.error.message);
-    if (c.usage) usage = c.usage;
-    const choice = c.choices && c.choices[0];
-    if (!choice) return;
-    if (choice.text) {
-      // The legacy completions shape: parallel arrays; turn them into the chat shape the token view reads.
-      const lp = choice.logprobs;
-      const entries = lp ? lp.tokens.map((t, i) => ({
-        token: t, logprob: lp.token_logprobs[i],
-        top_logprobs: Object.entries(lp.top_logprobs[i] || {}).map(([token, logprob]) => ({ token, logprob })),
-      })) : null;
-      content.appendChild(tokenSpan(choice.text, entries));
-    }
-    if (choice.finish_reason) finish = choice.finish_reason;
-  });
-  metaLine(box, usage, finish);
-  box.dataset.done = 'true';
 }
 
 // ---- model card ----
@@ -357,6 +370,7 @@ async function showCard() {
 // ---- wiring ----
 $('model').addEventListener('change', modelChanged);
 $('mode').addEventListener('change', modeChanged);
+$('compare').addEventListener('change', modeChanged);
 $('composer').addEventListener('submit', send);
 $('input').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); $('composer').requestSubmit(); }

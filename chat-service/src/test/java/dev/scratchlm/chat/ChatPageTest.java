@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The web chat in a real browser (e2e/chat-page.mjs), and its thumbs up read back from chat-feedback. */
+/**
+ * The web chat in a real browser (e2e/chat-page.mjs): streaming, token view, model card, system prompt and few-shot
+ * examples, completion mode and compare mode; and its thumbs up read back from chat-feedback.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
 class ChatPageTest {
