@@ -160,6 +160,11 @@ public final class JobValidator {
                 problems.add("model.blockSize " + blockSize + " needs windows of " + (blockSize + 1) + " tokens but the training split of "
                         + tok.id() + " holds only " + stats.trainTokens() + " tokens");
             }
+            // Without a validation loss nobody can tell learning from memorizing: refuse rather than train blind.
+            if (blockSize > 0 && !StoreBatchSource.fits(stats.valTokens(), blockSize)) {
+                problems.add("model.blockSize " + blockSize + " needs windows of " + (blockSize + 1) + " tokens but the validation split of "
+                        + tok.id() + " holds only " + stats.valTokens() + " tokens: ingest more documents or use a smaller blockSize");
+            }
         }
 
         // Continue from a parent checkpoint: it must exist here, with the same architecture and tokenizer.

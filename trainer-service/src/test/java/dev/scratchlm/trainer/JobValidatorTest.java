@@ -142,6 +142,9 @@ class JobValidatorTest {
         // 256 training tokens: a window of blockSize + 1 = 300 does not fit.
         assertThat(refused(job("").replace("\"blockSize\": 16", "\"blockSize\": 299")).getMessage())
                 .contains("blockSize 299 needs windows of 300 tokens").contains("only 256");
+        // 100 validation tokens: training windows of 151 fit, validation windows do not.
+        assertThat(refused(job("").replace("\"blockSize\": 16", "\"blockSize\": 150")).getMessage())
+                .contains("validation split of bytes holds only 100 tokens");
         tokenizers.clear();
         assertThat(refused(job("")).getMessage()).contains("no tokenizer has training shards yet");
     }
