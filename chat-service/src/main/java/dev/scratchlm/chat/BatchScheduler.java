@@ -122,6 +122,11 @@ final class BatchScheduler {
     }
 
     /** Stops taking requests; the thread finishes what it has, then ends. */
+    /** Unloaded (a newer checkpoint took its place): takes no new requests. */
+    synchronized boolean retired() {
+        return retired;
+    }
+
     synchronized void retire() {
         retired = true;
         notifyAll();

@@ -75,8 +75,11 @@ public class CompletionRoutes {
             Answer answer = new Answer(req, ctx.response(), store, storeWriter, tokens, eventLoop(ctx));
             if (!answer.start()) {
                 refused.increment();
-                error(ctx, new ApiError(429, "rate_limit_exceeded", null, "too_many_requests", "The model '"
-                        + req.model().id + "' has too many requests waiting; try again shortly."));
+                error(ctx, req.model().scheduler.retired()
+                        ? new ApiError(503, "server_error", "model", "model_unloaded", "The model '" + req.model().id
+                                + "' was just unloaded (a newer checkpoint replaced it); see GET /v1/models and retry.")
+                        : new ApiError(429, "rate_limit_exceeded", null, "too_many_requests", "The model '"
+                                + req.model().id + "' has too many requests waiting; try again shortly."));
             }
         } catch (ApiError e) {
             error(ctx, e);

@@ -169,7 +169,9 @@ class BatchSchedulerTest {
         b.await();
         assertThat(a.finish).isEqualTo(BatchScheduler.Finish.CANCELLED);
         assertThat(b.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        assertThat(s.retired()).isFalse();
         s.retire();
+        assertThat(s.retired()).as("a refusal from an unloaded model is told apart from a full queue").isTrue();
         assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), c))).isFalse();
     }
 }
