@@ -132,6 +132,33 @@ public final class CatalogRepository implements UploadStore {
                 + "ORDER BY created_at", rs -> rs.getString(1), minAgeSeconds);
     }
 
+    /**
+     * Records that a task's Kafka transaction committed; once every task of its source has, the source's uploaded
+     * files are deleted (a replay, which re-reads them, only happens before that commit).
+     * @return how many uploaded files were deleted
+     */
+    public int taskPublished(String taskId, String sourceId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "task_runs SET published = true WHERE task_id = ?")) {
+                ps.setString(1, taskId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + s + "uploads u WHERE u.source_id = ? AND "
+                    + "(SELECT count(*) FROM " + s + "task_runs r WHERE r.source_id = ? AND r.published) = "
+                    + "(SELECT tasks_total FROM " + s + "sources WHERE id = ?)")) {
+                ps.setString(1, sourceId);
+                ps.setString(2, sourceId);
+                ps.setString(3, sourceId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Uploaded files still stored for a source (deleted once all its tasks are published). */
+    public int uploadsStored(String sourceId) {
+        return query("SELECT count(*) FROM " + s + "uploads WHERE source_id = ?", rs -> rs.getInt(1), sourceId).get(0);
+    }
+
     @Override
     public InputStream open(String uploadId) throws IOException {
         List<byte[]> content = query("SELECT content FROM " + s + "uploads WHERE id = ?", rs -> rs.getBytes(1), uploadId);

@@ -223,6 +223,16 @@ public final class TaskWorker implements Runnable {
             producer.commitTransaction();
             publishStats.record(records.size(), bytes, System.nanoTime() - t0, 0);
             tasksDone.incrementAndGet();
+            // A skipped copy says nothing about the message that did the work: that one may still need a replay.
+            if (verdict != Verdict.SKIP) {
+                try {
+                    int deleted = catalog.taskPublished(task.taskId(), task.sourceId());
+                    if (deleted > 0) LOG.infof("source %s is fully published: %d uploaded file(s) deleted", task.sourceId(), deleted);
+                } catch (RuntimeException e) {
+                    // Housekeeping only: the task is done; the source's uploads stay stored (kept, never lost).
+                    LOG.warnf("task %s: could not record its publication: %s", task.taskId(), e.getMessage());
+                }
+            }
             LOG.debugf("task %s: %s, %d records", task.taskId(), verdict, outcomes.size());
         } catch (SimulatedCrash | ProducerFencedException e) {
             throw e;

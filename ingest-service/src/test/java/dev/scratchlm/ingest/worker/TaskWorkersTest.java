@@ -121,6 +121,25 @@ class TaskWorkersTest {
     }
 
     @Test
+    void uploadedFilesAreDeletedOnceEveryTaskOfTheirSourceIsPublished() {
+        IngestHarness h = harness(2); // two records per task: the upload below is three tasks
+        TaskWorker w = h.start(h.worker("u"));
+        await("the worker owns partitions", Duration.ofSeconds(60), () -> !w.assignment().isEmpty());
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            jsonl.append("{\"text\": \"Upload cleanup record ").append(i).append(" of a run at ").append(System.nanoTime())
+                    .append(". The members of this house discussed the report at length and voted on it.\"}\n");
+        }
+        Planned planned = h.planner.submitUploads(List.of(new dev.scratchlm.ingest.catalog.CatalogRepository.Upload("cleanup.jsonl",
+                jsonl.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))), null);
+        assertThat(planned.tasks()).isEqualTo(3);
+        await("3 tasks done", Duration.ofSeconds(60), () -> w.tasksDone() == 3);
+        await("the upload deleted", Duration.ofSeconds(10), () -> h.catalog.uploadsStored(planned.sourceId()) == 0);
+        IngestHarness.Published out = IngestHarness.published(h.bootstrap, planned.sourceId(), 6, Duration.ofSeconds(30), Duration.ofSeconds(1));
+        assertThat(out.documentKeys().size() + out.rejectedKeys().size()).as("every record has one fate").isEqualTo(6);
+    }
+
+    @Test
     void aWorkerDyingBeforeItsKafkaCommitIsReplacedWithoutLossOrDuplicates() {
         IngestHarness h = harness(100);
         TaskWorker first = h.worker("w");
