@@ -58,6 +58,9 @@ public class DocumentSampler {
     }
 
     private void store(ConsumerRecords<String, byte[]> records) {
+        // Other replicas fill the same store: read its size once per batch, so together they overshoot the cap by
+        // at most one batch each (while this replica is under it, a query per batch; at the cap, none).
+        if (storedBytes < maxStoredBytes) storedBytes = samples.storedTextBytes();
         List<SampleRepository.Row> rows = new ArrayList<>(records.count());
         long pending = 0;
         for (ConsumerRecord<String, byte[]> r : records) {
