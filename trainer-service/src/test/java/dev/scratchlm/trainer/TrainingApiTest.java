@@ -172,7 +172,7 @@ class TrainingApiTest {
 
     @Test
     void aStoppedJobResumesAndEndsExactlyWhereAnUninterruptedOneDoes() throws Exception {
-        String spec = tinyJob(1500, ", \"checkpointEvery\": 100000, \"evalEvery\": 100000, \"evalBatches\": 4, \"seed\": 7");
+        String spec = tinyJob(6000, ", \"checkpointEvery\": 100000, \"evalEvery\": 100000, \"evalBatches\": 4, \"seed\": 7");
         String id = (String) Api.post(base() + "api/jobs", spec).json().get("id");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (((Number) Api.get(base() + "api/jobs/" + id).json().get("step")).intValue() < 3 && System.nanoTime() < deadline) {
@@ -182,7 +182,7 @@ class TrainingApiTest {
         Map<String, Object> stopped = Api.awaitJob(base(), id, Duration.ofSeconds(60));
         assertThat(stopped.get("state")).isEqualTo("stopped");
         int stoppedAt = (Integer) stopped.get("step");
-        assertThat(stoppedAt).as("stopped mid-way").isLessThan(1500);
+        assertThat(stoppedAt).as("stopped mid-way").isLessThan(6000);
 
         List<Map<String, Object>> before = (List<Map<String, Object>>) Api.get(base() + "api/jobs/" + id + "/metrics?maxPoints=100000").json().get("points");
         assertThat(before).hasSize(stoppedAt);
@@ -191,11 +191,11 @@ class TrainingApiTest {
         assertThat(resumed.status()).as(resumed.body()).isEqualTo(202);
         Map<String, Object> done = Api.awaitJob(base(), id, Duration.ofSeconds(120));
         assertThat(done.get("state")).isEqualTo("done");
-        assertThat(done.get("step")).isEqualTo(1500);
-        assertThat((List<Map<String, Object>>) done.get("checkpoints")).extracting(c -> c.get("step")).contains(stoppedAt, 1500);
+        assertThat(done.get("step")).isEqualTo(6000);
+        assertThat((List<Map<String, Object>>) done.get("checkpoints")).extracting(c -> c.get("step")).contains(stoppedAt, 6000);
         // It continued from its checkpoint: the steps before the stop were not trained (and recorded) again.
         List<Map<String, Object>> after = (List<Map<String, Object>>) Api.get(base() + "api/jobs/" + id + "/metrics?maxPoints=100000").json().get("points");
-        assertThat(after).hasSize(1500);
+        assertThat(after).hasSize(6000);
         assertThat(after.subList(0, stoppedAt)).isEqualTo(before);
 
         String straight = (String) Api.post(base() + "api/jobs", spec).json().get("id");
