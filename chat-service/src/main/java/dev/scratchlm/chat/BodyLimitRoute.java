@@ -15,8 +15,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class BodyLimitRoute {
     void install(@Observes Router router,
                  @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize max) {
-        router.route().order(Integer.MIN_VALUE).handler(BodyLimit.handler(max.asLongValue(),
+        BodyLimit.install(router, max.asLongValue(),
                 refusal -> new ApiError(413, "invalid_request_error", null, "request_too_large",
-                        Character.toUpperCase(refusal.charAt(0)) + refusal.substring(1) + ".").toJson()));
+                        Character.toUpperCase(refusal.charAt(0)) + refusal.substring(1) + ".").toJson());
     }
 }

@@ -1,6 +1,7 @@
 package dev.scratchlm.contracts;
 
 import io.vertx.core.Handler;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.function.Function;
@@ -12,6 +13,14 @@ import java.util.function.Function;
  */
 public final class BodyLimit {
     private BodyLimit() {}
+
+    /**
+     * Installs {@link #handler} as a service's first route. (A chunked body, which declares no length, is still cut
+     * off by Quarkus' own limit while it is read, with a bare 413.)
+     */
+    public static void install(Router router, long limit, Function<String, String> errorJson) {
+        router.route().order(Integer.MIN_VALUE).handler(handler(limit, errorJson));
+    }
 
     /**
      * The first route of a service: answers 413 with {@code errorJson.apply(reason)} when the declared body is over

@@ -15,7 +15,7 @@ import java.util.Map;
 public class BodyLimitRoute {
     void install(@Observes Router router,
                  @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize max) {
-        router.route().order(Integer.MIN_VALUE).handler(BodyLimit.handler(max.asLongValue(),
-                refusal -> Json.string(Map.of("error", refusal))));
+        BodyLimit.install(router, max.asLongValue(),
+                refusal -> Json.string(Map.of("error", refusal)));
     }
 }

@@ -245,7 +245,7 @@ class TokenizerApiTest {
 
     @Test
     @Order(7)
-    void badInputGetsAClearJsonError() throws java.io.IOException {
+    void badInputGetsAClearJsonError() throws Exception {
         Http.Reply small = http.post("/api/tokenizers", Map.of("vocabSize", 100, "numbers", "single"));
         assertError(small, 400, "minimum is 261");
         assertThat(small.json().get("minimum").asInt()).isEqualTo(261);
