@@ -4,25 +4,73 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.scratchlm.contracts.ChatMessage;
 import dev.scratchlm.contracts.Json;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
-/** Stored answers in PostgreSQL (schema {@code chat}): what a thumbs up or down refers to. */
+/**
+ * Stored answers in PostgreSQL (schema {@code chat}): what a thumbs up or down refers to. They are kept for
+ * {@code chat.answers.retention-days} (a rating comes soon after the answer, or never), then deleted hourly.
+ */
 @ApplicationScoped
 public class AnswerStore {
+    private static final Logger LOG = Logger.getLogger(AnswerStore.class.getName());
     /** A served answer: the conversation it answered and the text. */
     public record StoredAnswer(String id, String model, List<ChatMessage> prompt, String answer, Instant createdAt) {}
 
     @Inject
     AgroalDataSource db;
+    @ConfigProperty(name = "chat.answers.retention-days")
+    int retentionDays;
+
+    private ScheduledExecutorService purger;
+
+    void start(@Observes StartupEvent event) {
+        purger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "answer-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        purger.scheduleWithFixedDelay(() -> {
+            try {
+                int n = purgeOlderThan(Duration.ofDays(retentionDays));
+                if (n > 0) LOG.info("deleted " + n + " stored answers older than " + retentionDays + " days");
+            } catch (RuntimeException e) {
+                LOG.warning("cannot purge old answers yet: " + e.getMessage());
+            }
+        }, 1, 60, TimeUnit.MINUTES);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (purger != null) purger.shutdownNow();
+    }
+
+    /** Deletes answers stored longer ago than {@code age}. @return how many */
+    public int purgeOlderThan(Duration age) {
+        try (Connection c = db.getConnection();
+             PreparedStatement st = c.prepareStatement("DELETE FROM chat.answers WHERE created_at < now() - make_interval(secs => ?)")) {
+            st.setDouble(1, age.toSeconds());
+            return st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot purge answers: " + e.getMessage(), e);
+        }
+    }
 
     public void save(String id, String model, List<ChatMessage> prompt, String answer) {
         try (Connection c = db.getConnection();
