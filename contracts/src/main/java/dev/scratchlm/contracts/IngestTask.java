@@ -19,10 +19,22 @@ import java.util.List;
  * @param cutoff      documents dated after it are rejected; null: no cutoff
  * @param undated     {@code accept} or {@code reject} documents without a date
  * @param languages   ISO 639-1 codes accepted by language identification
+ * @param seek        where record {@code firstRecord} starts in the file, so a worker skips what comes before it
+ *                    instead of reading it; null: read from the file's start
  */
 public record IngestTask(int schema, String taskId, String sourceId, String sourceType, String format,
                          String location, String entry, String uri, long firstRecord, long endRecord,
                          LocalDate cutoff, String undated, List<String> languages, String license,
-                         Instant plannedAt) {
+                         Instant plannedAt, Seek seek) {
     public static final int SCHEMA = 1;
+
+    /**
+     * A point in a file where a record starts, found while planning counted the records.
+     *
+     * @param fileOffset   bytes of the stored file to skip: up to the record, or for gzip to the member holding it
+     * @param outputOffset where the bytes at {@code fileOffset} are in the decoded file (the same when not compressed)
+     * @param recordOffset where the record is in the decoded file (read and dropped from {@code outputOffset})
+     * @param linesBefore  lines before the record, so line numbers in provenance stay those of the whole file
+     */
+    public record Seek(long fileOffset, long outputOffset, long recordOffset, long linesBefore) {}
 }

@@ -165,20 +165,20 @@ public final class SourcePlanner {
         long records = 0;
         for (FileRef f : files) {
             if (remaining <= 0) break;
-            long count;
+            Readers.Layout layout;
             try {
-                count = counting.count(f.location(), f.entry(), f.format());
+                layout = counting.scan(f.location(), f.entry(), f.format(), defaults.taskRecords());
             } catch (IOException e) {
-                count = 1; // the task's reader reports the failure as a rejected record
+                layout = new Readers.Layout(1, Map.of()); // the task's reader reports the failure as a rejected record
             }
-            count = Math.min(count, remaining);
+            long count = Math.min(layout.records(), remaining);
             remaining -= count;
             records += count;
             for (long start = 0; start < count; start += defaults.taskRecords()) {
                 long end = Math.min(count, start + defaults.taskRecords());
                 String taskId = id + "-" + String.format(Locale.ROOT, "%05d", tasks.size());
                 tasks.add(new IngestTask(IngestTask.SCHEMA, taskId, id, type, f.format().id(), f.location(), f.entry(), f.uri(),
-                        start, end, opts.cutoff(), opts.undated(), opts.languages(), opts.license(), now));
+                        start, end, opts.cutoff(), opts.undated(), opts.languages(), opts.license(), now, layout.seeks().get(start)));
             }
         }
         SourceRow row = new SourceRow(id, type, location, opts.cutoff(), opts.undated(), opts.languages(), opts.license(),

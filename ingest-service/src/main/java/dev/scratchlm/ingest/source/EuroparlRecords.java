@@ -9,8 +9,8 @@ import java.time.format.DateTimeParseException;
  * three or more spaces; they become line breaks, so line-based quality rules see paragraphs, not one long line.
  */
 final class EuroparlRecords extends LineRecords {
-    EuroparlRecords(InputStream in, String fileUri, long first, long end, ReadLimits limits) {
-        super(in, fileUri, first, end, limits);
+    EuroparlRecords(InputStream in, String fileUri, Readers.Start start, long first, long end, ReadLimits limits) {
+        super(in, fileUri, start, first, end, limits);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.scratchlm.ingest.source;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Decompresses gzip (all members, as WARC.gz files have one per record) while counting both sides, and throws
@@ -11,19 +10,32 @@ import java.util.zip.GZIPInputStream;
  * allowed to become 40 GB in memory or on the topic.
  */
 public final class GuardedInput extends FilterInputStream {
-    private final Counting compressed;
+    private final GzipMembers members;
     private final ReadLimits limits;
     private long inflated;
 
-    private GuardedInput(InputStream inflating, Counting compressed, ReadLimits limits) {
-        super(inflating);
-        this.compressed = compressed;
+    private GuardedInput(GzipMembers members, long inflatedBefore, ReadLimits limits) {
+        super(members);
+        this.members = members;
         this.limits = limits;
+        this.inflated = inflatedBefore;
     }
 
-    public static InputStream gunzip(InputStream raw, ReadLimits limits) throws IOException {
-        Counting counting = new Counting(raw);
-        return new GuardedInput(new GZIPInputStream(counting, 64 * 1024), counting, limits);
+    public static InputStream gunzip(InputStream raw, ReadLimits limits) {
+        return gunzip(raw, 0, 0, limits);
+    }
+
+    /**
+     * Gunzips a file read from a member start at {@code fileOffset}, whose output begins at {@code outputOffset} of
+     * the whole file's: the limits count as if the file had been read from its start.
+     */
+    static GuardedInput gunzip(InputStream raw, long fileOffset, long outputOffset, ReadLimits limits) {
+        return new GuardedInput(new GzipMembers(raw, fileOffset, outputOffset), outputOffset, limits);
+    }
+
+    /** See {@link GzipMembers#memberHolding}. */
+    long[] memberHolding(long outputOffset) {
+        return members.memberHolding(outputOffset);
     }
 
     @Override
@@ -52,42 +64,14 @@ public final class GuardedInput extends FilterInputStream {
         if (inflated > limits.maxDecompressedBytes()) {
             throw new DecompressionBombException("decompressed past " + limits.maxDecompressedBytes() + " bytes");
         }
-        if (inflated > ReadLimits.RATIO_GRACE_BYTES && compressed.count > 0) {
-            double ratio = (double) inflated / compressed.count;
+        long compressed = members.compressedRead();
+        if (inflated > ReadLimits.RATIO_GRACE_BYTES && compressed > 0) {
+            double ratio = (double) inflated / compressed;
             if (ratio > limits.maxCompressionRatio()) {
                 throw new DecompressionBombException(String.format(java.util.Locale.ROOT,
                         "compression ratio %.0f:1 (%d bytes from %d) exceeds %.0f:1", ratio, inflated,
-                        compressed.count, limits.maxCompressionRatio()));
+                        compressed, limits.maxCompressionRatio()));
             }
-        }
-    }
-
-    private static final class Counting extends FilterInputStream {
-        long count;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) count++;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            int n = super.read(buf, off, len);
-            if (n > 0) count += n;
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            count += s;
-            return s;
         }
     }
 }

@@ -9,8 +9,8 @@ import java.time.LocalDate;
 
 /** JSON Lines: one object per line, {@code {text, url?, title?, date?, lang?}}. */
 final class JsonlRecords extends LineRecords {
-    JsonlRecords(InputStream in, String fileUri, long first, long end, ReadLimits limits) {
-        super(in, fileUri, first, end, limits);
+    JsonlRecords(InputStream in, String fileUri, Readers.Start start, long first, long end, ReadLimits limits) {
+        super(in, fileUri, start, first, end, limits);
     }
 
     @Override

@@ -18,14 +18,19 @@ final class LineReader {
     private boolean oversized;
     private long fullLength;
     private long lineNo; // 1-based number of the line last returned
+    private long filled; // bytes read from the input into buf so far
+    private long lineStart;
 
-    LineReader(InputStream in, int maxLineBytes) {
+    /** @param linesBefore lines of the file before the input's start (the input starts at a line's start) */
+    LineReader(InputStream in, int maxLineBytes, long linesBefore) {
         this.in = in;
         this.maxLineBytes = maxLineBytes;
+        this.lineNo = linesBefore;
     }
 
     /** Reads the next line; false at the end of the input. */
     boolean next() throws IOException {
+        lineStart = filled - (limit - pos);
         length = 0;
         fullLength = 0;
         oversized = false;
@@ -34,6 +39,7 @@ final class LineReader {
             if (pos == limit) {
                 limit = in.read(buf, 0, buf.length);
                 pos = 0;
+                if (limit > 0) filled += limit;
                 if (limit <= 0) {
                     limit = 0;
                     if (!any) return false;
@@ -85,6 +91,11 @@ final class LineReader {
 
     long lineNo() {
         return lineNo;
+    }
+
+    /** Where the line last returned starts, in bytes from the input's start. */
+    long lineStart() {
+        return lineStart;
     }
 
     boolean blank() {

@@ -17,9 +17,10 @@ abstract class LineRecords implements RecordReader {
     private long recordNo;
     private boolean done;
 
-    LineRecords(InputStream in, String fileUri, long first, long end, ReadLimits limits) {
+    LineRecords(InputStream in, String fileUri, Readers.Start start, long first, long end, ReadLimits limits) {
         this.in = in;
-        this.lines = new LineReader(in, limits.maxDocumentBytes());
+        this.lines = new LineReader(in, limits.maxDocumentBytes(), start.linesBefore());
+        this.recordNo = start.recordNo();
         this.fileUri = fileUri;
         this.first = first;
         this.end = end;
@@ -82,11 +83,14 @@ abstract class LineRecords implements RecordReader {
     }
 
     /** Records in a line file, as the readers number them: non-blank lines, plus one for a stream failure. */
-    static long count(InputStream in, ReadLimits limits) {
-        LineReader lines = new LineReader(in, limits.maxDocumentBytes());
+    static long scan(InputStream in, ReadLimits limits, Readers.Seeker seeker) {
+        LineReader lines = new LineReader(in, limits.maxDocumentBytes(), 0);
         long n = 0;
         try {
-            while (lines.next()) if (!lines.blank()) n++;
+            while (lines.next()) {
+                if (lines.blank()) continue;
+                seeker.recordAt(n++, lines.lineStart(), lines.lineNo() - 1);
+            }
         } catch (IOException e) {
             n++; // the failure itself is reported as one record
         }

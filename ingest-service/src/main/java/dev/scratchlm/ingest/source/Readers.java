@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -31,30 +33,85 @@ public final class Readers {
         if (format == SourceFormat.UNSUPPORTED) {
             return new WholeFileRecord(InputStream.nullInputStream(), format, task.uri(), task.firstRecord(), task.endRecord(), limits);
         }
-        InputStream in = content(task.location(), task.entry());
+        IngestTask.Seek seek = format.wholeFile() ? null : task.seek();
+        InputStream in = seek == null ? content(task.location(), task.entry()) : content(task.location(), task.entry(), seek);
+        // Numbering goes on from the seek point: the record there is the task's first.
+        Start start = seek == null ? Start.FILE : new Start(task.firstRecord(), seek.linesBefore());
         return switch (format) {
             case TXT, HTML, UNSUPPORTED -> new WholeFileRecord(in, format, task.uri(), task.firstRecord(), task.endRecord(), limits);
-            case JSONL -> new JsonlRecords(in, task.uri(), task.firstRecord(), task.endRecord(), limits);
-            case EUROPARL -> new EuroparlRecords(in, task.uri(), task.firstRecord(), task.endRecord(), limits);
-            case WARC -> new WarcRecords(in, task.uri(), task.firstRecord(), task.endRecord(), limits);
+            case JSONL -> new JsonlRecords(in, task.uri(), start, task.firstRecord(), task.endRecord(), limits);
+            case EUROPARL -> new EuroparlRecords(in, task.uri(), start, task.firstRecord(), task.endRecord(), limits);
+            case WARC -> new WarcRecords(in, task.uri(), start, task.firstRecord(), task.endRecord(), limits);
         };
     }
 
-    /** How many records the readers will number in this file (planning splits ranges of them into tasks). */
-    public long count(String location, String entry, SourceFormat format) throws IOException {
-        if (format.wholeFile()) return 1;
-        try (InputStream in = content(location, entry)) {
-            return format == SourceFormat.WARC ? WarcRecords.count(in) : LineRecords.count(in, limits);
+    /** The number of the first record a reader meets, and how many lines come before it. */
+    record Start(long recordNo, long linesBefore) {
+        static final Start FILE = new Start(0, 0);
+    }
+
+    /**
+     * A file as the readers will number it: how many records, and where every {@code step}-th record starts (the
+     * first record of each task), so a task's worker seeks there. Reads the file once.
+     */
+    public record Layout(long records, Map<Long, IngestTask.Seek> seeks) {}
+
+    public Layout scan(String location, String entry, SourceFormat format, long step) throws IOException {
+        if (format.wholeFile()) return new Layout(1, Map.of());
+        BufferedInputStream raw = new BufferedInputStream(raw(location, entry), 64 * 1024);
+        GuardedInput gunzip = isGzip(raw) ? GuardedInput.gunzip(raw, 0, 0, limits) : null;
+        Map<Long, IngestTask.Seek> seeks = new HashMap<>();
+        Seeker seeker = (recordNo, offset, linesBefore) -> {
+            if (recordNo == 0 || recordNo % step != 0) return;
+            if (gunzip == null) {
+                seeks.put(recordNo, new IngestTask.Seek(offset, offset, offset, linesBefore));
+                return;
+            }
+            long[] member = gunzip.memberHolding(offset);
+            if (member != null) seeks.put(recordNo, new IngestTask.Seek(member[0], member[1], offset, linesBefore));
+        };
+        try (InputStream in = gunzip != null ? gunzip : raw) {
+            long records = format == SourceFormat.WARC ? WarcRecords.scan(in, seeker) : LineRecords.scan(in, limits, seeker);
+            return new Layout(records, seeks);
         }
+    }
+
+    /** Told where each record starts (in the decoded file) while a file is scanned. */
+    interface Seeker {
+        void recordAt(long recordNo, long offset, long linesBefore);
+    }
+
+    /** How many records the readers will number in this file. */
+    public long count(String location, String entry, SourceFormat format) throws IOException {
+        return scan(location, entry, format, Long.MAX_VALUE).records();
     }
 
     /** The file's bytes, gunzipped (detected by the gzip magic number, not the name) under the bomb guard. */
     public InputStream content(String location, String entry) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw(location, entry), 64 * 1024);
+        return isGzip(in) ? GuardedInput.gunzip(in, limits) : in;
+    }
+
+    /** The file's bytes from a seek point on: the stored bytes before it are skipped, not read. */
+    private InputStream content(String location, String entry, IngestTask.Seek seek) throws IOException {
+        InputStream file = raw(location, entry);
+        try {
+            file.skipNBytes(seek.fileOffset());
+            BufferedInputStream in = new BufferedInputStream(file, 64 * 1024);
+            InputStream decoded = isGzip(in) ? GuardedInput.gunzip(in, seek.fileOffset(), seek.outputOffset(), limits) : in;
+            decoded.skipNBytes(seek.recordOffset() - seek.outputOffset());
+            return decoded;
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    private static boolean isGzip(BufferedInputStream in) throws IOException {
         in.mark(2);
         int b0 = in.read(), b1 = in.read();
         in.reset();
-        return b0 == 0x1f && b1 == 0x8b ? GuardedInput.gunzip(in, limits) : in;
+        return b0 == 0x1f && b1 == 0x8b;
     }
 
     private InputStream raw(String location, String entry) throws IOException {

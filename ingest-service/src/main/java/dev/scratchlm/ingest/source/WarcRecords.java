@@ -31,15 +31,17 @@ import java.util.regex.Pattern;
 final class WarcRecords implements RecordReader {
     private static final Pattern META_CHARSET = Pattern.compile("(?i)<meta[^>]+charset\\s*=\\s*[\"']?([A-Za-z0-9._:-]+)");
 
-    private final WarcReader reader;
+    private final InputStream in;
+    private WarcReader reader; // made at the first read: making it reads, and a failure then is the file's first record
     private final String fileUri;
     private final long first, end;
     private final ReadLimits limits;
     private long recordNo;
     private boolean done;
 
-    WarcRecords(InputStream in, String fileUri, long first, long end, ReadLimits limits) throws IOException {
-        this.reader = new WarcReader(in);
+    WarcRecords(InputStream in, String fileUri, Readers.Start start, long first, long end, ReadLimits limits) {
+        this.in = in;
+        this.recordNo = start.recordNo();
         this.fileUri = fileUri;
         this.first = first;
         this.end = end;
@@ -55,6 +57,7 @@ final class WarcRecords implements RecordReader {
         while (!done) {
             WarcRecord record;
             try {
+                if (reader == null) reader = new WarcReader(in);
                 Optional<WarcRecord> next = reader.next();
                 if (next.isEmpty()) {
                     done = true;
@@ -147,11 +150,13 @@ final class WarcRecords implements RecordReader {
         return bytes.length > max ? null : bytes;
     }
 
-    static long count(InputStream in) {
+    /** Captures in the file, as {@link #next} numbers them, plus one for a stream failure. */
+    static long scan(InputStream in, Readers.Seeker seeker) {
         long n = 0;
         try (WarcReader reader = new WarcReader(in)) {
             for (Optional<WarcRecord> r = reader.next(); r.isPresent(); r = reader.next()) {
-                if (isCapture(r.get())) n++;
+                // position(): where the record starts in the (decoded) stream; reading from there finds it again
+                if (isCapture(r.get())) seeker.recordAt(n++, reader.position(), 0);
             }
         } catch (IOException | RuntimeException e) {
             n++; // the failure itself is reported as one record
@@ -161,6 +166,7 @@ final class WarcRecords implements RecordReader {
 
     @Override
     public void close() throws IOException {
-        reader.close();
+        if (reader != null) reader.close();
+        in.close();
     }
 }

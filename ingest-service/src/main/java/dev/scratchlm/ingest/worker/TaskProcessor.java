@@ -54,6 +54,13 @@ public final class TaskProcessor {
                 read.record(1, rec.bytes(), System.nanoTime() - t0, rec.error() == null ? 0 : 1);
                 outcomes.add(rec.error() != null ? unreadable(task, rec) : run(task, rec, policy));
             }
+            long next = outcomes.isEmpty() ? task.firstRecord() : outcomes.get(outcomes.size() - 1).recordNo + 1;
+            if (next < task.endRecord() && task.endRecord() != Long.MAX_VALUE) {
+                // Planning counted more records than the file now has: it changed since. Say so rather than lose them.
+                outcomes.add(new Outcome(next, locationId(task, task.uri(), next), task.uri(), null, null, null, 0, null, "read.io",
+                        "the file ended before record " + next + " of this task's " + task.firstRecord() + ".."
+                                + (task.endRecord() - 1) + ": it changed after the source was planned"));
+            }
         } catch (IOException | RuntimeException e) {
             // The file cannot be opened (gone, unreadable) or breaks off (truncated): one more entry says where, once.
             String uri = task.uri();

@@ -119,7 +119,7 @@ public final class IngestBench {
         });
         IngestTask task = new IngestTask(IngestTask.SCHEMA, "peer", "peer", "europarl", "europarl", jar.toString(),
                 SourcePlanner.EUROPARL_ENTRY, "europarl", 0, Long.MAX_VALUE, LocalDate.of(2010, 12, 31), "accept",
-                PipelineSettings.defaults().detectLanguages(), null, null);
+                PipelineSettings.defaults().detectLanguages(), null, null, null);
         SourcePolicy policy = TaskProcessor.policy(task);
         List<RawRecord> records = new ArrayList<>();
         try (RecordReader r = readers.open(task)) {

@@ -55,7 +55,7 @@ class FastLinguaTest {
         });
         IngestTask task = new IngestTask(IngestTask.SCHEMA, "t", "t", "europarl", "europarl", TestData.europarlJar().toString(),
                 SourcePlanner.EUROPARL_ENTRY, "europarl", 0, Long.MAX_VALUE, LocalDate.of(2010, 12, 31), "accept",
-                CANDIDATES, null, null);
+                CANDIDATES, null, null, null);
         SourcePolicy policy = TaskProcessor.policy(task);
         Pipeline before = new Pipeline(List.of(new ExtractText(), new Normalize()));
         List<String> texts = new ArrayList<>();

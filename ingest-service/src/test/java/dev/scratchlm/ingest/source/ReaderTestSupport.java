@@ -14,7 +14,7 @@ final class ReaderTestSupport {
 
     static IngestTask task(Path file, SourceFormat format, String entry, long first, long end) {
         return new IngestTask(IngestTask.SCHEMA, "t", "s", "test", format.id(), file.toString(), entry,
-                file.getFileName().toString(), first, end, null, "accept", List.of("en"), null, null);
+                file.getFileName().toString(), first, end, null, "accept", List.of("en"), null, null, null);
     }
 
     static List<RawRecord> readAll(Readers readers, IngestTask task) throws IOException {

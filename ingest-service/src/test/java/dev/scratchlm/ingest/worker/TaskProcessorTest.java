@@ -37,7 +37,7 @@ class TaskProcessorTest {
         Readers readers = new Readers(new ReadLimits(1 << 20, 1L << 30, 100),
                 id -> new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
         IngestTask task = new IngestTask(IngestTask.SCHEMA, "t1", "s1", "files", "jsonl", "upload:u1", null, "a.jsonl",
-                0, Long.MAX_VALUE, LocalDate.of(2010, 12, 31), "accept", List.of("en"), null, null);
+                0, Long.MAX_VALUE, LocalDate.of(2010, 12, 31), "accept", List.of("en"), null, null, null);
         TaskProcessor processor = new TaskProcessor(readers, new Pipeline(List.of(new ExtractText(), new Normalize(), new Fragile())));
 
         List<Outcome> outcomes = processor.process(task);
@@ -50,5 +50,21 @@ class TaskProcessorTest {
         assertThat(outcomes.get(2).accepted()).isTrue();
         // Re-processing (a replayed task) decides the same.
         assertThat(processor.process(task)).extracting(Outcome::filter).containsExactly(null, "internal", null);
+    }
+
+    @Test
+    void aFileThatShrankSincePlanningEndsItsTaskWithOneRejectionSayingSo() {
+        String jsonl = "{\"text\": \"the only record left\"}\n";
+        Readers readers = new Readers(new ReadLimits(1 << 20, 1L << 30, 100),
+                id -> new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
+        IngestTask task = new IngestTask(IngestTask.SCHEMA, "t1", "s1", "files", "jsonl", "upload:u1", null, "a.jsonl",
+                0, 3, LocalDate.of(2010, 12, 31), "accept", List.of("en"), null, null, null);
+        TaskProcessor processor = new TaskProcessor(readers, new Pipeline(List.of(new ExtractText(), new Normalize())));
+
+        List<Outcome> outcomes = processor.process(task);
+
+        assertThat(outcomes).extracting(o -> o.recordNo).containsExactly(0L, 1L);
+        assertThat(outcomes.get(1).filter()).isEqualTo("read.io");
+        assertThat(outcomes.get(1).reason()).contains("before record 1", "0..2", "changed");
     }
 }
