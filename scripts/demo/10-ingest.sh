@@ -39,7 +39,11 @@ if [ -z "$id" ]; then
 fi
 # Top-level fields only: [^{]* stops before the nested "status" object, which has fields of the same names.
 top() { printf '%s' "$reply" | sed -n "s/^{[^{]*\"$1\":\([^,}]*\).*/\1/p"; }
-info "source $id: $(top records) records in $(top tasks) tasks"
+if [ "$(top tasks)" = "null" ]; then
+  info "source $id: planning (its files are being read and counted)"
+else
+  info "source $id: $(top records) records in $(top tasks) tasks"
+fi
 [ "$(top created)" = "false" ] && info "(posted before: the same source, nothing is queued twice)"
 
 start=$SECONDS

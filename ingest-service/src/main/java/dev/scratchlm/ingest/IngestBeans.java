@@ -86,6 +86,10 @@ public class IngestBeans {
             if (!detectable.contains(l)) throw new IllegalArgumentException("ingest.languages has '" + l + "', which ingest.language.detect lacks");
         }
         return new SourcePlanner(new SourcePlanner.Defaults(cutoff, c.undated(), List.copyOf(c.languages()), detectable,
-                c.taskRecords(), dirs), limits, catalog, publisher);
+                c.taskRecords(), dirs, c.planWait()), limits, catalog, publisher);
+    }
+
+    void closePlanner(@Disposes SourcePlanner planner) {
+        planner.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.scratchlm.ingest;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +27,10 @@ public interface IngestConfig {
 
     /** Records per task: the unit of work replicas share. */
     int taskRecords();
+
+    /** How long a request that adds a source waits for its planning; after that it answers "planning". */
+    @WithDefault("10s")
+    Duration planWait();
 
     /** Server-side sources must lie inside one of these. */
     List<String> allowedDirs();

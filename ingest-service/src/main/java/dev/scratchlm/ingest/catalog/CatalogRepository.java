@@ -16,9 +16,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -48,14 +50,16 @@ public final class CatalogRepository implements UploadStore {
     // ---- sources and tasks ------------------------------------------------------------------------------------
 
     /**
-     * Stores a new source with its tasks and uploaded files in one transaction.
+     * Stores a new source, still to be planned, with its uploaded files, in one transaction; the caller holds the
+     * planning lease for {@code lease}.
      *
      * @return false when a source with this id already existed (nothing is written then)
      */
-    public boolean createSource(SourceRow src, List<IngestTask> tasks, Map<String, Upload> uploads) {
+    public boolean createSource(SourceRow src, Map<String, Upload> uploads, Duration lease) {
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "sources (id, type, location, cutoff, undated, "
-                    + "languages, license, tasks_total) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING")) {
+                    + "languages, license, record_limit, planning_until) VALUES (?,?,?,?,?,?,?,?, now() + make_interval(secs => ?)) "
+                    + "ON CONFLICT (id) DO NOTHING")) {
                 ps.setString(1, src.id());
                 ps.setString(2, src.type());
                 ps.setString(3, src.location());
@@ -63,7 +67,8 @@ public final class CatalogRepository implements UploadStore {
                 ps.setString(5, src.undated());
                 ps.setArray(6, c.createArrayOf("text", src.languages().toArray()));
                 ps.setString(7, src.license());
-                ps.setInt(8, tasks.size());
+                ps.setObject(8, src.recordLimit());
+                ps.setDouble(9, lease.toSeconds());
                 if (ps.executeUpdate() == 0) return false;
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "uploads (id, source_id, name, content) VALUES (?,?,?,?)")) {
@@ -76,11 +81,28 @@ public final class CatalogRepository implements UploadStore {
                 }
                 if (!uploads.isEmpty()) ps.executeBatch();
             }
+            return true;
+        });
+    }
+
+    /**
+     * Stores a planned source's tasks, in one transaction with its task count.
+     *
+     * @return false when the source was planned already (by a replica that took over a lapsed lease): nothing is written
+     */
+    public boolean storeTasks(String sourceId, List<IngestTask> tasks) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "sources SET tasks_total = ?, planning_until = NULL "
+                    + "WHERE id = ? AND tasks_total IS NULL")) {
+                ps.setInt(1, tasks.size());
+                ps.setString(2, sourceId);
+                if (ps.executeUpdate() == 0) return false;
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "tasks (id, source_id, seq, task) VALUES (?,?,?,?::jsonb)")) {
                 int seq = 0;
                 for (IngestTask t : tasks) {
                     ps.setString(1, t.taskId());
-                    ps.setString(2, src.id());
+                    ps.setString(2, sourceId);
                     ps.setInt(3, seq++);
                     ps.setString(4, Json.string(t));
                     ps.addBatch();
@@ -89,6 +111,40 @@ public final class CatalogRepository implements UploadStore {
             }
             return true;
         });
+    }
+
+    /** Renews the planning lease of sources this replica is still planning. */
+    public void renewPlanningLease(Collection<String> sourceIds, Duration lease) {
+        if (sourceIds.isEmpty()) return;
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
+                    + "WHERE id = ANY (?) AND tasks_total IS NULL")) {
+                ps.setDouble(1, lease.toSeconds());
+                ps.setArray(2, c.createArrayOf("text", sourceIds.toArray()));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Takes over the sources whose planning lease has lapsed (the replica planning them stopped): this replica now
+     * holds their lease for {@code lease}. Two replicas asking at once never get the same source.
+     */
+    public List<SourceRow> claimUnplanned(Duration lease) {
+        List<String> ids = query("UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
+                + "WHERE tasks_total IS NULL AND (planning_until IS NULL OR planning_until < now()) RETURNING id",
+                rs -> rs.getString(1), (double) lease.toSeconds());
+        List<SourceRow> rows = new ArrayList<>();
+        for (String id : ids) source(id).ifPresent(rows::add);
+        return rows;
+    }
+
+    /** The names of a source's uploaded files, by upload id, in the order they were sent. */
+    public Map<String, String> uploadNames(String sourceId) {
+        Map<String, String> names = new LinkedHashMap<>();
+        query("SELECT id, name FROM " + s + "uploads WHERE source_id = ? ORDER BY length(id), id",
+                rs -> names.put(rs.getString(1), rs.getString(2)), sourceId);
+        return names;
     }
 
     public record Upload(String name, byte[] content) {}
@@ -104,13 +160,13 @@ public final class CatalogRepository implements UploadStore {
     }
 
     private List<SourceRow> sources(String where, Object... args) {
-        return query("SELECT id, type, location, cutoff, undated, languages, license, tasks_total, tasks_published, created_at FROM "
-                + s + "sources " + where, rs -> {
+        return query("SELECT id, type, location, cutoff, undated, languages, license, tasks_total, tasks_published, created_at, "
+                + "record_limit FROM " + s + "sources " + where, rs -> {
             Array langs = rs.getArray(6);
             Timestamp created = rs.getTimestamp(10);
             return new SourceRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, LocalDate.class),
-                    rs.getString(5), Arrays.asList((String[]) langs.getArray()), rs.getString(7), rs.getInt(8),
-                    rs.getBoolean(9), created.toInstant());
+                    rs.getString(5), Arrays.asList((String[]) langs.getArray()), rs.getString(7), rs.getObject(8, Integer.class),
+                    rs.getBoolean(9), created.toInstant(), rs.getObject(11, Long.class));
         }, args);
     }
 
@@ -128,8 +184,8 @@ public final class CatalogRepository implements UploadStore {
      * was away), stored at least {@code minAgeSeconds} ago (so a request still publishing its own is left alone).
      */
     public List<String> unpublishedSources(int minAgeSeconds) {
-        return query("SELECT id FROM " + s + "sources WHERE NOT tasks_published AND created_at <= now() - make_interval(secs => ?) "
-                + "ORDER BY created_at", rs -> rs.getString(1), minAgeSeconds);
+        return query("SELECT id FROM " + s + "sources WHERE NOT tasks_published AND tasks_total IS NOT NULL "
+                + "AND created_at <= now() - make_interval(secs => ?) ORDER BY created_at", rs -> rs.getString(1), minAgeSeconds);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Map;
 public record SourceProgress(SourceRow source, int tasksDone, long accepted, long rejected,
                              Map<String, Long> rejectedByFilter, long bytes) {
     public String state() {
+        if (!source.planned()) return "planning";
         if (source.tasksTotal() == 0) return "done";
         if (tasksDone >= source.tasksTotal()) return "done";
         return tasksDone == 0 ? (source.tasksPublished() ? "queued" : "planned") : "running";

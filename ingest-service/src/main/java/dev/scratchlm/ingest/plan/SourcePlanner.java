@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -34,15 +35,27 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * Turns a source into tasks: validates the request, counts each file's records, cuts them into ranges of
- * {@code taskRecords}, stores source + tasks (+ uploaded bytes) in one catalog transaction, then publishes the tasks.
+ * Turns a source into tasks: validates the request and stores the source (with any uploaded bytes) at once, then
+ * plans it in the background: counts each file's records (noting where each task starts), cuts them into ranges of
+ * {@code taskRecords}, stores the tasks and publishes them. The request waits up to {@code planWait} for that and
+ * otherwise answers with the source still "planning" (a folder of large WARC files takes a while to read).
  * The source id is a hash of what was asked (type, canonical location or uploaded bytes, options), so re-sending a
- * source finds the stored one and queues nothing new. If the process stops between the catalog write and the end of
- * publishing, {@link #republishPending(int)} (at start-up, then every 15 s) or a re-send publishes the tasks again; the workers' done
- * markers make a second copy of a task harmless.
+ * source finds the stored one and queues nothing new. A replica that plans a source holds a lease on it in the
+ * catalog; if it stops, the lease lapses and any replica plans the source again. If the process stops between
+ * storing the tasks and the end of publishing them, {@link #republishPending(int)} (at start-up, then every 15 s) or a
+ * re-send publishes them again; the workers' done markers make a second copy of a task harmless.
  */
 public final class SourcePlanner {
     private static final Logger LOG = Logger.getLogger(SourcePlanner.class);
@@ -56,18 +69,45 @@ public final class SourcePlanner {
      * @param allowedDirs server-side sources must lie inside one of these
      */
     public record Defaults(LocalDate cutoff, String undated, List<String> languages, Set<String> detectable,
-                           int taskRecords, List<Path> allowedDirs) {}
+                           int taskRecords, List<Path> allowedDirs, Duration planWait) {}
+
+    /** How long a planning replica's lease lasts; renewed every third of it while the replica reads the files. */
+    static final Duration LEASE = Duration.ofSeconds(60);
 
     private final Defaults defaults;
     private final ReadLimits limits;
     private final CatalogRepository catalog;
     private final TaskPublisher publisher;
+    private final ExecutorService planning = Executors.newFixedThreadPool(2, daemon("source-planner"));
+    private final ScheduledExecutorService leases = Executors.newSingleThreadScheduledExecutor(daemon("planning-lease"));
+    private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
     public SourcePlanner(Defaults defaults, ReadLimits limits, CatalogRepository catalog, TaskPublisher publisher) {
         this.defaults = defaults;
         this.limits = limits;
         this.catalog = catalog;
         this.publisher = publisher;
+        long renew = LEASE.toSeconds() / 3;
+        leases.scheduleWithFixedDelay(() -> {
+            try {
+                catalog.renewPlanningLease(Set.copyOf(inProgress), LEASE);
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot renew planning leases: %s", e.getMessage());
+            }
+        }, renew, renew, TimeUnit.SECONDS);
+    }
+
+    public void close() {
+        leases.shutdownNow();
+        planning.shutdownNow();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public Defaults defaults() {
@@ -141,8 +181,16 @@ public final class SourcePlanner {
         return submitUploads(List.of(new Upload("documents.jsonl", jsonl)), options);
     }
 
-    /** Publishes the tasks of sources whose publication did not finish (called at start-up). */
+    /**
+     * Plans the sources whose planning replica stopped (its lease lapsed), and publishes the tasks of sources whose
+     * publication did not finish, stored at least {@code minAgeSeconds} ago. Called at start-up, then every 15 s.
+     */
     public void republishPending(int minAgeSeconds) {
+        for (SourceRow row : catalog.claimUnplanned(LEASE)) {
+            LOG.infof("planning source %s again: the replica planning it stopped", row.id());
+            inProgress.add(row.id());
+            planning.submit(() -> replan(row));
+        }
         for (String id : catalog.unpublishedSources(minAgeSeconds)) {
             LOG.infof("publishing the tasks of source %s again", id);
             publish(id);
@@ -154,42 +202,101 @@ public final class SourcePlanner {
     private Planned plan(String id, String type, String location, Options opts, List<FileRef> files, Map<String, Upload> uploads) {
         var existing = catalog.source(id);
         if (existing.isPresent()) return again(existing.get());
-        Readers counting = new Readers(limits, uploadId -> {
-            Upload u = uploads.get(uploadId);
-            if (u == null) return catalog.open(uploadId);
-            return new ByteArrayInputStream(u.content());
-        });
-        List<IngestTask> tasks = new ArrayList<>();
-        Instant now = Instant.now();
-        long remaining = opts.limit();
-        long records = 0;
-        for (FileRef f : files) {
-            if (remaining <= 0) break;
-            Readers.Layout layout;
-            try {
-                layout = counting.scan(f.location(), f.entry(), f.format(), defaults.taskRecords());
-            } catch (IOException e) {
-                layout = new Readers.Layout(1, Map.of()); // the task's reader reports the failure as a rejected record
-            }
-            long count = Math.min(layout.records(), remaining);
-            remaining -= count;
-            records += count;
-            for (long start = 0; start < count; start += defaults.taskRecords()) {
-                long end = Math.min(count, start + defaults.taskRecords());
-                String taskId = id + "-" + String.format(Locale.ROOT, "%05d", tasks.size());
-                tasks.add(new IngestTask(IngestTask.SCHEMA, taskId, id, type, f.format().id(), f.location(), f.entry(), f.uri(),
-                        start, end, opts.cutoff(), opts.undated(), opts.languages(), opts.license(), now, layout.seeks().get(start)));
-            }
-        }
         SourceRow row = new SourceRow(id, type, location, opts.cutoff(), opts.undated(), opts.languages(), opts.license(),
-                tasks.size(), false, now);
-        if (!catalog.createSource(row, tasks, uploads)) return again(catalog.source(id).orElseThrow());
-        publish(id);
-        LOG.infof("source %s (%s %s): %d records in %d tasks", id, type, location, records, tasks.size());
-        return new Planned(id, true, tasks.size(), records);
+                null, false, Instant.now(), opts.limit() == Long.MAX_VALUE ? null : opts.limit());
+        inProgress.add(id);
+        boolean created;
+        try {
+            created = catalog.createSource(row, uploads, LEASE);
+        } catch (RuntimeException e) {
+            inProgress.remove(id);
+            throw e;
+        }
+        if (!created) {
+            inProgress.remove(id);
+            return again(catalog.source(id).orElseThrow());
+        }
+        Future<Planned> planned = planning.submit(() -> planTasks(row, opts, files, uploads));
+        try {
+            return planned.get(defaults.planWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return new Planned(id, true, null, null); // still reading: GET the source to follow it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Planned(id, true, null, null);
+        } catch (ExecutionException e) {
+            // The source is stored: a broker or database that is away gets a 503; planning is retried all the same.
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Plans a source again from what the catalog holds (its replica stopped while planning it). */
+    private Planned replan(SourceRow row) {
+        List<FileRef> files;
+        try {
+            files = row.type().equals("upload") ? uploadedFiles(row.id()) : files(row.type(), Path.of(row.location()));
+        } catch (RuntimeException e) {
+            LOG.warnf("source %s can no longer be read (%s): planned with no files", row.id(), e.getMessage());
+            files = List.of();
+        }
+        Options opts = new Options(row.cutoff(), row.undated(), row.languages(), row.license(),
+                row.recordLimit() == null ? Long.MAX_VALUE : row.recordLimit());
+        return planTasks(row, opts, files, Map.of());
+    }
+
+    private List<FileRef> uploadedFiles(String sourceId) {
+        List<FileRef> files = new ArrayList<>();
+        catalog.uploadNames(sourceId).forEach((uploadId, name) ->
+                files.add(new FileRef(UploadStore.PREFIX + uploadId, null, name, SourceFormat.ofFileName(name))));
+        return files;
+    }
+
+    /** Reads each file once (counting records and noting where each task starts), stores the tasks, publishes them. */
+    private Planned planTasks(SourceRow row, Options opts, List<FileRef> files, Map<String, Upload> uploads) {
+        String id = row.id();
+        try {
+            Readers counting = new Readers(limits, uploadId -> {
+                Upload u = uploads.get(uploadId);
+                if (u == null) return catalog.open(uploadId);
+                return new ByteArrayInputStream(u.content());
+            });
+            List<IngestTask> tasks = new ArrayList<>();
+            long remaining = opts.limit();
+            long records = 0;
+            for (FileRef f : files) {
+                if (remaining <= 0) break;
+                Readers.Layout layout;
+                try {
+                    layout = counting.scan(f.location(), f.entry(), f.format(), defaults.taskRecords());
+                } catch (IOException e) {
+                    layout = new Readers.Layout(1, Map.of()); // the task's reader reports the failure as a rejected record
+                }
+                long count = Math.min(layout.records(), remaining);
+                remaining -= count;
+                records += count;
+                for (long start = 0; start < count; start += defaults.taskRecords()) {
+                    long end = Math.min(count, start + defaults.taskRecords());
+                    String taskId = id + "-" + String.format(Locale.ROOT, "%05d", tasks.size());
+                    tasks.add(new IngestTask(IngestTask.SCHEMA, taskId, id, row.type(), f.format().id(), f.location(), f.entry(),
+                            f.uri(), start, end, opts.cutoff(), opts.undated(), opts.languages(), opts.license(), row.createdAt(),
+                            layout.seeks().get(start)));
+                }
+            }
+            if (!catalog.storeTasks(id, tasks)) return again(catalog.source(id).orElseThrow()); // planned by another replica
+            publish(id);
+            LOG.infof("source %s (%s %s): %d records in %d tasks", id, row.type(), row.location(), records, tasks.size());
+            return new Planned(id, true, tasks.size(), records);
+        } catch (RuntimeException e) {
+            LOG.warnf("planning source %s failed (%s); it is planned again once its lease lapses, or published again", id, e);
+            throw e;
+        } finally {
+            inProgress.remove(id);
+        }
     }
 
     private Planned again(SourceRow src) {
+        if (!src.planned()) return new Planned(src.id(), false, null, null);
         List<IngestTask> tasks = catalog.tasks(src.id());
         if (!src.tasksPublished()) publish(src.id());
         long records = tasks.stream().mapToLong(t -> t.endRecord() - t.firstRecord()).sum();

@@ -55,6 +55,12 @@ public final class IngestHarness implements AutoCloseable {
 
     public IngestHarness(String bootstrap, String jdbcUrl, String user, String password, Pipeline pipeline,
                          int taskRecords, List<Path> allowedDirs) {
+        this(bootstrap, jdbcUrl, user, password, pipeline, taskRecords, allowedDirs, Duration.ofSeconds(60));
+    }
+
+    /** @param planWait how long adding a source waits for its planning (zero: always answers "planning") */
+    public IngestHarness(String bootstrap, String jdbcUrl, String user, String password, Pipeline pipeline,
+                         int taskRecords, List<Path> allowedDirs, Duration planWait) {
         String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         this.bootstrap = bootstrap;
         this.schema = "ingest_" + tag;
@@ -79,7 +85,7 @@ public final class IngestHarness implements AutoCloseable {
         this.publisher = new TaskPublisher(bootstrap, tasksTopic);
         this.planner = new SourcePlanner(new SourcePlanner.Defaults(LocalDate.of(2010, 12, 31), "accept",
                 PipelineSettings.defaults().detectLanguages(), Set.copyOf(PipelineSettings.defaults().detectLanguages()),
-                taskRecords, allowedDirs), LIMITS, catalog, publisher);
+                taskRecords, allowedDirs, planWait), LIMITS, catalog, publisher);
     }
 
     /** A worker in this harness's group; give two workers the same id only to model a restart of one replica. */
@@ -165,6 +171,7 @@ public final class IngestHarness implements AutoCloseable {
     public void close() throws InterruptedException {
         workers.forEach(TaskWorker::stop);
         for (Thread t : threads) t.join(15_000);
+        planner.close();
         publisher.close();
     }
 }

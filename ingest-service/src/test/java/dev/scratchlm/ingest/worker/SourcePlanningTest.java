@@ -1,0 +1,116 @@
+package dev.scratchlm.ingest.worker;
+
+import dev.scratchlm.devstack.DevStack;
+import dev.scratchlm.devstack.SharedDevStack;
+import dev.scratchlm.ingest.TestData;
+import dev.scratchlm.ingest.catalog.CatalogRepository.Upload;
+import dev.scratchlm.ingest.catalog.SourceProgress;
+import dev.scratchlm.ingest.catalog.SourceRow;
+import dev.scratchlm.ingest.pipeline.Pipeline;
+import dev.scratchlm.ingest.pipeline.PipelineSettings;
+import dev.scratchlm.ingest.plan.Planned;
+import dev.scratchlm.ingest.plan.SourceRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+import static dev.scratchlm.ingest.worker.IngestHarness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Planning (reading every file of a source once) runs in the background: a request that would wait too long answers
+ * "planning", and a source whose planning replica stopped is planned by another, with nothing lost.
+ */
+class SourcePlanningTest {
+    static DevStack stack;
+    static Pipeline pipeline;
+    static Path jar;
+    IngestHarness harness;
+
+    @BeforeAll
+    static void stack() {
+        stack = SharedDevStack.get();
+        pipeline = Pipeline.standard(PipelineSettings.defaults());
+        jar = TestData.europarlJar();
+    }
+
+    IngestHarness harness(Duration planWait) {
+        harness = new IngestHarness(stack.bootstrapServers(), stack.jdbcUrl(), stack.user(), stack.password(), pipeline,
+                100, List.of(jar.getParent()), planWait);
+        return harness;
+    }
+
+    @AfterEach
+    void close() throws InterruptedException {
+        if (harness != null) harness.close();
+    }
+
+    static SourceProgress awaitDone(IngestHarness h, String sourceId) {
+        await("source " + sourceId + " done", Duration.ofSeconds(120),
+                () -> h.catalog.progress(sourceId).map(p -> p.state().equals("done")).orElse(false));
+        return h.catalog.progress(sourceId).orElseThrow();
+    }
+
+    @Test
+    void aRequestThatWouldWaitTooLongAnswersPlanningAndTheSourceIsPlannedInTheBackground() {
+        IngestHarness h = harness(Duration.ZERO);
+        TaskWorker w = h.start(h.worker("p"));
+        await("the worker owns partitions", Duration.ofSeconds(60), () -> !w.assignment().isEmpty());
+
+        Planned planned = h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, 300L));
+        assertThat(planned.created()).isTrue();
+        assertThat(planned.planning()).as("answered before planning ended").isTrue();
+        assertThat(planned.records()).isNull();
+
+        SourceProgress done = awaitDone(h, planned.sourceId());
+        assertThat(done.source().tasksTotal()).isEqualTo(3);
+        assertThat(done.accepted() + done.rejected()).as("every record has one fate").isEqualTo(300);
+        Planned again = h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, 300L));
+        assertThat(again.created()).isFalse();
+        assertThat(again.tasks()).isEqualTo(3);
+        assertThat(again.records()).isEqualTo(300);
+    }
+
+    @Test
+    void aSourceWhosePlanningReplicaStoppedIsPlannedByAnother() {
+        IngestHarness h = harness(Duration.ofSeconds(60));
+        TaskWorker w = h.start(h.worker("q"));
+        await("the worker owns partitions", Duration.ofSeconds(60), () -> !w.assignment().isEmpty());
+
+        // What a replica that stopped while planning leaves: the sources stored, their leases lapsed, no tasks.
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            jsonl.append("{\"text\": \"Takeover record ").append(i).append(" of a run at ").append(System.nanoTime())
+                    .append(". The members of this house discussed the report at length and voted on it.\"}\n");
+        }
+        String upload = "src-takeover-" + System.nanoTime(), europarl = "src-takeover-ep-" + System.nanoTime();
+        Instant now = Instant.now();
+        LocalDate cutoff = LocalDate.of(2010, 12, 31);
+        List<String> langs = PipelineSettings.defaults().detectLanguages();
+        assertThat(h.catalog.createSource(new SourceRow(upload, "upload", "[a.jsonl]", cutoff, "accept", langs, null, null,
+                false, now, null), Map.of(upload + "-0", new Upload("a.jsonl", jsonl.toString().getBytes(StandardCharsets.UTF_8))),
+                Duration.ZERO)).isTrue();
+        assertThat(h.catalog.createSource(new SourceRow(europarl, "europarl", jar.toString(), cutoff, "accept", langs, null,
+                null, false, now, 150L), Map.of(), Duration.ZERO)).isTrue();
+        assertThat(h.catalog.progress(upload).orElseThrow().state()).isEqualTo("planning");
+
+        h.planner.republishPending(0);
+        assertThat(h.catalog.claimUnplanned(Duration.ofSeconds(60))).as("the lease is taken: no second planner").isEmpty();
+
+        SourceProgress up = awaitDone(h, upload);
+        assertThat(up.source().tasksTotal()).isEqualTo(1);
+        assertThat(up.accepted() + up.rejected()).isEqualTo(5);
+        SourceProgress ep = awaitDone(h, europarl);
+        assertThat(ep.source().tasksTotal()).as("150 records (its limit) in tasks of 100").isEqualTo(2);
+        assertThat(ep.accepted() + ep.rejected()).isEqualTo(150);
+        await("the upload deleted", Duration.ofSeconds(10), () -> h.catalog.uploadsStored(upload) == 0);
+    }
+}
