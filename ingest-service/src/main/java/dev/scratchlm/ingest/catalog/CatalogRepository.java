@@ -109,6 +109,12 @@ public final class CatalogRepository implements UploadStore {
                 }
                 if (!tasks.isEmpty()) ps.executeBatch();
             }
+            if (tasks.isEmpty()) { // nothing to read (empty files): no task will ever release the uploads
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + s + "uploads WHERE source_id = ?")) {
+                    ps.setString(1, sourceId);
+                    ps.executeUpdate();
+                }
+            }
             return true;
         });
     }

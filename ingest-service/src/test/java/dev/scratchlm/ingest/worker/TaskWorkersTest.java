@@ -140,6 +140,16 @@ class TaskWorkersTest {
     }
 
     @Test
+    void anEmptyUploadIsDoneAtOnceAndItsBytesAreNotKept() {
+        IngestHarness h = harness(2);
+        Planned planned = h.planner.submitUploads(List.of(new dev.scratchlm.ingest.catalog.CatalogRepository.Upload(
+                "empty-" + System.nanoTime() + ".jsonl", "\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))), null);
+        assertThat(planned.tasks()).isZero();
+        assertThat(h.catalog.progress(planned.sourceId()).orElseThrow().state()).isEqualTo("done");
+        assertThat(h.catalog.uploadsStored(planned.sourceId())).isZero();
+    }
+
+    @Test
     void aWorkerDyingBeforeItsKafkaCommitIsReplacedWithoutLossOrDuplicates() {
         IngestHarness h = harness(100);
         TaskWorker first = h.worker("w");
