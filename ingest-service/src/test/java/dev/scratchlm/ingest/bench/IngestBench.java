@@ -16,10 +16,15 @@ import dev.scratchlm.ingest.plan.SourceRequest;
 import dev.scratchlm.ingest.source.RawRecord;
 import dev.scratchlm.ingest.source.Readers;
 import dev.scratchlm.ingest.source.RecordReader;
+import dev.scratchlm.ingest.source.SourceFormat;
+import dev.scratchlm.ingest.source.WarcRecordsTestSupport;
 import dev.scratchlm.ingest.worker.IngestHarness;
 import dev.scratchlm.ingest.worker.TaskProcessor;
 import dev.scratchlm.ingest.worker.TaskWorker;
+import org.netpreserve.jwarc.WarcCompression;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -34,6 +39,8 @@ import java.util.logging.Level;
  * through a fresh broker and database: plan, tasks on the topic, workers, catalog transactions, Kafka transactions.
  * Then, as the peer in the same process, the per-document steps alone on one thread over the same records, and
  * once more with Lingua's detector deciding every text (the language step before its fast path) as its reference.
+ * Then a 20,000-page WARC.gz read task by task from the seek points planning notes, against each task reading the file
+ * from its start.
  * Prints per-stage documents/s and MB/s (input bytes per second of time spent in the stage), and last one line
  * {@code docs=N wall_s=X mb_per_s=Y}, after a line with the one-core step figures.
  */
@@ -101,6 +108,7 @@ public final class IngestBench {
                 System.out.printf(Locale.ROOT, "reference, Lingua's detector for every text (fast-margin 1): language %.1f MB/s, all steps %.2f MB/s;"
                         + " the fast path is %.1fx on the language step, %.1fx on all steps%n",
                         linguaLanguage, mb / linguaSeconds, fastLanguage / linguaLanguage, linguaSeconds / aloneSeconds);
+                warcSeek();
                 System.out.printf(Locale.ROOT, "load average after: %.1f%n",
                         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
                 System.out.printf(Locale.ROOT, "per-document steps on one core: steps_mb_per_s=%.2f language_mb_per_s=%.1f%n",
@@ -110,6 +118,53 @@ public final class IngestBench {
                 if (!exact) System.exit(1);
             }
         }
+    }
+
+    /**
+     * A WARC.gz cut into tasks: every task read from the seek point planning noted (the gzip member of its first
+     * record), against the same tasks each reading the file from its start, as they did before seek points.
+     */
+    static void warcSeek() throws Exception {
+        Path dir = Files.createTempDirectory("scratchlm-warc-bench");
+        try {
+            Path file = dir.resolve("crawl.warc.gz");
+            int pages = 20_000, taskRecords = 1000;
+            WarcRecordsTestSupport.writePages(file, WarcCompression.GZIP, pages, 4000);
+            Readers readers = new Readers(IngestHarness.LIMITS, id -> {
+                throw new IOException("no uploads here");
+            });
+            long t0 = System.nanoTime();
+            Readers.Layout layout = readers.scan(file.toString(), null, SourceFormat.WARC, taskRecords);
+            double scan = (System.nanoTime() - t0) / 1e9;
+            double seek = readTasks(readers, file, layout, taskRecords, true);
+            double fromStart = readTasks(readers, file, layout, taskRecords, false);
+            System.out.printf(Locale.ROOT, "%nWARC.gz of %d pages (%.1f MB) in %d tasks: planning's pass %.2f s; the tasks read from"
+                            + " their seek points in %.2f s, each from the file's start in %.2f s (%.1fx)%n", pages,
+                    Files.size(file) / 1e6, (pages + taskRecords - 1) / taskRecords, scan, seek, fromStart, fromStart / seek);
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** Reads every task of the file; @return seconds. */
+    static double readTasks(Readers readers, Path file, Readers.Layout layout, int taskRecords, boolean seek) throws IOException {
+        long t0 = System.nanoTime();
+        long records = 0;
+        for (long start = 0; start < layout.records(); start += taskRecords) {
+            IngestTask task = new IngestTask(IngestTask.SCHEMA, "w", "w", "warc", SourceFormat.WARC.id(), file.toString(), null,
+                    "crawl.warc.gz", start, Math.min(layout.records(), start + taskRecords), null, "accept", List.of("en"), null,
+                    null, seek ? layout.seeks().get(start) : null);
+            try (RecordReader r = readers.open(task)) {
+                for (RawRecord rec = r.next(); rec != null; rec = r.next()) {
+                    if (rec.error() != null) throw new IllegalStateException("record " + rec.recordNo() + ": " + rec.error());
+                    records++;
+                }
+            }
+        }
+        if (records != layout.records()) throw new IllegalStateException(records + " records read of " + layout.records());
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /** Reads every record and runs the steps on this thread; @return seconds spent in the steps. */

@@ -44,4 +44,32 @@ public final class WarcRecordsTestSupport {
                     .build());
         }
     }
+
+    /**
+     * A crawl of {@code pages} HTML responses of about {@code bytesPerPage} bytes of varied English-like words, with a
+     * request record before every third (requests are not captures).
+     */
+    public static void writePages(Path file, WarcCompression compression, int pages, int bytesPerPage) throws IOException {
+        String[] words = ("the of and to in a is that for it as was with be by on not this are or from at which but "
+                + "have an they you were her she there one all we their members report house vote debate council "
+                + "commission proposal budget regions fisheries market policy citizens rights energy transport").split(" ");
+        java.util.Random rnd = new java.util.Random(pages);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING); WarcWriter w = new WarcWriter(ch, compression)) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < pages; i++) {
+                String url = "http://example.org/page" + i;
+                Instant when = Instant.parse("2009-03-04T05:06:07Z").plusSeconds(i);
+                if (i % 3 == 0) {
+                    w.write(new WarcRequest.Builder(url).date(when).body(new HttpRequest.Builder("GET", "/page" + i).build()).build());
+                }
+                text.setLength(0);
+                text.append("<html><body><p>Page ").append(i).append(". ");
+                while (text.length() < bytesPerPage) text.append(words[rnd.nextInt(words.length)]).append(rnd.nextInt(12) == 0 ? ". " : " ");
+                text.append("</p></body></html>");
+                w.write(new WarcResponse.Builder(url).date(when).body(new HttpResponse.Builder(200, "OK")
+                        .body(MediaType.HTML_UTF8, text.toString().getBytes(StandardCharsets.UTF_8)).build()).build());
+            }
+        }
+    }
 }
