@@ -3,13 +3,7 @@ package dev.scratchlm.ingest.source;
 import dev.scratchlm.contracts.IngestTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.netpreserve.jwarc.HttpResponse;
-import org.netpreserve.jwarc.MediaType;
 import org.netpreserve.jwarc.WarcCompression;
-import org.netpreserve.jwarc.WarcRequest;
-import org.netpreserve.jwarc.WarcResponse;
-import org.netpreserve.jwarc.WarcWriter;
-import org.netpreserve.jwarc.HttpRequest;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
@@ -37,20 +30,8 @@ class SeekTest {
     Path dir;
 
     static void writeWarc(Path file, WarcCompression compression, int pages) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING); WarcWriter w = new WarcWriter(ch, compression)) {
-            for (int i = 0; i < pages; i++) {
-                String url = "http://example.org/page" + i;
-                Instant when = Instant.parse("2009-03-04T05:06:07Z").plusSeconds(i);
-                if (i % 3 == 0) { // requests are not captures: numbering must skip them the same way after a seek
-                    w.write(new WarcRequest.Builder(url).date(when).body(new HttpRequest.Builder("GET", "/page" + i).build()).build());
-                }
-                String html = "<html><body><p>Page " + i + " of the crawl. " + "Words follow. ".repeat(i % 11) + "</p></body></html>";
-                w.write(new WarcResponse.Builder(url).date(when)
-                        .body(new HttpResponse.Builder(200, "OK").body(MediaType.HTML_UTF8, html.getBytes(StandardCharsets.UTF_8)).build())
-                        .build());
-            }
-        }
+        // Requests before every third page: they are not captures, and numbering must skip them the same way after a seek.
+        WarcRecordsTestSupport.writePages(file, compression, pages, 300);
     }
 
     static byte[] jsonl(int records) {
