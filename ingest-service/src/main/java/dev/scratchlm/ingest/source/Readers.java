@@ -59,20 +59,22 @@ public final class Readers {
     public Layout scan(String location, String entry, SourceFormat format, long step) throws IOException {
         if (format.wholeFile()) return new Layout(1, Map.of());
         BufferedInputStream raw = new BufferedInputStream(raw(location, entry), 64 * 1024);
-        GuardedInput gunzip = isGzip(raw) ? GuardedInput.gunzip(raw, 0, 0, limits) : null;
-        Map<Long, IngestTask.Seek> seeks = new HashMap<>();
-        Seeker seeker = (recordNo, offset, linesBefore) -> {
-            if (recordNo == 0 || recordNo % step != 0) return;
-            if (gunzip == null) {
-                seeks.put(recordNo, new IngestTask.Seek(offset, offset, offset, linesBefore));
-                return;
+        try (raw) {
+            GuardedInput gunzip = isGzip(raw) ? GuardedInput.gunzip(raw, 0, 0, limits) : null;
+            Map<Long, IngestTask.Seek> seeks = new HashMap<>();
+            Seeker seeker = (recordNo, offset, linesBefore) -> {
+                if (recordNo == 0 || recordNo % step != 0) return;
+                if (gunzip == null) {
+                    seeks.put(recordNo, new IngestTask.Seek(offset, offset, offset, linesBefore));
+                    return;
+                }
+                long[] member = gunzip.memberHolding(offset);
+                if (member != null) seeks.put(recordNo, new IngestTask.Seek(member[0], member[1], offset, linesBefore));
+            };
+            try (InputStream in = gunzip != null ? gunzip : raw) {
+                long records = format == SourceFormat.WARC ? WarcRecords.scan(in, seeker) : LineRecords.scan(in, limits, seeker);
+                return new Layout(records, seeks);
             }
-            long[] member = gunzip.memberHolding(offset);
-            if (member != null) seeks.put(recordNo, new IngestTask.Seek(member[0], member[1], offset, linesBefore));
-        };
-        try (InputStream in = gunzip != null ? gunzip : raw) {
-            long records = format == SourceFormat.WARC ? WarcRecords.scan(in, seeker) : LineRecords.scan(in, limits, seeker);
-            return new Layout(records, seeks);
         }
     }
 
