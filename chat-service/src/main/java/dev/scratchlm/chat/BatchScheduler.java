@@ -65,6 +65,9 @@ final class BatchScheduler {
     private final Job[] active;
     private final int[] stepSlots, stepTokens;
     private final Job[] stepJobs;
+    private final Job[] admitted;
+    private final int[] admittedSlots;
+    private final int[][] admittedPrompts;
     private final float[][] logits;
     private final Thread thread;
     private final StepOutbox outbox = new StepOutbox();
@@ -86,6 +89,9 @@ final class BatchScheduler {
         this.stepSlots = new int[slots];
         this.stepTokens = new int[slots];
         this.stepJobs = new Job[slots];
+        this.admitted = new Job[slots];
+        this.admittedSlots = new int[slots];
+        this.admittedPrompts = new int[slots][];
         this.logits = new float[slots][decoder.vocabSize()];
         this.thread = new Thread(this::loop, "decode-" + name);
         this.thread.setDaemon(true);
@@ -153,38 +159,69 @@ final class BatchScheduler {
         }
     }
 
-    /** Moves waiting requests into free slots (waiting when idle); false when retired and drained. */
+    /**
+     * Moves waiting requests into free slots (waiting when idle); false when retired and drained. Requests waiting
+     * together are prefilled together, in one pass, as far as the decoder's prefill takes their prompts.
+     */
     private boolean admit() throws InterruptedException {
         while (true) {
-            Job job;
+            int k = 0, tokens = 0;
             synchronized (this) {
                 while (activeCount == 0 && queue.isEmpty()) {
                     if (retired) return false;
                     wait();
                 }
-                if (activeCount == active.length || queue.isEmpty()) return true;
-                job = queue.pollFirst();
-                if (job.cancelled) {
-                    job.listener.onFinish(Finish.CANCELLED, 0, null);
-                    outbox.flush();
-                    continue;
+                while (activeCount < active.length && !queue.isEmpty()) {
+                    Job job = queue.peekFirst();
+                    if (job.cancelled) {
+                        queue.pollFirst();
+                        job.listener.onFinish(Finish.CANCELLED, 0, null);
+                        continue;
+                    }
+                    if (k > 0 && tokens + job.prompt.length > decoder.maxPrefillTokens()) break;
+                    queue.pollFirst();
+                    int slot = 0;
+                    while (active[slot] != null) slot++;
+                    job.slot = slot;
+                    active[slot] = job;
+                    activeCount++;
+                    admitted[k] = job;
+                    admittedSlots[k] = slot;
+                    admittedPrompts[k++] = job.prompt;
+                    tokens += job.prompt.length;
                 }
-                int slot = 0;
-                while (active[slot] != null) slot++;
-                job.slot = slot;
-                active[slot] = job;
-                activeCount++;
             }
-            float[] first;
-            try {
-                first = decoder.prefill(job.slot, job.prompt);
-            } catch (RuntimeException e) {
-                release(job, Finish.ERROR, e.getMessage());
+            if (k == 0) {
                 outbox.flush();
-                continue;
+                return true;
             }
-            accept(job, first);
-            outbox.flush(); // the first token goes out now, not after the other admissions
+            float[][] first = prefill(k);
+            for (int i = 0; i < k; i++) {
+                if (first[i] != null) accept(admitted[i], first[i]);
+                admitted[i] = null;
+                admittedPrompts[i] = null;
+            }
+            outbox.flush(); // the first tokens go out now, not after further admissions
+        }
+    }
+
+    /**
+     * Prefills the k admitted requests in one pass; if that is refused (one bad prompt), one by one, so only the
+     * bad request fails. A failed request is released and its logits left null.
+     */
+    private float[][] prefill(int k) {
+        try {
+            return decoder.prefill(java.util.Arrays.copyOf(admittedSlots, k), java.util.Arrays.copyOf(admittedPrompts, k));
+        } catch (RuntimeException batch) {
+            float[][] first = new float[k][];
+            for (int i = 0; i < k; i++) {
+                try {
+                    first[i] = decoder.prefill(admitted[i].slot, admitted[i].prompt);
+                } catch (RuntimeException e) {
+                    release(admitted[i], Finish.ERROR, e.getMessage());
+                }
+            }
+            return first;
         }
     }
 

@@ -16,6 +16,7 @@ final class KvDecoder implements Decoder {
 
     private final KvCacheDecoder cache;
     private final int slots;
+    private final boolean batchPrefill;
     // KvCacheDecoder takes arrays whose length is the batch: keep one pair per batch size, so a step allocates nothing.
     private final int[][] slotsBySize, tokensBySize;
     private final float[][][] outBySize;
@@ -23,6 +24,9 @@ final class KvDecoder implements Decoder {
     KvDecoder(Gpt model, int slots) {
         this.cache = new KvCacheDecoder(model, slots, threadsFor(model));
         this.slots = slots;
+        // Prompts that arrive together share one prefill pass when the weights, not the rows, set its cost (see
+        // above); for a small model a pass costs about its rows, and one prompt at a time gets the first ones out sooner.
+        this.batchPrefill = model.parameterCount() >= TWO_THREADS_FROM_PARAMETERS;
         this.slotsBySize = new int[slots + 1][];
         this.tokensBySize = new int[slots + 1][];
         this.outBySize = new float[slots + 1][][];
@@ -59,6 +63,17 @@ final class KvDecoder implements Decoder {
     public float[] prefill(int slot, int[] prompt) {
         cache.reset(slot);
         return cache.prefill(slot, prompt);
+    }
+
+    @Override
+    public float[][] prefill(int[] slotIds, int[][] prompts) {
+        for (int slot : slotIds) cache.reset(slot);
+        return cache.prefill(slotIds, prompts, null);
+    }
+
+    @Override
+    public int maxPrefillTokens() {
+        return batchPrefill ? cache.maxPrefillRows() : 0;
     }
 
     @Override

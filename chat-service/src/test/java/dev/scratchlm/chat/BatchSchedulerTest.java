@@ -17,10 +17,11 @@ class BatchSchedulerTest {
     static final int VOCAB = 16, END = 15;
 
     /** Records every prefill and step; greedy sampling then picks token slot+1 (END never, unless asked). */
-    static final class FakeDecoder implements Decoder {
+    static class FakeDecoder implements Decoder {
         final int slots;
         final List<String> log = Collections.synchronizedList(new ArrayList<>());
         volatile CountDownLatch gate;
+        final CountDownLatch stepEntered = new CountDownLatch(1);
         volatile int stepMillis;
 
         FakeDecoder(int slots) {
@@ -39,6 +40,7 @@ class BatchSchedulerTest {
         }
 
         public void step(int[] slotIds, int[] tokens, int n, float[][] out) {
+            stepEntered.countDown();
             CountDownLatch g = gate;
             if (g != null) {
                 try {
@@ -91,6 +93,69 @@ class BatchSchedulerTest {
 
     private static GenerationParams greedy(int maxTokens) {
         return new GenerationParams(0f, 1f, 0, 1, maxTokens, List.of(), false, 0);
+    }
+
+    /** A decoder that prefills several prompts in one call, logging the batch; a prompt starting with -2 is refused. */
+    static final class BatchingDecoder extends FakeDecoder {
+        BatchingDecoder(int slots) {
+            super(slots);
+        }
+
+        @Override
+        public float[] prefill(int slot, int[] prompt) {
+            if (prompt[0] == -2) throw new IllegalArgumentException("token -2 is not in the vocabulary");
+            return super.prefill(slot, prompt);
+        }
+
+        @Override
+        public float[][] prefill(int[] slotIds, int[][] prompts) {
+            log.add("batch " + slotIds.length);
+            for (int[] p : prompts) if (p[0] == -2) throw new IllegalArgumentException("token -2 is not in the vocabulary");
+            float[][] out = new float[slotIds.length][];
+            for (int i = 0; i < slotIds.length; i++) out[i] = prefill(slotIds[i], prompts[i]);
+            return out;
+        }
+
+        @Override
+        public int maxPrefillTokens() {
+            return 1000;
+        }
+    }
+
+    @Test
+    void requestsWaitingTogetherArePrefilledInOnePassAndABadPromptFailsOnlyItsRequest() throws Exception {
+        BatchingDecoder d = new BatchingDecoder(4);
+        d.gate = new CountDownLatch(1); // the first request's first step waits until the others are queued
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10);
+        Recorder first = new Recorder(Integer.MAX_VALUE);
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {0}, greedy(3), first))).isTrue();
+        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).as("admitted, now in its gated step").isTrue();
+        List<Recorder> rs = new ArrayList<>();
+        for (int p : new int[] {1, -2, 3}) {
+            Recorder r = new Recorder(Integer.MAX_VALUE);
+            rs.add(r);
+            assertThat(s.submit(new BatchScheduler.Job(new int[] {p}, greedy(2), r))).isTrue();
+        }
+        Recorder[] later = new Recorder[3];
+        for (int i = 0; i < 3; i++) {
+            later[i] = new Recorder(Integer.MAX_VALUE);
+            assertThat(s.submit(new BatchScheduler.Job(new int[] {10 + i}, greedy(2), later[i]))).isTrue();
+        }
+        d.gate.countDown();
+        first.await();
+        for (Recorder r : rs) r.await();
+        for (Recorder r : later) r.await();
+
+        assertThat(d.log).contains("batch 1"); // the first request, alone
+        assertThat(rs.get(0).finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        assertThat(rs.get(1).finish).as("the bad prompt").isEqualTo(BatchScheduler.Finish.ERROR);
+        assertThat(rs.get(2).finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        // The three free slots took the next three waiting requests in one call; refused for the bad prompt, the
+        // two good ones were then prefilled one by one. The rest went in as slots came free.
+        List<String> prefills = d.log.stream().filter(l -> l.startsWith("prefill") || l.startsWith("batch")).toList();
+        assertThat(prefills).containsSubsequence("batch 1", "prefill 0 0", "batch 3", "prefill 1 1", "prefill 3 3");
+        assertThat(prefills).doesNotContain("prefill 2 -2");
+        for (Recorder r : later) assertThat(r.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
     }
 
     @Test

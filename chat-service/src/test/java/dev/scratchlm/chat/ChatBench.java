@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,6 +119,15 @@ public final class ChatBench {
                 System.out.printf("bench-baby decoder alone (KvCacheDecoder + Sampler, no HTTP): 1 sequence %.0f tokens/s, "
                         + "8 sequences %.0f tokens/s; through HTTP streaming that is %.0f%% and %.0f%%%n",
                         raw[0], raw[1], 100 * baby.tps1() / raw[0], 100 * baby.tps8() / raw[1]);
+                // Eight prompts arriving together: prefilled one by one, or in one pass (what the service does from
+                // KvDecoder.TWO_THREADS_FROM_PARAMETERS on), with the threads the service would decode with.
+                for (Config c : configs) {
+                    long params = Gpt.parameterTable(c.gpt()).stream().mapToLong(t -> t.count()).sum();
+                    double[] p = prefillTogether(c.gpt(), params >= KvDecoder.TWO_THREADS_FROM_PARAMETERS ? 2 : 1);
+                    System.out.printf(Locale.ROOT, "%s, 8 prompts arriving together: prefilled one by one, first tokens ready"
+                                    + " after %.2f ms (median) and %.2f ms (last); in one pass, all after %.2f ms%n",
+                            c.id(), p[0], p[1], p[2]);
+                }
                 Double peer = pytorchPeer(jar.toAbsolutePath().getParent().getParent().getParent()
                         .resolve("src/test/python/generate_peer.py"), configs.get(0).gpt());
                 if (peer != null) {
@@ -333,6 +343,39 @@ public final class ChatBench {
             out[n == 1 ? 0 : 1] = median(rates);
         }
         return out;
+    }
+
+    /**
+     * Eight 7-token prompts at once: {median, last} milliseconds until each one's first-token logits are ready when
+     * prefilled one after another, and the milliseconds of one batched pass for all of them (medians over repeats).
+     */
+    static double[] prefillTogether(GptConfig cfg, int threads) {
+        KvCacheDecoder d = new KvCacheDecoder(new Gpt(cfg, 1, 1234), 8, threads);
+        int[] prompt = "To be, ".chars().toArray();
+        int[] slots = {0, 1, 2, 3, 4, 5, 6, 7};
+        int[][] prompts = new int[8][];
+        java.util.Arrays.fill(prompts, prompt);
+        float[][] out = null;
+        List<Double> median = new ArrayList<>(), last = new ArrayList<>(), together = new ArrayList<>();
+        long warm = System.nanoTime() + Duration.ofSeconds(WARM_UP_SECONDS / 3).toNanos();
+        for (int rep = 0; together.size() < 30; rep++) {
+            double[] ready = new double[8];
+            for (int s : slots) d.reset(s);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 8; i++) {
+                d.prefill(i, prompt);
+                ready[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            for (int s : slots) d.reset(s);
+            long t1 = System.nanoTime();
+            out = d.prefill(slots, prompts, out);
+            double all = (System.nanoTime() - t1) / 1e6;
+            if (System.nanoTime() < warm) continue;
+            median.add((ready[3] + ready[4]) / 2);
+            last.add(ready[7]);
+            together.add(all);
+        }
+        return new double[] {median(median), median(last), median(together)};
     }
 
     /** nanoGPT-style generation in PyTorch, when python3 has torch: tokens/s of one stream. */

@@ -31,6 +31,10 @@ public final class KvCacheDecoder {
     private final WorkerPool pool;
     private final int[] lengths;
     private final int[] rowSlot, rowPos;
+    // Rows whose logits a pass computes (null: every row, as a decode step does), and a prefill's token rows.
+    private int[] outRows;
+    private int outCount;
+    private final int[] lastRows, prefillTokens;
     // A pass split over the threads: what the lanes run next (see splitLane).
     private static final int QKV = 0, ATTEND = 1, PROJ = 2, FC = 3, FC_PROJ = 4, HEAD = 5;
     private int phase, phaseLayer, phaseRows, headRows;
@@ -92,6 +96,8 @@ public final class KvCacheDecoder {
         lengths = new int[slots];
         rowSlot = new int[maxRows];
         rowPos = new int[maxRows];
+        lastRows = new int[slots];
+        prefillTokens = new int[maxRows];
     }
 
     static long bufferFloats(GptConfig cfg, int maxSequences) {
@@ -132,19 +138,58 @@ public final class KvCacheDecoder {
      * the last of them (the distribution of the next token).
      */
     public float[] prefill(int slot, int[] tokens) {
-        checkSlot(slot);
-        int n = tokens.length;
-        if (n == 0) throw new IllegalArgumentException("prefill needs at least one token");
-        checkRoom(slot, n);
-        for (int i = 0; i < n; i++) {
-            Embedding.checkToken(tokens[i], cfg.vocabSize());
-            rowSlot[i] = slot;
-            rowPos[i] = lengths[slot] + i;
+        return prefill(new int[] {slot}, new int[][] {tokens}, null)[0];
+    }
+
+    /** How many prompt tokens one {@link #prefill(int[], int[][], float[][])} pass takes at most, over all its prompts. */
+    public int maxPrefillRows() {
+        return maxRows;
+    }
+
+    /**
+     * Prefills several sequences in one pass: {@code prompts[i]} is appended to {@code slotIds[i]} (slots distinct),
+     * and {@code out[i]} (allocated when null or short) receives the logits after its last token. Each weight matrix
+     * is read once for the rows of all the prompts, so requests that arrive together all get their first token after
+     * one pass instead of one pass each. The prompts' tokens together must not exceed {@link #maxPrefillRows()}.
+     */
+    public float[][] prefill(int[] slotIds, int[][] prompts, float[][] out) {
+        int k = slotIds.length;
+        if (prompts.length != k) throw new IllegalArgumentException("slots and prompts differ in length: " + k + " vs " + prompts.length);
+        if (k == 0 || k > slots) throw new IllegalArgumentException("prefill takes 1.." + slots + " sequences, got " + k);
+        int n = 0;
+        for (int i = 0; i < k; i++) {
+            int s = slotIds[i];
+            checkSlot(s);
+            for (int j = 0; j < i; j++) {
+                if (slotIds[j] == s) throw new IllegalArgumentException("slot " + s + " appears twice in one prefill");
+            }
+            if (prompts[i].length == 0) throw new IllegalArgumentException("prefill needs at least one token");
+            checkRoom(s, prompts[i].length);
+            n += prompts[i].length;
         }
-        run(tokens, n, false);
-        lengths[slot] += n;
-        float[] out = new float[cfg.vocabSize()];
-        System.arraycopy(logits, 0, out, 0, out.length);
+        if (n > maxRows) throw new IllegalArgumentException("a prefill pass takes at most " + maxRows + " tokens, got " + n);
+        // Everything is checked before the first row is written: a refused prefill leaves the cache as it was.
+        for (int[] p : prompts) for (int t : p) Embedding.checkToken(t, cfg.vocabSize());
+        int r = 0;
+        for (int i = 0; i < k; i++) {
+            int s = slotIds[i];
+            for (int j = 0; j < prompts[i].length; j++, r++) {
+                prefillTokens[r] = prompts[i][j];
+                rowSlot[r] = s;
+                rowPos[r] = lengths[s] + j;
+            }
+            lastRows[i] = r - 1;
+        }
+        outRows = lastRows;
+        outCount = k;
+        run(prefillTokens, n);
+        int v = cfg.vocabSize();
+        if (out == null || out.length < k) out = new float[k][];
+        for (int i = 0; i < k; i++) {
+            if (out[i] == null || out[i].length < v) out[i] = new float[v];
+            System.arraycopy(logits, i * v, out[i], 0, v);
+            lengths[slotIds[i]] += prompts[i].length;
+        }
         return out;
     }
 
@@ -168,7 +213,8 @@ public final class KvCacheDecoder {
             rowSlot[i] = s;
             rowPos[i] = lengths[s];
         }
-        run(tokens, n, true);
+        outRows = null;
+        run(tokens, n);
         int v = cfg.vocabSize();
         if (out == null || out.length < n) out = new float[n][];
         for (int i = 0; i < n; i++) {
@@ -186,14 +232,15 @@ public final class KvCacheDecoder {
 
     /**
      * Rows 0..n (slot rowSlot[r], position rowPos[r], token tokens[r]) through the network. Logits go to logits
-     * row r for every row ({@code everyRow}), or to row 0 for the last row only (a prefill).
+     * row r for every row (outRows null: a decode step), or to row j for row outRows[j] (a prefill: the last row of
+     * each prompt).
      */
-    private void run(int[] tokens, int n, boolean everyRow) {
-        if (lanes.length == 1) runOneThread(lanes[0], tokens, n, everyRow);
-        else runSplit(tokens, n, everyRow);
+    private void run(int[] tokens, int n) {
+        if (lanes.length == 1) runOneThread(lanes[0], tokens, n);
+        else runSplit(tokens, n);
     }
 
-    private void runOneThread(Lane ln, int[] tokens, int n, boolean everyRow) {
+    private void runOneThread(Lane ln, int[] tokens, int n) {
         DecodeWeights w = this.w;
         int c = cfg.nEmbd(), v = cfg.vocabSize();
         for (int i = 0; i < n; i++) DecodeKernels.add(w.wte, tokens[i] * c, w.wpe, rowPos[i] * c, ln.x, i * c, c);
@@ -210,7 +257,7 @@ public final class KvCacheDecoder {
             DecodeKernels.gelu(ln.fch, 0, n * 4 * c);
             DecodeKernels.matmul(ln.x, 0, c, ln.fch, 0, 4 * c, w.fcProjW[l], w.fcProjB[l], n, 4 * c, c, true);
         }
-        int rows = finalNorm(ln, n, everyRow);
+        int rows = finalNorm(ln, n);
         DecodeKernels.matmul(logits, 0, v, ln.ln, 0, c, w.head, null, rows, c, v, false);
     }
 
@@ -219,7 +266,7 @@ public final class KvCacheDecoder {
      * part of the weights, which matters once they come from memory rather than cache), attention by rows, the
      * cheap row-wise steps on the calling thread. One fork-join per product.
      */
-    private void runSplit(int[] tokens, int n, boolean everyRow) {
+    private void runSplit(int[] tokens, int n) {
         DecodeWeights w = this.w;
         Lane ln = lanes[0];
         int c = cfg.nEmbd();
@@ -236,7 +283,7 @@ public final class KvCacheDecoder {
             split(FC);
             split(FC_PROJ);
         }
-        headRows = finalNorm(ln, n, everyRow);
+        headRows = finalNorm(ln, n);
         split(HEAD);
     }
 
@@ -295,12 +342,12 @@ public final class KvCacheDecoder {
         return Math.min(panels, (lane + 1) * per) * DecodeKernels.P;
     }
 
-    /** Final LayerNorm into ln rows 0..: of every row, or only of the last one; returns how many rows. */
-    private int finalNorm(Lane ln, int n, boolean everyRow) {
+    /** Final LayerNorm into ln rows 0..: of every row, or of the rows in outRows; returns how many rows. */
+    private int finalNorm(Lane ln, int n) {
         int c = cfg.nEmbd();
-        if (!everyRow) {
-            DecodeKernels.layerNorm(ln.ln, 0, ln.x, (n - 1) * c, w.lnfW, w.lnfB, c);
-            return 1;
+        if (outRows != null) {
+            for (int j = 0; j < outCount; j++) DecodeKernels.layerNorm(ln.ln, j * c, ln.x, outRows[j] * c, w.lnfW, w.lnfB, c);
+            return outCount;
         }
         for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.lnfW, w.lnfB, c);
         return n;

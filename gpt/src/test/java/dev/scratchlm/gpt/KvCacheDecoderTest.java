@@ -73,6 +73,63 @@ class KvCacheDecoderTest {
     }
 
     @Test
+    void promptsPrefilledTogetherGiveEachSequenceItsOwnForward() {
+        // Three prompts of different lengths in one pass, on one thread and on two; one slot already holds a
+        // sequence that the pass extends. Each prompt's last row gives its logits, and decoding goes on from there.
+        Gpt m = trainedLikeModel();
+        Rng rng = new Rng(31);
+        for (int threads : new int[] {1, 2}) {
+            KvCacheDecoder dec = new KvCacheDecoder(m, 4, threads);
+            int[] earlier = Fixtures.randomTokens(rng, 3, cfg.vocabSize());
+            dec.prefill(2, earlier);
+            int[] slots = {1, 2, 0};
+            int[][] prompts = {Fixtures.randomTokens(rng, 5, cfg.vocabSize()), Fixtures.randomTokens(rng, 1, cfg.vocabSize()),
+                    Fixtures.randomTokens(rng, 9, cfg.vocabSize())};
+            float[][] out = dec.prefill(slots, prompts, null);
+            int[][] whole = {prompts[0], concat(earlier, prompts[1]), prompts[2]};
+            for (int i : new int[] {0, 2}) {
+                assertClose(new KvCacheDecoder(m, 4, threads).prefill(slots[i], prompts[i]), out[i],
+                        threads + " threads, prompt " + i + " alone and together");
+            }
+            for (int i = 0; i < 3; i++) {
+                m.forward(whole[i], null, null, 1, whole[i].length);
+                assertClose(m.logits(0, whole[i].length - 1, null), out[i], threads + " threads, prompt " + i);
+                assertEquals(whole[i].length, dec.length(slots[i]));
+            }
+            int[] next = {4, 7, 11};
+            out = dec.decode(slots, next, out);
+            for (int i = 0; i < 3; i++) {
+                int[] seq = concat(whole[i], new int[] {next[i]});
+                m.forward(seq, null, null, 1, seq.length);
+                assertClose(m.logits(0, seq.length - 1, null), out[i], threads + " threads, decode after prompt " + i);
+            }
+        }
+    }
+
+    @Test
+    void aRefusedPrefillLeavesEverySequenceAsItWas() {
+        Gpt m = trainedLikeModel();
+        KvCacheDecoder dec = new KvCacheDecoder(m, 3);
+        dec.prefill(0, new int[] {1, 2});
+        int[][] oneBadToken = {{3, 4}, {5, cfg.vocabSize()}};
+        assertThrows(IllegalArgumentException.class, () -> dec.prefill(new int[] {0, 1}, oneBadToken, null));
+        int[][] tooManyRows = {new int[cfg.blockSize()], new int[cfg.blockSize()]};
+        assertThrows(IllegalArgumentException.class, () -> dec.prefill(new int[] {1, 2}, tooManyRows, null));
+        assertThrows(IllegalArgumentException.class, () -> dec.prefill(new int[] {1, 1}, new int[][] {{1}, {2}}, null));
+        assertEquals(2, dec.length(0));
+        assertEquals(0, dec.length(1));
+        assertEquals(0, dec.length(2));
+        m.forward(new int[] {1, 2, 9}, null, null, 1, 3);
+        assertClose(m.logits(0, 2, null), dec.decode(0, 9), "the sequence before the refused prefill goes on");
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
     void fullBatchesOnOneAndOnSeveralThreadsMatchTheFullForward() {
         // 8 sequences (the wide row kernel), 5 (its short form); on one thread, and on two and three that split
         // every product by columns; a vocabulary that is no whole number of vector panels.
