@@ -152,6 +152,9 @@ public final class ShardWorker {
         Properties cp = KafkaSettings.consumer(settings.bootstrapServers(), groupId(tokenizerId));
         cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         cp.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId());
+        // Static membership: a replica that restarts under its instance id takes its partitions back at once, without
+        // waiting out the dead incarnation's session or moving every other replica's partitions.
+        cp.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceId());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp);
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cp)) {
             producer.initTransactions(); // aborts whatever an earlier incarnation of this instance left open

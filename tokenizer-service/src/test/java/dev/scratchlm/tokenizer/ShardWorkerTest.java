@@ -1,7 +1,5 @@
 package dev.scratchlm.tokenizer;
 
-import dev.scratchlm.bpe.BpeTrainer;
-import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.Document;
 import dev.scratchlm.contracts.TokenShard;
@@ -10,6 +8,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -18,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The shard worker on the real broker: exactly once across a crash, and two replicas sharing the partitions. */
 class ShardWorkerTest {
     /** Small shards, so a few hundred documents make many shards and long documents get cut. */
-    private static final int SHARD_BYTES = 4096;
+    private static final int SHARD_BYTES = ShardWorkerProcess.SHARD_BYTES;
     private static String bootstrap;
     private static Tokenizer tokenizer;
     private final List<ShardWorker> started = new ArrayList<>();
@@ -34,8 +40,7 @@ class ShardWorkerTest {
     @BeforeAll
     static void setUp() {
         bootstrap = SharedDevStack.get().bootstrapServers();
-        List<String> texts = TestData.europarl(300).stream().map(l -> l[2]).toList();
-        tokenizer = BpeTrainer.train(texts, BpeTrainer.Config.of(512, NumberPolicy.SINGLE));
+        tokenizer = ShardWorkerProcess.tokenizer();
     }
 
     @AfterEach
@@ -110,6 +115,72 @@ class ShardWorkerTest {
         assertThat(duplicates.get()).as("both re-published documents were recognised").isEqualTo(2);
         assertThat(committed.stream().filter(s -> s.value().shardId().matches(".*-o\\d+-\\d+")).count())
                 .as("the long documents were cut into parts").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aWorkerProcessKilledWithSigkillMidTransactionIsReplacedWithoutLossOrDuplicates() throws Exception {
+        // A real crash: the worker's own JVM is killed while its transaction is open and its consumer is in the group.
+        String tokenizerId = "sigkill-" + UUID.randomUUID().toString().substring(0, 8);
+        TestData.produce(bootstrap, batch(tokenizerId, 0, 150));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-") || a.startsWith("-Xmx")).toList());
+        cmd.addAll(List.of("-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-cp", System.getProperty("java.class.path"), ShardWorkerProcess.class.getName(),
+                bootstrap, tokenizerId, "replica-k"));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            java.util.Deque<String> tail = new java.util.concurrent.ConcurrentLinkedDeque<>();
+            CompletableFuture<Boolean> committedOnce = new CompletableFuture<>(), frozen = new CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = out.readLine()) != null; ) {
+                        if (line.startsWith(ShardWorkerProcess.COMMITTED)) committedOnce.complete(true);
+                        if (line.contains(ShardWorkerProcess.FROZEN)) frozen.complete(true);
+                        tail.addLast(line);
+                        if (tail.size() > 40) tail.removeFirst();
+                    }
+                } catch (IOException e) {
+                    // the process is gone
+                }
+                committedOnce.complete(false);
+                frozen.complete(false);
+            }, "worker-process-output");
+            reader.setDaemon(true);
+            reader.start();
+            assertThat(completes(committedOnce, 120)).as("the worker process committed; its output ended with:%n%s",
+                    String.join("\n", tail)).isTrue();
+            TestData.produce(bootstrap, batch(tokenizerId, 150, 150)); // more work: it freezes in the next transaction
+            assertThat(completes(frozen, 120)).as("the worker process froze mid-transaction; its output ended with:%n%s",
+                    String.join("\n", tail)).isTrue();
+            child.destroyForcibly(); // SIGKILL: no close, no leave-group, no abort
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+        } finally {
+            child.destroyForcibly();
+        }
+
+        // The same replica comes back: its transactional id aborts the dead transaction, its instance id takes the
+        // dead member's partitions at once (static membership), and it goes on from the committed offsets.
+        ShardWorker restarted = worker(tokenizerId, "replica-k", new ShardWorker.Events() {});
+        Map<String, Document> docs = TestData.documentsOnTopic(bootstrap);
+        int eot = tokenizer.specialId("<|endoftext|>");
+        TestData.await("every document encoded", Duration.ofSeconds(90),
+                () -> TestData.documentsEnded(TestData.shards(bootstrap, tokenizerId, true), eot) >= docs.size());
+        List<TestData.At<TokenShard>> committed = TestData.shards(bootstrap, tokenizerId, true);
+        List<TestData.At<TokenShard>> everything = TestData.shards(bootstrap, tokenizerId, false);
+        assertThat(everything.size()).as("the killed worker's shards reached the broker, in a transaction that was aborted")
+                .isGreaterThanOrEqualTo(committed.size() + 5);
+        TestData.assertEveryDocumentExactlyOnce(committed, docs, tokenizer);
+        assertThat(restarted.documentsCommitted()).isPositive();
+    }
+
+    private static boolean completes(CompletableFuture<Boolean> f, int seconds) throws Exception {
+        try {
+            return f.get(seconds, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 
     @Test
