@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -269,7 +271,11 @@ public final class SourcePlanner {
                 Readers.Layout layout;
                 try {
                     layout = counting.scan(f.location(), f.entry(), f.format(), defaults.taskRecords());
+                } catch (InterruptedIOException e) {
+                    // Stopped mid-file (the service shuts down): a partial count must not become the source's tasks.
+                    throw new CancellationException("planning of " + id + " interrupted");
                 } catch (IOException e) {
+                    if (Thread.currentThread().isInterrupted()) throw new CancellationException("planning of " + id + " interrupted");
                     layout = new Readers.Layout(1, Map.of()); // the task's reader reports the failure as a rejected record
                 }
                 long count = Math.min(layout.records(), remaining);

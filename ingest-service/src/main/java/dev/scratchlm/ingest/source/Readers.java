@@ -6,6 +6,8 @@ import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,6 +60,15 @@ public final class Readers {
 
     public Layout scan(String location, String entry, SourceFormat format, long step) throws IOException {
         if (format.wholeFile()) return new Layout(1, Map.of());
+        try {
+            return scanFile(location, entry, format, step);
+        } catch (ClosedByInterruptException e) {
+            throw new InterruptedIOException("scan of " + location + " interrupted");
+        }
+    }
+
+    /** @throws InterruptedIOException when the thread was interrupted (however far the scan got) */
+    private Layout scanFile(String location, String entry, SourceFormat format, long step) throws IOException {
         BufferedInputStream raw = new BufferedInputStream(raw(location, entry), 64 * 1024);
         try (raw) {
             GuardedInput gunzip = isGzip(raw) ? GuardedInput.gunzip(raw, 0, 0, limits) : null;
@@ -73,6 +84,8 @@ public final class Readers {
             };
             try (InputStream in = gunzip != null ? gunzip : raw) {
                 long records = format == SourceFormat.WARC ? WarcRecords.scan(in, seeker) : LineRecords.scan(in, limits, seeker);
+                // The scans count a read failure as the file's last record; an interrupt is no property of the file.
+                if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("scan of " + location + " interrupted");
                 return new Layout(records, seeks);
             }
         }

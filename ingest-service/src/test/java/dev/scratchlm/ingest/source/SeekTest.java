@@ -163,4 +163,18 @@ class SeekTest {
         List<RawRecord> recs = readAll(small, last);
         assertThat(recs).singleElement().satisfies(r -> assertThat(r.error().filter()).isEqualTo("read.decompression-bomb"));
     }
+
+    @Test
+    void anInterruptedScanIsAnErrorNotAShortFile() throws IOException {
+        Path file = dir.resolve("crawl.warc.gz");
+        writeWarc(file, WarcCompression.GZIP, 40);
+        Thread.currentThread().interrupt(); // as when the service stops while planning
+        try {
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.InterruptedIOException.class,
+                    () -> readers(LIMITS).scan(file.toString(), null, SourceFormat.WARC, STEP));
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(readers(LIMITS).scan(file.toString(), null, SourceFormat.WARC, STEP).records()).isEqualTo(40);
+    }
 }
