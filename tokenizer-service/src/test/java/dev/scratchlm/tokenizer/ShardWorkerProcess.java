@@ -41,9 +41,12 @@ public final class ShardWorkerProcess {
             @Override
             public void shardSent(ShardWorker w, TokenShard shard) {
                 if (committed.get() && sentAfterCommit.incrementAndGet() == 5) {
-                    System.out.println(FROZEN);
-                    System.out.flush();
                     try {
+                        // The producer's own thread sends what is batched (linger 5 ms): the open transaction's
+                        // shards are on the broker before the test kills this process.
+                        Thread.sleep(1000);
+                        System.out.println(FROZEN);
+                        System.out.flush();
                         Thread.sleep(Long.MAX_VALUE);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();

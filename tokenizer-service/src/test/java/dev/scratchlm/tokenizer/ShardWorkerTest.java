@@ -101,17 +101,7 @@ class ShardWorkerTest {
                 duplicates.incrementAndGet();
             }
         });
-        Map<String, Document> docs = TestData.documentsOnTopic(bootstrap);
-        int eot = tokenizer.specialId("<|endoftext|>");
-        TestData.await("every document encoded", Duration.ofSeconds(90),
-                () -> TestData.documentsEnded(TestData.shards(bootstrap, tokenizerId, true), eot) >= docs.size());
-
-        List<TestData.At<TokenShard>> committed = TestData.shards(bootstrap, tokenizerId, true);
-        List<TestData.At<TokenShard>> everything = TestData.shards(bootstrap, tokenizerId, false);
-        assertThat(everything.size()).as("the dead worker's shards reached the broker, in a transaction that was aborted")
-                .isGreaterThanOrEqualTo(committed.size() + 5);
-        TestData.assertEveryDocumentExactlyOnce(committed, docs, tokenizer);
-        assertThat(restarted.documentsCommitted()).isPositive();
+        List<TestData.At<TokenShard>> committed = assertReplacedExactlyOnce(tokenizerId, restarted);
         assertThat(duplicates.get()).as("both re-published documents were recognised").isEqualTo(2);
         assertThat(committed.stream().filter(s -> s.value().shardId().matches(".*-o\\d+-\\d+")).count())
                 .as("the long documents were cut into parts").isGreaterThanOrEqualTo(2);
@@ -162,17 +152,26 @@ class ShardWorkerTest {
 
         // The same replica comes back: its transactional id aborts the dead transaction, its instance id takes the
         // dead member's partitions at once (static membership), and it goes on from the committed offsets.
-        ShardWorker restarted = worker(tokenizerId, "replica-k", new ShardWorker.Events() {});
+        assertReplacedExactlyOnce(tokenizerId, worker(tokenizerId, "replica-k", new ShardWorker.Events() {}));
+    }
+
+    /**
+     * After a worker died mid-transaction and {@code restarted} took its place: every document on the topic ends up
+     * encoded exactly once in committed shards, and the dead transaction's shards (at least 5) were aborted.
+     * @return the committed shards
+     */
+    private List<TestData.At<TokenShard>> assertReplacedExactlyOnce(String tokenizerId, ShardWorker restarted) {
         Map<String, Document> docs = TestData.documentsOnTopic(bootstrap);
         int eot = tokenizer.specialId("<|endoftext|>");
         TestData.await("every document encoded", Duration.ofSeconds(90),
                 () -> TestData.documentsEnded(TestData.shards(bootstrap, tokenizerId, true), eot) >= docs.size());
         List<TestData.At<TokenShard>> committed = TestData.shards(bootstrap, tokenizerId, true);
         List<TestData.At<TokenShard>> everything = TestData.shards(bootstrap, tokenizerId, false);
-        assertThat(everything.size()).as("the killed worker's shards reached the broker, in a transaction that was aborted")
+        assertThat(everything.size()).as("the dead worker's shards reached the broker, in a transaction that was aborted")
                 .isGreaterThanOrEqualTo(committed.size() + 5);
         TestData.assertEveryDocumentExactlyOnce(committed, docs, tokenizer);
         assertThat(restarted.documentsCommitted()).isPositive();
+        return committed;
     }
 
     private static boolean completes(CompletableFuture<Boolean> f, int seconds) throws Exception {
