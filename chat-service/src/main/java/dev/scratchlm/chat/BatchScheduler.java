@@ -66,8 +66,6 @@ final class BatchScheduler {
     private final int[] stepSlots, stepTokens;
     private final Job[] stepJobs;
     private final Job[] admitted;
-    private final int[] admittedSlots;
-    private final int[][] admittedPrompts;
     private final float[][] logits;
     private final Thread thread;
     private final StepOutbox outbox = new StepOutbox();
@@ -90,8 +88,6 @@ final class BatchScheduler {
         this.stepTokens = new int[slots];
         this.stepJobs = new Job[slots];
         this.admitted = new Job[slots];
-        this.admittedSlots = new int[slots];
-        this.admittedPrompts = new int[slots][];
         this.logits = new float[slots][decoder.vocabSize()];
         this.thread = new Thread(this::loop, "decode-" + name);
         this.thread.setDaemon(true);
@@ -185,9 +181,7 @@ final class BatchScheduler {
                     job.slot = slot;
                     active[slot] = job;
                     activeCount++;
-                    admitted[k] = job;
-                    admittedSlots[k] = slot;
-                    admittedPrompts[k++] = job.prompt;
+                    admitted[k++] = job;
                     tokens += job.prompt.length;
                 }
             }
@@ -199,7 +193,6 @@ final class BatchScheduler {
             for (int i = 0; i < k; i++) {
                 if (first[i] != null) accept(admitted[i], first[i]);
                 admitted[i] = null;
-                admittedPrompts[i] = null;
             }
             outbox.flush(); // the first tokens go out now, not after further admissions
         }
@@ -210,8 +203,14 @@ final class BatchScheduler {
      * bad request fails. A failed request is released and its logits left null.
      */
     private float[][] prefill(int k) {
+        int[] slots = new int[k];
+        int[][] prompts = new int[k][];
+        for (int i = 0; i < k; i++) {
+            slots[i] = admitted[i].slot;
+            prompts[i] = admitted[i].prompt;
+        }
         try {
-            return decoder.prefill(java.util.Arrays.copyOf(admittedSlots, k), java.util.Arrays.copyOf(admittedPrompts, k));
+            return decoder.prefill(slots, prompts);
         } catch (RuntimeException batch) {
             float[][] first = new float[k][];
             for (int i = 0; i < k; i++) {

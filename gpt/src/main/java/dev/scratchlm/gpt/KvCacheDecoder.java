@@ -31,9 +31,7 @@ public final class KvCacheDecoder {
     private final WorkerPool pool;
     private final int[] lengths;
     private final int[] rowSlot, rowPos;
-    // Rows whose logits a pass computes (null: every row, as a decode step does), and a prefill's token rows.
-    private int[] outRows;
-    private int outCount;
+    // A prefill's token rows, and the last row of each of its prompts (the rows whose logits it computes).
     private final int[] lastRows, prefillTokens;
     // A pass split over the threads: what the lanes run next (see splitLane).
     private static final int QKV = 0, ATTEND = 1, PROJ = 2, FC = 3, FC_PROJ = 4, HEAD = 5;
@@ -180,9 +178,7 @@ public final class KvCacheDecoder {
             }
             lastRows[i] = r - 1;
         }
-        outRows = lastRows;
-        outCount = k;
-        run(prefillTokens, n);
+        run(prefillTokens, n, k);
         int v = cfg.vocabSize();
         if (out == null || out.length < k) out = new float[k][];
         for (int i = 0; i < k; i++) {
@@ -213,8 +209,7 @@ public final class KvCacheDecoder {
             rowSlot[i] = s;
             rowPos[i] = lengths[s];
         }
-        outRows = null;
-        run(tokens, n);
+        run(tokens, n, 0);
         int v = cfg.vocabSize();
         if (out == null || out.length < n) out = new float[n][];
         for (int i = 0; i < n; i++) {
@@ -232,15 +227,14 @@ public final class KvCacheDecoder {
 
     /**
      * Rows 0..n (slot rowSlot[r], position rowPos[r], token tokens[r]) through the network. Logits go to logits
-     * row r for every row (outRows null: a decode step), or to row j for row outRows[j] (a prefill: the last row of
-     * each prompt).
+     * row r for every row (prompts 0: a decode step), or to row j for row lastRows[j], j < prompts (a prefill).
      */
-    private void run(int[] tokens, int n) {
-        if (lanes.length == 1) runOneThread(lanes[0], tokens, n);
-        else runSplit(tokens, n);
+    private void run(int[] tokens, int n, int prompts) {
+        if (lanes.length == 1) runOneThread(lanes[0], tokens, n, prompts);
+        else runSplit(tokens, n, prompts);
     }
 
-    private void runOneThread(Lane ln, int[] tokens, int n) {
+    private void runOneThread(Lane ln, int[] tokens, int n, int prompts) {
         DecodeWeights w = this.w;
         int c = cfg.nEmbd(), v = cfg.vocabSize();
         for (int i = 0; i < n; i++) DecodeKernels.add(w.wte, tokens[i] * c, w.wpe, rowPos[i] * c, ln.x, i * c, c);
@@ -257,7 +251,7 @@ public final class KvCacheDecoder {
             DecodeKernels.gelu(ln.fch, 0, n * 4 * c);
             DecodeKernels.matmul(ln.x, 0, c, ln.fch, 0, 4 * c, w.fcProjW[l], w.fcProjB[l], n, 4 * c, c, true);
         }
-        int rows = finalNorm(ln, n);
+        int rows = finalNorm(ln, n, prompts);
         DecodeKernels.matmul(logits, 0, v, ln.ln, 0, c, w.head, null, rows, c, v, false);
     }
 
@@ -266,7 +260,7 @@ public final class KvCacheDecoder {
      * part of the weights, which matters once they come from memory rather than cache), attention by rows, the
      * cheap row-wise steps on the calling thread. One fork-join per product.
      */
-    private void runSplit(int[] tokens, int n) {
+    private void runSplit(int[] tokens, int n, int prompts) {
         DecodeWeights w = this.w;
         Lane ln = lanes[0];
         int c = cfg.nEmbd();
@@ -283,7 +277,7 @@ public final class KvCacheDecoder {
             split(FC);
             split(FC_PROJ);
         }
-        headRows = finalNorm(ln, n);
+        headRows = finalNorm(ln, n, prompts);
         split(HEAD);
     }
 
@@ -342,12 +336,12 @@ public final class KvCacheDecoder {
         return Math.min(panels, (lane + 1) * per) * DecodeKernels.P;
     }
 
-    /** Final LayerNorm into ln rows 0..: of every row, or of the rows in outRows; returns how many rows. */
-    private int finalNorm(Lane ln, int n) {
+    /** Final LayerNorm into ln rows 0..: of every row, or of each prompt's last row; returns how many rows. */
+    private int finalNorm(Lane ln, int n, int prompts) {
         int c = cfg.nEmbd();
-        if (outRows != null) {
-            for (int j = 0; j < outCount; j++) DecodeKernels.layerNorm(ln.ln, j * c, ln.x, outRows[j] * c, w.lnfW, w.lnfB, c);
-            return outCount;
+        if (prompts > 0) {
+            for (int j = 0; j < prompts; j++) DecodeKernels.layerNorm(ln.ln, j * c, ln.x, lastRows[j] * c, w.lnfW, w.lnfB, c);
+            return prompts;
         }
         for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.lnfW, w.lnfB, c);
         return n;

@@ -17,7 +17,6 @@ import org.jboss.logging.Logger;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -206,18 +205,8 @@ public final class SourcePlanner {
         if (existing.isPresent()) return again(existing.get());
         SourceRow row = new SourceRow(id, type, location, opts.cutoff(), opts.undated(), opts.languages(), opts.license(),
                 null, false, Instant.now(), opts.limit() == Long.MAX_VALUE ? null : opts.limit());
-        inProgress.add(id);
-        boolean created;
-        try {
-            created = catalog.createSource(row, uploads, LEASE);
-        } catch (RuntimeException e) {
-            inProgress.remove(id);
-            throw e;
-        }
-        if (!created) {
-            inProgress.remove(id);
-            return again(catalog.source(id).orElseThrow());
-        }
+        if (!catalog.createSource(row, uploads, LEASE)) return again(catalog.source(id).orElseThrow());
+        inProgress.add(id); // its lease, taken with the row, is renewed from now on
         Future<Planned> planned = planning.submit(() -> planTasks(row, opts, files, uploads));
         try {
             return planned.get(defaults.planWait().toMillis(), TimeUnit.MILLISECONDS);
@@ -271,10 +260,8 @@ public final class SourcePlanner {
                 Readers.Layout layout;
                 try {
                     layout = counting.scan(f.location(), f.entry(), f.format(), defaults.taskRecords());
-                } catch (InterruptedIOException e) {
-                    // Stopped mid-file (the service shuts down): a partial count must not become the source's tasks.
-                    throw new CancellationException("planning of " + id + " interrupted");
                 } catch (IOException e) {
+                    // Stopped mid-file (the service shuts down): a partial count must not become the source's tasks.
                     if (Thread.currentThread().isInterrupted()) throw new CancellationException("planning of " + id + " interrupted");
                     layout = new Readers.Layout(1, Map.of()); // the task's reader reports the failure as a rejected record
                 }

@@ -21,10 +21,6 @@ public final class GuardedInput extends FilterInputStream {
         this.inflated = inflatedBefore;
     }
 
-    public static InputStream gunzip(InputStream raw, ReadLimits limits) {
-        return gunzip(raw, 0, 0, limits);
-    }
-
     /**
      * Gunzips a file read from a member start at {@code fileOffset}, whose output begins at {@code outputOffset} of
      * the whole file's: the limits count as if the file had been read from its start.

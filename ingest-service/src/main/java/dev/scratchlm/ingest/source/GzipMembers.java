@@ -19,7 +19,7 @@ final class GzipMembers extends InputStream {
     private static final int MAX_REMEMBERED = 100_000;
 
     private final InputStream in;
-    private final byte[] buf = new byte[64 * 1024];
+    private final byte[] buf = new byte[64 * 1024], one = new byte[1];
     private int pos, limit;   // compressed bytes not yet handed to the inflater: buf[pos, limit)
     private long bufStart;    // file offset of buf[0]
     private final Inflater inflater = new Inflater(true);
@@ -58,7 +58,6 @@ final class GzipMembers extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 

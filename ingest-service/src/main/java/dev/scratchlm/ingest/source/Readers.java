@@ -36,7 +36,7 @@ public final class Readers {
             return new WholeFileRecord(InputStream.nullInputStream(), format, task.uri(), task.firstRecord(), task.endRecord(), limits);
         }
         IngestTask.Seek seek = format.wholeFile() ? null : task.seek();
-        InputStream in = seek == null ? content(task.location(), task.entry()) : content(task.location(), task.entry(), seek);
+        InputStream in = content(task.location(), task.entry(), seek == null ? FROM_START : seek);
         // Numbering goes on from the seek point: the record there is the task's first.
         Start start = seek == null ? Start.FILE : new Start(task.firstRecord(), seek.linesBefore());
         return switch (format) {
@@ -101,13 +101,13 @@ public final class Readers {
         return scan(location, entry, format, Long.MAX_VALUE).records();
     }
 
-    /** The file's bytes, gunzipped (detected by the gzip magic number, not the name) under the bomb guard. */
-    public InputStream content(String location, String entry) throws IOException {
-        BufferedInputStream in = new BufferedInputStream(raw(location, entry), 64 * 1024);
-        return isGzip(in) ? GuardedInput.gunzip(in, limits) : in;
-    }
+    /** A task without a seek point reads its file from the start. */
+    private static final IngestTask.Seek FROM_START = new IngestTask.Seek(0, 0, 0, 0);
 
-    /** The file's bytes from a seek point on: the stored bytes before it are skipped, not read. */
+    /**
+     * The file's bytes from a seek point on, gunzipped (detected by the gzip magic number, not the name) under the
+     * bomb guard: the stored bytes before the point are skipped, not read.
+     */
     private InputStream content(String location, String entry, IngestTask.Seek seek) throws IOException {
         InputStream file = raw(location, entry);
         try {

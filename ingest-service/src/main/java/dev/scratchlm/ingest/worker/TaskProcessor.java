@@ -54,7 +54,7 @@ public final class TaskProcessor {
                 read.record(1, rec.bytes(), System.nanoTime() - t0, rec.error() == null ? 0 : 1);
                 outcomes.add(rec.error() != null ? unreadable(task, rec) : run(task, rec, policy));
             }
-            long next = outcomes.isEmpty() ? task.firstRecord() : outcomes.get(outcomes.size() - 1).recordNo + 1;
+            long next = nextRecord(task, outcomes);
             if (next < task.endRecord() && task.endRecord() != Long.MAX_VALUE) {
                 // Planning counted more records than the file now has: it changed since. Say so rather than lose them.
                 outcomes.add(new Outcome(next, locationId(task, task.uri(), next), task.uri(), null, null, null, 0, null, "read.io",
@@ -64,12 +64,17 @@ public final class TaskProcessor {
         } catch (IOException | RuntimeException e) {
             // The file cannot be opened (gone, unreadable) or breaks off (truncated): one more entry says where, once.
             String uri = task.uri();
-            long no = outcomes.isEmpty() ? task.firstRecord() : outcomes.get(outcomes.size() - 1).recordNo + 1;
+            long no = nextRecord(task, outcomes);
             String reason = outcomes.isEmpty() ? "cannot open " + uri + ": " + e
                     : "reading " + uri + " stopped after record " + (no - 1) + ": " + e;
             outcomes.add(new Outcome(no, locationId(task, uri, no), uri, null, null, null, 0, null, "read.io", reason));
         }
         return outcomes;
+    }
+
+    /** The number of the record after the last one with an outcome. */
+    private static long nextRecord(IngestTask task, List<Outcome> outcomes) {
+        return outcomes.isEmpty() ? task.firstRecord() : outcomes.get(outcomes.size() - 1).recordNo + 1;
     }
 
     private Outcome run(IngestTask task, RawRecord rec, SourcePolicy policy) {

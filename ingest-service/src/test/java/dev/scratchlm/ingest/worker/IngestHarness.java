@@ -5,6 +5,9 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.RejectedDocument;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.devstack.DevStack;
+import dev.scratchlm.devstack.SharedDevStack;
+import dev.scratchlm.ingest.TestData;
 import dev.scratchlm.ingest.catalog.CatalogRepository;
 import dev.scratchlm.ingest.pipeline.Pipeline;
 import dev.scratchlm.ingest.pipeline.PipelineSettings;
@@ -56,6 +59,17 @@ public final class IngestHarness implements AutoCloseable {
     public IngestHarness(String bootstrap, String jdbcUrl, String user, String password, Pipeline pipeline,
                          int taskRecords, List<Path> allowedDirs) {
         this(bootstrap, jdbcUrl, user, password, pipeline, taskRecords, allowedDirs, Duration.ofSeconds(60));
+    }
+
+    /**
+     * A harness on the tests' shared broker and database that may read the Europarl jar's folder.
+     *
+     * @param planWait how long adding a source waits for its planning (zero: always answers "planning")
+     */
+    public static IngestHarness onSharedStack(Pipeline pipeline, int taskRecords, Duration planWait) {
+        DevStack stack = SharedDevStack.get();
+        return new IngestHarness(stack.bootstrapServers(), stack.jdbcUrl(), stack.user(), stack.password(), pipeline,
+                taskRecords, List.of(TestData.europarlJar().getParent()), planWait);
     }
 
     /** @param planWait how long adding a source waits for its planning (zero: always answers "planning") */

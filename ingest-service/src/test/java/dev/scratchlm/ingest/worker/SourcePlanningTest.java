@@ -1,7 +1,5 @@
 package dev.scratchlm.ingest.worker;
 
-import dev.scratchlm.devstack.DevStack;
-import dev.scratchlm.devstack.SharedDevStack;
 import dev.scratchlm.ingest.TestData;
 import dev.scratchlm.ingest.catalog.CatalogRepository.Upload;
 import dev.scratchlm.ingest.catalog.SourceProgress;
@@ -30,21 +28,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * "planning", and a source whose planning replica stopped is planned by another, with nothing lost.
  */
 class SourcePlanningTest {
-    static DevStack stack;
     static Pipeline pipeline;
     static Path jar;
     IngestHarness harness;
 
     @BeforeAll
     static void stack() {
-        stack = SharedDevStack.get();
         pipeline = Pipeline.standard(PipelineSettings.defaults());
         jar = TestData.europarlJar();
     }
 
     IngestHarness harness(Duration planWait) {
-        harness = new IngestHarness(stack.bootstrapServers(), stack.jdbcUrl(), stack.user(), stack.password(), pipeline,
-                100, List.of(jar.getParent()), planWait);
+        harness = IngestHarness.onSharedStack(pipeline, 100, planWait);
         return harness;
     }
 

@@ -31,13 +31,21 @@ class TaskProcessorTest {
         }
     }
 
+    /** Readers whose every upload is this JSONL. */
+    static Readers uploaded(String jsonl) {
+        return new Readers(new ReadLimits(1 << 20, 1L << 30, 100), id -> new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The task of an uploaded a.jsonl: its records from the first up to {@code end}. */
+    static IngestTask uploadTask(long end) {
+        return new IngestTask(IngestTask.SCHEMA, "t1", "s1", "files", "jsonl", "upload:u1", null, "a.jsonl",
+                0, end, LocalDate.of(2010, 12, 31), "accept", List.of("en"), null, null, null);
+    }
+
     @Test
     void aStepFailingOnOneRecordRejectsThatRecordAndTheRestOfTheFileGoesOn() {
-        String jsonl = "{\"text\": \"first fine record\"}\n{\"text\": \"this one goes boom\"}\n{\"text\": \"third fine record\"}\n";
-        Readers readers = new Readers(new ReadLimits(1 << 20, 1L << 30, 100),
-                id -> new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
-        IngestTask task = new IngestTask(IngestTask.SCHEMA, "t1", "s1", "files", "jsonl", "upload:u1", null, "a.jsonl",
-                0, Long.MAX_VALUE, LocalDate.of(2010, 12, 31), "accept", List.of("en"), null, null, null);
+        Readers readers = uploaded("{\"text\": \"first fine record\"}\n{\"text\": \"this one goes boom\"}\n{\"text\": \"third fine record\"}\n");
+        IngestTask task = uploadTask(Long.MAX_VALUE);
         TaskProcessor processor = new TaskProcessor(readers, new Pipeline(List.of(new ExtractText(), new Normalize(), new Fragile())));
 
         List<Outcome> outcomes = processor.process(task);
@@ -54,11 +62,8 @@ class TaskProcessorTest {
 
     @Test
     void aFileThatShrankSincePlanningEndsItsTaskWithOneRejectionSayingSo() {
-        String jsonl = "{\"text\": \"the only record left\"}\n";
-        Readers readers = new Readers(new ReadLimits(1 << 20, 1L << 30, 100),
-                id -> new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
-        IngestTask task = new IngestTask(IngestTask.SCHEMA, "t1", "s1", "files", "jsonl", "upload:u1", null, "a.jsonl",
-                0, 3, LocalDate.of(2010, 12, 31), "accept", List.of("en"), null, null, null);
+        Readers readers = uploaded("{\"text\": \"the only record left\"}\n");
+        IngestTask task = uploadTask(3);
         TaskProcessor processor = new TaskProcessor(readers, new Pipeline(List.of(new ExtractText(), new Normalize())));
 
         List<Outcome> outcomes = processor.process(task);

@@ -1,7 +1,5 @@
 package dev.scratchlm.ingest.worker;
 
-import dev.scratchlm.devstack.DevStack;
-import dev.scratchlm.devstack.SharedDevStack;
 import dev.scratchlm.ingest.catalog.SourceProgress;
 import dev.scratchlm.ingest.pipeline.Pipeline;
 import dev.scratchlm.ingest.pipeline.PipelineSettings;
@@ -25,21 +23,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * between the catalog commit and the Kafka commit is replaced and the totals stay exact, without duplicates.
  */
 class TaskWorkersTest {
-    static DevStack stack;
     static Pipeline pipeline;
     static Path jar;
     IngestHarness harness;
 
     @BeforeAll
     static void stack() {
-        stack = SharedDevStack.get();
         pipeline = Pipeline.standard(PipelineSettings.defaults());
         jar = TestData.europarlJar();
     }
 
     IngestHarness harness(int taskRecords) {
-        harness = new IngestHarness(stack.bootstrapServers(), stack.jdbcUrl(), stack.user(), stack.password(), pipeline,
-                taskRecords, List.of(jar.getParent()));
+        harness = IngestHarness.onSharedStack(pipeline, taskRecords, Duration.ofSeconds(60));
         return harness;
     }
 
