@@ -1,7 +1,7 @@
 package dev.scratchlm.chat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.scratchlm.contracts.ChatMessage;
+import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.Json;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;

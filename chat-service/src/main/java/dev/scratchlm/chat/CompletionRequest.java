@@ -1,6 +1,6 @@
 package dev.scratchlm.chat;
 
-import dev.scratchlm.contracts.ChatMessage;
+import dev.scratchlm.bpe.ChatMessage;
 
 import java.util.List;
 

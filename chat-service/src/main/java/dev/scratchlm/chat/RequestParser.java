@@ -60,7 +60,6 @@ final class RequestParser {
                     + " use /v1/completions with it.");
         }
         List<ChatMessage> messages = new ArrayList<>();
-        List<dev.scratchlm.contracts.ChatMessage> plain = new ArrayList<>();
         for (int i = 0; i < msgs.size(); i++) {
             JsonNode m = msgs.get(i);
             String at = "messages[" + i + "]";
@@ -78,12 +77,11 @@ final class RequestParser {
             }
             String content = content(m.get("content"), at + ".content");
             messages.add(new ChatMessage(r, content));
-            plain.add(new dev.scratchlm.contracts.ChatMessage(r.id(), content));
         }
         int[] prompt = model.template.renderPrompt(messages);
         GenerationParams params = params(body, model, prompt.length, true);
         return new CompletionRequest(true, model, prompt, params, bool(body, "stream"), includeUsage(body),
-                bool(body, "store"), plain, null);
+                bool(body, "store"), messages, null);
     }
 
     CompletionRequest completion(JsonNode body) {

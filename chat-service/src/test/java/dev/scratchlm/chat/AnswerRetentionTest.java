@@ -1,6 +1,6 @@
 package dev.scratchlm.chat;
 
-import dev.scratchlm.contracts.ChatMessage;
+import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.devstack.DevStackResource;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -28,7 +28,7 @@ class AnswerRetentionTest {
     @Test
     void answersOlderThanTheRetentionPeriodAreDeleted() throws Exception {
         String old = "old-" + UUID.randomUUID(), recent = "recent-" + UUID.randomUUID();
-        List<ChatMessage> prompt = List.of(new ChatMessage("user", "hello"));
+        List<ChatMessage> prompt = List.of(ChatMessage.user("hello"));
         store.save(old, "m", prompt, "an old answer");
         store.save(recent, "m", prompt, "a new answer");
         try (Connection c = db.getConnection();

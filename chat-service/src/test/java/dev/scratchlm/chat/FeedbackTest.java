@@ -68,7 +68,7 @@ class FeedbackTest {
         assertThat(f.comment()).isEqualTo("meh");
         assertThat(f.answer()).isEqualTo(answer.at("/choices/0/message/content").asText());
         assertThat(f.model()).isEqualTo(answer.get("model").asText());
-        assertThat(f.prompt()).extracting(m -> m.role() + ":" + m.content()).containsExactly("system:be kind", "user:hi");
+        assertThat(f.prompt()).extracting(m -> m.role().id() + ":" + m.content()).containsExactly("system:be kind", "user:hi");
     }
 
     @Test

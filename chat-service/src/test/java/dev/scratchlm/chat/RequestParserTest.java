@@ -100,7 +100,7 @@ class RequestParserTest {
                  {"role": "user", "content": [{"type": "text", "text": "hel"}, {"type": "text", "text": "lo"}]}]}
                 """));
         assertThat(r.params().stop()).containsExactly("\n");
-        assertThat(r.messages()).extracting(dev.scratchlm.contracts.ChatMessage::role).containsExactly("system", "user");
+        assertThat(r.messages()).extracting(m -> m.role().id()).containsExactly("system", "user");
         assertThat(r.messages().get(1).content()).isEqualTo("hello");
     }
 

@@ -1,5 +1,6 @@
 package dev.scratchlm.contracts;
 
+import dev.scratchlm.bpe.ChatMessage;
 import java.time.Instant;
 import java.util.List;
 

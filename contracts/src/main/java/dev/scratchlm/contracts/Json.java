@@ -1,11 +1,19 @@
 package dev.scratchlm.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.scratchlm.bpe.ChatMessage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +25,32 @@ public final class Json {
 
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
+            .registerModule(chatRoles())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    /** Roles as the OpenAI chat format writes them ("system", "user", "assistant"); bpe itself has no JSON library. */
+    public static SimpleModule chatRoles() {
+        return new SimpleModule("chat-roles")
+                .addSerializer(ChatMessage.Role.class, new StdSerializer<>(ChatMessage.Role.class) {
+                    @Override
+                    public void serialize(ChatMessage.Role role, JsonGenerator gen, SerializerProvider p) throws IOException {
+                        gen.writeString(role.id());
+                    }
+                })
+                .addDeserializer(ChatMessage.Role.class, new StdDeserializer<>(ChatMessage.Role.class) {
+                    @Override
+                    public ChatMessage.Role deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                        String id = p.getValueAsString();
+                        try {
+                            return ChatMessage.Role.fromId(id);
+                        } catch (IllegalArgumentException e) {
+                            return (ChatMessage.Role) ctxt.handleWeirdStringValue(ChatMessage.Role.class, id, e.getMessage());
+                        }
+                    }
+                });
+    }
 
     public static byte[] bytes(Object value) {
         try {
