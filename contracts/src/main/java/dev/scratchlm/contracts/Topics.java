@@ -28,6 +28,8 @@ public final class Topics {
     public static final String INSTRUCTIONS = "instructions";
     /** Checkpoint chunks followed by their manifest; key: checkpoint id. */
     public static final String CHECKPOINTS = "checkpoints";
+    /** A campaign's request for k candidate answers to one prompt, feedback to chat; key: task id. */
+    public static final String GENERATION_REQUESTS = "generation.requests";
     /** A prompt with k candidate completions to be ranked; key: task id. */
     public static final String GENERATIONS = "generations";
     /** An ordering of a generation's candidates; key: task id. */
@@ -48,6 +50,7 @@ public final class Topics {
             new Spec(TOKEN_SHARDS, 4, FOREVER),
             new Spec(INSTRUCTIONS, 2, FOREVER),
             new Spec(CHECKPOINTS, 1, FOREVER),
+            new Spec(GENERATION_REQUESTS, 2, FOREVER),
             new Spec(GENERATIONS, 2, FOREVER),
             new Spec(RANKINGS, 2, FOREVER),
             new Spec(CHAT_FEEDBACK, 2, FOREVER));
