@@ -3,6 +3,7 @@ package dev.scratchlm.service;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -35,6 +36,12 @@ public class ErrorMappers {
         return respond(400, badJson(e));
     }
 
+    /** A field of the wrong type ({@code "size": "big"}): named, instead of Quarkus' built-in dump of the field. */
+    @ServerExceptionMapper
+    public Response wrongType(MismatchedInputException e) {
+        return respond(400, badJson(e));
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri, Request request) {
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
@@ -62,6 +69,15 @@ public class ErrorMappers {
     }
 
     private Response respond(int status, ErrorBody body) {
+        return response(shape, status, body);
+    }
+
+    /** For a service's own mappers (e.g. an outage of its database as 503). */
+    public static Response response(ErrorShape shape, ApiError e) {
+        return response(shape, e.status(), e.body());
+    }
+
+    public static Response response(ErrorShape shape, int status, ErrorBody body) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(shape.json(status, body)).build();
     }
 

@@ -102,6 +102,11 @@ public final class TestHttp {
         this.bearer = bearer;
     }
 
+    /** The JDK client underneath, for what this class does not cover (e.g. an asynchronous event stream). */
+    public static HttpClient client() {
+        return CLIENT;
+    }
+
     /** The same client sending {@code Authorization: Bearer <token>}. */
     public TestHttp withToken(String token) {
         return new TestHttp(base, token);
