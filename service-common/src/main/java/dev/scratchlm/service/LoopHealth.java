@@ -1,6 +1,7 @@
 package dev.scratchlm.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -14,7 +15,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * {@link BackgroundLoop#lastError()} is in the data, so {@code /q/health/ready} says what is wrong). Services
  * {@link #register} the loops they start.
  */
+// @Default as well: @Readiness is a qualifier, and services inject this bean.
 @Readiness
+@Default
 @ApplicationScoped
 public class LoopHealth implements HealthCheck {
     private final Map<String, BackgroundLoop> loops = new ConcurrentSkipListMap<>();

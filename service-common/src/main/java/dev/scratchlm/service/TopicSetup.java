@@ -4,6 +4,7 @@ import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -18,7 +19,9 @@ import java.time.Duration;
  * with a growing pause while the broker is not there yet. A service calls {@link #await} before it starts its
  * consumers; readiness stays down, saying why, until the topics exist.
  */
+// @Default as well: @Readiness is a qualifier, and services inject this bean.
 @Readiness
+@Default
 @ApplicationScoped
 public class TopicSetup implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(TopicSetup.class);
