@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Counters of one stage, shared by every worker thread of this process: documents in, input bytes in, time spent,
  * documents rejected. Bytes are the records' input bytes, so MB/s figures of all stages are comparable.
  */
-public final class StepStats {
+public final class StepCounts {
     private final String name;
     private final String description;
     private final LongAdder docs = new LongAdder();
@@ -14,7 +14,7 @@ public final class StepStats {
     private final LongAdder nanos = new LongAdder();
     private final LongAdder rejected = new LongAdder();
 
-    public StepStats(String name, String description) {
+    public StepCounts(String name, String description) {
         this.name = name;
         this.description = description;
     }
