@@ -4,13 +4,13 @@ package dev.scratchlm.chat;
  * A client mistake (or a refusal) in OpenAI's error shape: {@code {"error": {"message", "type", "param", "code"}}}.
  * Thrown anywhere while a request is checked; the HTTP layers turn it into a 4xx with that body.
  */
-public final class ApiError extends RuntimeException {
+public final class OpenAiError extends RuntimeException {
     private final int status;
     private final String type;
     private final String param;
     private final String code;
 
-    public ApiError(int status, String type, String param, String code, String message) {
+    public OpenAiError(int status, String type, String param, String code, String message) {
         super(message, null, false, false);
         this.status = status;
         this.type = type;
@@ -19,29 +19,29 @@ public final class ApiError extends RuntimeException {
     }
 
     /** 400 invalid_request_error for a bad value of {@code param}. */
-    public static ApiError invalid(String param, String message) {
-        return new ApiError(400, "invalid_request_error", param, "invalid_value", message);
+    public static OpenAiError invalid(String param, String message) {
+        return new OpenAiError(400, "invalid_request_error", param, "invalid_value", message);
     }
 
-    public static ApiError modelNotFound(String model, String known) {
-        return new ApiError(404, "invalid_request_error", "model", "model_not_found",
+    public static OpenAiError modelNotFound(String model, String known) {
+        return new OpenAiError(404, "invalid_request_error", "model", "model_not_found",
                 "The model '" + model + "' does not exist or is not loaded. Loaded: " + known + ".");
     }
 
-    public static ApiError notFound(String param, String message) {
-        return new ApiError(404, "invalid_request_error", param, "not_found", message);
+    public static OpenAiError notFound(String param, String message) {
+        return new OpenAiError(404, "invalid_request_error", param, "not_found", message);
     }
 
     /** @param param the request's prompt parameter: {@code messages} (chat) or {@code prompt} (completions) */
-    public static ApiError contextTooLong(String param, int limit, int promptTokens, int maxTokens) {
-        return new ApiError(400, "invalid_request_error", param, "context_length_exceeded",
+    public static OpenAiError contextTooLong(String param, int limit, int promptTokens, int maxTokens) {
+        return new OpenAiError(400, "invalid_request_error", param, "context_length_exceeded",
                 "This model's maximum context length is " + limit + " tokens. However, you requested "
                         + (promptTokens + maxTokens) + " tokens (" + promptTokens + " in the prompt, " + maxTokens
                         + " for the completion). Please reduce the prompt or max_tokens.");
     }
 
-    public static ApiError unauthorized(String message) {
-        return new ApiError(401, "invalid_request_error", null, "invalid_api_key", message);
+    public static OpenAiError unauthorized(String message) {
+        return new OpenAiError(401, "invalid_request_error", null, "invalid_api_key", message);
     }
 
     public int status() {

@@ -251,7 +251,7 @@ public final class ConsumerLoop implements AutoCloseable {
                 done.put(tp, new OffsetAndMetadata(r.offset() + 1));
             }
         }
-        if (!done.isEmpty()) consumer.commitSync(done);
+        if (!done.isEmpty()) commit(consumer, done);
         return pause;
     }
 
@@ -301,9 +301,19 @@ public final class ConsumerLoop implements AutoCloseable {
             List<ConsumerRecord<String, byte[]>> rs = polled.records(tp);
             done.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
         }
-        consumer.commitSync(done);
+        commit(consumer, done);
         tally("handled", all.size());
         return null;
+    }
+
+    /** A {@link #close} while records were being handled wakes this commit: what was handled is committed anyway. */
+    private static void commit(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> done) {
+        try {
+            consumer.commitSync(done);
+        } catch (WakeupException e) {
+            consumer.commitSync(done);
+            throw e;
+        }
     }
 
     private String describe(ConsumerRecord<String, byte[]> r, Exception e, int attempt) {
