@@ -21,13 +21,6 @@ final class Blas {
                 transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
-    /** Row-major {@code y = alpha * op(A) x + beta * y}, A being m x n. */
-    static void gemv(boolean transA, int m, int n, float alpha, FloatPointer a, int lda, FloatPointer x,
-                     float beta, FloatPointer y) {
-        openblas_nolapack.cblas_sgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, m, n, alpha, a, lda, x, 1,
-                beta, y, 1);
-    }
-
     /** OpenBLAS's own thread pool size (it ignores OMP_NUM_THREADS in the bundled pthreads build). */
     static void setThreads(int threads) {
         Nd4j.factory().blas().setMaxThreads(threads);

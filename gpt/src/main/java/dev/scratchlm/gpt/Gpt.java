@@ -284,7 +284,7 @@ public final class Gpt {
 
         // dlogits overwrite probs in place; logits = lnf @ wte^T (tied head, no bias).
         CrossEntropy.backward(acts.probs, 0, lastTargets, lastMask, tokOff, bt, v, gradScaleArg);
-        Linear.backward(acts.dln, 0, false, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0,
+        Linear.backward(acts.dln, 0, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0,
                 params, layout.wte, bt, c, v);
         Kernels.fill(acts.dres.bb, 0, btc, 0f);
         int lastRes = (cfg.nLayer() - 1) * lStride;
@@ -298,20 +298,20 @@ public final class Gpt {
             int resOff = l == 0 ? 0 : (l - 1) * lStride;
             int lo = l * lStride, so = l * lRows;
             NativeBuffer dBranch = drop ? mulInto(acts.dbranch, acts.dres, acts.mlpMask, lo, btc) : acts.dres;
-            Linear.backward(acts.dfch, 0, false, grads, layout.fcProjW[l], grads, layout.fcProjB[l], dBranch, 0,
+            Linear.backward(acts.dfch, 0, grads, layout.fcProjW[l], grads, layout.fcProjB[l], dBranch, 0,
                     acts.fchGelu, 4 * lo, params, layout.fcProjW[l], bt, 4 * c, c);
             Gelu.backward(acts.dfch, 0, acts.fch, 4 * lo, acts.dfch, 0, 4 * btc);
-            Linear.backward(acts.dln, 0, false, grads, layout.fcW[l], grads, layout.fcB[l], acts.dfch, 0,
+            Linear.backward(acts.dln, 0, grads, layout.fcW[l], grads, layout.fcB[l], acts.dfch, 0,
                     acts.ln2, lo, params, layout.fcW[l], bt, c, 4 * c);
             LayerNorm.backward(acts.dres, 0, grads, layout.ln2W[l], grads, layout.ln2B[l], acts.dln, 0, acts.res2, lo,
                     params, layout.ln2W[l], acts.ln2Mean, acts.ln2Rstd, so, bt, c);
 
             dBranch = drop ? mulInto(acts.dbranch, acts.dres, acts.attnMask, lo, btc) : acts.dres;
-            Linear.backward(acts.datty, 0, false, grads, layout.attProjW[l], grads, layout.attProjB[l], dBranch, 0,
+            Linear.backward(acts.datty, 0, grads, layout.attProjW[l], grads, layout.attProjB[l], dBranch, 0,
                     acts.atty, lo, params, layout.attProjW[l], bt, c, c);
             Attention.backward(acts.dqkv, 0, acts.datty, 0, acts.dP, acts.att, drop ? acts.attD : null,
                     l * attStride, acts.qkv, 3 * lo, b, t, c, nh, drop ? p : 0f);
-            Linear.backward(acts.dln, 0, false, grads, layout.qkvW[l], grads, layout.qkvB[l], acts.dqkv, 0,
+            Linear.backward(acts.dln, 0, grads, layout.qkvW[l], grads, layout.qkvB[l], acts.dqkv, 0,
                     acts.ln1, lo, params, layout.qkvW[l], bt, c, 3 * c);
             LayerNorm.backward(acts.dres, 0, grads, layout.ln1W[l], grads, layout.ln1B[l], acts.dln, 0, resIn, resOff,
                     params, layout.ln1W[l], acts.ln1Mean, acts.ln1Rstd, so, bt, c);

@@ -6,24 +6,12 @@ package dev.scratchlm.gpt;
  * Transpose flags instead of transposed copies (1.5-3x faster here).
  */
 final class Linear {
-    /**
-     * Below this many rows (decoding a token per sequence) sgemm, which packs the whole weight matrix
-     * on every call, loses badly (56 us for one row of 384x128 where sgemv takes 6.6 us); few rows go
-     * through {@link #forwardFewRows} instead.
-     */
-    static final int FEW_ROWS = 16;
-
     private Linear() {}
 
     /** out[rows, oc] = inp[rows, ic] @ w[oc, ic]^T + bias; bias may be null (the tied LM head). */
     static void forward(NativeBuffer out, int outOff, NativeBuffer inp, int inpOff, NativeBuffer w, int wOff,
                         NativeBuffer bias, int bOff, int rows, int ic, int oc) {
         long t0 = Profiler.start();
-        if (rows < FEW_ROWS) {
-            forwardFewRows(out, outOff, inp, inpOff, w, wOff, bias, bOff, rows, ic, oc);
-            Profiler.stop(Profiler.MATMUL, t0);
-            return;
-        }
         float beta = 0f;
         if (bias != null) {
             // Pre-fill every row with the bias and let sgemm accumulate onto it.
@@ -36,33 +24,16 @@ final class Linear {
     }
 
     /**
-     * out = inp @ W^T + bias for a handful of rows, one sgemv per row. (A Vector API dot-product kernel
-     * reading each weight row once for four inputs measured 2-4x slower than these sgemv calls.)
+     * dinp = dout @ W (overwritten); dW += dout^T @ inp; dbias += column sums of dout. Weight gradients
+     * always accumulate (gradient accumulation).
      */
-    static void forwardFewRows(NativeBuffer out, int outOff, NativeBuffer inp, int inpOff, NativeBuffer w, int wOff,
-                               NativeBuffer bias, int bOff, int rows, int ic, int oc) {
-        for (int r = 0; r < rows; r++) {
-            float beta = 0f;
-            if (bias != null) {
-                Kernels.copy(bias.bb, bOff, out.bb, outOff + r * oc, oc);
-                beta = 1f;
-            }
-            Blas.gemv(false, oc, ic, 1f, w.at(1, wOff), ic, inp.at(0, inpOff + r * ic), beta, out.at(2, outOff + r * oc));
-        }
-    }
-
-    /**
-     * dinp = dout @ W (overwritten, or added when {@code accumulateInput}); dW += dout^T @ inp;
-     * dbias += column sums of dout. Weight gradients always accumulate (gradient accumulation).
-     */
-    static void backward(NativeBuffer dinp, int dinpOff, boolean accumulateInput,
-                         NativeBuffer dw, int dwOff, NativeBuffer dbias, int dbOff,
+    static void backward(NativeBuffer dinp, int dinpOff, NativeBuffer dw, int dwOff, NativeBuffer dbias, int dbOff,
                          NativeBuffer dout, int doutOff, NativeBuffer inp, int inpOff, NativeBuffer w, int wOff,
                          int rows, int ic, int oc) {
         long t0 = Profiler.start();
         if (dinp != null) {
             Blas.gemm(false, false, rows, ic, oc, 1f, dout.at(0, doutOff), oc, w.at(1, wOff), ic,
-                    accumulateInput ? 1f : 0f, dinp.at(2, dinpOff), ic);
+                    0f, dinp.at(2, dinpOff), ic);
         }
         Blas.gemm(true, false, oc, ic, rows, 1f, dout.at(3, doutOff), oc, inp.at(4, inpOff), ic, 1f,
                 dw.at(5, dwOff), ic);

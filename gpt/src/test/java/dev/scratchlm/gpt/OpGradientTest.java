@@ -68,7 +68,7 @@ class OpGradientTest {
         for (int k = 0; k < ic; k++) expect += x.get(3 * ic + k) * w.get(2 * ic + k);
         assertEquals(expect, out.get(3 * oc + 2), 1e-5);
         NativeBuffer dx = new NativeBuffer(rows * ic), dw = new NativeBuffer(oc * ic), db = new NativeBuffer(oc);
-        Linear.backward(dx, 0, false, dw, 0, db, 0, GradCheck.buffer(r), 0, x, 0, w, 0, rows, ic, oc);
+        Linear.backward(dx, 0, dw, 0, db, 0, GradCheck.buffer(r), 0, x, 0, w, 0, rows, ic, oc);
         GradCheck.check("linear input", x, 0, GradCheck.read(dx, 0, rows * ic), f, 1e-2, 1000);
         GradCheck.check("linear weight", w, 0, GradCheck.read(dw, 0, oc * ic), f, 1e-2, 1000);
         GradCheck.check("linear bias", bias, 0, GradCheck.read(db, 0, oc), f, 1e-2, 1000);
