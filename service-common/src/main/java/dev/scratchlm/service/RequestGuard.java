@@ -69,12 +69,16 @@ public class RequestGuard {
     }
 
     void warnWhenOpen(@Observes StartupEvent event) {
-        if (tokens.isEmpty()) {
-            LOG.warnf("%s: NO TOKENS CONFIGURED (scratchlm.http.tokens): %s %s under %s are OPEN to anyone who can "
-                            + "reach this port. Set the service's token variable before exposing it beyond this machine.",
-                    service, String.join("/", tokenMethods), tokenMethods.contains("GET") ? "requests" : "state-changing requests",
-                    String.join(", ", tokenPaths));
-        }
+        String warning = openWarning();
+        if (warning != null) LOG.warn(warning);
+    }
+
+    /** @return what start-up says when no tokens are configured, or null when they are */
+    String openWarning() {
+        if (!tokens.isEmpty()) return null;
+        return service + ": NO TOKENS CONFIGURED (scratchlm.http.tokens): " + String.join("/", new java.util.TreeSet<>(tokenMethods))
+                + " requests under " + String.join(", ", tokenPaths) + " are OPEN to anyone who can reach this port. Set the "
+                + "service's token variable before exposing it beyond this machine.";
     }
 
     public boolean tokensRequired() {

@@ -29,6 +29,15 @@ class GuardRulesTest {
     }
 
     @Test
+    void aServiceWithoutTokensSaysSoLoudlyAtStartUp() {
+        RequestGuard open = new RequestGuard(List.of(), List.of("/api/"), List.of("POST", "DELETE"), List.of(), List.of());
+        open.service = "test-service";
+        assertThat(open.openWarning()).contains("test-service: NO TOKENS CONFIGURED").contains("DELETE/POST requests under /api/ are OPEN");
+        guard.service = "guarded-service";
+        assertThat(guard.openWarning()).isNull();
+    }
+
+    @Test
     void everyMethodCanBeGuarded() {
         RequestGuard chat = new RequestGuard(List.of("k"), List.of("/v1/", "/api/"), List.of("GET", "POST"), List.of(), List.of());
         assertThat(chat.tokenRefusal("GET", "/v1/models", null)).isNotNull();
