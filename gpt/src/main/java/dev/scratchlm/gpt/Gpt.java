@@ -38,6 +38,10 @@ public final class Gpt {
     private boolean lastHadTargets;
     private float lastCount, gradScaleArg;
     private final WorkerPool.Task forwardTask = this::forwardWorker, backwardTask = this::backwardWorker;
+    // Reward mode (see rewards()): the scalar head replaces the LM head; one end position and gradient per sequence.
+    private boolean rewardMode;
+    private final int[] lastEnds;
+    private final float[] lastRewards, lastDRewards;
 
     /** One worker's slice of the batch and its private buffers. */
     private static final class Worker {
@@ -86,6 +90,9 @@ public final class Gpt {
         this.lastInputs = new int[cap];
         this.lastTargets = new int[cap];
         this.lastMask = new float[cap];
+        this.lastEnds = new int[maxBatch];
+        this.lastRewards = new float[maxBatch];
+        this.lastDRewards = new float[maxBatch];
         initWeights(seed);
     }
 
@@ -161,6 +168,11 @@ public final class Gpt {
      * {@link #logits(int, int, float[])} until the next call.
      */
     public float forward(int[] inputs, int[] targets, float[] mask, int b, int t) {
+        rewardMode = false;
+        return forwardBatch(inputs, targets, mask, b, t);
+    }
+
+    private float forwardBatch(int[] inputs, int[] targets, float[] mask, int b, int t) {
         int bt = b * t;
         if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize()) {
             throw new IllegalArgumentException("batch " + b + "x" + t + " outside the allocated "
@@ -214,6 +226,81 @@ public final class Gpt {
         if (!lastHadTargets) throw new IllegalStateException("backward needs a forward with targets");
         if (lastCount <= 0) return; // every position masked: nothing to learn from this batch
         gradScaleArg = gradScale / lastCount;
+        runBackward();
+    }
+
+    /**
+     * Summed log-probability of each sequence's completion: {@code out[s] = sum_j mask[s*t+j] * log p(targets[s*t+j])}
+     * over the b sequences (the mask selects the answer tokens and the closing end token, as the chat template's loss
+     * mask does). A forward pass like {@link #forward}, so {@link #backwardSequenceLogProbs} can follow. Returns out.
+     */
+    public float[] sequenceLogProbs(int[] inputs, int[] targets, float[] mask, int b, int t, float[] out) {
+        if (mask == null) throw new IllegalArgumentException("sequenceLogProbs needs a mask of the completion tokens");
+        if (out == null || out.length < b) out = new float[b];
+        forward(inputs, targets, mask, b, t);
+        int v = cfg.vocabSize();
+        for (Worker wk : workers) {
+            for (int s = 0; s < wk.nSeq; s++) {
+                int seq = wk.seqStart + s;
+                double sum = 0;
+                for (int j = 0; j < t; j++) {
+                    float m = lastMask[seq * t + j];
+                    if (m == 0f) continue;
+                    // Same floor as the cross-entropy: an underflowed probability gives a large finite value.
+                    float p = wk.acts.probs.get((long) (s * t + j) * v + lastTargets[seq * t + j]);
+                    sum += m * Math.log(Math.max(p, 1e-30f));
+                }
+                out[seq] = (float) sum;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * After {@link #sequenceLogProbs}: ADDS to the gradients gradScale * sum_s dLogProb[s] * d logprob[s] / d params,
+     * i.e. back-propagates a loss whose derivative with respect to each sequence's summed log-probability is
+     * {@code dLogProb[s]} (DPO's per-pair weights).
+     */
+    public void backwardSequenceLogProbs(float[] dLogProb, float gradScale) {
+        if (!lastHadTargets || rewardMode) throw new IllegalStateException("backwardSequenceLogProbs needs sequenceLogProbs first");
+        int t = lastT;
+        // log p = -cross-entropy: each position's cross-entropy gradient is weighted by -dLogProb of its sequence.
+        for (int s = 0; s < lastB; s++) {
+            float g = -dLogProb[s];
+            for (int j = 0; j < t; j++) lastMask[s * t + j] *= g;
+        }
+        gradScaleArg = gradScale;
+        runBackward();
+    }
+
+    /**
+     * A reward model's scores (the config needs {@link GptConfig#rewardHead()}): the b sequences of t tokens run
+     * through the transformer and the final LayerNorm, and {@code out[s]} is the scalar head on position
+     * {@code ends[s]} (the answer's closing end token). No logits are computed. Returns out.
+     */
+    public float[] rewards(int[] inputs, int[] ends, int b, int t, float[] out) {
+        if (!cfg.rewardHead()) throw new IllegalStateException("this model has no reward head: " + cfg);
+        if (ends == null || ends.length < b) throw new IllegalArgumentException("rewards need one end position per sequence");
+        for (int s = 0; s < b; s++) {
+            if (ends[s] < 0 || ends[s] >= t) throw new IllegalArgumentException("end position " + ends[s] + " of sequence " + s + " outside 0.." + (t - 1));
+        }
+        if (out == null || out.length < b) out = new float[b];
+        rewardMode = true;
+        System.arraycopy(ends, 0, lastEnds, 0, b);
+        forwardBatch(inputs, null, null, b, t);
+        System.arraycopy(lastRewards, 0, out, 0, b);
+        return out;
+    }
+
+    /** After {@link #rewards}: ADDS gradScale * sum_s dRewards[s] * d reward[s] / d params to the gradients. */
+    public void backwardRewards(float[] dRewards, float gradScale) {
+        if (!rewardMode) throw new IllegalStateException("backwardRewards needs rewards first");
+        for (int s = 0; s < lastB; s++) lastDRewards[s] = dRewards[s] * gradScale;
+        runBackward();
+    }
+
+    /** Runs every worker's backward, then sums their gradients into the model's. */
+    private void runBackward() {
         pool.run(backwardTask);
         // Sum the other workers' gradients into the model's, in a fixed order, and clear them.
         for (int w = 1; w < activeWorkers; w++) {
@@ -263,6 +350,11 @@ public final class Gpt {
         int lastRes = (cfg.nLayer() - 1) * lStride;
         LayerNorm.forward(acts.lnf, 0, acts.lnfMean, acts.lnfRstd, 0, acts.res3, lastRes,
                 params, layout.lnfW, params, layout.lnfB, bt, c);
+        if (rewardMode) {
+            RewardHead.forward(lastRewards, wk.seqStart, acts.lnf, 0, lastEnds, wk.seqStart, params, layout.headW,
+                    params, layout.headB, b, t, c);
+            return;
+        }
         Linear.forward(acts.logits, 0, acts.lnf, 0, params, layout.wte, null, 0, bt, c, v);
         if (lastHadTargets) {
             wk.lossSum = CrossEntropy.forward(acts.probs, 0, acts.logits, 0, lastTargets, lastMask, tokOff, bt, v);
@@ -282,10 +374,15 @@ public final class Gpt {
         float p = cfg.dropout();
         Profiler.backwardPhase(true);
 
-        // dlogits overwrite probs in place; logits = lnf @ wte^T (tied head, no bias).
-        CrossEntropy.backward(acts.probs, 0, lastTargets, lastMask, tokOff, bt, v, gradScaleArg);
-        Linear.backward(acts.dln, 0, false, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0,
-                params, layout.wte, bt, c, v);
+        if (rewardMode) {
+            RewardHead.backward(acts.dln, 0, grads, layout.headW, grads, layout.headB, lastDRewards, wk.seqStart,
+                    acts.lnf, 0, lastEnds, wk.seqStart, params, layout.headW, b, t, c);
+        } else {
+            // dlogits overwrite probs in place; logits = lnf @ wte^T (tied head, no bias).
+            CrossEntropy.backward(acts.probs, 0, lastTargets, lastMask, tokOff, bt, v, gradScaleArg);
+            Linear.backward(acts.dln, 0, false, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0,
+                    params, layout.wte, bt, c, v);
+        }
         Kernels.fill(acts.dres.bb, 0, btc, 0f);
         int lastRes = (cfg.nLayer() - 1) * lStride;
         LayerNorm.backward(acts.dres, 0, grads, layout.lnfW, grads, layout.lnfB, acts.dln, 0, acts.res3, lastRes,
@@ -357,6 +454,18 @@ public final class Gpt {
             throw new IllegalArgumentException("expected " + layout.total + " weights for " + cfg + ", got " + weights.length);
         }
         params.copyFrom(0, weights, 0, layout.total);
+    }
+
+    /**
+     * A reward model initialised from a language model: {@code lmWeights} (a language model's {@link #copyWeights()}
+     * of the same transformer) replace every tensor but the reward head, which keeps its initialisation.
+     */
+    public void loadTransformerWeights(float[] lmWeights) {
+        int n = layout.headW >= 0 ? layout.headW : layout.total;
+        if (lmWeights.length != n) {
+            throw new IllegalArgumentException("expected " + n + " language-model weights for " + cfg + ", got " + lmWeights.length);
+        }
+        params.copyFrom(0, lmWeights, 0, n);
     }
 
     /** Copies the accumulated gradients (same layout as the weights), for tests and diagnostics. */
