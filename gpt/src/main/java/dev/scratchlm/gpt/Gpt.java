@@ -35,6 +35,9 @@ public final class Gpt {
     private int lastB, lastT, activeWorkers;
     private int[] lastInputs, lastTargets;
     private float[] lastMask;
+    /** Per-token positions of a packed batch ({@link #forwardPacked}); null for plain rows. */
+    private int[] lastPositions;
+    private final int[] positionsBuf;
     private boolean lastHadTargets;
     private float lastCount, gradScaleArg;
     private final WorkerPool.Task forwardTask = this::forwardWorker, backwardTask = this::backwardWorker;
@@ -90,6 +93,7 @@ public final class Gpt {
         this.lastInputs = new int[cap];
         this.lastTargets = new int[cap];
         this.lastMask = new float[cap];
+        this.positionsBuf = new int[cap];
         this.lastEnds = new int[maxBatch];
         this.lastRewards = new float[maxBatch];
         this.lastDRewards = new float[maxBatch];
@@ -168,11 +172,41 @@ public final class Gpt {
      * {@link #logits(int, int, float[])} until the next call.
      */
     public float forward(int[] inputs, int[] targets, float[] mask, int b, int t) {
+        lastPositions = null;
         rewardMode = false;
-        return forwardBatch(inputs, targets, mask, b, t);
+        return forwardRows(inputs, targets, mask, b, t);
     }
 
-    private float forwardBatch(int[] inputs, int[] targets, float[] mask, int b, int t) {
+    /**
+     * Several examples packed into each row: {@code positions[b * t]} is each token's position inside its own
+     * example, 0 where an example starts and +1 per token after that. Attention is causal within an example and
+     * never crosses into another one (a block-diagonal causal mask), and position embeddings restart at 0, so
+     * every example is computed as if it ran alone. Otherwise as {@link #forward}; {@link #backward} follows it.
+     */
+    public float forwardPacked(int[] inputs, int[] targets, float[] mask, int[] positions, int b, int t) {
+        if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize()) return forward(inputs, targets, mask, b, t); // refuses the shape
+        checkPositions(positions, b, t);
+        System.arraycopy(positions, 0, positionsBuf, 0, b * t);
+        lastPositions = positionsBuf;
+        rewardMode = false;
+        return forwardRows(inputs, targets, mask, b, t);
+    }
+
+    /** Each row starts an example at 0; each later position is 0 (a new example) or the previous one + 1. */
+    private static void checkPositions(int[] positions, int b, int t) {
+        checkLength("positions", positions, b * t);
+        for (int bi = 0; bi < b; bi++) {
+            for (int ti = 0; ti < t; ti++) {
+                int p = positions[bi * t + ti], prev = ti == 0 ? -1 : positions[bi * t + ti - 1];
+                if (p != 0 && p != prev + 1) {
+                    throw new IllegalArgumentException("positions of row " + bi + " at " + ti + ": " + p + " after " + prev
+                            + " (an example starts at 0 and counts up by one)");
+                }
+            }
+        }
+    }
+
+    private float forwardRows(int[] inputs, int[] targets, float[] mask, int b, int t) {
         int bt = b * t;
         if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize()) {
             throw new IllegalArgumentException("batch " + b + "x" + t + " outside the allocated "
@@ -286,8 +320,9 @@ public final class Gpt {
         }
         if (out == null || out.length < b) out = new float[b];
         rewardMode = true;
+        lastPositions = null;
         System.arraycopy(ends, 0, lastEnds, 0, b);
-        forwardBatch(inputs, null, null, b, t);
+        forwardRows(inputs, null, null, b, t);
         System.arraycopy(lastRewards, 0, out, 0, b);
         return out;
     }
@@ -322,7 +357,9 @@ public final class Gpt {
         int btc = bt * c, lStride = acts.maxB * acts.maxT * c, lRows = acts.maxB * acts.maxT;
         int attStride = acts.maxB * nh * acts.maxT * acts.maxT;
 
-        Embedding.forward(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, tokOff, b, t, c, v);
+        int[] pos = lastPositions;
+        if (pos == null) Embedding.forward(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, tokOff, b, t, c, v);
+        else Embedding.forwardPacked(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, pos, tokOff, b, t, c, v);
         if (drop) dropout(wk.rng, acts.encoded, 0, acts.embMask, 0, btc, p);
         for (int l = 0; l < cfg.nLayer(); l++) {
             NativeBuffer resIn = l == 0 ? acts.encoded : acts.res3;
@@ -332,8 +369,8 @@ public final class Gpt {
             LayerNorm.forward(acts.ln1, lo, acts.ln1Mean, acts.ln1Rstd, so, resIn, resOff,
                     params, layout.ln1W[l], params, layout.ln1B[l], bt, c);
             Linear.forward(acts.qkv, 3 * lo, acts.ln1, lo, params, layout.qkvW[l], params, layout.qkvB[l], bt, c, 3 * c);
-            Attention.forward(acts.atty, lo, acts.att, drop ? acts.attD : null, l * attStride, acts.qkv, 3 * lo,
-                    b, t, c, nh, drop ? p : 0f, wk.rng);
+            Attention.forwardPacked(acts.atty, lo, acts.att, drop ? acts.attD : null, l * attStride, acts.qkv, 3 * lo,
+                    pos, tokOff, b, t, c, nh, drop ? p : 0f, wk.rng);
             Linear.forward(acts.branch, 0, acts.atty, lo, params, layout.attProjW[l], params, layout.attProjB[l], bt, c, c);
             if (drop) dropout(wk.rng, acts.branch, 0, acts.attnMask, lo, btc, p);
             residual(resIn, resOff, acts.branch, acts.res2, lo, btc);
@@ -406,15 +443,16 @@ public final class Gpt {
             dBranch = drop ? mulInto(acts.dbranch, acts.dres, acts.attnMask, lo, btc) : acts.dres;
             Linear.backward(acts.datty, 0, false, grads, layout.attProjW[l], grads, layout.attProjB[l], dBranch, 0,
                     acts.atty, lo, params, layout.attProjW[l], bt, c, c);
-            Attention.backward(acts.dqkv, 0, acts.datty, 0, acts.dP, acts.att, drop ? acts.attD : null,
-                    l * attStride, acts.qkv, 3 * lo, b, t, c, nh, drop ? p : 0f);
+            Attention.backwardPacked(acts.dqkv, 0, acts.datty, 0, acts.dP, acts.att, drop ? acts.attD : null,
+                    l * attStride, acts.qkv, 3 * lo, lastPositions, tokOff, b, t, c, nh, drop ? p : 0f);
             Linear.backward(acts.dln, 0, false, grads, layout.qkvW[l], grads, layout.qkvB[l], acts.dqkv, 0,
                     acts.ln1, lo, params, layout.qkvW[l], bt, c, 3 * c);
             LayerNorm.backward(acts.dres, 0, grads, layout.ln1W[l], grads, layout.ln1B[l], acts.dln, 0, resIn, resOff,
                     params, layout.ln1W[l], acts.ln1Mean, acts.ln1Rstd, so, bt, c);
         }
         NativeBuffer dEmb = drop ? mulInto(acts.dbranch, acts.dres, acts.embMask, 0, btc) : acts.dres;
-        Embedding.backward(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, tokOff, b, t, c);
+        if (lastPositions == null) Embedding.backward(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, tokOff, b, t, c);
+        else Embedding.backwardPacked(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, lastPositions, tokOff, b, t, c);
         Profiler.backwardPhase(false);
     }
 
