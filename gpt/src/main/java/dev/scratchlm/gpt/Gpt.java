@@ -280,9 +280,10 @@ public final class Gpt {
                 for (int j = 0; j < t; j++) {
                     float m = lastMask[seq * t + j];
                     if (m == 0f) continue;
-                    // Same floor as the cross-entropy: an underflowed probability gives a large finite value.
+                    // Same floor as the cross-entropy: an underflowed probability gives a large finite value. StrictMath:
+                    // the same bits before and after the JIT compiles this (a resumed job repeats the same numbers).
                     float p = wk.acts.probs.get((long) (s * t + j) * v + lastTargets[seq * t + j]);
-                    sum += m * Math.log(Math.max(p, 1e-30f));
+                    sum += m * StrictMath.log(Math.max(p, 1e-30f));
                 }
                 out[seq] = (float) sum;
             }

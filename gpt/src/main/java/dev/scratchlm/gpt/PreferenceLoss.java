@@ -10,14 +10,16 @@ package dev.scratchlm.gpt;
  *   <li>an SFT term on the chosen answer, {@code -logp[w] / tokens[w]} (per token), against the known downward
  *       drift of the chosen answers' log-probabilities under DPO.</li>
  * </ul>
- * Pairs index the sequences: {@code better[p]} (chosen) is preferred to {@code worse[p]} (rejected).
+ * Pairs index the sequences: {@code better[p]} (chosen) is preferred to {@code worse[p]} (rejected). StrictMath
+ * throughout: Math's exp and log may differ in the last bit once the JIT compiles them, and a resumed job must
+ * repeat the uninterrupted job's numbers exactly.
  */
 final class PreferenceLoss {
     private PreferenceLoss() {}
 
     /** -log sigma(z), computed without overflow for any z. */
     static double negLogSigmoid(double z) {
-        return Math.max(-z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+        return Math.max(-z, 0) + StrictMath.log1p(StrictMath.exp(-Math.abs(z)));
     }
 
     /** d/dz of -log sigma(z) = sigma(z) - 1 = -sigma(-z). */
@@ -26,7 +28,7 @@ final class PreferenceLoss {
     }
 
     static double sigmoid(double z) {
-        return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+        return z >= 0 ? 1 / (1 + StrictMath.exp(-z)) : StrictMath.exp(z) / (1 + StrictMath.exp(z));
     }
 
     /** sum_p -log sigma(scores[better[p]] - scores[worse[p]]). */

@@ -7,11 +7,12 @@ import dev.scratchlm.gpt.TrainerConfig;
 
 /**
  * A validated job with every default filled in: what the runner executes, stored as JSON in the job's row so a
- * restarted service runs exactly the same job.
+ * restarted service runs exactly the same job. {@code preference}: what a reward or DPO job learns from (null otherwise).
  */
 public record JobPlan(String stage, String tokenizerId, GptConfig model, int steps, int batchSize, int gradAccum,
                       float lr, float minLr, int warmupSteps, float weightDecay, float beta1, float beta2, float clip,
-                      int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent) {
+                      int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent,
+                      PreferencePlan preference) {
 
     /** AdamW's epsilon, as nanoGPT (PyTorch's default). */
     public static final float ADAM_EPS = 1e-8f;

@@ -6,12 +6,26 @@ package dev.scratchlm.trainer;
  *
  * @param stage       pretrain (the stages after it are not implemented here yet)
  * @param tokenizerId default: the newest tokenizer that has shards in the store
- * @param parent      a checkpoint id to start from (its weights; a fresh optimizer); default none
+ * @param parent      a checkpoint id to start from (its weights; a fresh optimizer); default none; required for
+ *                    reward and dpo (the SFT checkpoint)
+ * @param preference  reward and dpo: which rankings to learn from, and DPO's settings
  */
 public record JobRequest(String stage, String tokenizerId, Model model, Integer steps, Integer batchSize,
                          Integer gradAccum, Double lr, Double minLr, Integer warmupSteps, Double weightDecay,
                          Double beta1, Double beta2, Double clip, Integer evalEvery, Integer evalBatches,
-                         Integer checkpointEvery, Long seed, String parent) {
+                         Integer checkpointEvery, Long seed, String parent,
+                         Preference preference) {
+
+    /**
+     * @param campaigns campaign ids whose rankings are used (default every campaign)
+     * @param sources   ranking sources used, of human, rule, ai (default all)
+     * @param heldOut   fraction of the tasks held out for evaluation (default 0.1, at least one task)
+     * @param beta      DPO's beta (default 0.1)
+     * @param sftWeight DPO: weight of an SFT term on the chosen answers (default 0)
+     * @param reference DPO: the frozen reference checkpoint (default the parent)
+     */
+    public record Preference(java.util.List<String> campaigns, java.util.List<String> sources, Double heldOut, Double beta,
+                             Double sftWeight, String reference) {}
 
     /** @param vocabSize optional; when given it must equal the tokenizer's */
     public record Model(Integer nLayer, Integer nHead, Integer nEmbd, Integer blockSize, Double dropout,

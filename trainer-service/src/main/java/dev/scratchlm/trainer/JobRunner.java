@@ -41,6 +41,9 @@ public final class JobRunner implements AutoCloseable {
     final CheckpointPublisher publisher;
     final JobEvents events;
     final Settings settings;
+    /** Reward and dpo jobs: the rankings topic and the tokenizers' definitions (null: those stages are off). */
+    RankingReader rankings;
+    private java.util.function.Function<String, Optional<String>> definitions = id -> Optional.empty();
     private final Set<String> stopRequests = ConcurrentHashMap.newKeySet();
     private final Object work = new Object();
     private volatile boolean shutdown;
@@ -56,6 +59,17 @@ public final class JobRunner implements AutoCloseable {
         this.publisher = publisher;
         this.events = events;
         this.settings = settings;
+    }
+
+    /** Enables reward and dpo jobs. */
+    JobRunner withPreferences(RankingReader rankings, java.util.function.Function<String, Optional<String>> definitions) {
+        this.rankings = rankings;
+        this.definitions = definitions;
+        return this;
+    }
+
+    Optional<String> tokenizerDefinition(String id) {
+        return definitions.apply(id);
     }
 
     public synchronized void start() {
@@ -135,7 +149,8 @@ public final class JobRunner implements AutoCloseable {
             currentJob = job.id();
             try {
                 if (job.stopRequested()) stopRequests.add(job.id());
-                new PretrainRun(this, job).run();
+                if (job.plan().preference() != null) new PreferenceRun(this, job).run();
+                else new PretrainRun(this, job).run();
             } catch (PretrainRun.Abandoned a) {
                 return;
             } catch (Throwable t) {

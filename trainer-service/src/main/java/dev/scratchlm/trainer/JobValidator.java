@@ -32,8 +32,10 @@ import java.util.stream.Collectors;
  */
 public final class JobValidator {
     public static final String PRETRAIN = "pretrain";
+    /** Learning from rankings: a Bradley-Terry reward model, and direct preference optimization. */
+    public static final String REWARD = "reward", DPO = "dpo";
     /** Stages a later trainer will run; named so the error can say "not yet" rather than "unknown". */
-    public static final List<String> LATER_STAGES = List.of("sft", "rlhf", "dpo", "reward");
+    public static final List<String> LATER_STAGES = List.of("sft", "rlhf");
 
     // Ranges: wide enough for anything this CPU trainer can run, narrow enough to catch typos (lr 10, steps 1e9).
     static final int MAX_LAYERS = 48, MAX_HEADS = 64, MAX_EMBD = 4096, MAX_BLOCK = 4096;
@@ -49,6 +51,7 @@ public final class JobValidator {
     private final ShardStore store;
     private final Function<String, Optional<CheckpointRow>> checkpoint;
     private final MemoryBudget memory;
+    private PreferenceValidator preferences;
 
     public JobValidator(Function<String, Optional<TokenizerInfo>> tokenizer, Supplier<List<TokenizerInfo>> tokenizers,
                         ShardStore store, Function<String, Optional<CheckpointRow>> checkpoint, MemoryBudget memory) {
@@ -57,6 +60,12 @@ public final class JobValidator {
         this.store = store;
         this.checkpoint = checkpoint;
         this.memory = memory;
+    }
+
+    /** Enables the reward and dpo stages (they read the rankings topic and need tokenizer definitions). */
+    JobValidator withPreferences(PreferenceValidator preferences) {
+        this.preferences = preferences;
+        return this;
     }
 
     /** Reads a request body strictly: a misspelled field is an error, not a silently ignored setting. */
@@ -88,6 +97,11 @@ public final class JobValidator {
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
 
+        if (REWARD.equals(r.stage()) || DPO.equals(r.stage())) {
+            if (preferences == null) throw ApiException.badRequest("stage '" + r.stage() + "' is not enabled on this trainer");
+            return preferences.validate(r);
+        }
+        if (r.preference() != null) problems.add("preference settings belong to the reward and dpo stages only");
         if (r.stage() == null) problems.add("stage is required (pretrain)");
         else if (LATER_STAGES.contains(r.stage())) problems.add("stage '" + r.stage() + "' is not supported by this trainer yet: only pretrain");
         else if (!r.stage().equals(PRETRAIN)) problems.add("unknown stage '" + r.stage() + "': expected pretrain");
@@ -206,7 +220,7 @@ public final class JobValidator {
         }
         return new JobPlan(PRETRAIN, tok.id(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
                 (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
-                seed, r.parent());
+                seed, r.parent(), null);
     }
 
     private static GptConfig parentConfig(CheckpointRow p) {

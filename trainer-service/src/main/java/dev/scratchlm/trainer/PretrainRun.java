@@ -293,6 +293,7 @@ final class PretrainRun {
         m.put("nHead", c.nHead());
         m.put("nEmbd", c.nEmbd());
         m.put("dropout", c.dropout());
+        m.put("rewardHead", c.rewardHead());
         m.put("parameters", Gpt.parameterTable(c).stream().mapToLong(t -> t.count()).sum());
         return m;
     }

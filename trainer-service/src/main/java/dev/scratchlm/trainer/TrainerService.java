@@ -70,8 +70,12 @@ public class TrainerService {
         validator = new JobValidator(tokenizers::find, tokenizers::all, store, checkpoints::find, memory);
         publisher = new CheckpointPublisher(bootstrapServers);
         peak = peakGflops.orElseGet(MachinePeak::gflops);
+        // Reward and dpo jobs read the rankings topic, and render them with the tokenizer's definition.
+        RankingReader rankings = new RankingReader(bootstrapServers);
+        validator.withPreferences(new PreferenceValidator(checkpoints::find, rankings::tokenizerDefinition, rankings, memory));
         runner = new JobRunner(jobs, checkpoints, store, publisher, events,
-                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis));
+                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis))
+                .withPreferences(rankings, rankings::tokenizerDefinition);
         tokenizerConsumer = new TokenizerConsumer(bootstrapServers, group + ".tokenizers", tokenizers);
         shardConsumer = new ShardConsumer(bootstrapServers, group + ".shards", store);
         for (String outcome : new String[] {"stored", "duplicate", "rejected"}) {

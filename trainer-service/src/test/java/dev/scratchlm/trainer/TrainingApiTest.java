@@ -67,6 +67,17 @@ class TrainingApiTest {
                 + "\"steps\": " + steps + ", \"batchSize\": 8, \"lr\": 0.003, \"warmupSteps\": 5" + extra + "}";
     }
 
+    /** The preference stages answer over HTTP like the others: 400 with a JSON body saying what is wrong. */
+    @Test
+    void preferenceStagesRefuseBadJobsWithA400() throws Exception {
+        Api.Reply noParent = Api.post(base() + "api/jobs", "{\"stage\": \"dpo\", \"preference\": {\"sources\": [\"rule\"]}}");
+        assertThat(noParent.status()).isEqualTo(400);
+        assertThat(String.valueOf(noParent.json().get("error"))).contains("parent is required for stage dpo");
+        Api.Reply unknown = Api.post(base() + "api/jobs", "{\"stage\": \"reward\", \"parent\": \"nope\"}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body()).contains("parent checkpoint 'nope' does not exist");
+    }
+
     @Test
     void pretrainsOnTheShardsAndPublishesItsCheckpoints() throws Exception {
         Api.Reply submitted = Api.post(base() + "api/jobs", tinyJob(60, ", \"evalEvery\": 20, \"evalBatches\": 4, \"checkpointEvery\": 30"));
