@@ -79,6 +79,17 @@ function showJob(job) {
   err.textContent = job.error ? 'failed: ' + job.error : '';
 }
 
+// Reward and dpo jobs: pair accuracy, implicit rewards, margin and log-probs, on training and held-out pairs.
+function showPreference(e) {
+  if (!e.train && !e.heldOut) return;
+  const part = (name, m) => !m ? '' : `${name}: accuracy ${fixed(m.accuracy, 3)}, rewards chosen ${fixed(m.rewardsChosen, 3)}`
+    + ` / rejected ${fixed(m.rewardsRejected, 3)}, margin ${fixed(m.margin, 3)}`
+    + (m.logpChosen === undefined ? '' : `, log-probs chosen ${fixed(m.logpChosen, 2)} / rejected ${fixed(m.logpRejected, 2)}`);
+  const el = $('#preference-stats');
+  el.textContent = [part('train', e.train), part('held-out', e.heldOut)].filter(Boolean).join(' · ');
+  el.hidden = false;
+}
+
 function showNumbers(e) {
   if (e.step !== undefined) {
     setText('#step', `${e.step} / ${state.steps}`);
@@ -96,6 +107,7 @@ function showNumbers(e) {
 async function select(jobId) {
   if (state.source) { state.source.close(); state.source = null; }
   state.jobId = jobId;
+  $('#preference-stats').hidden = true;
   state.train = [];
   state.val = [];
   markSelected();
@@ -121,6 +133,7 @@ function follow(jobId) {
   });
   es.addEventListener('step', (ev) => {
     const d = data(ev);
+    showPreference(d);
     const last = state.train.length ? state.train[state.train.length - 1][0] : 0;
     if (d.step > last && num(d.loss) !== null) state.train.push([d.step, Number(d.loss)]);
     showNumbers(d);
@@ -130,6 +143,7 @@ function follow(jobId) {
     const d = data(ev);
     if (num(d.valLoss) !== null) state.val.push([d.step, Number(d.valLoss)]);
     setText('#val-loss', fixed(d.valLoss, 4));
+    showPreference(d);
     queueDraw();
   });
   es.addEventListener('checkpoint', () => loadCheckpoints());
