@@ -42,30 +42,32 @@ public final class SlotError {
 
     private static final String CHEAP = "\\bcheap(ly|er|est)?\\b|\\binexpensive\\b|\\blow[- ]?(price|cost)|\\bbudget\\b|\\baffordabl"
             + "|\\bprice(s|d)?( range)? (is |are )?low\\b";
-    private static final String MODERATE = "\\bmoderate(ly)?\\b|\\baverage[- ]?price|\\bmid[- ]?(price|range)"
+    private static final String MODERATE = "\\bmoderate(ly)?\\b(?![- ](customers?'?s?'? )?(rat|review|star))|\\baverage[- ]?price|\\bmid[- ]?(price|range)"
             + "|\\bmedium[- ]?price|\\breasonabl[ey]|\\bprice(s|d)?( range)? (is |are )?average\\b";
     private static final String HIGH_PRICE = "\\bhigh[- ]?(price|cost|end)|\\bexpensive\\b|\\bpricey\\b|\\bcostly\\b"
             + "|\\bhighly[- ]priced|\\bprice(s|d)?( range)? (is |are )?high\\b|\\bupscale\\b";
-    private static final String RATED = "(customer |user )?(rating|rated|ranked|reviews?|stars?|score)";
-    private static final String RATING_IS = "\\b(rating|rated|ratings|ranked|reviews)( is| are| of| as)?( an?)?( very| quite)? ";
+    private static final String RATED = "(customers?'?s?'? |users?'?s?'? )?(ratings?|rated|rate|ranked|reviews?|stars?|score)\\b";
+    private static final String RATING_IS = "\\b(rating|rated|ratings|ranked|reviews)(:| is| are| of| as)?( an?)?( very| quite)? ";
     private static final String LOW_RATING = "\\blow(ly)?[- ]?" + RATED + "|" + RATING_IS + "low\\b|\\bpoor(ly)?[- ]?" + RATED
             + "|\\bbad[- ]" + RATED;
     private static final String AVERAGE_RATING = "\\baverage[- ]" + RATED + "|" + RATING_IS + "average\\b|\\bmediocre\\b"
-            + "|\\baverage(ly)?[- ]rated";
+            + "|\\b(average(ly)?|moderately)[- ]rated";
     private static final String HIGH_RATING = "\\bhigh(ly)?[- ]?" + RATED + "|" + RATING_IS + "high\\b|\\bwell[- ]rated"
             + "|\\btop[- ]rated|\\bexcellent[- ]" + RATED + "|\\bgreat[- ]" + RATED;
-    private static final String ONE = "\\b1 out of 5\\b|\\b1/5\\b|\\bone out of five\\b|\\b(1|one)[- ]stars?\\b";
-    private static final String THREE = "\\b3 out of 5\\b|\\b3/5\\b|\\bthree out of five\\b|\\b(3|three)[- ]stars?\\b";
-    private static final String FIVE = "\\b5 out of 5\\b|\\b5/5\\b|\\bfive out of five\\b|\\b(5|five)[- ]stars?\\b";
+    private static final String ONE = "\\b1 out of 5\\b|\\brating of (1|one)\\b|\\b1 of 5\\b|\\b1/5\\b|\\bone out of five\\b|\\b(1|one)[- ]stars?\\b";
+    private static final String THREE = "\\b3 out of 5\\b|\\brating of (3|three)\\b|\\b3 of 5\\b|\\b3/5\\b|\\bthree out of five\\b|\\b(3|three)[- ]stars?\\b";
+    private static final String FIVE = "\\b5 out of 5\\b|\\brating of (5|five)\\b|\\b5 of 5\\b|\\b5/5\\b|\\bfive out of five\\b|\\b(5|five)[- ]stars?\\b";
     private static final String KIDS = "(family|families|kids?|child|children)";
     private static final String FAMILY_NO = "\\b(not|isn't|isnt|is not|aren't|are not|no|non)( a| an)?( very| really)?[- ]"
             + KIDS + "[- ]?friendly|\\b" + KIDS + "[- ]?unfriendly|\\bnot (suitable|good|ideal|appropriate|recommended|for"
             + "|welcoming|great|friendly|allow|allowing|open|geared|aimed)\\b[^.]{0,25}\\b(famil|kids?\\b|child)"
             + "|\\bno (kids|children|families)\\b|\\badults?[- ]only\\b|\\b(doesn't|does not|don't|do not|won't|wouldn't|isn't|is not)"
-            + "\\b[^.]{0,25}\\b(famil|kids?\\b|child)";
+            + "\\b(?! only)[^.]{0,25}\\b(famil|kids?\\b|child)|\\badults?[- ](friendly|audience|crowd)|\\bfor adults only\\b|\\bonly for adults\\b"
+            + "|\\b(children|kids|families) (are )?not (allowed|welcome)|\\bleave the (kids|children)";
     private static final String FAMILY_YES = "\\b" + KIDS + "[- ]?friendly\\b|\\bfor (the (whole|entire) )?(famil|kids|children)"
             + "|\\b(kids|children|families) (are )?welcome|\\bwelcom(es?|ing)( to)? (kids|children|families)"
-            + "|\\b(suitable|good|great|ideal) for (the )?(kids|children|famil)";
+            + "|\\b(suitable|good|great|ideal) for (the )?(kids|children|famil)|\\bcater(s|ing)? (to|for) (kids|children|famil)"
+            + "|\\bfamily[- ](oriented|restaurant|place|venue|pub|establishment|environment|atmosphere)|\\b(children|kids)'?s? (area|menu)";
 
     /** Realizations of each slot value: the documented table (README.md, "Slot error rate"). */
     public static final Map<String, Map<String, String>> TABLE = table();

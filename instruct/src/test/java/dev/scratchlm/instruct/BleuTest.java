@@ -49,6 +49,15 @@ class BleuTest {
     }
 
     @Test
+    void brevityPenaltyWithAllFourOrdersMatched() {
+        // hyp 4 words, all n-grams match; refs of 8 and 9 words: BP = exp(1 - 8/4) = e^-1.
+        // NLTK 3.8's corpus_bleu (same closest-length rule, no smoothing needed here) prints 0.36787944117144233.
+        double bleu = Bleu.corpus(List.of("the cat sat on"),
+                List.of(List.of("the cat sat on the mat and slept", "the cat sat on the mat and slept well")));
+        assertThat(bleu).isCloseTo(0.36787944117144233, within(1e-12));
+    }
+
+    @Test
     void aTieBetweenReferenceLengthsTakesTheShorter() {
         // hyp 4 words; refs of 3 and 5 are equally close: mteval takes 3, so no penalty (5 would give exp(-0.25)).
         double bleu = Bleu.corpus(List.of("the cat sat down"), List.of(List.of("the cat sat down here", "the cat sat")));
@@ -70,12 +79,13 @@ class BleuTest {
     @Test
     void theCorpusScoreSumsCountsBeforeTakingTheMean() {
         // Segment 1 identical (6/6, 5/5, 4/4, 3/3), segment 2 as above (5/6, 3/5, 1/4, 0/3): summed 11/12, 8/10,
-        // 5/8, 3/6, lengths 12 vs 12.
+        // 5/8, 3/6, lengths 12 vs 12. NLTK 3.8's corpus_bleu on the same tokens prints 0.6918912876154527.
         double bleu = Bleu.corpus(List.of("the cat sat on the mat", "the cat is on the mat"),
                 List.of(List.of("the cat sat on the mat"), List.of("the cat sat on the mat")));
         assertThat(bleu).isCloseTo(Math.pow(11.0 / 12 * 8 / 10 * 5 / 8 * 3 / 6, 0.25), within(EPS));
         Bleu.Stats s = Bleu.stats(List.of("the cat sat on the mat", "the cat is on the mat"),
                 List.of(List.of("the cat sat on the mat"), List.of("the cat sat on the mat")));
+        assertThat(bleu).isCloseTo(0.6918912876154527, within(1e-12));
         assertThat(s.matches()).containsExactly(11, 8, 5, 3);
         assertThat(s.totals()).containsExactly(12, 10, 8, 6);
     }
