@@ -4,14 +4,25 @@ package dev.scratchlm.trainer;
  * The body of {@code POST /api/jobs}. Boxed fields: null means "not given", so {@link JobValidator} can tell a
  * missing value from a zero and fill in the documented default.
  *
- * @param stage       pretrain (the stages after it are not implemented here yet)
- * @param tokenizerId default: the newest tokenizer that has shards in the store
- * @param parent      a checkpoint id to start from (its weights; a fresh optimizer); default none
+ * @param stage       pretrain or sft
+ * @param tokenizerId default: the newest tokenizer that has shards in the store (sft: the parent's)
+ * @param parent      a checkpoint id to start from (its weights; a fresh optimizer); default none, required for sft
+ * @param data        sft: which instruction sets to train on
+ * @param epochs      sft: passes over the training examples, instead of steps
  */
 public record JobRequest(String stage, String tokenizerId, Model model, Integer steps, Integer batchSize,
                          Integer gradAccum, Double lr, Double minLr, Integer warmupSteps, Double weightDecay,
                          Double beta1, Double beta2, Double clip, Integer evalEvery, Integer evalBatches,
-                         Integer checkpointEvery, Long seed, String parent) {
+                         Integer checkpointEvery, Long seed, String parent, Data data, Double epochs) {
+
+    /**
+     * @param datasets the instruction sets (InstructionExample.dataset) whose train split is trained on and whose
+     *                 heldout split is evaluated
+     * @param identity add identity and knowledge-cutoff turns made from the parent's model card (default true)
+     * @param evalMrs  at most this many held-out E2E meaning representations are decoded for BLEU and slot error
+     *                 (default all)
+     */
+    public record Data(java.util.List<String> datasets, Boolean identity, Integer evalMrs) {}
 
     /** @param vocabSize optional; when given it must equal the tokenizer's */
     public record Model(Integer nLayer, Integer nHead, Integer nEmbd, Integer blockSize, Double dropout,

@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * Wires the trainer's plain classes together at start-up and takes them down at shutdown: topics, the shard store
- * on the volume, the two consumers (tokenizers, token-shards) and the job runner.
+ * on the volume, the three consumers (tokenizers, token-shards, instructions) and the job runner.
  */
 @ApplicationScoped
 public class TrainerService {
@@ -54,6 +54,8 @@ public class TrainerService {
     private MemoryBudget memory;
     private ShardConsumer shardConsumer;
     private TokenizerConsumer tokenizerConsumer;
+    private InstructionConsumer instructionConsumer;
+    private InstructionRepository instructions;
     private double peak;
     private VolumeLock volumeLock;
 
@@ -67,11 +69,14 @@ public class TrainerService {
         tokenizers = new TokenizerRepository(dataSource);
         events = new JobEvents();
         memory = MemoryBudget.ofThisProcess(threads);
-        validator = new JobValidator(tokenizers::find, tokenizers::all, store, checkpoints::find, memory);
+        instructions = new InstructionRepository(dataSource);
+        JobValidator.SftSource sft = new JobValidator.SftSource(tokenizers::definition, instructions);
+        validator = new JobValidator(tokenizers::find, tokenizers::all, store, checkpoints::find, memory, sft);
         publisher = new CheckpointPublisher(bootstrapServers);
         peak = peakGflops.orElseGet(MachinePeak::gflops);
         runner = new JobRunner(jobs, checkpoints, store, publisher, events,
-                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis));
+                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis), sft);
+        instructionConsumer = new InstructionConsumer(bootstrapServers, group + ".instructions", instructions);
         tokenizerConsumer = new TokenizerConsumer(bootstrapServers, group + ".tokenizers", tokenizers);
         shardConsumer = new ShardConsumer(bootstrapServers, group + ".shards", store);
         for (String outcome : new String[] {"stored", "duplicate", "rejected"}) {
@@ -80,6 +85,7 @@ public class TrainerService {
         }
         tokenizerConsumer.start();
         shardConsumer.start();
+        instructionConsumer.start();
         runner.start();
         LOG.infof("trainer-service: state in %s, shards of %d tokenizer(s), peak %.0f GFLOP/s assumed for MFU, "
                 + "%d MB for a job's model", state, store.stats().size(), peak, memory.availableBytes() >> 20);
@@ -88,6 +94,7 @@ public class TrainerService {
     void onStop(@Observes ShutdownEvent event) {
         if (runner != null) runner.close();
         if (shardConsumer != null) shardConsumer.close();
+        if (instructionConsumer != null) instructionConsumer.close();
         if (tokenizerConsumer != null) tokenizerConsumer.close();
         if (publisher != null) publisher.close();
         if (store != null) store.close();
@@ -98,6 +105,7 @@ public class TrainerService {
     public JobRepository jobs() { return jobs; }
     public CheckpointRepository checkpoints() { return checkpoints; }
     public TokenizerRepository tokenizers() { return tokenizers; }
+    public InstructionRepository instructions() { return instructions; }
     public JobEvents events() { return events; }
     public JobRunner runner() { return runner; }
     public JobValidator validator() { return validator; }
@@ -106,6 +114,6 @@ public class TrainerService {
     public int threads() { return threads; }
 
     public boolean consumersAlive() {
-        return shardConsumer != null && shardConsumer.isAlive() && tokenizerConsumer.isAlive();
+        return shardConsumer != null && shardConsumer.isAlive() && tokenizerConsumer.isAlive() && instructionConsumer.isAlive();
     }
 }
