@@ -72,6 +72,7 @@ function showJob(job) {
   showNumbers({ step: job.step, loss: job.trainLoss, lr: job.lr, tokensPerSecond: job.tokensPerSecond, mfu: job.mfu,
     etaSeconds: job.etaSeconds, elapsedSeconds: job.elapsedSeconds });
   if (job.valLoss !== null && job.valLoss !== undefined) setText('#val-loss', fixed(job.valLoss, 4));
+  showEvaluation(job.stage === 'sft', job.evaluation);
   $('#stop').disabled = !(job.state === 'running' || job.state === 'queued');
   $('#resume').hidden = job.state !== 'stopped';
   const err = $('#job-error');
@@ -88,6 +89,29 @@ function showPreference(e) {
   const el = $('#preference-stats');
   el.textContent = [part('train', e.train), part('held-out', e.heldOut)].filter(Boolean).join(' · ');
   el.hidden = false;
+}
+
+// An sft job's evaluation: held-out BLEU-4 and slot error of greedy answers, the data, a few samples.
+// Model output is untrusted text: it goes in with textContent only.
+function showEvaluation(isSft, ev) {
+  for (const el of document.querySelectorAll('.sft')) el.hidden = !isSft;
+  if (!isSft || !ev) return;
+  if (num(ev.bleu) !== null) setText('#bleu', fixed(ev.bleu, 3));
+  if (num(ev.slotError) !== null) setText('#slot-error', (100 * ev.slotError).toFixed(1) + '%');
+  if (num(ev.heldoutLoss) !== null) setText('#val-loss', fixed(ev.heldoutLoss, 4));
+  const sets = Object.entries(ev.instructionSets || {}).map(([k, c]) => `${k}: ${c.train} train, ${c.heldout} held out`
+    + (c.tooLong ? `, ${c.tooLong} longer than the context (left out)` : '')).join('; ');
+  setText('#sft-data', `${ev.trainExamples} training examples (${ev.identityTurns} identity turns), `
+    + `${ev.evalMrs || 0} held-out MRs decoded greedily at step ${ev.step}. ${sets}`);
+  const body = $('#sft-samples tbody');
+  body.replaceChildren();
+  for (const smp of ev.samples || []) {
+    const tr = document.createElement('tr');
+    cell(tr, smp.mr);
+    cell(tr, smp.output);
+    cell(tr, smp.reference);
+    body.appendChild(tr);
+  }
 }
 
 function showNumbers(e) {
@@ -146,6 +170,7 @@ function follow(jobId) {
     showPreference(d);
     queueDraw();
   });
+  es.addEventListener('evaluation', (ev) => showEvaluation(true, data(ev)));
   es.addEventListener('checkpoint', () => loadCheckpoints());
   es.addEventListener('end', async () => {
     es.close(); // the server closes the stream too; do not let EventSource reconnect

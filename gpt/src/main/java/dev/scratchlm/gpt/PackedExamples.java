@@ -17,6 +17,7 @@ import java.util.List;
  * resumed job continues with exactly the rows the uninterrupted one would have seen.
  */
 public final class PackedExamples implements PackedBatchSource {
+    private static final int[] NONE = {};
     private final int[][] ids;
     private final boolean[][] lossMask;
     private final int t, padToken;
@@ -29,8 +30,9 @@ public final class PackedExamples implements PackedBatchSource {
     private int lastRealTokens;
 
     /**
-     * @param shuffle false packs the examples in their given order once and serves the same rows every epoch
-     *                (held-out evaluation)
+     * @param shuffle false packs the examples in their given order once and serves those rows once, then rows of
+     *                padding only (held-out evaluation: {@code seek(0)}, then ceil(rows / b) batches see every
+     *                example exactly once)
      */
     public PackedExamples(List<int[]> ids, List<boolean[]> lossMask, int t, int padToken, long seed, boolean shuffle) {
         if (ids.isEmpty()) throw new IllegalArgumentException("no examples to pack");
@@ -96,9 +98,11 @@ public final class PackedExamples implements PackedBatchSource {
         if (t != this.t) throw new IllegalArgumentException("packed for rows of " + this.t + ", asked for " + t);
         int real = 0;
         for (int bi = 0; bi < b; bi++) {
-            if (row == rows.length) pack(epoch + 1);
             int off = bi * t, p = 0;
-            for (int e : rows[row]) {
+            if (row == rows.length) {
+                if (shuffle) pack(epoch + 1);
+            }
+            for (int e : row < rows.length ? rows[row] : NONE) {
                 int[] x = ids[e];
                 boolean[] m = lossMask[e];
                 for (int j = 0; j < x.length - 1; j++, p++) {
@@ -116,7 +120,7 @@ public final class PackedExamples implements PackedBatchSource {
                 mask[off + p] = 0f;
                 positions[off + p] = j;
             }
-            row++;
+            if (row < rows.length) row++;
         }
         tokensServed += real;
         lastRealTokens = real;

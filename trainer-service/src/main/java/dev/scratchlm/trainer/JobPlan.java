@@ -11,8 +11,16 @@ import dev.scratchlm.gpt.TrainerConfig;
  */
 public record JobPlan(String stage, String tokenizerId, GptConfig model, int steps, int batchSize, int gradAccum,
                       float lr, float minLr, int warmupSteps, float weightDecay, float beta1, float beta2, float clip,
-                      int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent,
+                      int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent, Sft sft,
                       PreferencePlan preference) {
+
+    /**
+     * What an sft job trains on (null for pretrain). The examples themselves are fixed when the job first starts
+     * (a snapshot on the volume), so a resumed job trains on the same rows.
+     *
+     * @param examples training examples counted at submission (identity turns included), for the record
+     */
+    public record Sft(java.util.List<String> datasets, boolean identity, Double epochs, int evalMrs, int examples) {}
 
     /** AdamW's epsilon, as nanoGPT (PyTorch's default). */
     public static final float ADAM_EPS = 1e-8f;

@@ -4,17 +4,28 @@ package dev.scratchlm.trainer;
  * The body of {@code POST /api/jobs}. Boxed fields: null means "not given", so {@link JobValidator} can tell a
  * missing value from a zero and fill in the documented default.
  *
- * @param stage       pretrain (the stages after it are not implemented here yet)
- * @param tokenizerId default: the newest tokenizer that has shards in the store
- * @param parent      a checkpoint id to start from (its weights; a fresh optimizer); default none; required for
- *                    reward and dpo (the SFT checkpoint)
+ * @param stage       pretrain, sft, reward or dpo
+ * @param tokenizerId default: the newest tokenizer that has shards in the store (sft: the parent's)
+ * @param parent      a checkpoint id to start from (its weights; a fresh optimizer); default none, required for sft,
+ *                    reward and dpo
+ * @param data        sft: which instruction sets to train on
+ * @param epochs      sft: passes over the training examples, instead of steps
  * @param preference  reward and dpo: which rankings to learn from, and DPO's settings
  */
 public record JobRequest(String stage, String tokenizerId, Model model, Integer steps, Integer batchSize,
                          Integer gradAccum, Double lr, Double minLr, Integer warmupSteps, Double weightDecay,
                          Double beta1, Double beta2, Double clip, Integer evalEvery, Integer evalBatches,
-                         Integer checkpointEvery, Long seed, String parent,
+                         Integer checkpointEvery, Long seed, String parent, Data data, Double epochs,
                          Preference preference) {
+
+    /**
+     * @param datasets the instruction sets (InstructionExample.dataset) whose train split is trained on and whose
+     *                 heldout split is evaluated
+     * @param identity add identity and knowledge-cutoff turns made from the parent's model card (default true)
+     * @param evalMrs  at most this many held-out E2E meaning representations are decoded for BLEU and slot error
+     *                 (default all)
+     */
+    public record Data(java.util.List<String> datasets, Boolean identity, Integer evalMrs) {}
 
     /**
      * @param campaigns campaign ids whose rankings are used (default every campaign)

@@ -41,6 +41,8 @@ public final class JobRunner implements AutoCloseable {
     final CheckpointPublisher publisher;
     final JobEvents events;
     final Settings settings;
+    /** Instruction examples and tokenizer definitions, for sft jobs (null: this runner runs pretrain jobs only). */
+    final JobValidator.SftSource sft;
     /** Reward and dpo jobs: the rankings topic and the tokenizers' definitions (null: those stages are off). */
     RankingReader rankings;
     private java.util.function.Function<String, Optional<String>> definitions = id -> Optional.empty();
@@ -53,6 +55,12 @@ public final class JobRunner implements AutoCloseable {
 
     public JobRunner(JobRepository jobs, CheckpointRepository checkpoints, ShardStore store, CheckpointPublisher publisher,
                      JobEvents events, Settings settings) {
+        this(jobs, checkpoints, store, publisher, events, settings, null);
+    }
+
+    public JobRunner(JobRepository jobs, CheckpointRepository checkpoints, ShardStore store, CheckpointPublisher publisher,
+                     JobEvents events, Settings settings, JobValidator.SftSource sft) {
+        this.sft = sft;
         this.jobs = jobs;
         this.checkpoints = checkpoints;
         this.store = store;
@@ -120,6 +128,11 @@ public final class JobRunner implements AutoCloseable {
 
     Path checkpointFile(String checkpointId) {
         return settings.stateDir().resolve("checkpoints").resolve(checkpointId + ".ckpt");
+    }
+
+    /** An sft job's examples, fixed when it first starts. */
+    Path sftDataFile(String jobId) {
+        return settings.stateDir().resolve("jobs").resolve(jobId).resolve("sft-data.json");
     }
 
     Path resumeFile(String jobId) {

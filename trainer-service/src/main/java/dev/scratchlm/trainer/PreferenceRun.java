@@ -10,6 +10,7 @@ import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptRuntime;
 import dev.scratchlm.gpt.PreferenceGroup;
 import dev.scratchlm.gpt.PreferenceTrainer;
+import dev.scratchlm.gpt.TrainerConfig;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
 import dev.scratchlm.trainer.JobRepository.Metric;
@@ -84,7 +85,7 @@ final class PreferenceRun {
 
         PreferenceTrainer.Settings settings = reward ? PreferenceTrainer.Settings.reward()
                 : PreferenceTrainer.Settings.dpo(pref.beta(), pref.sftWeight());
-        int maxBatch = maxBatch(plan, data.maxCandidates());
+        int maxBatch = maxBatch(plan.batchSize(), data.maxCandidates());
         PreferenceTrainer trainer;
         Long resumedFrom = null;
         Path resumeFile = runner.resumeFile(job.id());
@@ -108,7 +109,11 @@ final class PreferenceRun {
                 model.loadWeights(parent.weights());
             }
             model.dropoutRng().setState(plan.seed() ^ 0x5DEECE66DL);
-            trainer = new PreferenceTrainer(model, plan.trainerConfig(), settings);
+            // The trainer config's batch is the sequences per forward pass, so a resumed trainer (built from the
+            // checkpoint's config) runs the same micro-batches, with the same rounding, as the uninterrupted one.
+            TrainerConfig tc = plan.trainerConfig();
+            trainer = new PreferenceTrainer(model, new TrainerConfig(maxBatch, tc.seqLen(), 1, tc.schedule(), tc.adamW(),
+                    tc.gradClip()), settings);
         }
         if (!reward) {
             // The reference's log-probabilities, once per candidate, for the whole job (a resumed job computes the same).
@@ -177,8 +182,8 @@ final class PreferenceRun {
     }
 
     /** Sequences per forward pass: a whole ranking always fits; a few rankings share one pass when they can. */
-    static int maxBatch(JobPlan plan, int maxCandidates) {
-        return Math.max(maxCandidates, Math.min(plan.batchSize() * maxCandidates, 16));
+    static int maxBatch(int rankingsPerStep, int maxCandidates) {
+        return Math.max(maxCandidates, Math.min(rankingsPerStep * maxCandidates, 16));
     }
 
     private CheckpointRow checkpointRow(String id) {

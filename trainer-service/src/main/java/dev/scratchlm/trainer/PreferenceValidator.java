@@ -137,15 +137,13 @@ final class PreferenceValidator {
                     + "two tasks", List.of("no held-out pairs"), details);
         }
         GptConfig model = reward ? config.withRewardHead(true) : config;
-        int maxBatch = PreferenceRun.maxBatch(new JobPlan(r.stage(), tokenizerId, model, steps, batch, 1, (float) lr,
-                (float) minLr, warmup, (float) wd, (float) beta1, (float) beta2, (float) clip, evalEvery, 1, checkpointEvery,
-                seed, r.parent(), null), split.maxCandidates());
+        int maxBatch = PreferenceRun.maxBatch(batch, split.maxCandidates());
         String tooBig = memory.check(model, maxBatch * (reward ? 1 : 2)); // DPO: the reference model too, while caching
         if (tooBig != null) throw new ApiException(400, tooBig, List.of(tooBig), details);
         PreferencePlan plan = new PreferencePlan(p.campaigns(), sources, (float) beta, (float) sftWeight, heldOut, reference,
                 offsets, split.counts());
         return new JobPlan(r.stage(), tokenizerId, model, steps, batch, 1, (float) lr, (float) minLr, warmup, (float) wd,
-                (float) beta1, (float) beta2, (float) clip, evalEvery, 1, checkpointEvery, seed, r.parent(), plan);
+                (float) beta1, (float) beta2, (float) clip, evalEvery, 1, checkpointEvery, seed, r.parent(), null, plan);
     }
 
     /** A registered, readable language-model checkpoint, or null with the problem recorded. */

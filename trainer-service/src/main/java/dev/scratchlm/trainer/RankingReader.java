@@ -4,7 +4,6 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.contracts.Topics;
-import dev.scratchlm.contracts.TokenizerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -89,37 +87,6 @@ final class RankingReader {
             }
         }
         return new Result(out, rejected, duplicates);
-    }
-
-    /**
-     * A tokenizer's definition from the compacted tokenizers topic (its newest record), read from the start to the
-     * end; empty when no record for the id is there. The tokenizer registry here keeps only what pre-training needs.
-     */
-    Optional<String> tokenizerDefinition(String id) {
-        try (KafkaConsumer<String, byte[]> c = consumer()) {
-            List<PartitionInfo> infos = c.partitionsFor(Topics.TOKENIZERS, TIMEOUT);
-            if (infos == null || infos.isEmpty()) return Optional.empty();
-            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            Map<TopicPartition, Long> ends = new LinkedHashMap<>(c.endOffsets(parts, TIMEOUT));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            String found = null;
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            ends.entrySet().removeIf(e -> e.getValue() == 0);
-            while (!ends.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (!id.equals(r.key()) || r.value() == null) continue;
-                    try {
-                        TokenizerRecord t = Json.read(r.value(), TokenizerRecord.class);
-                        if (t.definition() != null) found = t.definition();
-                    } catch (RuntimeException e) {
-                        LOG.warnf("skipping an unreadable tokenizers record for %s: %s", id, e.getMessage());
-                    }
-                }
-                ends.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
-            }
-            return Optional.ofNullable(found);
-        }
     }
 
     private KafkaConsumer<String, byte[]> consumer() {

@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * Wires the trainer's plain classes together at start-up and takes them down at shutdown: topics, the shard store
- * on the volume, the two consumers (tokenizers, token-shards) and the job runner.
+ * on the volume, the three consumers (tokenizers, token-shards, instructions) and the job runner.
  */
 @ApplicationScoped
 public class TrainerService {
@@ -54,6 +54,8 @@ public class TrainerService {
     private MemoryBudget memory;
     private ShardConsumer shardConsumer;
     private TokenizerConsumer tokenizerConsumer;
+    private InstructionConsumer instructionConsumer;
+    private InstructionRepository instructions;
     private double peak;
     private VolumeLock volumeLock;
 
@@ -67,15 +69,18 @@ public class TrainerService {
         tokenizers = new TokenizerRepository(dataSource);
         events = new JobEvents();
         memory = MemoryBudget.ofThisProcess(threads);
-        validator = new JobValidator(tokenizers::find, tokenizers::all, store, checkpoints::find, memory);
+        instructions = new InstructionRepository(dataSource);
+        JobValidator.SftSource sft = new JobValidator.SftSource(tokenizers::definition, instructions);
+        validator = new JobValidator(tokenizers::find, tokenizers::all, store, checkpoints::find, memory, sft);
         publisher = new CheckpointPublisher(bootstrapServers);
         peak = peakGflops.orElseGet(MachinePeak::gflops);
         // Reward and dpo jobs read the rankings topic, and render them with the tokenizer's definition.
         RankingReader rankings = new RankingReader(bootstrapServers);
-        validator.withPreferences(new PreferenceValidator(checkpoints::find, rankings::tokenizerDefinition, rankings, memory));
+        validator.withPreferences(new PreferenceValidator(checkpoints::find, tokenizers::definition, rankings, memory));
         runner = new JobRunner(jobs, checkpoints, store, publisher, events,
-                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis))
-                .withPreferences(rankings, rankings::tokenizerDefinition);
+                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis), sft)
+                .withPreferences(rankings, tokenizers::definition);
+        instructionConsumer = new InstructionConsumer(bootstrapServers, group + ".instructions", instructions);
         tokenizerConsumer = new TokenizerConsumer(bootstrapServers, group + ".tokenizers", tokenizers);
         shardConsumer = new ShardConsumer(bootstrapServers, group + ".shards", store);
         for (String outcome : new String[] {"stored", "duplicate", "rejected"}) {
@@ -84,6 +89,7 @@ public class TrainerService {
         }
         tokenizerConsumer.start();
         shardConsumer.start();
+        instructionConsumer.start();
         runner.start();
         LOG.infof("trainer-service: state in %s, shards of %d tokenizer(s), peak %.0f GFLOP/s assumed for MFU, "
                 + "%d MB for a job's model", state, store.stats().size(), peak, memory.availableBytes() >> 20);
@@ -92,6 +98,7 @@ public class TrainerService {
     void onStop(@Observes ShutdownEvent event) {
         if (runner != null) runner.close();
         if (shardConsumer != null) shardConsumer.close();
+        if (instructionConsumer != null) instructionConsumer.close();
         if (tokenizerConsumer != null) tokenizerConsumer.close();
         if (publisher != null) publisher.close();
         if (store != null) store.close();
@@ -102,6 +109,7 @@ public class TrainerService {
     public JobRepository jobs() { return jobs; }
     public CheckpointRepository checkpoints() { return checkpoints; }
     public TokenizerRepository tokenizers() { return tokenizers; }
+    public InstructionRepository instructions() { return instructions; }
     public JobEvents events() { return events; }
     public JobRunner runner() { return runner; }
     public JobValidator validator() { return validator; }
@@ -110,6 +118,6 @@ public class TrainerService {
     public int threads() { return threads; }
 
     public boolean consumersAlive() {
-        return shardConsumer != null && shardConsumer.isAlive() && tokenizerConsumer.isAlive();
+        return shardConsumer != null && shardConsumer.isAlive() && tokenizerConsumer.isAlive() && instructionConsumer.isAlive();
     }
 }

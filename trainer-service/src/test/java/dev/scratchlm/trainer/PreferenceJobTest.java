@@ -66,9 +66,10 @@ class PreferenceJobTest {
     CheckpointPublisher publisher;
     ShardStore store;
     RankingReader rankings;
+    TokenizerRepository tokenizers;
     JobValidator validator;
     String campaign = "camp-" + UUID.randomUUID().toString().substring(0, 8);
-    /** The tokenizers' definitions, published on the tokenizers topic in set-up (where the trainer reads them). */
+    /** The tokenizers' definitions, stored in the tokenizer registry in set-up (as the tokenizers consumer does). */
     final Map<String, String> definitions = new LinkedHashMap<>();
     final List<JobRunner> runners = new ArrayList<>();
 
@@ -96,7 +97,7 @@ class PreferenceJobTest {
         definitions.put(OTHER_TOKENIZER, ScratchFormat.toText(chatTokenizer(OTHER_TOKENIZER)));
         GptConfig lm = new GptConfig(256 + ChatTemplate.SPECIAL_TOKENS.size(), 48, 2, 2, 32, 0f);
         // The job the parents came from (the registry keeps each checkpoint's job).
-        jobs.insert("parents", new JobPlan("sft", TOKENIZER, lm, 1, 1, 1, 1e-3f, 1e-4f, 0, 0f, 0.9f, 0.99f, 1f, 1, 1, 1, 1, null, null));
+        jobs.insert("parents", new JobPlan("sft", TOKENIZER, lm, 1, 1, 1, 1e-3f, 1e-4f, 0, 0f, 0.9f, 0.99f, 1f, 1, 1, 1, 1, null, null, null));
         jobs.finish("parents", JobRepository.DONE, null);
         register("sft-parent", "sft", TOKENIZER, lm, new Gpt(lm, 1, 5).copyWeights());
         register("sft-other-tokenizer", "sft", OTHER_TOKENIZER, lm, new Gpt(lm, 1, 6).copyWeights());
@@ -104,14 +105,14 @@ class PreferenceJobTest {
                 new Gpt(lm.withRewardHead(true), 1, 7).copyWeights());
 
         // 40 tasks of 4 candidates, ranked by a rule: answers saying "yes" first (tied), the others after.
+        tokenizers = new TokenizerRepository(db);
+        for (String id : List.of(TOKENIZER, OTHER_TOKENIZER)) {
+            tokenizers.upsert(new TokenizerRecord(TokenizerRecord.SCHEMA, id, 256 + ChatTemplate.SPECIAL_TOKENS.size(),
+                    "gpt2", "gpt2", chatTokenizer(id).specialTokens(), definitions.get(id), Map.of(), Instant.now()));
+        }
         ChatTemplate template = new ChatTemplate(ScratchFormat.fromText(definitions.get(TOKENIZER)));
         Rng rng = new Rng(3);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(stack.bootstrapServers()))) {
-            for (String id : List.of(TOKENIZER, OTHER_TOKENIZER)) {
-                TokenizerRecord rec = new TokenizerRecord(TokenizerRecord.SCHEMA, id, 256 + ChatTemplate.SPECIAL_TOKENS.size(),
-                        "gpt2", "gpt2", chatTokenizer(id).specialTokens(), definitions.get(id), Map.of(), Instant.now());
-                p.send(new ProducerRecord<>(Topics.TOKENIZERS, id, Json.bytes(rec))).get();
-            }
             for (int t = 0; t < 40; t++) {
                 String task = campaign + "-task-" + t;
                 List<String> cands = new ArrayList<>();
@@ -134,7 +135,7 @@ class PreferenceJobTest {
         assertThat(template.render(List.of(ChatMessage.user("say red"), ChatMessage.assistant("yes red cup"))).ids().length)
                 .isLessThan(lm.blockSize());
         validator = new JobValidator(id -> Optional.empty(), List::of, store, checkpoints::find, MemoryBudget.ofThisProcess(2))
-                .withPreferences(new PreferenceValidator(checkpoints::find, rankings::tokenizerDefinition,
+                .withPreferences(new PreferenceValidator(checkpoints::find, tokenizers::definition,
                         rankings, MemoryBudget.ofThisProcess(2)));
     }
 
@@ -167,7 +168,7 @@ class PreferenceJobTest {
 
     JobRunner runner(JobEvents events) {
         JobRunner r = new JobRunner(jobs, checkpoints, store, publisher, events, new JobRunner.Settings(state, 100.0, 2, 0, 200))
-                .withPreferences(rankings, rankings::tokenizerDefinition);
+                .withPreferences(rankings, tokenizers::definition);
         runners.add(r);
         r.start();
         return r;
