@@ -4,32 +4,38 @@ import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.ConsumerLoop;
+import dev.scratchlm.service.ConsumerLoop.Poison;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** instructions → the instruction table. The offset is committed only after the row is stored. */
-final class InstructionConsumer extends ConsumerLoop {
+/** instructions → the instruction table, on service-common's {@link ConsumerLoop}: the offset is committed only after the row is stored. */
+final class InstructionConsumer implements ConsumerLoop.RecordHandler {
     private static final List<String> FORMATS = List.of("openai", "alpaca", "sharegpt", "e2e", "identity");
     private final InstructionRepository instructions;
 
-    InstructionConsumer(String bootstrapServers, String group, InstructionRepository instructions) {
-        super(bootstrapServers, group, Topics.INSTRUCTIONS);
+    private InstructionConsumer(InstructionRepository instructions) {
         this.instructions = instructions;
     }
 
+    static ConsumerLoop loop(String bootstrapServers, String group, InstructionRepository instructions) {
+        return ConsumerLoop.builder("trainer-consumer-" + Topics.INSTRUCTIONS, bootstrapServers, group, Topics.INSTRUCTIONS)
+                .records(new InstructionConsumer(instructions)).build();
+    }
+
     @Override
-    protected String handle(ConsumerRecord<String, byte[]> record) {
-        if (record.value() == null) throw new Rejected("empty record");
+    public String handle(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) throw new Poison("empty record");
         InstructionExample e;
         try {
             e = Json.read(record.value(), InstructionExample.class);
         } catch (UncheckedIOException ex) {
-            throw new Rejected(ex.getMessage());
+            throw new Poison(ex.getMessage());
         }
         String problem = problem(e);
-        if (problem != null) throw new Rejected("instruction example " + e.id() + ": " + problem);
+        if (problem != null) throw new Poison("instruction example " + e.id() + ": " + problem);
         return instructions.insert(e) ? "stored" : "duplicate";
     }
 

@@ -10,6 +10,7 @@ import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.gpt.GptConfig;
+import dev.scratchlm.service.ApiError;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.TokenizerRepository.TokenizerInfo;
 
@@ -87,20 +88,20 @@ public final class JobValidator {
 
     /** Reads a request body strictly: a misspelled field is an error, not a silently ignored setting. */
     public static JobRequest parse(String json) {
-        if (json == null || json.isBlank()) throw ApiException.badRequest("the request body is empty: send a JSON job");
+        if (json == null || json.isBlank()) throw JobValidator.refused("the request body is empty: send a JSON job");
         try {
             JobRequest r = STRICT.readValue(json, JobRequest.class);
-            if (r == null) throw ApiException.badRequest("the request body is null: send a JSON job");
+            if (r == null) throw JobValidator.refused("the request body is null: send a JSON job");
             return r;
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(Object::toString)
                     .sorted().collect(Collectors.joining(", "));
-            throw ApiException.badRequest("unknown field '" + path(e) + "' (known: " + known + ")");
+            throw JobValidator.refused("unknown field '" + path(e) + "' (known: " + known + ")");
         } catch (JsonMappingException e) {
             String where = path(e);
-            throw ApiException.badRequest((where.isEmpty() ? "" : "field '" + where + "': ") + e.getOriginalMessage());
+            throw JobValidator.refused((where.isEmpty() ? "" : "field '" + where + "': ") + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+            throw JobValidator.refused("the request body is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -109,13 +110,13 @@ public final class JobValidator {
                 .collect(Collectors.joining("."));
     }
 
-    /** @throws ApiException (400) listing every problem found */
+    /** @throws ApiError (400) listing every problem found, in {@code problems} */
     public JobPlan validate(JobRequest r) {
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
 
         if (REWARD.equals(r.stage()) || DPO.equals(r.stage())) {
-            if (preferences == null) throw ApiException.badRequest("stage '" + r.stage() + "' is not enabled on this trainer");
+            if (preferences == null) throw JobValidator.refused("stage '" + r.stage() + "' is not enabled on this trainer");
             return preferences.validate(r);
         }
         if (r.preference() != null) problems.add("preference settings belong to the reward and dpo stages only");
@@ -222,7 +223,7 @@ public final class JobValidator {
             }
         }
 
-        if (!problems.isEmpty()) throw new ApiException(400, problems.get(0), problems, details);
+        if (!problems.isEmpty()) throw problems(problems.get(0), problems, details);
 
         GptConfig config;
         String tooBig;
@@ -231,12 +232,12 @@ public final class JobValidator {
             tooBig = memory.check(config, batchSize);
         } catch (IllegalArgumentException e) {
             // gpt refuses shapes it cannot even lay out (e.g. more parameters than one buffer holds)
-            throw new ApiException(400, "the model cannot be built: " + e.getMessage(), List.of(e.getMessage()), details);
+            throw problems("the model cannot be built: " + e.getMessage(), List.of(e.getMessage()), details);
         }
         if (tooBig != null) {
             details.put("needBytes", memory.needBytes(config, batchSize));
             details.put("availableBytes", memory.availableBytes());
-            throw new ApiException(400, tooBig, List.of(tooBig), details);
+            throw problems(tooBig, List.of(tooBig), details);
         }
         return new JobPlan(PRETRAIN, tok.id(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
                 (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
@@ -252,7 +253,7 @@ public final class JobValidator {
     private JobPlan validateSft(JobRequest r) {
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
-        if (sft == null) throw ApiException.badRequest("this trainer has no instruction store: sft jobs cannot run here");
+        if (sft == null) throw JobValidator.refused("this trainer has no instruction store: sft jobs cannot run here");
         if (r.tokenizerId() != null) problems.add("tokenizerId: an sft job uses its parent checkpoint's tokenizer; leave it out");
 
         // The parent: its model, tokenizer and model card (for the identity turns).
@@ -340,7 +341,7 @@ public final class JobValidator {
         int batchSize = intIn(problems, "batchSize", r.batchSize(), 16, 1, MAX_BATCH);
         int gradAccum = intIn(problems, "gradAccum", r.gradAccum(), 1, 1, MAX_ACCUM);
         double lr = realIn(problems, "lr", r.lr(), null, 0.0, 1.0, false);
-        if (!problems.isEmpty()) throw new ApiException(400, problems.get(0), problems, details);
+        if (!problems.isEmpty()) throw JobValidator.problems(problems.get(0), problems, details);
 
         GptConfig config = new GptConfig(pc.vocabSize(), pc.blockSize(), pc.nLayer(), pc.nHead(), pc.nEmbd(), (float) dropout);
         // Render and pack now: the job's length in steps, and every too-long example counted before anything runs.
@@ -349,7 +350,7 @@ public final class JobValidator {
             prepared = SftData.prepare(sft.instructions(), template, parentManifest, datasets, identity, config.blockSize(), evalMrs,
                     r.seed() == null ? 1337L : r.seed());
         } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new ApiException(400, e.getMessage(), List.of(e.getMessage()), details);
+            throw JobValidator.problems(e.getMessage(), List.of(e.getMessage()), details);
         }
         details.put("rowsPerEpoch", prepared.train.rowsPerEpoch());
         int steps;
@@ -368,9 +369,9 @@ public final class JobValidator {
         int evalEvery = intIn(problems, "evalEvery", r.evalEvery(), Math.min(250, Math.max(1, steps / 10)), 1, MAX_STEPS);
         int evalBatches = intIn(problems, "evalBatches", r.evalBatches(), 20, 1, MAX_EVAL_BATCHES);
         int checkpointEvery = intIn(problems, "checkpointEvery", r.checkpointEvery(), steps, 1, MAX_STEPS);
-        if (!problems.isEmpty()) throw new ApiException(400, problems.get(0), problems, details);
+        if (!problems.isEmpty()) throw JobValidator.problems(problems.get(0), problems, details);
         String tooBig = memory.check(config, batchSize);
-        if (tooBig != null) throw new ApiException(400, tooBig, List.of(tooBig), details);
+        if (tooBig != null) throw JobValidator.problems(tooBig, List.of(tooBig), details);
         return new JobPlan(SFT, parent.tokenizerId(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
                 (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
                 r.seed() == null ? 1337L : r.seed(), r.parent(),
@@ -422,5 +423,16 @@ public final class JobValidator {
             return 0;
         }
         return value;
+    }
+
+    /** A 400 whose {@code problems} lists every problem found (the dashboard shows them all). */
+    static ApiError problems(String first, List<String> problems, Map<String, Object> details) {
+        ApiError e = ApiError.badRequest(first).with("problems", List.copyOf(problems));
+        details.forEach(e::with);
+        return e;
+    }
+
+    static ApiError refused(String problem) {
+        return problems(problem, List.of(problem), Map.of());
     }
 }

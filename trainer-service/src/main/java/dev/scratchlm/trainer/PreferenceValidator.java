@@ -115,7 +115,7 @@ final class PreferenceValidator {
                 }
             }
         }
-        if (!problems.isEmpty()) throw new ApiException(400, problems.get(0), problems, details);
+        if (!problems.isEmpty()) throw JobValidator.problems(problems.get(0), problems, details);
 
         // The data: the rankings of the selection, as the topic holds them now (the job reads up to this snapshot).
         Map<Integer, Long> offsets = rankings.endOffsets();
@@ -123,23 +123,23 @@ final class PreferenceValidator {
         List<Ranking> selected = all.rankings().stream().filter(k -> PreferenceData.selected(k, p.campaigns(), sources)).toList();
         String selection = "campaigns " + (p.campaigns() == null ? "(all)" : p.campaigns()) + " and sources " + sources;
         if (selected.isEmpty()) {
-            throw new ApiException(400, "no rankings for " + selection + " on the rankings topic (" + all.rankings().size()
+            throw JobValidator.problems("no rankings for " + selection + " on the rankings topic (" + all.rankings().size()
                     + " rankings in all)", List.of("no rankings for " + selection), details);
         }
         PreferenceData.Split split = PreferenceData.build(selected, template, config.blockSize(), reward, heldOut);
         details.putAll(split.counts());
         if (split.trainPairs() == 0) {
-            throw new ApiException(400, "the rankings of " + selection + " give no training pairs (all tied, unranked, too long "
+            throw JobValidator.problems("the rankings of " + selection + " give no training pairs (all tied, unranked, too long "
                     + "for the context of " + config.blockSize() + ", or all held out)", List.of("no training pairs"), details);
         }
         if (split.heldOutPairs() == 0) {
-            throw new ApiException(400, "the rankings of " + selection + " give no held-out pairs: rank candidates of at least "
+            throw JobValidator.problems("the rankings of " + selection + " give no held-out pairs: rank candidates of at least "
                     + "two tasks", List.of("no held-out pairs"), details);
         }
         GptConfig model = reward ? config.withRewardHead(true) : config;
         int maxBatch = PreferenceRun.maxBatch(batch, split.maxCandidates());
         String tooBig = memory.check(model, maxBatch * (reward ? 1 : 2)); // DPO: the reference model too, while caching
-        if (tooBig != null) throw new ApiException(400, tooBig, List.of(tooBig), details);
+        if (tooBig != null) throw JobValidator.problems(tooBig, List.of(tooBig), details);
         PreferencePlan plan = new PreferencePlan(p.campaigns(), sources, (float) beta, (float) sftWeight, heldOut, reference,
                 offsets, split.counts());
         return new JobPlan(r.stage(), tokenizerId, model, steps, batch, 1, (float) lr, (float) minLr, warmup, (float) wd,

@@ -1,7 +1,8 @@
 package dev.scratchlm.trainer;
 
-import dev.scratchlm.contracts.KafkaSettings;
-import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.ConsumerLoop;
+import dev.scratchlm.service.LoopHealth;
+import dev.scratchlm.service.TopicSetup;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,11 +14,12 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Wires the trainer's plain classes together at start-up and takes them down at shutdown: topics, the shard store
- * on the volume, the three consumers (tokenizers, token-shards, instructions) and the job runner.
+ * on the volume, the two consumers (tokenizers, token-shards) and the job runner.
  */
 @ApplicationScoped
 public class TrainerService {
@@ -42,6 +44,10 @@ public class TrainerService {
     DataSource dataSource;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    TopicSetup topics;
+    @Inject
+    LoopHealth loops;
 
     private ShardStore store;
     private JobRepository jobs;
@@ -52,9 +58,9 @@ public class TrainerService {
     private JobRunner runner;
     private JobValidator validator;
     private MemoryBudget memory;
-    private ShardConsumer shardConsumer;
-    private TokenizerConsumer tokenizerConsumer;
-    private InstructionConsumer instructionConsumer;
+    private ConsumerLoop shardConsumer;
+    private ConsumerLoop tokenizerConsumer;
+    private ConsumerLoop instructionConsumer;
     private InstructionRepository instructions;
     private double peak;
     private VolumeLock volumeLock;
@@ -62,7 +68,7 @@ public class TrainerService {
     void onStart(@Observes StartupEvent event) {
         Path state = Path.of(stateDir).toAbsolutePath();
         volumeLock = VolumeLock.acquire(state);
-        KafkaSettings.ensureTopics(bootstrapServers, Topics.ALL);
+        topics.await(Duration.ofSeconds(60));
         store = new ShardStore(state.resolve("shards"));
         jobs = new JobRepository(dataSource);
         checkpoints = new CheckpointRepository(dataSource);
@@ -80,16 +86,19 @@ public class TrainerService {
         runner = new JobRunner(jobs, checkpoints, store, publisher, events,
                 new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis), sft)
                 .withPreferences(rankings, tokenizers::definition);
-        instructionConsumer = new InstructionConsumer(bootstrapServers, group + ".instructions", instructions);
-        tokenizerConsumer = new TokenizerConsumer(bootstrapServers, group + ".tokenizers", tokenizers);
-        shardConsumer = new ShardConsumer(bootstrapServers, group + ".shards", store);
-        for (String outcome : new String[] {"stored", "duplicate", "rejected"}) {
+        instructionConsumer = InstructionConsumer.loop(bootstrapServers, group + ".instructions", instructions);
+        tokenizerConsumer = TokenizerConsumer.loop(bootstrapServers, group + ".tokenizers", tokenizers);
+        shardConsumer = ShardConsumer.loop(bootstrapServers, group + ".shards", store);
+        for (String outcome : new String[] {"stored", "duplicate", ConsumerLoop.REJECTED, ConsumerLoop.FAILED}) {
             metrics.more().counter("scratchlm.trainer.shards", java.util.List.of(io.micrometer.core.instrument.Tag.of("outcome", outcome)),
                     shardConsumer, c -> c.count(outcome));
         }
+        loops.register(tokenizerConsumer);
+        loops.register(shardConsumer);
+        loops.register(instructionConsumer);
         tokenizerConsumer.start();
-        shardConsumer.start();
         instructionConsumer.start();
+        shardConsumer.start();
         runner.start();
         LOG.infof("trainer-service: state in %s, shards of %d tokenizer(s), peak %.0f GFLOP/s assumed for MFU, "
                 + "%d MB for a job's model", state, store.stats().size(), peak, memory.availableBytes() >> 20);
@@ -98,8 +107,8 @@ public class TrainerService {
     void onStop(@Observes ShutdownEvent event) {
         if (runner != null) runner.close();
         if (shardConsumer != null) shardConsumer.close();
-        if (instructionConsumer != null) instructionConsumer.close();
         if (tokenizerConsumer != null) tokenizerConsumer.close();
+        if (instructionConsumer != null) instructionConsumer.close();
         if (publisher != null) publisher.close();
         if (store != null) store.close();
         if (volumeLock != null) volumeLock.close();
@@ -118,6 +127,6 @@ public class TrainerService {
     public int threads() { return threads; }
 
     public boolean consumersAlive() {
-        return shardConsumer != null && shardConsumer.isAlive() && tokenizerConsumer.isAlive() && instructionConsumer.isAlive();
+        return shardConsumer != null && shardConsumer.alive() && tokenizerConsumer.alive() && instructionConsumer.alive();
     }
 }

@@ -19,6 +19,7 @@ import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptConfig;
 import dev.scratchlm.gpt.GptRuntime;
 import dev.scratchlm.gpt.Rng;
+import dev.scratchlm.service.ApiError;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
 import dev.scratchlm.trainer.JobRepository.Metric;
@@ -183,10 +184,10 @@ class PreferenceJobTest {
                 + "\"],\"sources\":[\"rule\"]" + extra + "}";
     }
 
-    ApiException refused(String json) {
+    ApiError refused(String json) {
         try {
             plan(json);
-        } catch (ApiException e) {
+        } catch (ApiError e) {
             return e;
         }
         throw new AssertionError("accepted: " + json);
@@ -207,7 +208,7 @@ class PreferenceJobTest {
                 .contains("unknown ranking source 'robot'");
         assertThat(refused(body("reward", "sft-parent", ",\"beta\":0.2}")).getMessage()).contains("are DPO settings");
         assertThat(refused(body("dpo", "missing", "}")).getMessage()).contains("parent checkpoint 'missing' does not exist");
-        assertThatThrownBy(() -> plan("{\"stage\":\"dpo\",\"preference\":{\"colour\":1}}")).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> plan("{\"stage\":\"dpo\",\"preference\":{\"colour\":1}}")).isInstanceOf(ApiError.class)
                 .hasMessageContaining("unknown field 'preference.colour'");
     }
 

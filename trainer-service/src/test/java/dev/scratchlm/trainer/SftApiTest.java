@@ -6,6 +6,7 @@ import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.contracts.Json;
+import dev.scratchlm.service.TestHttp;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.TokenizerRecord;
@@ -110,11 +111,11 @@ class SftApiTest {
 
     /** A short pre-training job on a tokenizer; returns its final checkpoint id. */
     String pretrain(String tokenizer) throws Exception {
-        Api.Reply r = Api.post(base() + "api/jobs", "{\"stage\": \"pretrain\", \"tokenizerId\": \"" + tokenizer + "\", "
+        TestHttp.Reply r = Api.HTTP.post(base() + "api/jobs", "{\"stage\": \"pretrain\", \"tokenizerId\": \"" + tokenizer + "\", "
                 + "\"model\": {\"nLayer\": 2, \"nHead\": 2, \"nEmbd\": 48, \"blockSize\": 128, \"dropout\": 0.0}, "
                 + "\"steps\": 10, \"batchSize\": 4, \"lr\": 0.003, \"warmupSteps\": 2}");
         assertThat(r.status()).as(r.body()).isEqualTo(202);
-        Map<String, Object> job = Api.awaitJob(base(), (String) r.json().get("id"), Duration.ofMinutes(2));
+        Map<String, Object> job = Api.awaitJob(base(), (String) r.map().get("id"), Duration.ofMinutes(2));
         assertThat(job.get("state")).as(String.valueOf(job.get("error"))).isEqualTo("done");
         return (String) job.get("lastCheckpointId");
     }
@@ -122,16 +123,16 @@ class SftApiTest {
     @Test
     void memorizesAHandfulOfExamplesAndAnswersThemExactly() throws Exception {
         String parent = pretrain(CHAT_TOKENIZER);
-        Api.Reply r = Api.post(base() + "api/jobs", "{\"stage\": \"sft\", \"parent\": \"" + parent + "\", "
+        TestHttp.Reply r = Api.HTTP.post(base() + "api/jobs", "{\"stage\": \"sft\", \"parent\": \"" + parent + "\", "
                 + "\"data\": {\"datasets\": [\"" + FACTS + "\", \"" + E2E + "\"]}, "
                 + "\"steps\": 200, \"batchSize\": 4, \"lr\": 0.003, \"warmupSteps\": 10, \"weightDecay\": 0.0, \"evalEvery\": 50}");
         assertThat(r.status()).as(r.body()).isEqualTo(202);
-        Map<?, ?> plan = (Map<?, ?>) r.json().get("plan");
+        Map<?, ?> plan = (Map<?, ?>) r.map().get("plan");
         assertThat(plan.get("stage")).isEqualTo("sft");
         assertThat(plan.get("tokenizerId")).isEqualTo(CHAT_TOKENIZER);
         // 4 facts + 2 e2e train (re-delivered records count once) + the identity turns that fit the context.
         assertThat(((Number) ((Map<?, ?>) plan.get("sft")).get("examples")).intValue()).isGreaterThan(6);
-        String id = (String) r.json().get("id");
+        String id = (String) r.map().get("id");
         Map<String, Object> job = Api.awaitJob(base(), id, Duration.ofMinutes(4));
         assertThat(job.get("state")).as(String.valueOf(job.get("error"))).isEqualTo("done");
         assertThat(job.get("stage")).isEqualTo("sft");
@@ -154,7 +155,7 @@ class SftApiTest {
 
         // The checkpoint: stage sft, its parent, the instruction sets with counts, the metrics.
         String ckpt = (String) job.get("lastCheckpointId");
-        Map<String, Object> c = Api.get(base() + "api/checkpoints/" + ckpt).json();
+        Map<String, Object> c = Api.HTTP.get(base() + "api/checkpoints/" + ckpt).map();
         assertThat(c.get("stage")).isEqualTo("sft");
         assertThat(c.get("parent")).isEqualTo(parent);
         CheckpointManifest m = Json.MAPPER.convertValue(c.get("manifest"), CheckpointManifest.class);
@@ -186,15 +187,15 @@ class SftApiTest {
     @Test
     void refusesATokenizerWithoutTheChatTemplatesSpecialTokens() throws Exception {
         String parent = pretrain(PLAIN_TOKENIZER);
-        Api.Reply r = Api.post(base() + "api/jobs", "{\"stage\": \"sft\", \"parent\": \"" + parent + "\", "
+        TestHttp.Reply r = Api.HTTP.post(base() + "api/jobs", "{\"stage\": \"sft\", \"parent\": \"" + parent + "\", "
                 + "\"data\": {\"datasets\": [\"" + FACTS + "\"]}, \"steps\": 10, \"lr\": 0.001}");
         assertThat(r.status()).as(r.body()).isEqualTo(400);
-        assertThat((String) r.json().get("error")).contains(PLAIN_TOKENIZER).contains("special tokens").contains("<|assistant|>");
+        assertThat(r.error()).contains(PLAIN_TOKENIZER).contains("special tokens").contains("<|assistant|>");
     }
 
     @Test
     void refusesAnSftJobWithoutDataOrWithAnUnknownSet() throws Exception {
-        Api.Reply r = Api.post(base() + "api/jobs", "{\"stage\": \"sft\", \"data\": {\"datasets\": [\"nope\"]}, \"lr\": 0.001}");
+        TestHttp.Reply r = Api.HTTP.post(base() + "api/jobs", "{\"stage\": \"sft\", \"data\": {\"datasets\": [\"nope\"]}, \"lr\": 0.001}");
         assertThat(r.status()).as(r.body()).isEqualTo(400);
         assertThat(r.body()).contains("parent is required").contains("instruction set 'nope'").contains("steps or epochs");
     }
