@@ -97,8 +97,8 @@ class CheckpointLoadingTest {
         JsonNode status = waitForStatus(s -> s.get("loaded").toString().contains(dpo) && s.get("rejected").has(reward));
         assertThat(status.get("rejected").get(reward).asText()).contains("reward model").contains("not served for chat");
         assertThat(status.get("aliases").get("dpo").asText()).isEqualTo(dpo);
-        assertThat(Http.get(url + "v1/models/dpo").body()).contains(dpo);
-        assertThat(Http.get(url + "v1/models/" + reward).status()).isEqualTo(404);
+        assertThat(HTTP.get(url + "v1/models/dpo").body()).contains(dpo);
+        assertThat(HTTP.get(url + "v1/models/" + reward).status()).isEqualTo(404);
     }
 
     @Test
