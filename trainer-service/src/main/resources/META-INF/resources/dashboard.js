@@ -72,11 +72,46 @@ function showJob(job) {
   showNumbers({ step: job.step, loss: job.trainLoss, lr: job.lr, tokensPerSecond: job.tokensPerSecond, mfu: job.mfu,
     etaSeconds: job.etaSeconds, elapsedSeconds: job.elapsedSeconds });
   if (job.valLoss !== null && job.valLoss !== undefined) setText('#val-loss', fixed(job.valLoss, 4));
+  showEvaluation(job.stage === 'sft', job.evaluation);
   $('#stop').disabled = !(job.state === 'running' || job.state === 'queued');
   $('#resume').hidden = job.state !== 'stopped';
   const err = $('#job-error');
   err.hidden = !job.error;
   err.textContent = job.error ? 'failed: ' + job.error : '';
+}
+
+// Reward and dpo jobs: pair accuracy, implicit rewards, margin and log-probs, on training and held-out pairs.
+function showPreference(e) {
+  if (!e.train && !e.heldOut) return;
+  const part = (name, m) => !m ? '' : `${name}: accuracy ${fixed(m.accuracy, 3)}, rewards chosen ${fixed(m.rewardsChosen, 3)}`
+    + ` / rejected ${fixed(m.rewardsRejected, 3)}, margin ${fixed(m.margin, 3)}`
+    + (m.logpChosen === undefined ? '' : `, log-probs chosen ${fixed(m.logpChosen, 2)} / rejected ${fixed(m.logpRejected, 2)}`);
+  const el = $('#preference-stats');
+  el.textContent = [part('train', e.train), part('held-out', e.heldOut)].filter(Boolean).join(' · ');
+  el.hidden = false;
+}
+
+// An sft job's evaluation: held-out BLEU-4 and slot error of greedy answers, the data, a few samples.
+// Model output is untrusted text: it goes in with textContent only.
+function showEvaluation(isSft, ev) {
+  for (const el of document.querySelectorAll('.sft')) el.hidden = !isSft;
+  if (!isSft || !ev) return;
+  if (num(ev.bleu) !== null) setText('#bleu', fixed(ev.bleu, 3));
+  if (num(ev.slotError) !== null) setText('#slot-error', (100 * ev.slotError).toFixed(1) + '%');
+  if (num(ev.heldoutLoss) !== null) setText('#val-loss', fixed(ev.heldoutLoss, 4));
+  const sets = Object.entries(ev.instructionSets || {}).map(([k, c]) => `${k}: ${c.train} train, ${c.heldout} held out`
+    + (c.tooLong ? `, ${c.tooLong} longer than the context (left out)` : '')).join('; ');
+  setText('#sft-data', `${ev.trainExamples} training examples (${ev.identityTurns} identity turns), `
+    + `${ev.evalMrs || 0} held-out MRs decoded greedily at step ${ev.step}. ${sets}`);
+  const body = $('#sft-samples tbody');
+  body.replaceChildren();
+  for (const smp of ev.samples || []) {
+    const tr = document.createElement('tr');
+    cell(tr, smp.mr);
+    cell(tr, smp.output);
+    cell(tr, smp.reference);
+    body.appendChild(tr);
+  }
 }
 
 function showNumbers(e) {
@@ -96,6 +131,7 @@ function showNumbers(e) {
 async function select(jobId) {
   if (state.source) { state.source.close(); state.source = null; }
   state.jobId = jobId;
+  $('#preference-stats').hidden = true;
   state.train = [];
   state.val = [];
   markSelected();
@@ -121,6 +157,7 @@ function follow(jobId) {
   });
   es.addEventListener('step', (ev) => {
     const d = data(ev);
+    showPreference(d);
     const last = state.train.length ? state.train[state.train.length - 1][0] : 0;
     if (d.step > last && num(d.loss) !== null) state.train.push([d.step, Number(d.loss)]);
     showNumbers(d);
@@ -130,8 +167,10 @@ function follow(jobId) {
     const d = data(ev);
     if (num(d.valLoss) !== null) state.val.push([d.step, Number(d.valLoss)]);
     setText('#val-loss', fixed(d.valLoss, 4));
+    showPreference(d);
     queueDraw();
   });
+  es.addEventListener('evaluation', (ev) => showEvaluation(true, data(ev)));
   es.addEventListener('checkpoint', () => loadCheckpoints());
   es.addEventListener('end', async () => {
     es.close(); // the server closes the stream too; do not let EventSource reconnect

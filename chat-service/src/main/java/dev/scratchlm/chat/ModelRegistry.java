@@ -99,6 +99,10 @@ public class ModelRegistry {
         LoadedModel model;
         try (InputStream in = Files.newInputStream(blob)) {
             Checkpoint checkpoint = Checkpoint.readWeightsOnly(new BufferedInputStream(in, 1 << 16));
+            if (checkpoint.config().rewardHead()) {
+                // Its LM head is the tied embedding it was fine-tuned through, not a chat model anyone trained.
+                throw new IllegalArgumentException("a reward model (stage " + manifest.stage() + ") scores answers; it is not served for chat");
+            }
             TokenizerRecord record;
             synchronized (this) {
                 record = tokenizers.get(manifest.tokenizerId());

@@ -80,6 +80,27 @@ class CheckpointLoadingTest {
         throw new AssertionError("status never matched: " + s);
     }
 
+    /** A DPO checkpoint is served under its stage's alias; a reward model is not offered for chat, with the reason. */
+    @Test
+    void dpoIsServedAsDpoAndARewardModelIsNotServedForChat() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String dpo = "dpo-" + run, reward = "reward-" + run;
+        GptConfig lm = new GptConfig(TestModels.tokenizer.vocabSize(), 16, 1, 1, 8, 0f);
+        byte[] dpoBlob = Checkpoint.weightsOnly(new Gpt(lm, 1, 5), models.tokenizerId(), Map.of(), Map.of()).toBytes();
+        byte[] rewardBlob = Checkpoint.weightsOnly(new Gpt(lm.withRewardHead(true), 1, 6), models.tokenizerId(), Map.of(), Map.of()).toBytes();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+            p.send(chunk(reward, 0, rewardBlob, Chunks.sha256Hex(rewardBlob)));
+            p.send(manifest(reward, "reward", models.tokenizerId(), rewardBlob.length, 1, Chunks.sha256Hex(rewardBlob)));
+            p.send(chunk(dpo, 0, dpoBlob, Chunks.sha256Hex(dpoBlob)));
+            p.send(manifest(dpo, "dpo", models.tokenizerId(), dpoBlob.length, 1, Chunks.sha256Hex(dpoBlob))).get();
+        }
+        JsonNode status = waitForStatus(s -> s.get("loaded").toString().contains(dpo) && s.get("rejected").has(reward));
+        assertThat(status.get("rejected").get(reward).asText()).contains("reward model").contains("not served for chat");
+        assertThat(status.get("aliases").get("dpo").asText()).isEqualTo(dpo);
+        assertThat(HTTP.get(url + "v1/models/dpo").body()).contains(dpo);
+        assertThat(HTTP.get(url + "v1/models/" + reward).status()).isEqualTo(404);
+    }
+
     @Test
     void corruptedAndIncompleteCheckpointsAreIgnoredWithTheirReason() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 final class Repo {
     static final Path ROOT = Path.of(System.getProperty("scratchlm.root", "..")).toAbsolutePath().normalize();
     /** Library modules whose code runs inside a service that depends on them. */
-    static final List<String> LIBRARIES = List.of("contracts", "bpe", "gpt");
+    static final List<String> LIBRARIES = List.of("contracts", "bpe", "instruct", "gpt");
     /** Settings of the JVM and native libraries rather than of our code. */
     static final Set<String> NATIVE_SETTINGS = Set.of("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "JAVA_OPTS");
 

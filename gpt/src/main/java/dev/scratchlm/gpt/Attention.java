@@ -27,6 +27,18 @@ final class Attention {
      */
     static void forward(NativeBuffer atty, int yOff, NativeBuffer att, NativeBuffer attD, int attOff,
                         NativeBuffer qkv, int qkvOff, int b, int t, int c, int nh, float p, Rng rng) {
+        forwardPacked(atty, yOff, att, attD, attOff, qkv, qkvOff, null, 0, b, t, c, nh, p, rng);
+    }
+
+    /**
+     * Packed rows: pos (B, T) is each token's position inside its own example (0 where one starts), so row i
+     * attends to columns i - pos[i] .. i only: a block-diagonal causal mask, no attention across examples.
+     * pos null is the plain causal mask. The scores are still one (T, T) product per head (the masked part is
+     * zeroed by the softmax), so a packed batch costs what a pre-training batch of the same shape costs.
+     */
+    static void forwardPacked(NativeBuffer atty, int yOff, NativeBuffer att, NativeBuffer attD, int attOff,
+                              NativeBuffer qkv, int qkvOff, int[] pos, int posOff, int b, int t, int c, int nh,
+                              float p, Rng rng) {
         long t0 = Profiler.start();
         boolean drop = attD != null && p > 0f;
         float keepScale = drop ? 1f / (1f - p) : 1f;
@@ -37,7 +49,7 @@ final class Attention {
                 int q = qkvOff + bi * t * c3 + h * hs;
                 int a = attOff + (bi * nh + h) * t * t;
                 Blas.gemm(false, true, t, t, hs, scale, qkv.at(0, q), c3, qkv.at(1, q + c), c3, 0f, att.at(2, a), t);
-                causalSoftmax(att.bb, a, t);
+                causalSoftmax(att.bb, a, t, pos, pos == null ? 0 : posOff + bi * t);
                 NativeBuffer pv = att;
                 if (drop) {
                     for (int i = 0; i < t * t; i++) {
@@ -64,6 +76,13 @@ final class Attention {
     static void backward(NativeBuffer dqkv, int dqkvOff, NativeBuffer dy, int dyOff, NativeBuffer dP,
                          NativeBuffer att, NativeBuffer attD, int attOff, NativeBuffer qkv, int qkvOff,
                          int b, int t, int c, int nh, float p) {
+        backwardPacked(dqkv, dqkvOff, dy, dyOff, dP, att, attD, attOff, qkv, qkvOff, null, 0, b, t, c, nh, p);
+    }
+
+    /** Backward of {@link #forwardPacked}: the same per-row column ranges. */
+    static void backwardPacked(NativeBuffer dqkv, int dqkvOff, NativeBuffer dy, int dyOff, NativeBuffer dP,
+                               NativeBuffer att, NativeBuffer attD, int attOff, NativeBuffer qkv, int qkvOff,
+                               int[] pos, int posOff, int b, int t, int c, int nh, float p) {
         boolean drop = attD != null && p > 0f;
         float keepScale = drop ? 1f / (1f - p) : 1f;
         NativeBuffer pv = drop ? attD : att;
@@ -84,7 +103,7 @@ final class Attention {
                         dP.set(i, attD.get(a + i) == 0f ? 0f : dP.get(i) * keepScale);
                     }
                 }
-                causalSoftmaxBackward(dP.bb, 0, att.bb, a, t);
+                causalSoftmaxBackward(dP.bb, 0, att.bb, a, t, pos, pos == null ? 0 : posOff + bi * t);
                 // S = scale Q K^T  =>  dQ = scale dS K, dK = scale dS^T Q
                 Blas.gemm(false, false, t, hs, t, scale, dP.at(0, 0), t, qkv.at(1, q + c), c3, 0f, dqkv.at(2, dq), c3);
                 Blas.gemm(true, false, t, hs, t, scale, dP.at(3, 0), t, qkv.at(4, q), c3, 0f, dqkv.at(5, dq + c), c3);
@@ -95,8 +114,18 @@ final class Attention {
 
     /** Row i keeps columns 0..i (softmax over them) and zeroes the future. */
     static void causalSoftmax(ByteBuffer s, int off, int t) {
+        causalSoftmax(s, off, t, null, 0);
+    }
+
+    /**
+     * Row i keeps columns lo..i with lo = i - pos[posOff + i] (0 without pos), softmax over them, and zeroes
+     * the rest: the earlier examples of a packed row and the future.
+     */
+    static void causalSoftmax(ByteBuffer s, int off, int t, int[] pos, int posOff) {
         for (int i = 0; i < t; i++) {
-            int row = off + i * t, n = i + 1;
+            int lo = pos == null ? 0 : i - pos[posOff + i];
+            if (lo > 0) Kernels.fill(s, off + i * t, lo, 0f);
+            int row = off + i * t + lo, n = i + 1 - lo;
             float max = Float.NEGATIVE_INFINITY;
             int j = 0, bound = Kernels.S.loopBound(n);
             if (bound > 0) {
@@ -122,14 +151,21 @@ final class Attention {
                 Kernels.put(s, row + j, e);
             }
             Kernels.scale(s, row, n, 1f / sum);
-            Kernels.fill(s, row + n, t - n, 0f);
+            Kernels.fill(s, row + n, t - n - lo, 0f);
         }
     }
 
     /** In place on dP: dS = P * (dP - rowsum(P * dP)), zero above the diagonal. */
     static void causalSoftmaxBackward(ByteBuffer d, int dOff, ByteBuffer p, int pOff, int t) {
+        causalSoftmaxBackward(d, dOff, p, pOff, t, null, 0);
+    }
+
+    /** As above over each row's columns lo..i (see {@link #causalSoftmax(ByteBuffer, int, int, int[], int)}). */
+    static void causalSoftmaxBackward(ByteBuffer d, int dOff, ByteBuffer p, int pOff, int t, int[] pos, int posOff) {
         for (int i = 0; i < t; i++) {
-            int n = i + 1, dr = dOff + i * t, pr = pOff + i * t;
+            int lo = pos == null ? 0 : i - pos[posOff + i];
+            if (lo > 0) Kernels.fill(d, dOff + i * t, lo, 0f);
+            int n = i + 1 - lo, dr = dOff + i * t + lo, pr = pOff + i * t + lo;
             float dot = Kernels.dot(p, pr, d, dr, n);
             int j = 0;
             for (int bound = Kernels.S.loopBound(n); j < bound; j += Kernels.L) {
@@ -137,7 +173,7 @@ final class Attention {
                 Kernels.store(pv.mul(Kernels.load(d, dr + j).sub(dot)), d, dr + j);
             }
             for (; j < n; j++) Kernels.put(d, dr + j, Kernels.get(p, pr + j) * (Kernels.get(d, dr + j) - dot));
-            Kernels.fill(d, dr + n, t - n, 0f);
+            Kernels.fill(d, dr + n, t - n - lo, 0f);
         }
     }
 }

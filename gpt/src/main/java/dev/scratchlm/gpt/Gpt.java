@@ -35,9 +35,16 @@ public final class Gpt {
     private int lastB, lastT, activeWorkers;
     private int[] lastInputs, lastTargets;
     private float[] lastMask;
+    /** Per-token positions of a packed batch ({@link #forwardPacked}); null for plain rows. */
+    private int[] lastPositions;
+    private final int[] positionsBuf;
     private boolean lastHadTargets;
     private float lastCount, gradScaleArg;
     private final WorkerPool.Task forwardTask = this::forwardWorker, backwardTask = this::backwardWorker;
+    // Reward mode (see rewards()): the scalar head replaces the LM head; one end position and gradient per sequence.
+    private boolean rewardMode;
+    private final int[] lastEnds;
+    private final float[] lastRewards, lastDRewards;
 
     /** One worker's slice of the batch and its private buffers. */
     private static final class Worker {
@@ -86,6 +93,10 @@ public final class Gpt {
         this.lastInputs = new int[cap];
         this.lastTargets = new int[cap];
         this.lastMask = new float[cap];
+        this.positionsBuf = new int[cap];
+        this.lastEnds = new int[maxBatch];
+        this.lastRewards = new float[maxBatch];
+        this.lastDRewards = new float[maxBatch];
         initWeights(seed);
     }
 
@@ -161,6 +172,41 @@ public final class Gpt {
      * {@link #logits(int, int, float[])} until the next call.
      */
     public float forward(int[] inputs, int[] targets, float[] mask, int b, int t) {
+        lastPositions = null;
+        rewardMode = false;
+        return forwardRows(inputs, targets, mask, b, t);
+    }
+
+    /**
+     * Several examples packed into each row: {@code positions[b * t]} is each token's position inside its own
+     * example, 0 where an example starts and +1 per token after that. Attention is causal within an example and
+     * never crosses into another one (a block-diagonal causal mask), and position embeddings restart at 0, so
+     * every example is computed as if it ran alone. Otherwise as {@link #forward}; {@link #backward} follows it.
+     */
+    public float forwardPacked(int[] inputs, int[] targets, float[] mask, int[] positions, int b, int t) {
+        if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize()) return forward(inputs, targets, mask, b, t); // refuses the shape
+        checkPositions(positions, b, t);
+        System.arraycopy(positions, 0, positionsBuf, 0, b * t);
+        lastPositions = positionsBuf;
+        rewardMode = false;
+        return forwardRows(inputs, targets, mask, b, t);
+    }
+
+    /** Each row starts an example at 0; each later position is 0 (a new example) or the previous one + 1. */
+    private static void checkPositions(int[] positions, int b, int t) {
+        checkLength("positions", positions, b * t);
+        for (int bi = 0; bi < b; bi++) {
+            for (int ti = 0; ti < t; ti++) {
+                int p = positions[bi * t + ti], prev = ti == 0 ? -1 : positions[bi * t + ti - 1];
+                if (p != 0 && p != prev + 1) {
+                    throw new IllegalArgumentException("positions of row " + bi + " at " + ti + ": " + p + " after " + prev
+                            + " (an example starts at 0 and counts up by one)");
+                }
+            }
+        }
+    }
+
+    private float forwardRows(int[] inputs, int[] targets, float[] mask, int b, int t) {
         int bt = b * t;
         if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize()) {
             throw new IllegalArgumentException("batch " + b + "x" + t + " outside the allocated "
@@ -214,6 +260,83 @@ public final class Gpt {
         if (!lastHadTargets) throw new IllegalStateException("backward needs a forward with targets");
         if (lastCount <= 0) return; // every position masked: nothing to learn from this batch
         gradScaleArg = gradScale / lastCount;
+        runBackward();
+    }
+
+    /**
+     * Summed log-probability of each sequence's completion: {@code out[s] = sum_j mask[s*t+j] * log p(targets[s*t+j])}
+     * over the b sequences (the mask selects the answer tokens and the closing end token, as the chat template's loss
+     * mask does). A forward pass like {@link #forward}, so {@link #backwardSequenceLogProbs} can follow. Returns out.
+     */
+    public float[] sequenceLogProbs(int[] inputs, int[] targets, float[] mask, int b, int t, float[] out) {
+        if (mask == null) throw new IllegalArgumentException("sequenceLogProbs needs a mask of the completion tokens");
+        if (out == null || out.length < b) out = new float[b];
+        forward(inputs, targets, mask, b, t);
+        int v = cfg.vocabSize();
+        for (Worker wk : workers) {
+            for (int s = 0; s < wk.nSeq; s++) {
+                int seq = wk.seqStart + s;
+                double sum = 0;
+                for (int j = 0; j < t; j++) {
+                    float m = lastMask[seq * t + j];
+                    if (m == 0f) continue;
+                    // Same floor as the cross-entropy: an underflowed probability gives a large finite value. StrictMath:
+                    // the same bits before and after the JIT compiles this (a resumed job repeats the same numbers).
+                    float p = wk.acts.probs.get((long) (s * t + j) * v + lastTargets[seq * t + j]);
+                    sum += m * StrictMath.log(Math.max(p, 1e-30f));
+                }
+                out[seq] = (float) sum;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * After {@link #sequenceLogProbs}: ADDS to the gradients gradScale * sum_s dLogProb[s] * d logprob[s] / d params,
+     * i.e. back-propagates a loss whose derivative with respect to each sequence's summed log-probability is
+     * {@code dLogProb[s]} (DPO's per-pair weights).
+     */
+    public void backwardSequenceLogProbs(float[] dLogProb, float gradScale) {
+        if (!lastHadTargets || rewardMode) throw new IllegalStateException("backwardSequenceLogProbs needs sequenceLogProbs first");
+        int t = lastT;
+        // log p = -cross-entropy: each position's cross-entropy gradient is weighted by -dLogProb of its sequence.
+        for (int s = 0; s < lastB; s++) {
+            float g = -dLogProb[s];
+            for (int j = 0; j < t; j++) lastMask[s * t + j] *= g;
+        }
+        gradScaleArg = gradScale;
+        runBackward();
+    }
+
+    /**
+     * A reward model's scores (the config needs {@link GptConfig#rewardHead()}): the b sequences of t tokens run
+     * through the transformer and the final LayerNorm, and {@code out[s]} is the scalar head on position
+     * {@code ends[s]} (the answer's closing end token). No logits are computed. Returns out.
+     */
+    public float[] rewards(int[] inputs, int[] ends, int b, int t, float[] out) {
+        if (!cfg.rewardHead()) throw new IllegalStateException("this model has no reward head: " + cfg);
+        if (ends == null || ends.length < b) throw new IllegalArgumentException("rewards need one end position per sequence");
+        for (int s = 0; s < b; s++) {
+            if (ends[s] < 0 || ends[s] >= t) throw new IllegalArgumentException("end position " + ends[s] + " of sequence " + s + " outside 0.." + (t - 1));
+        }
+        if (out == null || out.length < b) out = new float[b];
+        rewardMode = true;
+        lastPositions = null;
+        System.arraycopy(ends, 0, lastEnds, 0, b);
+        forwardRows(inputs, null, null, b, t);
+        System.arraycopy(lastRewards, 0, out, 0, b);
+        return out;
+    }
+
+    /** After {@link #rewards}: ADDS gradScale * sum_s dRewards[s] * d reward[s] / d params to the gradients. */
+    public void backwardRewards(float[] dRewards, float gradScale) {
+        if (!rewardMode) throw new IllegalStateException("backwardRewards needs rewards first");
+        for (int s = 0; s < lastB; s++) lastDRewards[s] = dRewards[s] * gradScale;
+        runBackward();
+    }
+
+    /** Runs every worker's backward, then sums their gradients into the model's. */
+    private void runBackward() {
         pool.run(backwardTask);
         // Sum the other workers' gradients into the model's, in a fixed order, and clear them.
         for (int w = 1; w < activeWorkers; w++) {
@@ -235,7 +358,9 @@ public final class Gpt {
         int btc = bt * c, lStride = acts.maxB * acts.maxT * c, lRows = acts.maxB * acts.maxT;
         int attStride = acts.maxB * nh * acts.maxT * acts.maxT;
 
-        Embedding.forward(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, tokOff, b, t, c, v);
+        int[] pos = lastPositions;
+        if (pos == null) Embedding.forward(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, tokOff, b, t, c, v);
+        else Embedding.forwardPacked(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, pos, tokOff, b, t, c, v);
         if (drop) dropout(wk.rng, acts.encoded, 0, acts.embMask, 0, btc, p);
         for (int l = 0; l < cfg.nLayer(); l++) {
             NativeBuffer resIn = l == 0 ? acts.encoded : acts.res3;
@@ -245,8 +370,8 @@ public final class Gpt {
             LayerNorm.forward(acts.ln1, lo, acts.ln1Mean, acts.ln1Rstd, so, resIn, resOff,
                     params, layout.ln1W[l], params, layout.ln1B[l], bt, c);
             Linear.forward(acts.qkv, 3 * lo, acts.ln1, lo, params, layout.qkvW[l], params, layout.qkvB[l], bt, c, 3 * c);
-            Attention.forward(acts.atty, lo, acts.att, drop ? acts.attD : null, l * attStride, acts.qkv, 3 * lo,
-                    b, t, c, nh, drop ? p : 0f, wk.rng);
+            Attention.forwardPacked(acts.atty, lo, acts.att, drop ? acts.attD : null, l * attStride, acts.qkv, 3 * lo,
+                    pos, tokOff, b, t, c, nh, drop ? p : 0f, wk.rng);
             Linear.forward(acts.branch, 0, acts.atty, lo, params, layout.attProjW[l], params, layout.attProjB[l], bt, c, c);
             if (drop) dropout(wk.rng, acts.branch, 0, acts.attnMask, lo, btc, p);
             residual(resIn, resOff, acts.branch, acts.res2, lo, btc);
@@ -263,6 +388,11 @@ public final class Gpt {
         int lastRes = (cfg.nLayer() - 1) * lStride;
         LayerNorm.forward(acts.lnf, 0, acts.lnfMean, acts.lnfRstd, 0, acts.res3, lastRes,
                 params, layout.lnfW, params, layout.lnfB, bt, c);
+        if (rewardMode) {
+            RewardHead.forward(lastRewards, wk.seqStart, acts.lnf, 0, lastEnds, wk.seqStart, params, layout.headW,
+                    params, layout.headB, b, t, c);
+            return;
+        }
         Linear.forward(acts.logits, 0, acts.lnf, 0, params, layout.wte, null, 0, bt, c, v);
         if (lastHadTargets) {
             wk.lossSum = CrossEntropy.forward(acts.probs, 0, acts.logits, 0, lastTargets, lastMask, tokOff, bt, v);
@@ -282,10 +412,15 @@ public final class Gpt {
         float p = cfg.dropout();
         Profiler.backwardPhase(true);
 
-        // dlogits overwrite probs in place; logits = lnf @ wte^T (tied head, no bias).
-        CrossEntropy.backward(acts.probs, 0, lastTargets, lastMask, tokOff, bt, v, gradScaleArg);
-        Linear.backward(acts.dln, 0, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0,
-                params, layout.wte, bt, c, v);
+        if (rewardMode) {
+            RewardHead.backward(acts.dln, 0, grads, layout.headW, grads, layout.headB, lastDRewards, wk.seqStart,
+                    acts.lnf, 0, lastEnds, wk.seqStart, params, layout.headW, b, t, c);
+        } else {
+            // dlogits overwrite probs in place; logits = lnf @ wte^T (tied head, no bias).
+            CrossEntropy.backward(acts.probs, 0, lastTargets, lastMask, tokOff, bt, v, gradScaleArg);
+            Linear.backward(acts.dln, 0, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0,
+                    params, layout.wte, bt, c, v);
+        }
         Kernels.fill(acts.dres.bb, 0, btc, 0f);
         int lastRes = (cfg.nLayer() - 1) * lStride;
         LayerNorm.backward(acts.dres, 0, grads, layout.lnfW, grads, layout.lnfB, acts.dln, 0, acts.res3, lastRes,
@@ -309,15 +444,16 @@ public final class Gpt {
             dBranch = drop ? mulInto(acts.dbranch, acts.dres, acts.attnMask, lo, btc) : acts.dres;
             Linear.backward(acts.datty, 0, grads, layout.attProjW[l], grads, layout.attProjB[l], dBranch, 0,
                     acts.atty, lo, params, layout.attProjW[l], bt, c, c);
-            Attention.backward(acts.dqkv, 0, acts.datty, 0, acts.dP, acts.att, drop ? acts.attD : null,
-                    l * attStride, acts.qkv, 3 * lo, b, t, c, nh, drop ? p : 0f);
+            Attention.backwardPacked(acts.dqkv, 0, acts.datty, 0, acts.dP, acts.att, drop ? acts.attD : null,
+                    l * attStride, acts.qkv, 3 * lo, lastPositions, tokOff, b, t, c, nh, drop ? p : 0f);
             Linear.backward(acts.dln, 0, grads, layout.qkvW[l], grads, layout.qkvB[l], acts.dqkv, 0,
                     acts.ln1, lo, params, layout.qkvW[l], bt, c, 3 * c);
             LayerNorm.backward(acts.dres, 0, grads, layout.ln1W[l], grads, layout.ln1B[l], acts.dln, 0, resIn, resOff,
                     params, layout.ln1W[l], acts.ln1Mean, acts.ln1Rstd, so, bt, c);
         }
         NativeBuffer dEmb = drop ? mulInto(acts.dbranch, acts.dres, acts.embMask, 0, btc) : acts.dres;
-        Embedding.backward(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, tokOff, b, t, c);
+        if (lastPositions == null) Embedding.backward(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, tokOff, b, t, c);
+        else Embedding.backwardPacked(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, lastPositions, tokOff, b, t, c);
         Profiler.backwardPhase(false);
     }
 
@@ -357,6 +493,18 @@ public final class Gpt {
             throw new IllegalArgumentException("expected " + layout.total + " weights for " + cfg + ", got " + weights.length);
         }
         params.copyFrom(0, weights, 0, layout.total);
+    }
+
+    /**
+     * A reward model initialised from a language model: {@code lmWeights} (a language model's {@link #copyWeights()}
+     * of the same transformer) replace every tensor but the reward head, which keeps its initialisation.
+     */
+    public void loadTransformerWeights(float[] lmWeights) {
+        int n = layout.headW >= 0 ? layout.headW : layout.total;
+        if (lmWeights.length != n) {
+            throw new IllegalArgumentException("expected " + n + " language-model weights for " + cfg + ", got " + lmWeights.length);
+        }
+        params.copyFrom(0, lmWeights, 0, n);
     }
 
     /** Copies the accumulated gradients (same layout as the weights), for tests and diagnostics. */

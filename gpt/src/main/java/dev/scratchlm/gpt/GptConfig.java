@@ -9,8 +9,11 @@ package dev.scratchlm.gpt;
  * @param nHead     attention heads per block; must divide nEmbd
  * @param nEmbd     model width C
  * @param dropout   dropout probability in training (embeddings, attention probabilities, residual branches)
+ * @param rewardHead a reward model: one more tensor, {@code reward_head} (1, C) plus its bias, reading the final
+ *                   hidden state of a sequence's last token (absent from older checkpoints' JSON: false)
  */
-public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, float dropout) {
+public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, float dropout,
+                        boolean rewardHead) {
 
     public GptConfig {
         require(vocabSize > 0, "vocabSize must be > 0, got " + vocabSize);
@@ -20,6 +23,16 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
         require(nEmbd > 0 && nEmbd % nHead == 0, "nEmbd must be a positive multiple of nHead, got nEmbd="
                 + nEmbd + " nHead=" + nHead);
         require(dropout >= 0f && dropout < 1f, "dropout must be in [0, 1), got " + dropout);
+    }
+
+    /** A language model (no reward head). */
+    public GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, float dropout) {
+        this(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, false);
+    }
+
+    /** The same transformer with a reward head on top (or without it). */
+    public GptConfig withRewardHead(boolean on) {
+        return new GptConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, on);
     }
 
     /** nanoGPT's CPU "baby" shakespeare_char model: 4 layers, 4 heads, width 128, context 64, no dropout. */

@@ -9,6 +9,8 @@ final class ParamLayout {
     final List<TensorInfo> tensors;
     final int total;
     final int wte, wpe, lnfW, lnfB;
+    /** The reward head's weight (1, C) and bias (1), or -1 for a language model. */
+    final int headW, headB;
     final int[] ln1W, ln1B, qkvW, qkvB, attProjW, attProjB, ln2W, ln2B, fcW, fcB, fcProjW, fcProjB;
 
     ParamLayout(GptConfig cfg) {
@@ -37,6 +39,9 @@ final class ParamLayout {
         }
         lnfW = add(t, next, "ln_f.weight", c);
         lnfB = add(t, next, "ln_f.bias", c);
+        // Last, so a language model's weights are a prefix of its reward model's.
+        headW = cfg.rewardHead() ? add(t, next, "reward_head.weight", 1, c) : -1;
+        headB = cfg.rewardHead() ? add(t, next, "reward_head.bias", 1) : -1;
         if (next[0] * 4 > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("model too large for one buffer: " + next[0] + " parameters");
         }

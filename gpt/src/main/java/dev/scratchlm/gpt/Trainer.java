@@ -17,6 +17,7 @@ public final class Trainer {
     private final TrainerConfig cfg;
     private final int[] inputs, targets;
     private final float[] mask;
+    private final int[] positions;
     private float lastLr;
     private double lastGradNorm;
     private double lastTokensPerSecond, lastMillis;
@@ -41,6 +42,7 @@ public final class Trainer {
         this.inputs = new int[n];
         this.targets = new int[n];
         this.mask = new float[n];
+        this.positions = new int[n];
     }
 
     public Gpt model() {
@@ -92,14 +94,28 @@ public final class Trainer {
      * training loss. Allocates nothing; {@link #lastStepStats()} has the step's other numbers.
      */
     public float step(BatchSource train) {
+        return step(train, null);
+    }
+
+    /** As {@link #step(BatchSource)} over packed rows of whole examples (fine-tuning). */
+    public float step(PackedBatchSource train) {
+        return step(null, train);
+    }
+
+    private float step(BatchSource train, PackedBatchSource packed) {
         long t0 = System.nanoTime();
         int b = cfg.batchSize(), t = cfg.seqLen(), accum = cfg.gradAccumSteps();
         model.setTraining(true);
         model.zeroGrad();
         double lossSum = 0;
         for (int micro = 0; micro < accum; micro++) {
-            boolean masked = train.next(inputs, targets, mask, b, t);
-            lossSum += model.forward(inputs, targets, masked ? mask : null, b, t);
+            if (packed != null) {
+                packed.next(inputs, targets, mask, positions, b, t);
+                lossSum += model.forwardPacked(inputs, targets, mask, positions, b, t);
+            } else {
+                boolean masked = train.next(inputs, targets, mask, b, t);
+                lossSum += model.forward(inputs, targets, masked ? mask : null, b, t);
+            }
             model.backward(1f / accum);
         }
         double norm = model.gradNorm();
@@ -132,6 +148,26 @@ public final class Trainer {
         }
         model.setTraining(was);
         return (float) (sum / batches);
+    }
+
+    /**
+     * Mean loss per counted token over {@code batches} packed batches (a batch holding fewer answer tokens weighs
+     * less, an all-padding batch nothing), without dropout and without touching gradients.
+     */
+    public float evaluate(PackedBatchSource val, int batches) {
+        boolean was = model.isTraining();
+        model.setTraining(false);
+        double sum = 0, count = 0;
+        int b = cfg.batchSize(), t = cfg.seqLen();
+        for (int i = 0; i < batches; i++) {
+            val.next(inputs, targets, mask, positions, b, t);
+            double n = 0;
+            for (int j = 0; j < b * t; j++) n += mask[j];
+            sum += model.forwardPacked(inputs, targets, mask, positions, b, t) * n;
+            count += n;
+        }
+        model.setTraining(was);
+        return count > 0 ? (float) (sum / count) : Float.NaN;
     }
 
     /**

@@ -29,6 +29,27 @@ class CheckpointTest {
                 Map.of("train_loss", 1.25, "tokens", 4096.0)).toBytes();
     }
 
+    /** A checkpoint written before reward models existed (its config has no rewardHead field) still loads. */
+    @Test
+    void checkpointWithoutTheRewardHeadFieldReadsAsALanguageModel() throws Exception {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int len = in.getInt(8);
+        String header = new String(bytes, 12, len, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(header.contains(",\"rewardHead\":false"), header);
+        byte[] old = header.replace(",\"rewardHead\":false", "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(old);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(bytes, 0, 8);
+        out.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(old.length).array());
+        out.write(old);
+        out.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).array());
+        out.write(bytes, 12 + len + 4, bytes.length - 12 - len - 4);
+        Checkpoint c = Checkpoint.fromBytes(out.toByteArray());
+        assertEquals(Fixtures.tiny(), c.config());
+        assertArrayEquals(trainer.model().copyWeights(), c.weights());
+    }
+
     @Test
     void saveThenLoadGivesIdenticalLogits() throws Exception {
         Gpt original = trainer.model();

@@ -37,6 +37,16 @@ final class GradCheck {
         return s;
     }
 
+    /** {@link #check} for a plain array input (the per-sequence scalars the preference losses read). */
+    static void check(String what, float[] x, float[] analytic, DoubleSupplier objective, double eps) {
+        NativeBuffer shadow = buffer(x);
+        check(what, shadow, 0, analytic, () -> {
+            shadow.copyTo(0, x, 0, x.length);
+            return objective.getAsDouble();
+        }, eps, 1000);
+        shadow.copyTo(0, x, 0, x.length);
+    }
+
     /**
      * Compares {@code analytic[i]} (d objective / d x[i]) with the numeric derivative of
      * {@code objective} when element {@code off + i} of {@code x} is nudged, for every i (or a strided

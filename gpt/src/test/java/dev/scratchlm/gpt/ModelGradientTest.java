@@ -18,7 +18,18 @@ class ModelGradientTest {
         check(new GptConfig(11, 8, 2, 2, 8, 0.2f), mask);
     }
 
+    @Test
+    void wholeModelPacked() {
+        float[] mask = new float[2 * 8];
+        for (int i = 0; i < mask.length; i++) mask[i] = i % 4 == 0 ? 0f : 1f;
+        check(new GptConfig(11, 8, 2, 2, 8, 0.2f), mask, new int[] {0, 1, 2, 0, 1, 2, 3, 4, 0, 1, 2, 3, 0, 1, 0, 1});
+    }
+
     private void check(GptConfig cfg, float[] mask) {
+        check(cfg, mask, null);
+    }
+
+    private void check(GptConfig cfg, float[] mask, int[] positions) {
         int b = 2, t = 8;
         Gpt model = new Gpt(cfg, b, 3);
         // Larger weights than the 0.02 init so gradients are well above float rounding noise.
@@ -33,7 +44,7 @@ class ModelGradientTest {
         }
         DoubleSupplier loss = () -> {
             model.dropoutRng().setState(99); // same dropout masks on every evaluation
-            return model.forward(in, tg, mask, b, t);
+            return positions == null ? model.forward(in, tg, mask, b, t) : model.forwardPacked(in, tg, mask, positions, b, t);
         };
         model.zeroGrad();
         loss.getAsDouble();

@@ -106,6 +106,68 @@ class OpGradientTest {
     }
 
     @Test
+    void packedAttention() {
+        checkPackedAttention(0f);
+        checkPackedAttention(0.3f);
+    }
+
+    /** Two rows of 7 holding examples of 3+4 and 5+2 tokens: attention must stay inside each example. */
+    private void checkPackedAttention(float p) {
+        int b = 2, t = 7, c = 8, nh = 2;
+        int[] pos = {0, 1, 2, 0, 1, 2, 3, 0, 1, 2, 3, 4, 0, 1};
+        NativeBuffer qkv = GradCheck.buffer(GradCheck.random(rng, b * t * 3 * c, 1));
+        NativeBuffer att = new NativeBuffer(b * nh * t * t), attD = new NativeBuffer(b * nh * t * t);
+        NativeBuffer y = new NativeBuffer(b * t * c);
+        float[] r = GradCheck.random(rng, b * t * c, 1);
+        Rng dropRng = new Rng(7);
+        java.util.function.DoubleSupplier f = () -> {
+            dropRng.setState(7);
+            Attention.forwardPacked(y, 0, att, attD, 0, qkv, 0, pos, 0, b, t, c, nh, p, dropRng);
+            return GradCheck.weighted(y, 0, r);
+        };
+        f.getAsDouble();
+        for (int bi = 0; bi < b; bi++) {
+            for (int h = 0; h < nh; h++) {
+                for (int i = 0; i < t; i++) {
+                    int lo = i - pos[bi * t + i];
+                    double rowSum = 0;
+                    for (int j = 0; j < t; j++) {
+                        float a = att.get(((bi * nh + h) * t + i) * t + j);
+                        if (j < lo || j > i) assertEquals(0f, a, 0f, "row " + i + " attends to column " + j + " of another example");
+                        rowSum += a;
+                    }
+                    assertEquals(1.0, rowSum, 1e-5);
+                }
+            }
+        }
+        NativeBuffer dqkv = new NativeBuffer(b * t * 3 * c), dP = new NativeBuffer(t * t);
+        Attention.backwardPacked(dqkv, 0, GradCheck.buffer(r), 0, dP, att, attD, 0, qkv, 0, pos, 0, b, t, c, nh, p);
+        GradCheck.check("packed attention qkv (dropout " + p + ")", qkv, 0, GradCheck.read(dqkv, 0, b * t * 3 * c), f, 1e-2, 1000);
+    }
+
+    @Test
+    void packedEmbedding() {
+        int b = 2, t = 3, c = 5, v = 4;
+        int[] idx = {0, 3, 3, 1, 0, 2};
+        int[] pos = {0, 0, 1, 0, 1, 2};
+        NativeBuffer wte = GradCheck.buffer(GradCheck.random(rng, v * c, 1));
+        NativeBuffer wpe = GradCheck.buffer(GradCheck.random(rng, t * c, 1));
+        NativeBuffer out = new NativeBuffer(b * t * c);
+        float[] r = GradCheck.random(rng, b * t * c, 1);
+        NativeBuffer dwte = new NativeBuffer(v * c), dwpe = new NativeBuffer(t * c);
+        Embedding.backwardPacked(dwte, 0, dwpe, 0, GradCheck.buffer(r), 0, idx, pos, 0, b, t, c);
+        java.util.function.DoubleSupplier f = () -> {
+            Embedding.forwardPacked(out, 0, wte, 0, wpe, 0, idx, pos, 0, b, t, c, v);
+            return GradCheck.weighted(out, 0, r);
+        };
+        f.getAsDouble();
+        // The second token of row 0 starts an example: it gets wpe[0], not wpe[1].
+        assertEquals(wte.get(3 * c) + wpe.get(0), out.get(c), 1e-6);
+        GradCheck.check("packed embedding wte", wte, 0, GradCheck.read(dwte, 0, v * c), f, 1e-2, 1000);
+        GradCheck.check("packed embedding wpe", wpe, 0, GradCheck.read(dwpe, 0, t * c), f, 1e-2, 1000);
+    }
+
+    @Test
     void gelu() {
         int n = 37;
         NativeBuffer x = GradCheck.buffer(GradCheck.random(rng, n, 2));

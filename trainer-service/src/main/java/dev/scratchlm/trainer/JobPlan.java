@@ -7,11 +7,20 @@ import dev.scratchlm.gpt.TrainerConfig;
 
 /**
  * A validated job with every default filled in: what the runner executes, stored as JSON in the job's row so a
- * restarted service runs exactly the same job.
+ * restarted service runs exactly the same job. {@code preference}: what a reward or DPO job learns from (null otherwise).
  */
 public record JobPlan(String stage, String tokenizerId, GptConfig model, int steps, int batchSize, int gradAccum,
                       float lr, float minLr, int warmupSteps, float weightDecay, float beta1, float beta2, float clip,
-                      int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent) {
+                      int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent, Sft sft,
+                      PreferencePlan preference) {
+
+    /**
+     * What an sft job trains on (null for pretrain). The examples themselves are fixed when the job first starts
+     * (a snapshot on the volume), so a resumed job trains on the same rows.
+     *
+     * @param examples training examples counted at submission (identity turns included), for the record
+     */
+    public record Sft(java.util.List<String> datasets, boolean identity, Double epochs, int evalMrs, int examples) {}
 
     /** AdamW's epsilon, as nanoGPT (PyTorch's default). */
     public static final float ADAM_EPS = 1e-8f;

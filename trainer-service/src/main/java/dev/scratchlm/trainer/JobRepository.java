@@ -22,7 +22,8 @@ public final class JobRepository {
                          JobPlan plan, int steps, int step, Float trainLoss, Float valLoss, Float lr,
                          Float tokensPerSecond, Float mfu, Float etaSeconds, double wallSeconds, long tokensSeen,
                          Long trainTokens, Long valTokens, String lastCheckpointId, boolean stopRequested,
-                         String error, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt) {
+                         String error, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt,
+                         String evaluation) {
         public boolean finished() {
             return state.equals(DONE) || state.equals(STOPPED) || state.equals(FAILED);
         }
@@ -121,6 +122,11 @@ public final class JobRepository {
         update("delete from job_metrics where job_id = ? and step > ?", id, afterStep);
     }
 
+    /** An sft job's latest evaluation (held-out loss, generation metrics, data counts), shown with the job. */
+    public void evaluation(String id, java.util.Map<String, Object> evaluation) {
+        update("update jobs set evaluation = ?, updated_at = now() where id = ?", Json.string(evaluation), id);
+    }
+
     public void checkpointed(String id, String checkpointId) {
         update("update jobs set last_checkpoint_id = ?, updated_at = now() where id = ?", checkpointId, id);
     }
@@ -196,7 +202,8 @@ public final class JobRepository {
                 getFloat(rs, "tokens_per_s"), getFloat(rs, "mfu"), getFloat(rs, "eta_s"), rs.getDouble("wall_s"),
                 rs.getLong("tokens_seen"), getLong(rs, "train_tokens"), getLong(rs, "val_tokens"),
                 rs.getString("last_checkpoint_id"), rs.getBoolean("stop_requested"), rs.getString("error"),
-                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "updated_at"));
+                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "updated_at"),
+                rs.getString("evaluation"));
     }
 
     private int update(String sql, Object... params) {

@@ -41,6 +41,11 @@ public final class JobRunner implements AutoCloseable {
     final CheckpointPublisher publisher;
     final JobEvents events;
     final Settings settings;
+    /** Instruction examples and tokenizer definitions, for sft jobs (null: this runner runs pretrain jobs only). */
+    final JobValidator.SftSource sft;
+    /** Reward and dpo jobs: the rankings topic and the tokenizers' definitions (null: those stages are off). */
+    RankingReader rankings;
+    private java.util.function.Function<String, Optional<String>> definitions = id -> Optional.empty();
     private final Set<String> stopRequests = ConcurrentHashMap.newKeySet();
     private final Object work = new Object();
     private volatile boolean shutdown;
@@ -50,12 +55,29 @@ public final class JobRunner implements AutoCloseable {
 
     public JobRunner(JobRepository jobs, CheckpointRepository checkpoints, ShardStore store, CheckpointPublisher publisher,
                      JobEvents events, Settings settings) {
+        this(jobs, checkpoints, store, publisher, events, settings, null);
+    }
+
+    public JobRunner(JobRepository jobs, CheckpointRepository checkpoints, ShardStore store, CheckpointPublisher publisher,
+                     JobEvents events, Settings settings, JobValidator.SftSource sft) {
+        this.sft = sft;
         this.jobs = jobs;
         this.checkpoints = checkpoints;
         this.store = store;
         this.publisher = publisher;
         this.events = events;
         this.settings = settings;
+    }
+
+    /** Enables reward and dpo jobs. */
+    JobRunner withPreferences(RankingReader rankings, java.util.function.Function<String, Optional<String>> definitions) {
+        this.rankings = rankings;
+        this.definitions = definitions;
+        return this;
+    }
+
+    Optional<String> tokenizerDefinition(String id) {
+        return definitions.apply(id);
     }
 
     public synchronized void start() {
@@ -108,6 +130,11 @@ public final class JobRunner implements AutoCloseable {
         return settings.stateDir().resolve("checkpoints").resolve(checkpointId + ".ckpt");
     }
 
+    /** An sft job's examples, fixed when it first starts. */
+    Path sftDataFile(String jobId) {
+        return settings.stateDir().resolve("jobs").resolve(jobId).resolve("sft-data.json");
+    }
+
     Path resumeFile(String jobId) {
         return settings.stateDir().resolve("jobs").resolve(jobId).resolve("resume.ckpt");
     }
@@ -135,7 +162,8 @@ public final class JobRunner implements AutoCloseable {
             currentJob = job.id();
             try {
                 if (job.stopRequested()) stopRequests.add(job.id());
-                new PretrainRun(this, job).run();
+                if (job.plan().preference() != null) new PreferenceRun(this, job).run();
+                else new PretrainRun(this, job).run();
             } catch (PretrainRun.Abandoned a) {
                 return;
             } catch (Throwable t) {

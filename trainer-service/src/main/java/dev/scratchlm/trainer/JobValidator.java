@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.scratchlm.bpe.ChatTemplate;
+import dev.scratchlm.bpe.ScratchFormat;
+import dev.scratchlm.contracts.CheckpointManifest;
+import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.gpt.GptConfig;
 import dev.scratchlm.service.ApiError;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
@@ -33,8 +37,12 @@ import java.util.stream.Collectors;
  */
 public final class JobValidator {
     public static final String PRETRAIN = "pretrain";
+    public static final String SFT = "sft";
+    /** Learning from rankings: a Bradley-Terry reward model, and direct preference optimization. */
+    public static final String REWARD = "reward", DPO = "dpo";
     /** Stages a later trainer will run; named so the error can say "not yet" rather than "unknown". */
-    public static final List<String> LATER_STAGES = List.of("sft", "rlhf", "dpo", "reward");
+    public static final List<String> LATER_STAGES = List.of("rlhf");
+    static final int MAX_EPOCHS = 1000;
 
     // Ranges: wide enough for anything this CPU trainer can run, narrow enough to catch typos (lr 10, steps 1e9).
     static final int MAX_LAYERS = 48, MAX_HEADS = 64, MAX_EMBD = 4096, MAX_BLOCK = 4096;
@@ -50,14 +58,32 @@ public final class JobValidator {
     private final ShardStore store;
     private final Function<String, Optional<CheckpointRow>> checkpoint;
     private final MemoryBudget memory;
+    private final SftSource sft;
+
+    /** What an sft job needs besides the pre-training checks: tokenizer definitions and the instruction store. */
+    public record SftSource(Function<String, Optional<String>> definition, InstructionRepository instructions) {}
+    private PreferenceValidator preferences;
 
     public JobValidator(Function<String, Optional<TokenizerInfo>> tokenizer, Supplier<List<TokenizerInfo>> tokenizers,
                         ShardStore store, Function<String, Optional<CheckpointRow>> checkpoint, MemoryBudget memory) {
+        this(tokenizer, tokenizers, store, checkpoint, memory, null);
+    }
+
+    public JobValidator(Function<String, Optional<TokenizerInfo>> tokenizer, Supplier<List<TokenizerInfo>> tokenizers,
+                        ShardStore store, Function<String, Optional<CheckpointRow>> checkpoint, MemoryBudget memory,
+                        SftSource sft) {
         this.tokenizer = tokenizer;
         this.tokenizers = tokenizers;
         this.store = store;
         this.checkpoint = checkpoint;
         this.memory = memory;
+        this.sft = sft;
+    }
+
+    /** Enables the reward and dpo stages (they read the rankings topic and need tokenizer definitions). */
+    JobValidator withPreferences(PreferenceValidator preferences) {
+        this.preferences = preferences;
+        return this;
     }
 
     /** Reads a request body strictly: a misspelled field is an error, not a silently ignored setting. */
@@ -89,9 +115,17 @@ public final class JobValidator {
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
 
-        if (r.stage() == null) problems.add("stage is required (pretrain)");
-        else if (LATER_STAGES.contains(r.stage())) problems.add("stage '" + r.stage() + "' is not supported by this trainer yet: only pretrain");
-        else if (!r.stage().equals(PRETRAIN)) problems.add("unknown stage '" + r.stage() + "': expected pretrain");
+        if (REWARD.equals(r.stage()) || DPO.equals(r.stage())) {
+            if (preferences == null) throw JobValidator.refused("stage '" + r.stage() + "' is not enabled on this trainer");
+            return preferences.validate(r);
+        }
+        if (r.preference() != null) problems.add("preference settings belong to the reward and dpo stages only");
+        if (SFT.equals(r.stage())) return validateSft(r);
+        if (r.stage() == null) problems.add("stage is required (pretrain, sft, reward or dpo)");
+        else if (LATER_STAGES.contains(r.stage())) problems.add("stage '" + r.stage() + "' is not supported by this trainer yet: only pretrain, sft, reward and dpo");
+        else if (!r.stage().equals(PRETRAIN)) problems.add("unknown stage '" + r.stage() + "': expected pretrain, sft, reward or dpo");
+        if (r.data() != null) problems.add("data selects instruction sets: it belongs to an sft job");
+        if (r.epochs() != null) problems.add("epochs is for sft jobs: a pretrain job runs steps");
 
         JobRequest.Model m = r.model();
         if (m == null) {
@@ -207,7 +241,141 @@ public final class JobValidator {
         }
         return new JobPlan(PRETRAIN, tok.id(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
                 (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
-                seed, r.parent());
+                seed, r.parent(), null, null);
+    }
+
+    /**
+     * An sft job: the parent's model and tokenizer (which must carry the chat template's special tokens), the train
+     * split of the named instruction sets plus identity turns, steps or epochs. Defaults: batchSize 16, minLr lr/10,
+     * warmupSteps min(100, steps/10), weightDecay 0.1 (betas and clip as pretrain), dropout the parent's,
+     * evalEvery min(250, max(1, steps/10)), checkpointEvery steps, identity true, evalMrs all.
+     */
+    private JobPlan validateSft(JobRequest r) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (sft == null) throw JobValidator.refused("this trainer has no instruction store: sft jobs cannot run here");
+        if (r.tokenizerId() != null) problems.add("tokenizerId: an sft job uses its parent checkpoint's tokenizer; leave it out");
+
+        // The parent: its model, tokenizer and model card (for the identity turns).
+        CheckpointRow parent = null;
+        CheckpointManifest parentManifest = null;
+        GptConfig pc = null;
+        if (r.parent() == null) {
+            problems.add("parent is required for sft: the id of the pre-trained checkpoint to fine-tune");
+        } else {
+            parent = checkpoint.apply(r.parent()).orElse(null);
+            if (parent == null) problems.add("parent checkpoint '" + r.parent() + "' does not exist");
+            else if (!Files.isReadable(Path.of(parent.path()))) {
+                problems.add("parent checkpoint '" + r.parent() + "' is registered but its file is missing from this trainer's volume");
+                parent = null;
+            } else {
+                try {
+                    parentManifest = dev.scratchlm.contracts.Json.read(parent.manifest(), CheckpointManifest.class);
+                } catch (RuntimeException e) {
+                    problems.add("parent checkpoint '" + r.parent() + "' has an unreadable manifest: " + e.getMessage());
+                }
+                pc = parentConfig(parent);
+                if (pc == null) problems.add("parent checkpoint '" + r.parent() + "' has no readable model in its manifest");
+            }
+        }
+
+        // The tokenizer must render chats: SFT examples are <|system|>...<|end|><|user|>...<|end|><|assistant|>...<|end|>.
+        ChatTemplate template = null;
+        if (parent != null) {
+            String tokId = parent.tokenizerId();
+            details.put("tokenizerId", tokId);
+            TokenizerInfo tok = tokenizer.apply(tokId).orElse(null);
+            if (tok == null) {
+                problems.add("tokenizer '" + tokId + "' of the parent checkpoint has not reached this trainer (tokenizers topic)");
+            } else {
+                List<String> missing = ChatTemplate.SPECIAL_TOKENS.stream().filter(n -> !tok.specialTokens().containsKey(n)).toList();
+                if (!missing.isEmpty()) {
+                    problems.add("tokenizer '" + tokId + "' lacks the chat template's special tokens " + missing
+                            + ": sft renders every example with them; train a tokenizer with " + ChatTemplate.SPECIAL_TOKENS
+                            + " and pre-train on it");
+                    details.put("missingSpecialTokens", missing);
+                } else {
+                    Optional<String> def = sft.definition().apply(tokId);
+                    if (def.isEmpty()) {
+                        problems.add("tokenizer '" + tokId + "' arrived without its definition: the trainer cannot encode examples with it");
+                    } else {
+                        try {
+                            template = new ChatTemplate(ScratchFormat.fromText(def.get()));
+                        } catch (RuntimeException e) {
+                            problems.add("tokenizer '" + tokId + "' cannot render chats: " + e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+
+        // The model is the parent's; only dropout may change. Sizes given anyway must match.
+        JobRequest.Model m = r.model() == null ? new JobRequest.Model(null, null, null, null, null, null) : r.model();
+        double dropout = pc == null ? 0 : realIn(problems, "model.dropout", m.dropout(), (double) pc.dropout(), 0.0, 0.9, true);
+        if (pc != null && ((m.nLayer() != null && m.nLayer() != pc.nLayer()) || (m.nHead() != null && m.nHead() != pc.nHead())
+                || (m.nEmbd() != null && m.nEmbd() != pc.nEmbd()) || (m.blockSize() != null && m.blockSize() != pc.blockSize())
+                || (m.vocabSize() != null && m.vocabSize() != pc.vocabSize()))) {
+            problems.add("parent checkpoint '" + r.parent() + "' has model " + describe(pc)
+                    + ": an sft job keeps its shape (leave model out, or set only model.dropout)");
+        }
+
+        // The data.
+        JobRequest.Data data = r.data();
+        List<String> datasets = data == null || data.datasets() == null ? List.of() : data.datasets();
+        if (datasets.isEmpty()) problems.add("data.datasets is required: the instruction sets to train on");
+        Map<String, Map<String, Object>> counts = sft.instructions().counts();
+        details.put("instructionSets", counts);
+        for (String d : datasets) {
+            Map<String, Object> c = counts.get(d);
+            if (c == null || !(c.get(InstructionExample.TRAIN) instanceof Number n) || n.longValue() == 0) {
+                problems.add("instruction set '" + d + "' has no training examples on this trainer (known: " + counts.keySet() + ")");
+            }
+        }
+        boolean identity = data == null || data.identity() == null || data.identity();
+        int evalMrs = intIn(problems, "data.evalMrs", data == null ? null : data.evalMrs(), 100_000, 0, 100_000);
+
+        if (r.steps() != null && r.epochs() != null) problems.add("give steps or epochs, not both");
+        if (r.steps() == null && r.epochs() == null) problems.add("steps or epochs is required");
+        Double epochs = r.epochs();
+        if (epochs != null && (epochs.isNaN() || epochs <= 0 || epochs > MAX_EPOCHS)) problems.add("epochs must be in (0, " + MAX_EPOCHS + "], got " + epochs);
+        int batchSize = intIn(problems, "batchSize", r.batchSize(), 16, 1, MAX_BATCH);
+        int gradAccum = intIn(problems, "gradAccum", r.gradAccum(), 1, 1, MAX_ACCUM);
+        double lr = realIn(problems, "lr", r.lr(), null, 0.0, 1.0, false);
+        if (!problems.isEmpty()) throw JobValidator.problems(problems.get(0), problems, details);
+
+        GptConfig config = new GptConfig(pc.vocabSize(), pc.blockSize(), pc.nLayer(), pc.nHead(), pc.nEmbd(), (float) dropout);
+        // Render and pack now: the job's length in steps, and every too-long example counted before anything runs.
+        SftData prepared;
+        try {
+            prepared = SftData.prepare(sft.instructions(), template, parentManifest, datasets, identity, config.blockSize(), evalMrs,
+                    r.seed() == null ? 1337L : r.seed());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw JobValidator.problems(e.getMessage(), List.of(e.getMessage()), details);
+        }
+        details.put("rowsPerEpoch", prepared.train.rowsPerEpoch());
+        int steps;
+        if (epochs != null) {
+            steps = (int) Math.max(1, Math.ceil(epochs * prepared.train.rowsPerEpoch() / ((double) batchSize * gradAccum)));
+        } else {
+            steps = intIn(problems, "steps", r.steps(), null, 1, MAX_STEPS);
+        }
+        double minLr = realIn(problems, "minLr", r.minLr(), lr / 10, 0.0, 1.0, true);
+        if (minLr > lr) problems.add("minLr (" + minLr + ") must not exceed lr (" + lr + ")");
+        int warmup = intIn(problems, "warmupSteps", r.warmupSteps(), Math.min(100, Math.max(0, steps / 10)), 0, Math.max(0, steps));
+        double weightDecay = realIn(problems, "weightDecay", r.weightDecay(), 0.1, 0.0, 1.0, true);
+        double beta1 = realIn(problems, "beta1", r.beta1(), 0.9, 0.0, 0.999999, true);
+        double beta2 = realIn(problems, "beta2", r.beta2(), 0.99, 0.0, 0.999999, true);
+        double clip = realIn(problems, "clip", r.clip(), 1.0, 0.0, 1000.0, true);
+        int evalEvery = intIn(problems, "evalEvery", r.evalEvery(), Math.min(250, Math.max(1, steps / 10)), 1, MAX_STEPS);
+        int evalBatches = intIn(problems, "evalBatches", r.evalBatches(), 20, 1, MAX_EVAL_BATCHES);
+        int checkpointEvery = intIn(problems, "checkpointEvery", r.checkpointEvery(), steps, 1, MAX_STEPS);
+        if (!problems.isEmpty()) throw JobValidator.problems(problems.get(0), problems, details);
+        String tooBig = memory.check(config, batchSize);
+        if (tooBig != null) throw JobValidator.problems(tooBig, List.of(tooBig), details);
+        return new JobPlan(SFT, parent.tokenizerId(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
+                (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
+                r.seed() == null ? 1337L : r.seed(), r.parent(),
+                new JobPlan.Sft(List.copyOf(datasets), identity, epochs, evalMrs, prepared.trainExamples), null);
     }
 
     private static GptConfig parentConfig(CheckpointRow p) {

@@ -65,6 +65,9 @@ final class PretrainRun {
     private long runStartNanos;
     private long stepsAtRunStart;
     private long lastFlushNanos, lastEventNanos;
+    /** An sft job's data and evaluation (null for pretrain). */
+    private SftRun sft;
+    private final long[] recentTokens = new long[RECENT];
 
     PretrainRun(JobRunner runner, JobRow job) {
         this.runner = runner;
@@ -74,6 +77,16 @@ final class PretrainRun {
 
     void run() throws IOException {
         GptRuntime.configureThreads(runner.settings.threads());
+        if (plan.sft() != null) {
+            sft = SftRun.open(runner, job);
+            if (!runner.jobs.start(job.id(), sft.trainTokens(), sft.heldoutTokens())) {
+                LOG.infof("job %s was stopped before it started", job.id());
+                return;
+            }
+            lineage = sft.lineage();
+            train(null);
+            return;
+        }
         String tok = plan.tokenizerId();
         long trainTokens, valTokens;
         if (job.trainTokens() != null) {
@@ -97,8 +110,14 @@ final class PretrainRun {
         TokenView valView = StoreBatchSource.fits(valTokens, t) ? runner.store.view(tok, TokenShard.VAL, valTokens) : null;
         if (valView == null) LOG.warnf("job %s: the validation split holds %d tokens, too few to evaluate windows of %d", job.id(), valTokens, t + 1);
         lineage = lineage(trainTokens, valTokens);
-        StoreBatchSource train = new StoreBatchSource(trainView, plan.seed());
+        this.valView = valView;
+        train(new StoreBatchSource(trainView, plan.seed()));
+    }
 
+    private TokenView valView;
+
+    /** The training loop, for pre-training windows from the shard store ({@code train}) or sft's packed examples. */
+    private void train(StoreBatchSource train) throws IOException {
         Trainer trainer;
         Long resumedFrom = null;
         Path resumeFile = runner.resumeFile(job.id());
@@ -114,12 +133,14 @@ final class PretrainRun {
                 GptRuntime.configureThreads(n.intValue());
             }
             trainer = Trainer.resume(c);
-            train.seek(c.dataPosition());
+            if (sft != null) sft.seek(c.dataPosition());
+            else train.seek(c.dataPosition());
             resumedFrom = c.step();
             lastCheckpointStep = c.step();
             previousCheckpointId = (String) c.metadata().get("checkpointId");
             Double v = c.metrics().get("valLoss");
             lastVal = v == null ? null : v.floatValue();
+            if (sft != null) sft.restoreMetrics(c.metrics());
             LOG.infof("job %s resumes from its checkpoint at step %d", job.id(), c.step());
         } else if (plan.parent() != null) {
             CheckpointRow parent = runner.checkpoints.find(plan.parent())
@@ -147,7 +168,9 @@ final class PretrainRun {
         stepsAtRunStart = trainer.stepCount();
         while (trainer.stepCount() < plan.steps()) {
             if (runner.abandoned()) throw new Abandoned();
-            trainer.step(train);
+            long tokensBefore = sft == null ? 0 : sft.tokensServed();
+            if (sft != null) trainer.step(sft.train());
+            else trainer.step(train);
             StepStats s = trainer.lastStepStats();
             int step = (int) s.step();
             if (!Float.isFinite(s.loss())) {
@@ -156,10 +179,18 @@ final class PretrainRun {
             }
             recentLoss[step % RECENT] = s.loss();
             recentMillis[step % RECENT] = s.millis();
+            recentTokens[step % RECENT] = sft == null ? plan.tokensPerStep() : sft.tokensServed() - tokensBefore;
             recentCount++;
             Float val = null;
             boolean last = step == plan.steps();
-            if (valView != null && (step % plan.evalEvery() == 0 || last)) {
+            if (sft != null && (step % plan.evalEvery() == 0 || last)) {
+                val = sft.heldoutLoss(trainer);
+                if (val != null) {
+                    lastVal = val;
+                    runner.events.publish(job.id(), "eval", Map.of("step", step, "valLoss", val, "heldoutLoss", val,
+                            "trainLoss", recentLossMean()));
+                }
+            } else if (valView != null && (step % plan.evalEvery() == 0 || last)) {
                 val = trainer.evaluate(new StoreBatchSource(valView, plan.seed() ^ VAL_SEED_SALT), plan.evalBatches());
                 lastVal = val;
                 runner.events.publish(job.id(), "eval", Map.of("step", step, "valLoss", val, "trainLoss", recentLossMean()));
@@ -215,7 +246,7 @@ final class PretrainRun {
         e.put("mfu", mfu(trainer, tps));
         e.put("etaSeconds", eta(trainer));
         e.put("elapsedSeconds", elapsedSeconds());
-        e.put("tokensSeen", trainer.stepCount() * plan.tokensPerStep());
+        e.put("tokensSeen", tokensSeen(trainer));
         return e;
     }
 
@@ -224,7 +255,7 @@ final class PretrainRun {
         Double eta = eta(trainer);
         runner.jobs.progress(job.id(), new Progress(step, recentLossMean(), lastVal, trainer.lastLr(), (float) tps,
                 (float) mfu(trainer, tps), eta == null ? null : eta.floatValue(), elapsedSeconds(),
-                trainer.stepCount() * plan.tokensPerStep()), pending);
+                tokensSeen(trainer)), pending);
         pending.clear();
         lastFlushNanos = System.nanoTime();
     }
@@ -234,6 +265,12 @@ final class PretrainRun {
      * harmless: the resumed job reaches this step again with identical weights and rewrites the same checkpoint id.
      */
     private void writeCheckpoint(Trainer trainer, StoreBatchSource train, int step) throws IOException {
+        // sft: greedy generation on the held-out MRs at every checkpoint (the job's evaluation and the card's metrics).
+        if (sft != null) {
+            Map<String, Object> ev = sft.evaluate(trainer, step, lastVal);
+            runner.jobs.evaluation(job.id(), ev);
+            runner.events.publish(job.id(), "evaluation", ev);
+        }
         String id = job.id() + "-" + String.format("%06d", step);
         String tok = plan.tokenizerId();
         Map<String, Object> metadata = new LinkedHashMap<>();
@@ -246,9 +283,13 @@ final class PretrainRun {
         Map<String, Double> metrics = new LinkedHashMap<>();
         if (recentLossMean() != null) metrics.put("trainLoss", (double) recentLossMean());
         if (lastVal != null) metrics.put("valLoss", (double) lastVal);
-        metrics.put("tokensSeen", (double) (trainer.stepCount() * plan.tokensPerStep()));
+        metrics.put("tokensSeen", (double) tokensSeen(trainer));
         metrics.put("wallSeconds", elapsedSeconds());
-        Checkpoint full = trainer.checkpoint(tok, train.position(), metadata, metrics);
+        if (sft != null) {
+            metadata.put("instructionSets", sft.counts());
+            sft.putMetrics(metrics);
+        }
+        Checkpoint full = trainer.checkpoint(tok, sft != null ? sft.position() : train.position(), metadata, metrics);
         // What chat and feedback need is the weights: the published blob leaves the optimizer state on the volume.
         Checkpoint weights = new Checkpoint(full.config(), null, full.step(), full.rngState(), full.dataPosition(), tok,
                 metadata, metrics, full.weights(), null, null);
@@ -266,6 +307,7 @@ final class PretrainRun {
         if (previousCheckpointId != null) lineageNow.put("previousCheckpointId", previousCheckpointId);
         Map<String, Object> manifestMetrics = new LinkedHashMap<>(metrics);
         manifestMetrics.put("step", step);
+        if (sft != null) lineageNow.put("instructionSets", sft.counts());
         CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA, id, plan.stage(), step, plan.parent(),
                 tok, modelMap(plan.model()), lineageNow, manifestMetrics, size, chunks, Chunks.hex(sha.digest()), Instant.now());
         runner.checkpoints.upsert(new CheckpointRow(id, job.id(), plan.stage(), step, recentLossMean(), lastVal, tok,
@@ -293,6 +335,7 @@ final class PretrainRun {
         m.put("nHead", c.nHead());
         m.put("nEmbd", c.nEmbd());
         m.put("dropout", c.dropout());
+        m.put("rewardHead", c.rewardHead());
         m.put("parameters", Gpt.parameterTable(c).stream().mapToLong(t -> t.count()).sum());
         return m;
     }
@@ -338,11 +381,19 @@ final class PretrainRun {
         return (float) (sum / n);
     }
 
+    /** Tokens per second over the last few steps; for sft only example tokens count, not a row's padding. */
     private double recentTokensPerSecond() {
-        int n = Math.min(recentCount, RECENT);
-        double ms = 0;
-        for (int i = 0; i < RECENT; i++) ms += recentMillis[i];
-        return ms > 0 ? n * plan.tokensPerStep() / (ms / 1000.0) : 0;
+        double ms = 0, tokens = 0;
+        for (int i = 0; i < RECENT; i++) {
+            ms += recentMillis[i];
+            tokens += recentTokens[i];
+        }
+        return ms > 0 ? tokens / (ms / 1000.0) : 0;
+    }
+
+    /** Training tokens consumed: pretrain's whole windows; sft's example tokens (an estimate after a resume). */
+    private long tokensSeen(Trainer trainer) {
+        return sft == null ? trainer.stepCount() * plan.tokensPerStep() : sft.tokensSeen(trainer.stepCount());
     }
 
     private double mfu(Trainer trainer, double tokensPerSecond) {

@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Tokenizers seen on the {@code tokenizers} topic. The trainer keeps only what training needs (vocabulary size,
- * special tokens); the merges stay with the tokenizer and chat services.
+ * Tokenizers seen on the {@code tokenizers} topic: vocabulary size and special tokens for pre-training, and the
+ * whole definition, which fine-tuning needs to render examples with the chat template.
  */
 public final class TokenizerRepository {
     public record TokenizerInfo(String id, int vocabSize, String numberPolicy, Map<String, Integer> specialTokens,
@@ -34,19 +34,33 @@ public final class TokenizerRepository {
     /** The newest record per id wins, as on the compacted topic. */
     public void upsert(TokenizerRecord r) {
         String sql = """
-                insert into tokenizers (id, vocab_size, number_policy, special_tokens, created_at, received_at)
-                values (?, ?, ?, ?, ?, now())
+                insert into tokenizers (id, vocab_size, number_policy, special_tokens, created_at, definition, received_at)
+                values (?, ?, ?, ?, ?, ?, now())
                 on conflict (id) do update set vocab_size = excluded.vocab_size, number_policy = excluded.number_policy,
-                    special_tokens = excluded.special_tokens, created_at = excluded.created_at, received_at = now()""";
+                    special_tokens = excluded.special_tokens, created_at = excluded.created_at,
+                    definition = excluded.definition, received_at = now()""";
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, r.id());
             ps.setInt(2, r.vocabSize());
             ps.setString(3, r.numberPolicy());
             ps.setString(4, r.specialTokens() == null ? null : Json.string(r.specialTokens()));
             ps.setTimestamp(5, r.createdAt() == null ? null : Timestamp.from(r.createdAt()));
+            ps.setString(6, r.definition());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot store tokenizer " + r.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The tokenizer in the BPE library's serialized format (what fine-tuning renders chats with), if it arrived whole. */
+    public Optional<String> definition(String id) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("select definition from tokenizers where id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read tokenizer " + id + ": " + e.getMessage(), e);
         }
     }
 

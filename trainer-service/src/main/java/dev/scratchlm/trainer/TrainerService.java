@@ -60,6 +60,8 @@ public class TrainerService {
     private MemoryBudget memory;
     private ConsumerLoop shardConsumer;
     private ConsumerLoop tokenizerConsumer;
+    private ConsumerLoop instructionConsumer;
+    private InstructionRepository instructions;
     private double peak;
     private VolumeLock volumeLock;
 
@@ -73,11 +75,18 @@ public class TrainerService {
         tokenizers = new TokenizerRepository(dataSource);
         events = new JobEvents();
         memory = MemoryBudget.ofThisProcess(threads);
-        validator = new JobValidator(tokenizers::find, tokenizers::all, store, checkpoints::find, memory);
+        instructions = new InstructionRepository(dataSource);
+        JobValidator.SftSource sft = new JobValidator.SftSource(tokenizers::definition, instructions);
+        validator = new JobValidator(tokenizers::find, tokenizers::all, store, checkpoints::find, memory, sft);
         publisher = new CheckpointPublisher(bootstrapServers);
         peak = peakGflops.orElseGet(MachinePeak::gflops);
+        // Reward and dpo jobs read the rankings topic, and render them with the tokenizer's definition.
+        RankingReader rankings = new RankingReader(bootstrapServers);
+        validator.withPreferences(new PreferenceValidator(checkpoints::find, tokenizers::definition, rankings, memory));
         runner = new JobRunner(jobs, checkpoints, store, publisher, events,
-                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis));
+                new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis), sft)
+                .withPreferences(rankings, tokenizers::definition);
+        instructionConsumer = InstructionConsumer.loop(bootstrapServers, group + ".instructions", instructions);
         tokenizerConsumer = TokenizerConsumer.loop(bootstrapServers, group + ".tokenizers", tokenizers);
         shardConsumer = ShardConsumer.loop(bootstrapServers, group + ".shards", store);
         for (String outcome : new String[] {"stored", "duplicate", ConsumerLoop.REJECTED, ConsumerLoop.FAILED}) {
@@ -86,7 +95,9 @@ public class TrainerService {
         }
         loops.register(tokenizerConsumer);
         loops.register(shardConsumer);
+        loops.register(instructionConsumer);
         tokenizerConsumer.start();
+        instructionConsumer.start();
         shardConsumer.start();
         runner.start();
         LOG.infof("trainer-service: state in %s, shards of %d tokenizer(s), peak %.0f GFLOP/s assumed for MFU, "
@@ -97,6 +108,7 @@ public class TrainerService {
         if (runner != null) runner.close();
         if (shardConsumer != null) shardConsumer.close();
         if (tokenizerConsumer != null) tokenizerConsumer.close();
+        if (instructionConsumer != null) instructionConsumer.close();
         if (publisher != null) publisher.close();
         if (store != null) store.close();
         if (volumeLock != null) volumeLock.close();
@@ -106,6 +118,7 @@ public class TrainerService {
     public JobRepository jobs() { return jobs; }
     public CheckpointRepository checkpoints() { return checkpoints; }
     public TokenizerRepository tokenizers() { return tokenizers; }
+    public InstructionRepository instructions() { return instructions; }
     public JobEvents events() { return events; }
     public JobRunner runner() { return runner; }
     public JobValidator validator() { return validator; }
@@ -114,6 +127,6 @@ public class TrainerService {
     public int threads() { return threads; }
 
     public boolean consumersAlive() {
-        return shardConsumer != null && shardConsumer.alive() && tokenizerConsumer.alive();
+        return shardConsumer != null && shardConsumer.alive() && tokenizerConsumer.alive() && instructionConsumer.alive();
     }
 }

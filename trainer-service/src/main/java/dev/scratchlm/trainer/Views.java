@@ -39,6 +39,16 @@ final class Views {
         v.put("finishedAt", j.finishedAt());
         v.put("updatedAt", j.updatedAt());
         v.put("lastCheckpointId", j.lastCheckpointId());
+        if (j.plan().sft() != null) {
+            v.put("datasets", j.plan().sft().datasets());
+            Map<?, ?> e = j.evaluation() == null ? null : Json.read(j.evaluation(), Map.class);
+            if (e != null) {
+                v.put("heldoutLoss", e.get("heldoutLoss"));
+                v.put("bleu", e.get("bleu"));
+                v.put("slotError", e.get("slotError"));
+                v.put("evaluation", e);
+            }
+        }
         // Nested objects last, so a shell script's naive field lookup finds the job's own numbers first.
         v.put("model", PretrainRun.modelMap(j.plan().model()));
         v.put("plan", j.plan());

@@ -136,7 +136,7 @@ class JobValidatorTest {
     @Test
     void refusesStagesItDoesNotRun() {
         assertThat(refused(job("").replace("pretrain", "pretraining")).getMessage()).contains("unknown stage 'pretraining'");
-        assertThat(refused(job("").replace("pretrain", "sft")).getMessage()).contains("not supported by this trainer yet");
+        assertThat(refused(job("").replace("pretrain", "rlhf")).getMessage()).contains("not supported by this trainer yet");
         assertThat(refused(job("").replace("\"stage\": \"pretrain\", ", "")).getMessage()).contains("stage is required");
     }
 

@@ -94,7 +94,7 @@ class ResumeTest {
     static JobPlan plan(int steps, long seed) {
         // Dropout on, so the dropout generator's state must survive the crash too.
         return new JobPlan("pretrain", TOKENIZER, new GptConfig(TestCorpus.VOCAB, 32, 2, 2, 32, 0.1f), steps, 4, 1,
-                3e-3f, 3e-4f, 5, 0.1f, 0.9f, 0.99f, 1.0f, 10, 2, 10, seed, null);
+                3e-3f, 3e-4f, 5, 0.1f, 0.9f, 0.99f, 1.0f, 10, 2, 10, seed, null, null, null);
     }
 
     JobRow awaitState(String id, String state, Duration timeout) throws InterruptedException {

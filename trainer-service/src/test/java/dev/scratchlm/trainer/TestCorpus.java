@@ -28,6 +28,20 @@ final class TestCorpus {
                 "byte-level: token = byte", Map.of("documents", 0), Instant.now());
     }
 
+    /**
+     * A byte-level tokenizer with the chat template's special tokens (ids 256..260, so {@code <|endoftext|>} is
+     * {@link #EOT} as in the shards) and its whole definition, as the tokenizer service publishes one.
+     */
+    static TokenizerRecord chatTokenizer(String id) {
+        java.util.List<byte[]> bytes = new ArrayList<>();
+        for (int b = 0; b < 256; b++) bytes.add(new byte[] {(byte) b});
+        dev.scratchlm.bpe.Tokenizer t = dev.scratchlm.bpe.Tokenizer.create(
+                dev.scratchlm.bpe.SplitPattern.forNumberPolicy(dev.scratchlm.bpe.NumberPolicy.GPT2), bytes, Map.of())
+                .withSpecialTokens(dev.scratchlm.bpe.ChatTemplate.SPECIAL_TOKENS);
+        return new TokenizerRecord(TokenizerRecord.SCHEMA, id, t.vocabSize(), "gpt2", "gpt2", t.specialTokens(),
+                dev.scratchlm.bpe.ScratchFormat.toText(t), Map.of("documents", 0), Instant.now());
+    }
+
     static String document(Rng rng) {
         StringBuilder sb = new StringBuilder();
         int sentences = 3 + rng.nextInt(4);

@@ -68,6 +68,17 @@ class TrainingApiTest {
                 + "\"steps\": " + steps + ", \"batchSize\": 8, \"lr\": 0.003, \"warmupSteps\": 5" + extra + "}";
     }
 
+    /** The preference stages answer over HTTP like the others: 400 with a JSON body saying what is wrong. */
+    @Test
+    void preferenceStagesRefuseBadJobsWithA400() throws Exception {
+        TestHttp.Reply noParent = Api.HTTP.post(base() + "api/jobs", "{\"stage\": \"dpo\", \"preference\": {\"sources\": [\"rule\"]}}");
+        assertThat(noParent.status()).isEqualTo(400);
+        assertThat(noParent.body()).contains("parent is required for stage dpo");
+        TestHttp.Reply unknown = Api.HTTP.post(base() + "api/jobs", "{\"stage\": \"reward\", \"parent\": \"nope\"}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body()).contains("parent checkpoint 'nope' does not exist");
+    }
+
     @Test
     void pretrainsOnTheShardsAndPublishesItsCheckpoints() throws Exception {
         TestHttp.Reply submitted = Api.HTTP.post(base() + "api/jobs", tinyJob(60, ", \"evalEvery\": 20, \"evalBatches\": 4, \"checkpointEvery\": 30"));
