@@ -95,7 +95,7 @@ class InstructionImportApiTest {
         List<String> lines = devsetLines();
         StringBuilder csv = new StringBuilder(lines.get(0)).append('\n');
         for (String l : lines.subList(1, 201)) csv.append(l).append('\n');
-        csv.append("\"name[Broken, eatType[pub]\",A broken MR.\n");
+        csv.append("\"name[Broken], eatType[pub\",A broken MR.\n");
         csv.append(lines.get(1)).append('\n'); // an exact duplicate of the first row
         String dataset = "e2e-api-" + UUID.randomUUID().toString().substring(0, 8);
         byte[] body = csv.toString().getBytes(StandardCharsets.UTF_8);
@@ -112,7 +112,7 @@ class InstructionImportApiTest {
         assertThat(a.get("published").asInt()).isEqualTo(accepted);
         assertThat(a.get("lengthChecked").asBoolean()).isTrue();
         assertThat(a.get("rejectedByReason").get("malformed").asInt()).isEqualTo(1);
-        assertThat(a.get("rejectedByReason").get("duplicate").asInt()).isEqualTo(400 - accepted);
+        assertThat(a.get("rejectedByReason").get("duplicate").asInt()).isEqualTo(402 - accepted); // 201 rows of examples, two each
         assertThat(a.get("rejectedByReason").has("too-long")).isFalse();
         JsonNode broken = null;
         for (JsonNode rej : a.get("rejections")) if (rej.get("reason").asText().equals("malformed")) broken = rej;
