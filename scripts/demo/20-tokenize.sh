@@ -45,7 +45,7 @@ info "tokenizer $id: $(json_field vocabSize <<<"$body") ids from $(json_field tr
   "($(json_field trainingBytes <<<"$body") bytes) in $(json_field trainingSeconds <<<"$body") s"
 
 say "Activating $id: it re-encodes every document into token-shards"
-code="$(curl_admin -sS -o /dev/null -w '%{http_code}' -X POST "$TOKENIZER_URL/api/tokenizers/$id/activate")"
+code="$(curl_admin -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$TOKENIZER_URL/api/tokenizers/$id/activate")"
 [ "$code" = 200 ] || die "activation failed ($code)"
 
 tokens_m() { awk -v t="$1" 'BEGIN { printf "%.2fM", t / 1e6 }'; }

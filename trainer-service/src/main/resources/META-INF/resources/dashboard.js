@@ -301,7 +301,7 @@ $('#stop').addEventListener('click', async () => {
   if (!state.jobId) return;
   $('#stop').disabled = true;
   try {
-    await api('/api/jobs/' + state.jobId + '/stop', { method: 'POST' });
+    await api('/api/jobs/' + state.jobId + '/stop', { method: 'POST', headers: { 'Content-Type': 'application/json' } });
   } catch (e) {
     const err = $('#job-error');
     err.hidden = false;
@@ -314,7 +314,7 @@ $('#resume').addEventListener('click', async () => {
   const jobId = state.jobId;
   $('#resume').hidden = true;
   try {
-    await api('/api/jobs/' + jobId + '/resume', { method: 'POST' });
+    await api('/api/jobs/' + jobId + '/resume', { method: 'POST', headers: { 'Content-Type': 'application/json' } });
     await select(jobId); // queued again: follow its events from where it stopped
     loadJobs();
   } catch (e) {

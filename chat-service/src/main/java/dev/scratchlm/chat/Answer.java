@@ -123,7 +123,7 @@ final class Answer implements BatchScheduler.Listener {
             return;
         }
         if (reason == BatchScheduler.Finish.ERROR) {
-            ApiError e = new ApiError(500, "server_error", null, "generation_failed", "Generation failed: " + error);
+            OpenAiError e = new OpenAiError(500, "server_error", null, "generation_failed", "Generation failed: " + error);
             if (req.stream() && streamed) {
                 sb.setLength(0);
                 sb.append("data: ").append(e.toJson()).append("\n\n");

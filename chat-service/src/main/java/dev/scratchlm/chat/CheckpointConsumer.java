@@ -7,6 +7,10 @@ import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenizerRecord;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.gpt.GptRuntime;
+import dev.scratchlm.service.BackgroundLoop;
+import dev.scratchlm.service.Backoff;
+import dev.scratchlm.service.LoopHealth;
+import dev.scratchlm.service.TopicSetup;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +43,10 @@ import java.util.logging.Logger;
  *
  * <p>While replaying history, verified checkpoints are only collected; once caught up, the newest of each stage
  * (and then the newest others, up to the cap) are loaded, so a long history does not load every old model.
+ *
+ * <p>Runs on service-common's {@link BackgroundLoop}: a failed poll is retried after a growing pause (readiness shows
+ * the error meanwhile), a failed session starts over with a new consumer from where the last one was, and shutdown
+ * wakes the consumer out of its poll.
  */
 @ApplicationScoped
 public class CheckpointConsumer {
@@ -56,25 +64,31 @@ public class CheckpointConsumer {
     int blasThreads;
     @Inject
     ModelRegistry registry;
+    @Inject
+    TopicSetup topics;
+    @Inject
+    LoopHealth loops;
 
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean caughtUp, running;
-    private Thread thread;
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(15), Integer.MAX_VALUE);
+    private final BackgroundLoop loop = new BackgroundLoop("checkpoint-consumer", this::session);
+    /** Where the reading got to: a new session (after a failure) goes on from here rather than replaying history. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private final List<Complete> replayed = new ArrayList<>();
+    private Map<TopicPartition, Long> end;
+    private ChunkAssembler assembler;
+    private volatile boolean caughtUp;
 
     void start(@Observes StartupEvent event) {
         // Pinned: a decode step's small products gain nothing from more threads, and pools must not fight over cores.
         GptRuntime.configureThreads(blasThreads);
-        KafkaSettings.ensureTopics(bootstrap, Topics.ALL);
-        running = true;
-        thread = new Thread(this::loop, "checkpoint-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        topics.await(Duration.ofSeconds(60));
+        assembler = new ChunkAssembler(Path.of(stateDir, "spool", UUID.randomUUID().toString()));
+        loops.register(loop);
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) c.wakeup();
+        loop.stop(Duration.ofSeconds(10));
     }
 
     /** True once the topics' history (as of start-up) has been read: the models it implies are loaded. */
@@ -83,47 +97,52 @@ public class CheckpointConsumer {
     }
 
     public boolean running() {
-        return thread != null && thread.isAlive();
+        return loop.alive();
     }
 
-    private void loop() {
-        ChunkAssembler assembler = new ChunkAssembler(Path.of(stateDir, "spool", UUID.randomUUID().toString()));
+    private void session(BackgroundLoop loop) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "chat-service"))) {
-            consumer = c;
+            loop.onWakeup(c::wakeup);
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(Topics.TOKENIZERS, Topics.CHECKPOINTS)) {
                 for (PartitionInfo p : c.partitionsFor(topic)) partitions.add(new TopicPartition(topic, p.partition()));
             }
             c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(partitions));
-            List<Complete> replayed = new ArrayList<>();
-            while (running) {
+            for (TopicPartition tp : partitions) {
+                Long at = positions.get(tp);
+                if (at == null) c.seekToBeginning(List.of(tp));
+                else c.seek(tp, at);
+            }
+            if (end == null) end = new HashMap<>(c.endOffsets(partitions));
+            int failures = 0;
+            while (loop.running()) {
                 try {
                     ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(caughtUp ? 500 : 100));
                     for (ConsumerRecord<String, byte[]> r : records) {
                         if (r.topic().equals(Topics.TOKENIZERS)) tokenizer(r);
                         else checkpoint(assembler, r, replayed);
+                        positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                     }
                     if (!caughtUp && reached(c, end)) {
                         loadReplayed(replayed);
+                        replayed.clear();
                         caughtUp = true;
                         LOG.info("checkpoint history read: " + registry.status());
                     }
+                    failures = 0;
+                    loop.clearError();
                 } catch (WakeupException e) {
                     throw e;
                 } catch (RuntimeException e) {
                     // A broker hiccup must not stop model updates for the life of the process: log, back off, go on.
+                    failures++;
+                    loop.failed("reading checkpoints failed: " + e.getMessage());
                     LOG.log(Level.WARNING, "reading checkpoints failed; retrying", e);
-                    Thread.sleep(1000);
+                    loop.pause(RETRY.delay(failures));
                 }
             }
         } catch (WakeupException e) {
-            // shutting down
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "checkpoint consumer stopped", e);
+            if (loop.running()) throw e; // not from shutdown: start a new session
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.scratchlm.chat;
 
+import dev.scratchlm.service.DeclaredContentType;
+import dev.scratchlm.service.ErrorShape;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
@@ -36,7 +38,7 @@ public class CompletionRoutes {
     @Inject
     AnswerStore store;
     @Inject
-    ApiKeys apiKeys;
+    ErrorShape shape;
     @Inject
     MeterRegistry meters;
 
@@ -54,14 +56,16 @@ public class CompletionRoutes {
         chatRequests = meters.counter("scratchlm.chat.requests", "endpoint", "chat");
         completionRequests = meters.counter("scratchlm.chat.requests", "endpoint", "completions");
         refused = meters.counter("scratchlm.chat.requests.refused");
-        router.route("/v1/*").order(-100).handler(apiKeys::check);
-        router.route("/api/*").order(-100).handler(apiKeys::check);
+        // API keys and cross-site requests are service-common's RequestGuard, before these routes; a completion is JSON.
+        // (A route of its own: Vert.x wants the body handler first on a route.)
+        router.post("/v1/chat/completions").handler(DeclaredContentType.route(shape, "application/json"));
+        router.post("/v1/completions").handler(DeclaredContentType.route(shape, "application/json"));
         router.post("/v1/chat/completions").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
                 .handler(ctx -> handle(ctx, true)).failureHandler(this::failure);
         router.post("/v1/completions").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES))
                 .handler(ctx -> handle(ctx, false)).failureHandler(this::failure);
         for (String path : List.of("/v1/chat/completions", "/v1/completions")) {
-            router.route(path).handler(ctx -> error(ctx, new ApiError(405, "invalid_request_error", null, null,
+            router.route(path).handler(ctx -> error(ctx, new OpenAiError(405, "invalid_request_error", null, null,
                     "Method not allowed: " + ctx.request().method() + " " + path + "; use POST.")));
         }
     }
@@ -76,16 +80,16 @@ public class CompletionRoutes {
             if (!answer.start()) {
                 refused.increment();
                 error(ctx, req.model().scheduler.retired()
-                        ? new ApiError(503, "server_error", "model", "model_unloaded", "The model '" + req.model().id
+                        ? new OpenAiError(503, "server_error", "model", "model_unloaded", "The model '" + req.model().id
                                 + "' was just unloaded (a newer checkpoint replaced it); see GET /v1/models and retry.")
-                        : new ApiError(429, "rate_limit_exceeded", null, "too_many_requests", "The model '"
+                        : new OpenAiError(429, "rate_limit_exceeded", null, "too_many_requests", "The model '"
                                 + req.model().id + "' has too many requests waiting; try again shortly."));
             }
-        } catch (ApiError e) {
+        } catch (OpenAiError e) {
             error(ctx, e);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "completion request failed", e);
-            error(ctx, new ApiError(500, "server_error", null, "internal_error", "Internal error: " + e.getMessage()));
+            error(ctx, new OpenAiError(500, "server_error", null, "internal_error", "Internal error; see the service log."));
         }
     }
 
@@ -96,12 +100,13 @@ public class CompletionRoutes {
 
     private void failure(RoutingContext ctx) {
         int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        if (status >= 500) LOG.log(Level.WARNING, "completion request failed", ctx.failure());
         String message = status == 413 ? "The request body is larger than " + MAX_BODY_BYTES + " bytes."
-                : "The request failed: " + (ctx.failure() == null ? "status " + status : ctx.failure().getMessage());
-        error(ctx, new ApiError(status, status < 500 ? "invalid_request_error" : "server_error", null, null, message));
+                : "The request failed with status " + status + (status >= 500 ? "; see the service log." : ".");
+        error(ctx, new OpenAiError(status, status < 500 ? "invalid_request_error" : "server_error", null, null, message));
     }
 
-    static void error(RoutingContext ctx, ApiError e) {
+    static void error(RoutingContext ctx, OpenAiError e) {
         if (ctx.response().ended() || ctx.response().closed()) return;
         ctx.response().setStatusCode(e.status()).putHeader("Content-Type", "application/json").end(e.toJson());
     }

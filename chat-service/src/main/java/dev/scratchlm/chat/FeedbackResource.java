@@ -33,17 +33,17 @@ public class FeedbackResource {
     public Map<String, Object> record(byte[] body) {
         JsonNode json = RequestParser.parseBody(body);
         JsonNode id = json.get("answerId");
-        if (id == null || !id.isTextual() || id.asText().isBlank()) throw ApiError.invalid("answerId", "'answerId' (the answer's id) is required.");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) throw OpenAiError.invalid("answerId", "'answerId' (the answer's id) is required.");
         JsonNode thumbs = json.get("thumbsUp");
-        if (thumbs == null || !thumbs.isBoolean()) throw ApiError.invalid("thumbsUp", "'thumbsUp' must be true or false.");
+        if (thumbs == null || !thumbs.isBoolean()) throw OpenAiError.invalid("thumbsUp", "'thumbsUp' must be true or false.");
         JsonNode c = json.get("comment");
         String comment = null;
         if (c != null && !c.isNull()) {
-            if (!c.isTextual()) throw ApiError.invalid("comment", "'comment' must be a string.");
+            if (!c.isTextual()) throw OpenAiError.invalid("comment", "'comment' must be a string.");
             comment = c.asText();
-            if (comment.length() > MAX_COMMENT) throw ApiError.invalid("comment", "'comment' is longer than " + MAX_COMMENT + " characters.");
+            if (comment.length() > MAX_COMMENT) throw OpenAiError.invalid("comment", "'comment' is longer than " + MAX_COMMENT + " characters.");
         }
-        AnswerStore.StoredAnswer a = answers.find(id.asText()).orElseThrow(() -> ApiError.notFound("answerId",
+        AnswerStore.StoredAnswer a = answers.find(id.asText()).orElseThrow(() -> OpenAiError.notFound("answerId",
                 "No stored answer '" + id.asText() + "': only answers requested with \"store\": true can be rated."));
         ChatFeedback feedback = new ChatFeedback(ChatFeedback.SCHEMA, a.id(), a.model(), a.prompt(), a.answer(),
                 thumbs.asBoolean(), comment, Instant.now());

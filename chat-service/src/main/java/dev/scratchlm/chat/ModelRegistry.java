@@ -150,14 +150,14 @@ public class ModelRegistry {
 
     /** The model a request names: a loaded checkpoint id or a stage alias. */
     public synchronized LoadedModel resolve(String name) {
-        if (name == null || name.isBlank()) throw ApiError.invalid("model", "'model' is required (see GET /v1/models)");
+        if (name == null || name.isBlank()) throw OpenAiError.invalid("model", "'model' is required (see GET /v1/models)");
         LoadedModel m = loaded.get(name);
         if (m == null && newestByStage.containsKey(name)) m = loaded.get(newestByStage.get(name));
         if (m == null) {
             String hint = known.containsKey(name) ? " (checkpoint " + name + " is known but not loaded: "
                     + (waiting.containsKey(name) ? "its tokenizer has not arrived" : "over the cap of " + maxLoaded) + ")"
                     : "";
-            throw new ApiError(404, "invalid_request_error", "model", "model_not_found",
+            throw new OpenAiError(404, "invalid_request_error", "model", "model_not_found",
                     "The model '" + name + "' does not exist" + hint + ". Available: " + names() + ".");
         }
         return m;

@@ -17,7 +17,7 @@ import java.util.function.Function;
 /**
  * Checks a completion request the way OpenAI does (types, ranges, roles, context length) and renders its prompt
  * with the model's tokenizer: chats through the one {@link dev.scratchlm.bpe.ChatTemplate}, plain prompts as a
- * document continuation. Every problem is an {@link ApiError} naming the parameter.
+ * document continuation. Every problem is an {@link OpenAiError} naming the parameter.
  */
 final class RequestParser {
     static final int MAX_STOP_SEQUENCES = 4;
@@ -30,21 +30,21 @@ final class RequestParser {
 
     private final Function<String, LoadedModel> models;
 
-    /** @param models resolves a model name, or throws {@link ApiError} (see {@link ModelRegistry#resolve}) */
+    /** @param models resolves a model name, or throws {@link OpenAiError} (see {@link ModelRegistry#resolve}) */
     RequestParser(Function<String, LoadedModel> models) {
         this.models = models;
     }
 
     static JsonNode parseBody(byte[] body) {
-        if (body == null || body.length == 0) throw ApiError.invalid(null, "The request body is empty; expected a JSON object.");
+        if (body == null || body.length == 0) throw OpenAiError.invalid(null, "The request body is empty; expected a JSON object.");
         try {
             JsonNode node = JSON.readTree(body);
-            if (node == null || !node.isObject()) throw ApiError.invalid(null, "The request body must be a JSON object.");
+            if (node == null || !node.isObject()) throw OpenAiError.invalid(null, "The request body must be a JSON object.");
             return node;
         } catch (JsonProcessingException e) {
-            throw ApiError.invalid(null, "We could not parse the JSON body of your request: " + e.getOriginalMessage());
+            throw OpenAiError.invalid(null, "We could not parse the JSON body of your request: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw ApiError.invalid(null, "We could not read the request body: " + e.getMessage());
+            throw OpenAiError.invalid(null, "We could not read the request body: " + e.getMessage());
         }
     }
 
@@ -52,27 +52,27 @@ final class RequestParser {
         refuseUnsupported(body);
         LoadedModel model = models.apply(text(body, "model", true));
         JsonNode msgs = body.get("messages");
-        if (msgs == null || msgs.isNull()) throw ApiError.invalid("messages", "'messages' is required.");
-        if (!msgs.isArray()) throw ApiError.invalid("messages", "'messages' must be an array of {role, content} objects.");
-        if (msgs.isEmpty()) throw ApiError.invalid("messages", "'messages' must contain at least one message.");
+        if (msgs == null || msgs.isNull()) throw OpenAiError.invalid("messages", "'messages' is required.");
+        if (!msgs.isArray()) throw OpenAiError.invalid("messages", "'messages' must be an array of {role, content} objects.");
+        if (msgs.isEmpty()) throw OpenAiError.invalid("messages", "'messages' must contain at least one message.");
         if (model.template == null) {
-            throw ApiError.invalid("model", "The model '" + model.id + "' has a tokenizer without the chat special tokens;"
+            throw OpenAiError.invalid("model", "The model '" + model.id + "' has a tokenizer without the chat special tokens;"
                     + " use /v1/completions with it.");
         }
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < msgs.size(); i++) {
             JsonNode m = msgs.get(i);
             String at = "messages[" + i + "]";
-            if (!m.isObject()) throw ApiError.invalid(at, at + " must be an object with 'role' and 'content'.");
+            if (!m.isObject()) throw OpenAiError.invalid(at, at + " must be an object with 'role' and 'content'.");
             JsonNode roleNode = m.get("role");
-            if (roleNode == null || !roleNode.isTextual()) throw ApiError.invalid(at + ".role", at + ".role must be a string.");
+            if (roleNode == null || !roleNode.isTextual()) throw OpenAiError.invalid(at + ".role", at + ".role must be a string.");
             String role = roleNode.asText();
             if (role.equals("developer")) role = "system"; // OpenAI's newer name for the system role
             ChatMessage.Role r;
             try {
                 r = ChatMessage.Role.fromId(role);
             } catch (IllegalArgumentException e) {
-                throw ApiError.invalid(at + ".role", "Invalid value '" + roleNode.asText() + "' for " + at
+                throw OpenAiError.invalid(at + ".role", "Invalid value '" + roleNode.asText() + "' for " + at
                         + ".role: supported roles are 'system', 'user' and 'assistant'.");
             }
             String content = content(m.get("content"), at + ".content");
@@ -86,7 +86,7 @@ final class RequestParser {
 
     CompletionRequest completion(JsonNode body) {
         refuseUnsupported(body);
-        if (bool(body, "echo")) throw ApiError.invalid("echo", "'echo' is not supported.");
+        if (bool(body, "echo")) throw OpenAiError.invalid("echo", "'echo' is not supported.");
         LoadedModel model = models.apply(text(body, "model", true));
         JsonNode p = body.get("prompt");
         String prompt;
@@ -97,7 +97,7 @@ final class RequestParser {
         } else if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
             prompt = p.get(0).asText();
         } else {
-            throw ApiError.invalid("prompt", "'prompt' must be a string (or an array holding one string).");
+            throw OpenAiError.invalid("prompt", "'prompt' must be a string (or an array holding one string).");
         }
         Tokenizer tok = model.tokenizer;
         int[] text = tok.encodeOrdinary(prompt);
@@ -107,7 +107,7 @@ final class RequestParser {
             ids[0] = model.documentStart;
             System.arraycopy(text, 0, ids, 1, text.length);
         } else if (text.length == 0) {
-            throw ApiError.invalid("prompt", "'prompt' must not be empty for this model (its tokenizer has no end-of-text token).");
+            throw OpenAiError.invalid("prompt", "'prompt' must not be empty for this model (its tokenizer has no end-of-text token).");
         }
         GenerationParams params = params(body, model, ids.length, false);
         // Answers are stored (for thumbs up/down) only for chats: feedback is about a conversation.
@@ -117,37 +117,37 @@ final class RequestParser {
 
     private GenerationParams params(JsonNode body, LoadedModel model, int promptTokens, boolean chat) {
         int n = integer(body, "n", 1);
-        if (n != 1) throw ApiError.invalid("n", "Only n=1 is supported, got " + n + ".");
+        if (n != 1) throw OpenAiError.invalid("n", "Only n=1 is supported, got " + n + ".");
         float temperature = number(body, "temperature", 1f);
         if (!(temperature >= 0f && temperature <= 2f)) {
-            throw ApiError.invalid("temperature", temperature + " is not a valid temperature: expected a number from 0 to 2.");
+            throw OpenAiError.invalid("temperature", temperature + " is not a valid temperature: expected a number from 0 to 2.");
         }
         float topP = number(body, "top_p", 1f);
-        if (!(topP > 0f && topP <= 1f)) throw ApiError.invalid("top_p", topP + " is not a valid top_p: expected 0 < top_p <= 1.");
+        if (!(topP > 0f && topP <= 1f)) throw OpenAiError.invalid("top_p", topP + " is not a valid top_p: expected 0 < top_p <= 1.");
         int topK = integer(body, "top_k", 0);
-        if (topK < 0) throw ApiError.invalid("top_k", topK + " is not a valid top_k: expected 0 (off) or more.");
+        if (topK < 0) throw OpenAiError.invalid("top_k", topK + " is not a valid top_k: expected 0 (off) or more.");
         for (String penalty : List.of("presence_penalty", "frequency_penalty")) {
             float v = number(body, penalty, 0f);
-            if (v != 0f) throw ApiError.invalid(penalty, "'" + penalty + "' is not supported (only 0).");
+            if (v != 0f) throw OpenAiError.invalid(penalty, "'" + penalty + "' is not supported (only 0).");
         }
         long seed;
         JsonNode s = body.get("seed");
         if (s == null || s.isNull()) seed = SEEDS.nextLong();
         else if (s.canConvertToLong() && s.isIntegralNumber()) seed = s.asLong();
-        else throw ApiError.invalid("seed", "'seed' must be an integer.");
+        else throw OpenAiError.invalid("seed", "'seed' must be an integer.");
         int limit = model.blockSize();
         int room = limit - promptTokens;
         String maxName = chat && body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         JsonNode maxNode = body.get(maxName);
         int maxTokens;
         if (maxNode == null || maxNode.isNull()) {
-            if (room < 1) throw ApiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, 1);
+            if (room < 1) throw OpenAiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, 1);
             maxTokens = room; // as OpenAI: by default, up to the end of the context window
         } else {
             maxTokens = integer(body, maxName, 0);
-            if (maxTokens < 1) throw ApiError.invalid(maxName, "'" + maxName + "' must be at least 1, got " + maxTokens + ".");
+            if (maxTokens < 1) throw OpenAiError.invalid(maxName, "'" + maxName + "' must be at least 1, got " + maxTokens + ".");
             if (promptTokens + maxTokens > limit) {
-                throw ApiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, maxTokens);
+                throw OpenAiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, maxTokens);
             }
         }
         List<String> stop = stops(body.get("stop"));
@@ -157,15 +157,15 @@ final class RequestParser {
             logprobs = bool(body, "logprobs");
             top = integer(body, "top_logprobs", 0);
             if (top < 0 || top > MAX_TOP_LOGPROBS) {
-                throw ApiError.invalid("top_logprobs", "'top_logprobs' must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top + ".");
+                throw OpenAiError.invalid("top_logprobs", "'top_logprobs' must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top + ".");
             }
-            if (top > 0 && !logprobs) throw ApiError.invalid("top_logprobs", "'top_logprobs' requires 'logprobs' to be true.");
+            if (top > 0 && !logprobs) throw OpenAiError.invalid("top_logprobs", "'top_logprobs' requires 'logprobs' to be true.");
         } else {
             JsonNode lp = body.get("logprobs");
             logprobs = lp != null && !lp.isNull();
             top = logprobs ? integer(body, "logprobs", 0) : 0;
             if (top < 0 || top > MAX_TOP_LOGPROBS) {
-                throw ApiError.invalid("logprobs", "'logprobs' must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top + ".");
+                throw OpenAiError.invalid("logprobs", "'logprobs' must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top + ".");
             }
         }
         return new GenerationParams(temperature, topP, topK, seed, maxTokens, stop, logprobs, top);
@@ -178,40 +178,40 @@ final class RequestParser {
             out.add(stop.asText());
         } else if (stop.isArray()) {
             for (JsonNode s : stop) {
-                if (!s.isTextual()) throw ApiError.invalid("stop", "'stop' must be a string or an array of strings.");
+                if (!s.isTextual()) throw OpenAiError.invalid("stop", "'stop' must be a string or an array of strings.");
                 out.add(s.asText());
             }
         } else {
-            throw ApiError.invalid("stop", "'stop' must be a string or an array of strings.");
+            throw OpenAiError.invalid("stop", "'stop' must be a string or an array of strings.");
         }
         if (out.size() > MAX_STOP_SEQUENCES) {
-            throw ApiError.invalid("stop", "At most " + MAX_STOP_SEQUENCES + " stop sequences, got " + out.size() + ".");
+            throw OpenAiError.invalid("stop", "At most " + MAX_STOP_SEQUENCES + " stop sequences, got " + out.size() + ".");
         }
-        for (String s : out) if (s.isEmpty()) throw ApiError.invalid("stop", "Stop sequences must not be empty.");
+        for (String s : out) if (s.isEmpty()) throw OpenAiError.invalid("stop", "Stop sequences must not be empty.");
         return out;
     }
 
     private static String content(JsonNode c, String param) {
-        if (c == null || c.isNull()) throw ApiError.invalid(param, param + " is required.");
+        if (c == null || c.isNull()) throw OpenAiError.invalid(param, param + " is required.");
         if (c.isTextual()) return c.asText();
         if (c.isArray()) { // content parts: only text is understood here
             StringBuilder sb = new StringBuilder();
             for (JsonNode part : c) {
                 if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-                    throw ApiError.invalid(param, param + " parts must be {\"type\": \"text\", \"text\": ...}.");
+                    throw OpenAiError.invalid(param, param + " parts must be {\"type\": \"text\", \"text\": ...}.");
                 }
                 sb.append(part.get("text").asText());
             }
             return sb.toString();
         }
-        throw ApiError.invalid(param, param + " must be a string.");
+        throw OpenAiError.invalid(param, param + " must be a string.");
     }
 
     private static void refuseUnsupported(JsonNode body) {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (UNSUPPORTED.contains(name) && !body.get(name).isNull()) {
-                throw ApiError.invalid(name, "'" + name + "' is not supported by this server.");
+                throw OpenAiError.invalid(name, "'" + name + "' is not supported by this server.");
             }
         }
     }
@@ -219,41 +219,41 @@ final class RequestParser {
     private static boolean includeUsage(JsonNode body) {
         JsonNode o = body.get("stream_options");
         if (o == null || o.isNull()) return false;
-        if (!o.isObject()) throw ApiError.invalid("stream_options", "'stream_options' must be an object.");
+        if (!o.isObject()) throw OpenAiError.invalid("stream_options", "'stream_options' must be an object.");
         JsonNode u = o.get("include_usage");
         if (u == null || u.isNull()) return false;
-        if (!u.isBoolean()) throw ApiError.invalid("stream_options.include_usage", "'include_usage' must be a boolean.");
+        if (!u.isBoolean()) throw OpenAiError.invalid("stream_options.include_usage", "'include_usage' must be a boolean.");
         return u.asBoolean();
     }
 
     private static String text(JsonNode body, String name, boolean required) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) {
-            if (required) throw ApiError.invalid(name, "'" + name + "' is required.");
+            if (required) throw OpenAiError.invalid(name, "'" + name + "' is required.");
             return null;
         }
-        if (!v.isTextual()) throw ApiError.invalid(name, "'" + name + "' must be a string.");
+        if (!v.isTextual()) throw OpenAiError.invalid(name, "'" + name + "' must be a string.");
         return v.asText();
     }
 
     private static boolean bool(JsonNode body, String name) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) return false;
-        if (!v.isBoolean()) throw ApiError.invalid(name, "'" + name + "' must be true or false.");
+        if (!v.isBoolean()) throw OpenAiError.invalid(name, "'" + name + "' must be true or false.");
         return v.asBoolean();
     }
 
     private static int integer(JsonNode body, String name, int fallback) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) return fallback;
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw ApiError.invalid(name, "'" + name + "' must be an integer.");
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw OpenAiError.invalid(name, "'" + name + "' must be an integer.");
         return v.asInt();
     }
 
     private static float number(JsonNode body, String name, float fallback) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) return fallback;
-        if (!v.isNumber()) throw ApiError.invalid(name, "'" + name + "' must be a number.");
+        if (!v.isNumber()) throw OpenAiError.invalid(name, "'" + name + "' must be a number.");
         return (float) v.asDouble();
     }
 }

@@ -2,6 +2,7 @@ package dev.scratchlm.chat;
 
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.E2eScripts;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,12 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestProfile(ApiKeyTest.WithKeys.class)
 @QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
 class ApiKeyTest {
+    private static final TestHttp HTTP = new TestHttp();
     static final String KEY = "sk-test-" + "0123456789";
 
     public static class WithKeys implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("chat.api-keys", "other-key, " + KEY);
+            return Map.of("scratchlm.http.tokens", "other-key, " + KEY);
         }
     }
 
@@ -37,14 +39,14 @@ class ApiKeyTest {
     @Test
     void apiNeedsAKeyInOpenAisShape() throws Exception {
         TestModels.Published m = TestModels.publish(dev.scratchlm.devstack.SharedDevStack.get().bootstrapServers());
-        Http.Response none = Http.get(url + "v1/models");
+        TestHttp.Reply none = HTTP.get(url + "v1/models");
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.json().at("/error/code").asText()).isEqualTo("invalid_api_key");
-        assertThat(Http.post(url + "v1/chat/completions", "{}", "wrong").status()).isEqualTo(401);
-        assertThat(Http.post(url + "api/feedback", "{}").status()).isEqualTo(401);
-        assertThat(Http.get(url.toString()).status()).as("the page loads; it asks for the key").isEqualTo(200);
+        assertThat(HTTP.withToken("wrong").post(url + "v1/chat/completions", "{}").status()).isEqualTo(401);
+        assertThat(HTTP.post(url + "api/feedback", "{}").status()).isEqualTo(401);
+        assertThat(HTTP.get(url.toString()).status()).as("the page loads; it asks for the key").isEqualTo(200);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Http.send(HttpRequest.newBuilder(URI.create(url + "v1/models")).GET(), KEY).body().contains(m.chatId())) {
+        while (!HTTP.withToken(KEY).send(HttpRequest.newBuilder(URI.create(url + "v1/models")).GET()).body().contains(m.chatId())) {
             assertThat(System.nanoTime()).as("models loaded").isLessThan(deadline);
             Thread.sleep(100);
         }

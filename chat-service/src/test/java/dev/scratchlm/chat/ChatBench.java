@@ -303,7 +303,7 @@ public final class ChatBench {
                 if (!line.startsWith("data: ")) continue;
                 if (first < 0 && line.contains("\"text\":\"") && !line.contains("\"text\":\"\"")) first = System.nanoTime();
                 if (line.contains("\"usage\"")) {
-                    JsonNode u = Http.JSON.readTree(line.substring(6));
+                    JsonNode u = Json.MAPPER.readTree(line.substring(6));
                     tokens = u.at("/usage/completion_tokens").asInt();
                 }
             }

@@ -13,6 +13,7 @@ import dev.scratchlm.devstack.SharedDevStack;
 import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptConfig;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
 class CheckpointLoadingTest {
+    private static final TestHttp HTTP = new TestHttp();
     @TestHTTPResource("/")
     URL url;
 
@@ -71,7 +73,7 @@ class CheckpointLoadingTest {
         long deadline = System.nanoTime() + 30_000_000_000L;
         JsonNode s = null;
         while (System.nanoTime() < deadline) {
-            s = Http.get(url + "api/models/status").json();
+            s = HTTP.get(url + "api/models/status").json();
             if (until.test(s)) return s;
             Thread.sleep(100);
         }
@@ -109,9 +111,9 @@ class CheckpointLoadingTest {
         assertThat(rejected.get(badSha).asText()).contains("sha256");
         assertThat(rejected.get(missing).asText()).contains("1 of 2 chunks");
         assertThat(rejected.get(badChunk).asText()).contains("fails its checksum");
-        String list = Http.get(url + "v1/models").body();
+        String list = HTTP.get(url + "v1/models").body();
         assertThat(list).contains(good).doesNotContain(badSha).doesNotContain(missing).doesNotContain(badChunk);
-        assertThat(Http.get(url + "v1/models/" + badSha).status()).isEqualTo(404);
+        assertThat(HTTP.get(url + "v1/models/" + badSha).status()).isEqualTo(404);
     }
 
     @Test
@@ -125,12 +127,12 @@ class CheckpointLoadingTest {
             p.send(chunk(id, 0, blob, Chunks.sha256Hex(blob)));
             p.send(manifest(id, "waiting", later.id(), blob.length, 1, Chunks.sha256Hex(blob))).get();
             waitForStatus(s -> s.get("waitingForTokenizer").toString().contains(id));
-            assertThat(Http.get(url + "v1/models/" + id).json().at("/error/message").asText()).contains("tokenizer has not arrived");
+            assertThat(HTTP.get(url + "v1/models/" + id).json().at("/error/message").asText()).contains("tokenizer has not arrived");
             p.send(new ProducerRecord<>(Topics.TOKENIZERS, record.id(), Json.bytes(record))).get();
         }
         waitForStatus(s -> s.get("loaded").toString().contains(id));
-        assertThat(Http.get(url + "v1/models/" + id).status()).isEqualTo(200);
-        assertThat(Http.post(url + "v1/completions", "{\"model\": \"" + id + "\", \"prompt\": \"The\", \"max_tokens\": 3}").status())
+        assertThat(HTTP.get(url + "v1/models/" + id).status()).isEqualTo(200);
+        assertThat(HTTP.post(url + "v1/completions", "{\"model\": \"" + id + "\", \"prompt\": \"The\", \"max_tokens\": 3}").status())
                 .isEqualTo(200);
     }
 }

@@ -7,6 +7,7 @@ import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.SharedDevStack;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
 class FeedbackTest {
+    private static final TestHttp HTTP = new TestHttp();
     @TestHTTPResource("/")
     URL url;
 
@@ -55,12 +57,12 @@ class FeedbackTest {
 
     @Test
     void thumbsDownIsPublishedWithTheServedAnswer() {
-        JsonNode answer = Http.post(url + "v1/chat/completions", """
+        JsonNode answer = HTTP.post(url + "v1/chat/completions", """
                 {"model": "sft", "messages": [{"role": "system", "content": "be kind"}, {"role": "user", "content": "hi"}],
                  "temperature": 0, "store": true}
                 """).json();
         String id = answer.get("id").asText();
-        Http.Response r = Http.post(url + "api/feedback", "{\"answerId\": \"" + id + "\", \"thumbsUp\": false, \"comment\": \"meh\"}");
+        TestHttp.Reply r = HTTP.post(url + "api/feedback", "{\"answerId\": \"" + id + "\", \"thumbsUp\": false, \"comment\": \"meh\"}");
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.json().get("recorded").asBoolean()).isTrue();
         ChatFeedback f = readFeedback(id);
@@ -73,15 +75,15 @@ class FeedbackTest {
 
     @Test
     void feedbackNeedsAStoredAnswerAndValidFields() {
-        String unstored = Http.post(url + "v1/chat/completions", """
+        String unstored = HTTP.post(url + "v1/chat/completions", """
                 {"model": "sft", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2}
                 """).json().get("id").asText();
-        Http.Response r = Http.post(url + "api/feedback", "{\"answerId\": \"" + unstored + "\", \"thumbsUp\": true}");
+        TestHttp.Reply r = HTTP.post(url + "api/feedback", "{\"answerId\": \"" + unstored + "\", \"thumbsUp\": true}");
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.json().at("/error/param").asText()).isEqualTo("answerId");
-        assertThat(Http.post(url + "api/feedback", "{\"answerId\": \"x\", \"thumbsUp\": \"yes\"}").status()).isEqualTo(400);
-        assertThat(Http.post(url + "api/feedback", "{\"thumbsUp\": true}").status()).isEqualTo(400);
-        Http.Response bad = Http.post(url + "api/feedback", "not json");
+        assertThat(HTTP.post(url + "api/feedback", "{\"answerId\": \"x\", \"thumbsUp\": \"yes\"}").status()).isEqualTo(400);
+        assertThat(HTTP.post(url + "api/feedback", "{\"thumbsUp\": true}").status()).isEqualTo(400);
+        TestHttp.Reply bad = HTTP.post(url + "api/feedback", "not json");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().at("/error/message").asText()).contains("JSON");
     }

@@ -85,7 +85,7 @@ class OpenAiJsonTest {
         assertThat(chat.at("/choices/0/message/content").asText()).isEqualTo(NASTY);
         assertThat(chat.at("/choices/0/logprobs/content")).isEmpty();
         assertThat(chat.at("/usage/prompt_tokens").asInt()).isEqualTo(4);
-        JsonNode err = JSON.readTree(ApiError.invalid("top_p", NASTY).toJson());
+        JsonNode err = JSON.readTree(OpenAiError.invalid("top_p", NASTY).toJson());
         assertThat(err.at("/error/message").asText()).isEqualTo(NASTY);
         assertThat(err.at("/error/param").asText()).isEqualTo("top_p");
         assertThat(err.at("/error/type").asText()).isEqualTo("invalid_request_error");

@@ -34,7 +34,7 @@ class RequestParserTest {
         model = new LoadedModel(m, ck, TestModels.tokenizerRecord(t), t, 2, 4);
         parser = new RequestParser(name -> {
             if (name.equals("ck-1") || name.equals("sft")) return model;
-            throw new ApiError(404, "invalid_request_error", "model", "model_not_found", "no " + name);
+            throw new OpenAiError(404, "invalid_request_error", "model", "model_not_found", "no " + name);
         });
     }
 
@@ -47,8 +47,8 @@ class RequestParserTest {
         return RequestParser.parseBody(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static ApiError chatError(String json) {
-        return catchThrowableOfType(ApiError.class, () -> parser.chat(body(json)));
+    private static OpenAiError chatError(String json) {
+        return catchThrowableOfType(OpenAiError.class, () -> parser.chat(body(json)));
     }
 
     private static final String MSG = "\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]";
@@ -88,7 +88,7 @@ class RequestParserTest {
         int prompt = ok.prompt().length;
         assertThat(parser.chat(body("{\"model\": \"sft\", \"max_tokens\": " + (32 - prompt) + ", " + MSG + "}")).params().maxTokens())
                 .isEqualTo(32 - prompt);
-        ApiError e = chatError("{\"model\": \"sft\", \"max_tokens\": " + (33 - prompt) + ", " + MSG + "}");
+        OpenAiError e = chatError("{\"model\": \"sft\", \"max_tokens\": " + (33 - prompt) + ", " + MSG + "}");
         assertThat(e.code()).isEqualTo("context_length_exceeded");
         assertThat(e.getMessage()).contains("32 tokens").contains(prompt + " in the prompt");
     }
@@ -110,7 +110,7 @@ class RequestParserTest {
         assertThat(r.prompt()[0]).isEqualTo(model.tokenizer.specialId("<|endoftext|>"));
         assertThat(r.prompt()).hasSize(1 + model.tokenizer.encodeOrdinary("hello").length);
         assertThat(r.params().topLogprobs()).isEqualTo(3);
-        assertThat(catchThrowableOfType(ApiError.class, () -> parser.completion(body("{\"model\": \"ck-1\", \"echo\": true}"))).param())
+        assertThat(catchThrowableOfType(OpenAiError.class, () -> parser.completion(body("{\"model\": \"ck-1\", \"echo\": true}"))).param())
                 .isEqualTo("echo");
     }
 }

@@ -37,10 +37,23 @@ public final class Topics {
     /** Thumbs up/down on a chat answer; key: answer id. */
     public static final String CHAT_FEEDBACK = "chat-feedback";
 
+    /**
+     * A record a consumer can never handle (bad bytes, an unknown schema) or gave up on after bounded retries goes to
+     * {@code <topic>.dlq} with the reason in its headers, and the consumer commits past it: one bad record never
+     * blocks a partition, and none is dropped without a trace. Only the topics a consumer group reads have one.
+     */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    public static String deadLetter(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
+    }
+
     /** How a topic is created: partitions and the topic-level configs that matter to its consumers. */
     public record Spec(String name, int partitions, Map<String, String> configs) {}
 
     private static final Map<String, String> FOREVER = Map.of("retention.ms", "-1", "retention.bytes", "-1");
+    /** Dead letters are for a person to look at and replay: kept 30 days. */
+    private static final Map<String, String> DEAD_LETTERS = Map.of("retention.ms", "2592000000");
 
     public static final List<Spec> ALL = List.of(
             new Spec(INGEST_TASKS, 4, Map.of("retention.ms", "604800000")),
@@ -53,7 +66,11 @@ public final class Topics {
             new Spec(GENERATION_REQUESTS, 2, FOREVER),
             new Spec(GENERATIONS, 2, FOREVER),
             new Spec(RANKINGS, 2, FOREVER),
-            new Spec(CHAT_FEEDBACK, 2, FOREVER));
+            new Spec(CHAT_FEEDBACK, 2, FOREVER),
+            new Spec(deadLetter(INGEST_TASKS), 1, DEAD_LETTERS),
+            new Spec(deadLetter(DOCUMENTS), 1, DEAD_LETTERS),
+            new Spec(deadLetter(TOKENIZERS), 1, DEAD_LETTERS),
+            new Spec(deadLetter(TOKEN_SHARDS), 1, DEAD_LETTERS));
 
     public static Spec spec(String name) {
         return ALL.stream().filter(s -> s.name().equals(name)).findFirst()

@@ -6,7 +6,7 @@ import dev.scratchlm.ingest.instructions.InstructionPublisher;
 import dev.scratchlm.ingest.instructions.TokenizerLookup;
 import dev.scratchlm.ingest.pipeline.Pipeline;
 import dev.scratchlm.ingest.pipeline.PipelineSettings;
-import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.pipeline.StepCounts;
 import dev.scratchlm.ingest.plan.SourcePlanner;
 import dev.scratchlm.ingest.source.ReadLimits;
 import dev.scratchlm.ingest.source.Readers;
@@ -29,7 +29,7 @@ import java.util.List;
 public class IngestBeans {
 
     /** Time spent in the catalog transaction (exact + near dedup, records, done marker) and in publishing. */
-    public record Stages(StepStats catalog, StepStats publish) {}
+    public record Stages(StepCounts catalog, StepCounts publish) {}
 
     @Produces
     @Singleton
@@ -65,8 +65,8 @@ public class IngestBeans {
     @Produces
     @Singleton
     Stages stages() {
-        return new Stages(new StepStats("catalog", "PostgreSQL: exact dedup (texts primary key), near dedup (MinHash bands), records, done marker"),
-                new StepStats("publish", "Kafka transaction: documents, rejections and the task offset"));
+        return new Stages(new StepCounts("catalog", "PostgreSQL: exact dedup (texts primary key), near dedup (MinHash bands), records, done marker"),
+                new StepCounts("publish", "Kafka transaction: documents, rejections and the task offset"));
     }
 
     @Produces

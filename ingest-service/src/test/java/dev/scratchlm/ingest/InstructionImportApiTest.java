@@ -14,6 +14,7 @@ import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.SharedDevStack;
 import dev.scratchlm.instruct.InstructionImport;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -90,7 +91,7 @@ class InstructionImportApiTest {
 
     @Test
     void anE2eFileLandsOnTheTopicOnceAndIsCatalogued() throws Exception {
-        Http http = new Http(base.toString());
+        TestHttp http = new TestHttp(base);
         String tokenizer = publishTokenizer(true);
         List<String> lines = devsetLines();
         StringBuilder csv = new StringBuilder(lines.get(0)).append('\n');
@@ -101,7 +102,7 @@ class InstructionImportApiTest {
         byte[] body = csv.toString().getBytes(StandardCharsets.UTF_8);
         String path = "/api/instructions?dataset=" + dataset + "&format=e2e&tokenizer=" + tokenizer + "&context=512";
 
-        Http.Reply first = http.post(path, "text/csv", body);
+        TestHttp.Reply first = http.post(path, "text/csv", body);
         assertThat(first.status()).as(first.body()).isEqualTo(201);
         JsonNode a = first.json();
         int accepted = a.get("accepted").asInt();
@@ -136,13 +137,13 @@ class InstructionImportApiTest {
         assertThat(splitsByMr.values()).allSatisfy(s -> assertThat(s).hasSize(1));
 
         // The same file again: recognized, nothing published twice.
-        Http.Reply again = http.post(path, "text/csv", body);
+        TestHttp.Reply again = http.post(path, "text/csv", body);
         assertThat(again.status()).as(again.body()).isEqualTo(200);
         assertThat(again.json().get("created").asBoolean()).isFalse();
         assertThat(again.json().get("published").asInt()).isZero();
         // A bigger file with the same examples plus more: only the new ones go out.
         String bigger = csv + lines.get(4000) + "\n"; // an MR and reference not in the first 200 rows
-        Http.Reply more = http.post(path, "text/csv", bigger.getBytes(StandardCharsets.UTF_8));
+        TestHttp.Reply more = http.post(path, "text/csv", bigger.getBytes(StandardCharsets.UTF_8));
         assertThat(more.status()).isEqualTo(201);
         assertThat(more.json().get("published").asInt()).isEqualTo(2);
         assertThat(more.json().get("alreadyKnown").asInt()).isEqualTo(accepted);
@@ -170,14 +171,14 @@ class InstructionImportApiTest {
 
     @Test
     void tooLongExamplesAreRefusedWithTheirLengthAndBadRequestsSayWhy() throws Exception {
-        Http http = new Http(base.toString());
+        TestHttp http = new TestHttp(base);
         String tokenizer = publishTokenizer(true);
         String dataset = "chat-" + UUID.randomUUID().toString().substring(0, 8);
         String jsonl = "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello.\"}]}\n"
                 + "{\"messages\": [{\"role\": \"user\", \"content\": \"Talk\"}, {\"role\": \"assistant\", \"content\": \""
                 + "restaurant ".repeat(200) + "\"}]}\n"
                 + "{\"messages\": [{\"role\": \"user\", \"content\": \"Only asking\"}]}\n";
-        Http.Reply r = http.post("/api/instructions?dataset=" + dataset + "&format=openai&tokenizer=" + tokenizer + "&context=64",
+        TestHttp.Reply r = http.post("/api/instructions?dataset=" + dataset + "&format=openai&tokenizer=" + tokenizer + "&context=64",
                 "application/jsonl", jsonl.getBytes(StandardCharsets.UTF_8));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         assertThat(r.json().get("accepted").asInt()).isEqualTo(1);
@@ -186,22 +187,22 @@ class InstructionImportApiTest {
         assertThat(rejections.get(0).get("detail").asText()).matches("\\d+ tokens with the chat template, more than the context of 64 .*");
         assertThat(rejections.get(1).get("reason").asText()).isEqualTo("no-assistant-turn");
 
-        Http.Reply unknownFormat = http.post("/api/instructions?dataset=x&format=yaml", "text/plain", "a".getBytes());
+        TestHttp.Reply unknownFormat = http.post("/api/instructions?dataset=x&format=yaml", "application/octet-stream", "a".getBytes());
         assertThat(unknownFormat.status()).isEqualTo(400);
-        assertThat(unknownFormat.json().get("detail").asText()).contains("unknown format");
+        assertThat(unknownFormat.json().get("error").asText()).contains("unknown format");
         assertThat(http.post("/api/instructions?format=e2e", "text/csv", "mr,ref\n".getBytes()).status()).isEqualTo(400);
-        Http.Reply notJson = http.post("/api/instructions?dataset=x&format=alpaca", "application/json", "[{\"instruction\"".getBytes());
+        TestHttp.Reply notJson = http.post("/api/instructions?dataset=x&format=alpaca", "application/json", "[{\"instruction\"".getBytes());
         assertThat(notJson.status()).isEqualTo(400);
-        assertThat(notJson.json().get("error").asText()).isEqualTo("bad instruction file");
-        Http.Reply noTokenizer = http.post("/api/instructions?dataset=x&format=openai&tokenizer=nope&context=64", "application/jsonl",
+        assertThat(notJson.json().get("code").asText()).isEqualTo("bad_instruction_file");
+        TestHttp.Reply noTokenizer = http.post("/api/instructions?dataset=x&format=openai&tokenizer=nope&context=64", "application/jsonl",
                 jsonl.getBytes(StandardCharsets.UTF_8));
         assertThat(noTokenizer.status()).isEqualTo(404);
         String plain = publishTokenizer(false);
-        Http.Reply noChatTokens = http.post("/api/instructions?dataset=x&format=openai&tokenizer=" + plain + "&context=64",
+        TestHttp.Reply noChatTokens = http.post("/api/instructions?dataset=x&format=openai&tokenizer=" + plain + "&context=64",
                 "application/jsonl", jsonl.getBytes(StandardCharsets.UTF_8));
         assertThat(noChatTokens.status()).isEqualTo(400);
-        assertThat(noChatTokens.json().get("detail").asText()).contains("<|end|>");
-        Http.Reply latin1 = http.post("/api/instructions?dataset=x&format=openai", "application/jsonl", new byte[]{'{', (byte) 0xE9, '}'});
+        assertThat(noChatTokens.json().get("error").asText()).contains("<|end|>");
+        TestHttp.Reply latin1 = http.post("/api/instructions?dataset=x&format=openai", "application/jsonl", new byte[]{'{', (byte) 0xE9, '}'});
         assertThat(latin1.status()).isEqualTo(400);
         assertThat(http.post("/api/instructions?dataset=x&format=openai&context=64", "application/jsonl", jsonl.getBytes()).status())
                 .isEqualTo(400);

@@ -3,12 +3,12 @@ package dev.scratchlm.tokenizer;
 import dev.scratchlm.contracts.Document;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -36,7 +36,7 @@ public class DocumentSampler {
     @Inject
     MeterRegistry registry;
 
-    private BackgroundLoop loop;
+    private ConsumerLoop loop;
     private long storedBytes;
     private Counter seen;
     private Counter unreadable;
@@ -45,23 +45,28 @@ public class DocumentSampler {
         storedBytes = samples.storedTextBytes();
         seen = registry.counter("tokenizer.sample.documents");
         unreadable = registry.counter("tokenizer.documents.unreadable", "stage", "sample");
-        loop = CommittingConsumer.loop("document-sampler", bootstrapServers, GROUP, Topics.DOCUMENTS, this::store);
+        // At least once: a batch is written, then its offsets committed; the idempotent insert absorbs a replay.
+        loop = ConsumerLoop.builder("document-sampler", bootstrapServers, GROUP, Topics.DOCUMENTS).batches(this::store).build();
         loop.start();
     }
 
+    ConsumerLoop loop() {
+        return loop;
+    }
+
     void stop() {
-        if (loop != null) loop.stop(Duration.ofSeconds(10));
+        if (loop != null) loop.close();
     }
 
     String lastError() {
         return loop == null ? null : loop.lastError();
     }
 
-    private void store(ConsumerRecords<String, byte[]> records) {
+    private void store(List<ConsumerRecord<String, byte[]>> records, ConsumerLoop.Rejects rejects) {
         // Other replicas fill the same store: read its size once per batch, so together they overshoot the cap by
         // at most one batch each (while this replica is under it, a query per batch; at the cap, none).
         if (storedBytes < maxStoredBytes) storedBytes = samples.storedTextBytes();
-        List<SampleRepository.Row> rows = new ArrayList<>(records.count());
+        List<SampleRepository.Row> rows = new ArrayList<>(records.size());
         long pending = 0;
         for (ConsumerRecord<String, byte[]> r : records) {
             Document doc;
@@ -69,13 +74,13 @@ public class DocumentSampler {
                 doc = Json.read(r.value(), Document.class);
             } catch (RuntimeException e) {
                 unreadable.increment();
-                LOG.warnf("skipping unreadable record at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+                rejects.poison(r, "not a Document: " + e.getMessage());
                 continue;
             }
             String id = doc.id() != null ? doc.id() : r.key();
             if (id == null || doc.text() == null) {
                 unreadable.increment();
-                LOG.warnf("skipping document without id or text at %s-%d@%d", r.topic(), r.partition(), r.offset());
+                rejects.poison(r, "document without " + (id == null ? "an id" : "text"));
                 continue;
             }
             int bytes = doc.text().getBytes(StandardCharsets.UTF_8).length;

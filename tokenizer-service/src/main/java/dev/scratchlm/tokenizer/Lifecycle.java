@@ -1,17 +1,18 @@
 package dev.scratchlm.tokenizer;
 
-import dev.scratchlm.contracts.KafkaSettings;
-import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.LoopHealth;
+import dev.scratchlm.service.TopicSetup;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
+
+import java.time.Duration;
 
 /**
  * Start-up: make sure the topics exist (retrying while the broker is not there yet), then start the consumer loops:
@@ -22,8 +23,6 @@ import org.jboss.logging.Logger;
 public class Lifecycle implements HealthCheck {
     private static final Logger LOG = Logger.getLogger(Lifecycle.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
     @Inject
     DocumentSampler sampler;
     @Inject
@@ -32,6 +31,10 @@ public class Lifecycle implements HealthCheck {
     ShardWorkers workers;
     @Inject
     ReferenceTokenizers references;
+    @Inject
+    TopicSetup topics;
+    @Inject
+    LoopHealth loops;
 
     private volatile boolean started;
     private volatile boolean stopping;
@@ -54,25 +57,18 @@ public class Lifecycle implements HealthCheck {
     }
 
     private void startLoops() {
-        long pause = 1000;
-        while (!stopping) {
-            try {
-                KafkaSettings.ensureTopics(bootstrapServers, Topics.ALL);
-                break;
-            } catch (RuntimeException e) {
-                problem = "Kafka at " + bootstrapServers + ": " + e.getMessage();
-                LOG.warnf("cannot reach Kafka yet (%s); retrying in %d ms", e.getMessage(), pause);
-                try {
-                    Thread.sleep(pause);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-                pause = Math.min(pause * 2, 10_000);
-            }
+        // The service comes up without the broker; readiness (TopicSetup's check) says why until the topics exist.
+        try {
+            topics.await(Duration.ofDays(365));
+        } catch (IllegalStateException e) {
+            problem = e.getMessage();
+            return; // stopping
         }
         if (stopping) return;
         sampler.start();
         stats.start();
+        loops.register(sampler.loop());
+        loops.register(stats.loop());
         workers.start();
         problem = null;
         started = true;

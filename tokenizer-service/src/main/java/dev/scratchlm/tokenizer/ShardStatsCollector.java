@@ -2,10 +2,10 @@ package dev.scratchlm.tokenizer;
 
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.ConsumerLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -34,29 +34,34 @@ public class ShardStatsCollector {
     TokenizerRepository registry;
 
     private final Map<String, Integer> endOfText = new ConcurrentHashMap<>();
-    private BackgroundLoop loop;
+    private ConsumerLoop loop;
 
     void start() {
-        loop = CommittingConsumer.loop("shard-stats", bootstrapServers, GROUP, Topics.TOKEN_SHARDS, this::record);
+        // At least once: a batch is written, then its offsets committed; the idempotent insert absorbs a replay.
+        loop = ConsumerLoop.builder("shard-stats", bootstrapServers, GROUP, Topics.TOKEN_SHARDS).batches(this::record).build();
         loop.start();
     }
 
+    ConsumerLoop loop() {
+        return loop;
+    }
+
     void stop() {
-        if (loop != null) loop.stop(Duration.ofSeconds(10));
+        if (loop != null) loop.close();
     }
 
     String lastError() {
         return loop == null ? null : loop.lastError();
     }
 
-    private void record(ConsumerRecords<String, byte[]> records) {
+    private void record(List<ConsumerRecord<String, byte[]>> records, ConsumerLoop.Rejects rejects) {
         List<ShardRepository.Row> rows = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             TokenShard shard;
             try {
                 shard = TokenShard.decode(r.value());
             } catch (RuntimeException e) {
-                LOG.warnf("skipping unreadable shard at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+                rejects.poison(r, "not a token shard: " + e.getMessage());
                 continue;
             }
             Optional<Integer> eot = endOfText(shard.tokenizerId());

@@ -7,6 +7,7 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.BackgroundLoop;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -125,6 +126,11 @@ public final class ShardWorker {
 
     public String lastError() {
         return loop.lastError();
+    }
+
+    /** The thread the worker runs on (for readiness). */
+    public BackgroundLoop loop() {
+        return loop;
     }
 
     /** The documents partitions this worker holds right now. */

@@ -3,6 +3,7 @@ package dev.scratchlm.tokenizer;
 import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.TokenShard;
+import dev.scratchlm.service.LoopHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,6 +46,8 @@ public class ShardWorkers {
     TokenizerCatalog catalog;
     @Inject
     MeterRegistry meters;
+    @Inject
+    LoopHealth loops;
 
     private ScheduledExecutorService follower;
     private ShardWorker current;
@@ -69,8 +72,13 @@ public class ShardWorkers {
 
     synchronized void stop() {
         if (follower != null) follower.shutdownNow();
-        if (current != null) current.stop();
+        if (current != null) retire(current);
         current = null;
+    }
+
+    private void retire(ShardWorker worker) {
+        worker.stop();
+        loops.unregister(worker.loop());
     }
 
     /** The worker of this replica, if the active tokenizer has one running here. */
@@ -88,12 +96,13 @@ public class ShardWorkers {
             if (current != null && current.tokenizerId().equals(want)) return;
             if (current != null) {
                 LOG.infof("tokenizer %s is no longer active; stopping its shard worker", current.tokenizerId());
-                current.stop();
+                retire(current);
                 current = null;
             }
             if (want == null) return;
             Tokenizer tokenizer = catalog.find(want).orElseThrow(() -> new IllegalStateException("active tokenizer " + want + " vanished"));
             current = new ShardWorker(tokenizer, want, settings(), new Metrics(want));
+            loops.register(current.loop());
             current.start();
             lastError = null;
             LOG.infof("encoding documents with tokenizer %s (transactional id %s)", want, current.transactionalId());

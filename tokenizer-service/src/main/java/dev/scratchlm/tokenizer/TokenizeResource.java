@@ -2,6 +2,7 @@ package dev.scratchlm.tokenizer;
 
 import dev.scratchlm.bpe.Piece;
 import dev.scratchlm.bpe.Tokenizer;
+import dev.scratchlm.service.ApiError;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -98,7 +99,7 @@ public class TokenizeResource {
             throw new IllegalStateException("encoding failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             job.cancel(true);
-            throw new ApiError(503, "encoding took longer than 30 s; the service is overloaded, try again");
+            throw ApiError.unavailable("encoding took longer than 30 s; the service is overloaded, try again");
         }
     }
 

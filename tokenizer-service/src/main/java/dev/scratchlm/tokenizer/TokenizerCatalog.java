@@ -2,6 +2,7 @@ package dev.scratchlm.tokenizer;
 
 import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.bpe.Tokenizer;
+import dev.scratchlm.service.ApiError;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -4,12 +4,14 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenizerRecord;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.ApiError;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 /** Publishes tokenizers on the compacted {@code tokenizers} topic (key: tokenizer id), for the trainer and chat. */
 @ApplicationScoped
 public class TokenizerPublisher {
+    private static final Logger LOG = Logger.getLogger(TokenizerPublisher.class);
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -33,7 +36,9 @@ public class TokenizerPublisher {
             throw new IllegalStateException("interrupted while publishing tokenizer " + record.id(), e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new ApiError(503, "cannot publish tokenizer " + record.id() + " on " + Topics.TOKENIZERS + ": " + cause.getMessage());
+            LOG.warnf(cause, "cannot publish tokenizer %s", record.id());
+            throw ApiError.unavailable("cannot publish tokenizer " + record.id() + " on " + Topics.TOKENIZERS
+                    + ": the broker did not acknowledge it; try again shortly");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.scratchlm.bpe.HuggingFaceFormat;
 import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.bpe.TiktokenFormat;
 import dev.scratchlm.bpe.Tokenizer;
+import dev.scratchlm.service.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

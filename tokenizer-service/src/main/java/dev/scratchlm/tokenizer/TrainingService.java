@@ -9,6 +9,7 @@ import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.TokenizerRecord;
+import dev.scratchlm.service.ApiError;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,6 +1,7 @@
 package dev.scratchlm.tokenizer;
 
 import dev.scratchlm.devstack.DevStackResource;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -8,11 +9,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,42 +22,35 @@ class AdminAuthTest {
     public static class WithAdminTokens implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("scratchlm.admin-tokens", "first-token,second-token");
+            return Map.of("scratchlm.http.tokens", "first-token,second-token");
         }
     }
 
     @TestHTTPResource("/")
     URL base;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private HttpResponse<String> post(String path, String body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toString()).resolve(path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) b.header("Authorization", "Bearer " + token);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
-    void changesNeedAnAdminToken() throws Exception {
-        HttpResponse<String> anonymous = post("/api/tokenizers", "{\"vocabSize\": 100}", null);
-        assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(anonymous.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("json"));
-        assertThat(anonymous.body()).contains("Bearer");
-        assertThat(post("/api/tokenizers", "{\"vocabSize\": 100}", "wrong").statusCode()).isEqualTo(401);
+    void changesNeedAnAdminToken() {
+        TestHttp http = new TestHttp(base);
+        TestHttp.Reply anonymous = http.post("/api/tokenizers", "{\"vocabSize\": 100}");
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.contentType()).contains("json");
+        assertThat(anonymous.error()).contains("Bearer");
+        assertThat(http.withToken("wrong").post("/api/tokenizers", "{\"vocabSize\": 100}").status()).isEqualTo(401);
         // With a token the request reaches the resource, which judges the (deliberately incomplete) body.
-        assertThat(post("/api/tokenizers", "{\"vocabSize\": 100}", "second-token").statusCode()).isBetween(400, 499).isNotEqualTo(401);
+        assertThat(http.withToken("second-token").post("/api/tokenizers", "{\"vocabSize\": 100}").status())
+                .isBetween(400, 499).isNotEqualTo(401);
+        assertThat(http.post("/api/tokenizers/any/activate", "").status()).isEqualTo(401);
     }
 
     @Test
-    void readsStayOpen() throws Exception {
-        HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base.toString()).resolve("/api/tokenizers")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(read.statusCode()).isEqualTo(200);
+    void readsStayOpen() {
+        assertThat(new TestHttp(base).get("/api/tokenizers").status()).isEqualTo(200);
     }
 
     @Test
-    void tokenizingATextChangesNothingAndStaysOpen() throws Exception {
-        assertThat(post("/api/tokenize", "{\"text\": \"hello\", \"tokenizer\": \"cl100k_base\"}", null).statusCode()).isEqualTo(200);
+    void tokenizingATextChangesNothingAndStaysOpen() {
+        assertThat(new TestHttp(base).post("/api/tokenize", "{\"text\": \"hello\", \"tokenizer\": \"cl100k_base\"}").status())
+                .isEqualTo(200);
     }
 }

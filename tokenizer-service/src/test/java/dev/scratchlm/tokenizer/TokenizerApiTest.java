@@ -11,6 +11,7 @@ import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.devstack.DeclaredBody;
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.SharedDevStack;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -43,12 +44,12 @@ class TokenizerApiTest {
 
     @TestHTTPResource("/")
     URL url;
-    Http http;
+    TestHttp http;
     String bootstrap;
 
     @BeforeEach
     void client() {
-        http = new Http(url);
+        http = new TestHttp(url);
         bootstrap = SharedDevStack.get().bootstrapServers();
     }
 
@@ -66,12 +67,12 @@ class TokenizerApiTest {
     }
 
     private Tokenizer exported(String id) {
-        Http.Reply r = http.get("/api/tokenizers/" + id + "/export?format=scratchlm");
+        TestHttp.Reply r = http.get("/api/tokenizers/" + id + "/export?format=scratchlm");
         assertThat(r.status()).isEqualTo(200);
         return ScratchFormat.fromText(r.body());
     }
 
-    private void assertError(Http.Reply r, int status, String fragment) {
+    private void assertError(TestHttp.Reply r, int status, String fragment) {
         assertThat(r.status()).as(r.body()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/json");
         assertThat(r.json().has("error")).as(r.body()).isTrue();
@@ -85,7 +86,7 @@ class TokenizerApiTest {
         TestData.produce(bootstrap, docs);
         awaitSampled();
 
-        Http.Reply trained = http.post("/api/tokenizers", Map.of("vocabSize", 1024, "numbers", "single", "name", "test single"));
+        TestHttp.Reply trained = http.post("/api/tokenizers", Map.of("vocabSize", 1024, "numbers", "single", "name", "test single"));
         assertThat(trained.status()).as(trained.body()).isEqualTo(201);
         JsonNode t = trained.json();
         firstId = t.get("id").asText();
@@ -98,12 +99,12 @@ class TokenizerApiTest {
         assertThat(t.get("valBytesPerToken").asDouble()).as("bytes per token on held-out documents").isBetween(1.5, 6.0);
         assertThat(t.get("training").get("validation").get("documents").asLong()).isPositive();
 
-        Http.Reply again = http.post("/api/tokenizers", Map.of("vocabSize", 1024, "numbers", "single", "name", "test single"));
+        TestHttp.Reply again = http.post("/api/tokenizers", Map.of("vocabSize", 1024, "numbers", "single", "name", "test single"));
         assertThat(again.status()).as("the same sample and settings give the same tokenizer").isEqualTo(200);
         assertThat(again.json().get("id").asText()).isEqualTo(firstId);
         assertThat(again.json().get("created").asBoolean()).isFalse();
 
-        Http.Reply activated = http.post("/api/tokenizers/" + firstId + "/activate", "");
+        TestHttp.Reply activated = http.post("/api/tokenizers/" + firstId + "/activate", "");
         assertThat(activated.status()).as(activated.body()).isEqualTo(200);
         assertThat(activated.json().get("active").asBoolean()).isTrue();
 
@@ -136,7 +137,7 @@ class TokenizerApiTest {
     @Test
     @Order(2)
     void activatingAnotherTokenizerReencodesEveryPastDocument() {
-        Http.Reply trained = http.post("/api/tokenizers", Map.of("vocabSize", 800, "numbers", "groups-of-3"));
+        TestHttp.Reply trained = http.post("/api/tokenizers", Map.of("vocabSize", 800, "numbers", "groups-of-3"));
         assertThat(trained.status()).as(trained.body()).isEqualTo(201);
         assertThat(trained.json().get("autoActivated").asBoolean()).as("one is active already").isFalse();
         String secondId = trained.json().get("id").asText();
@@ -162,7 +163,7 @@ class TokenizerApiTest {
     @Order(3)
     void tokenizeReturnsPiecesThatRebuildTheTextWithTheTokenizersIds() {
         String text = "Madam President, 94569 + 32458 = 127027 — café 東京 <|endoftext|>";
-        Http.Reply r = http.post("/api/tokenize", Map.of("text", text, "tokenizer", firstId));
+        TestHttp.Reply r = http.post("/api/tokenize", Map.of("text", text, "tokenizer", firstId));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         JsonNode body = r.json();
         int[] expected = first.encodeOrdinary(text);
@@ -208,7 +209,7 @@ class TokenizerApiTest {
     }
 
     private List<String> digitPieces(String text, String tokenizer) {
-        Http.Reply r = http.post("/api/tokenize", Map.of("text", text, "tokenizer", tokenizer));
+        TestHttp.Reply r = http.post("/api/tokenize", Map.of("text", text, "tokenizer", tokenizer));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         List<String> out = new ArrayList<>();
         for (JsonNode p : r.json().get("pieces")) {
@@ -221,10 +222,10 @@ class TokenizerApiTest {
     @Test
     @Order(5)
     void exportsInEveryFormat() {
-        Http.Reply tiktoken = http.get("/api/tokenizers/" + firstId + "/export?format=tiktoken");
+        TestHttp.Reply tiktoken = http.get("/api/tokenizers/" + firstId + "/export?format=tiktoken");
         assertThat(tiktoken.status()).isEqualTo(200);
         assertThat(tiktoken.body().split("\n")).hasSize(first.mergeableCount());
-        Http.Reply hf = http.get("/api/tokenizers/" + firstId + "/export?format=huggingface");
+        TestHttp.Reply hf = http.get("/api/tokenizers/" + firstId + "/export?format=huggingface");
         assertThat(hf.status()).isEqualTo(200);
         assertThat(hf.json().get("model").get("vocab").size()).isEqualTo(first.mergeableCount());
         assertThat(http.get("/api/tokenizers/cl100k_base/export?format=tiktoken").body().split("\n")).hasSize(100256);
@@ -246,7 +247,7 @@ class TokenizerApiTest {
     @Test
     @Order(7)
     void badInputGetsAClearJsonError() throws Exception {
-        Http.Reply small = http.post("/api/tokenizers", Map.of("vocabSize", 100, "numbers", "single"));
+        TestHttp.Reply small = http.post("/api/tokenizers", Map.of("vocabSize", 100, "numbers", "single"));
         assertError(small, 400, "minimum is 261");
         assertThat(small.json().get("minimum").asInt()).isEqualTo(261);
         assertError(http.post("/api/tokenizers", Map.of("vocabSize", 70000, "numbers", "single")), 400, "maximum is 65536");
@@ -260,7 +261,7 @@ class TokenizerApiTest {
                 400, "ISO 639");
         assertError(http.post("/api/tokenizers", Map.of("vocabSize", 4096, "numbers", "single", "sampleBytes", 10)), 400, "sampleBytes");
         long seen = http.get("/api/corpus").json().get("documents").asLong();
-        Http.Reply noDocs = http.post("/api/tokenizers", Map.of("vocabSize", 4096, "numbers", "single", "languages", List.of("zz")));
+        TestHttp.Reply noDocs = http.post("/api/tokenizers", Map.of("vocabSize", 4096, "numbers", "single", "languages", List.of("zz")));
         if (seen == 0) { // this test ran alone: the corpus is empty
             assertError(noDocs, 409, "no documents seen yet");
         } else {
@@ -273,7 +274,7 @@ class TokenizerApiTest {
         assertError(http.post("/api/tokenizers/r50k_base/activate", ""), 409, "comparison only");
         assertError(http.post("/api/tokenize", Map.of("text", "x", "tokenizer", "nope")), 404, "unknown tokenizer 'nope'");
         assertError(http.post("/api/tokenize", Map.of("tokenizer", "r50k_base")), 400, "text is required");
-        Http.Reply big = http.post("/api/tokenize", Map.of("text", "x".repeat(1_048_577), "tokenizer", "r50k_base"));
+        TestHttp.Reply big = http.post("/api/tokenize", Map.of("text", "x".repeat(1_048_577), "tokenizer", "r50k_base"));
         assertError(big, 413, "limit is 1048576 bytes");
         // Over the 8 MB body limit: refused from the headers alone, still as JSON.
         DeclaredBody.Reply huge = DeclaredBody.post(url, "/api/tokenize", 9L << 20, "application/json");

@@ -5,6 +5,7 @@ import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.TokenizerRecord;
+import dev.scratchlm.service.ApiError;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -38,7 +39,7 @@ class TokenizerRecordSizeTest {
                 .isInstanceOfSatisfying(ApiError.class, e -> {
                     assertThat(e.status()).isEqualTo(422);
                     assertThat(e.getMessage()).contains("choose a smaller vocabSize");
-                    assertThat((Integer) e.body().get("recordBytes")).isGreaterThan(921_600);
+                    assertThat((Integer) e.details().get("recordBytes")).isGreaterThan(921_600);
                 });
     }
 }

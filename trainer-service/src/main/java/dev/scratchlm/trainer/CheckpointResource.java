@@ -1,5 +1,6 @@
 package dev.scratchlm.trainer;
 
+import dev.scratchlm.service.ApiError;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -31,6 +32,6 @@ public class CheckpointResource {
     @Path("{id}")
     public Map<String, Object> get(@PathParam("id") String id) {
         return trainer.checkpoints().find(id).map(c -> Views.checkpoint(c, true))
-                .orElseThrow(() -> ApiException.notFound("no checkpoint " + id));
+                .orElseThrow(() -> ApiError.notFound("no checkpoint " + id));
     }
 }

@@ -1,5 +1,6 @@
 package dev.scratchlm.trainer;
 
+import dev.scratchlm.service.ApiError;
 import dev.scratchlm.trainer.JobRepository.JobRow;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -81,7 +82,7 @@ public class JobResource {
     @Consumes(MediaType.WILDCARD)
     public Response stop(@PathParam("id") String id) {
         JobRow job = find(id);
-        if (job.finished()) throw ApiException.conflict("job " + id + " is already " + job.state());
+        if (job.finished()) throw ApiError.conflict("job " + id + " is already " + job.state());
         String state = trainer.jobs().requestStop(id).orElse(job.state());
         if (JobRepository.RUNNING.equals(state)) trainer.runner().requestStop(id);
         else trainer.events().publish(id, "end", Map.of("state", state, "step", job.step()));
@@ -95,7 +96,7 @@ public class JobResource {
     public Response resume(@PathParam("id") String id) {
         JobRow job = find(id);
         if (!trainer.jobs().resume(id)) {
-            throw ApiException.conflict("only a stopped job can be resumed; job " + id + " is " + job.state());
+            throw ApiError.conflict("only a stopped job can be resumed; job " + id + " is " + job.state());
         }
         trainer.runner().clearStop(id);
         return Response.accepted(Map.of("id", id, "state", JobRepository.QUEUED, "fromStep", job.step())).build();
@@ -111,7 +112,7 @@ public class JobResource {
     }
 
     private JobRow find(String id) {
-        return trainer.jobs().find(id).orElseThrow(() -> ApiException.notFound("no job " + id));
+        return trainer.jobs().find(id).orElseThrow(() -> ApiError.notFound("no job " + id));
     }
 
     private static String newId() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.scratchlm.gpt.GptConfig;
+import dev.scratchlm.service.ApiError;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.TokenizerRepository.TokenizerInfo;
 
@@ -61,20 +62,20 @@ public final class JobValidator {
 
     /** Reads a request body strictly: a misspelled field is an error, not a silently ignored setting. */
     public static JobRequest parse(String json) {
-        if (json == null || json.isBlank()) throw ApiException.badRequest("the request body is empty: send a JSON job");
+        if (json == null || json.isBlank()) throw JobValidator.refused("the request body is empty: send a JSON job");
         try {
             JobRequest r = STRICT.readValue(json, JobRequest.class);
-            if (r == null) throw ApiException.badRequest("the request body is null: send a JSON job");
+            if (r == null) throw JobValidator.refused("the request body is null: send a JSON job");
             return r;
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(Object::toString)
                     .sorted().collect(Collectors.joining(", "));
-            throw ApiException.badRequest("unknown field '" + path(e) + "' (known: " + known + ")");
+            throw JobValidator.refused("unknown field '" + path(e) + "' (known: " + known + ")");
         } catch (JsonMappingException e) {
             String where = path(e);
-            throw ApiException.badRequest((where.isEmpty() ? "" : "field '" + where + "': ") + e.getOriginalMessage());
+            throw JobValidator.refused((where.isEmpty() ? "" : "field '" + where + "': ") + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+            throw JobValidator.refused("the request body is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -83,7 +84,7 @@ public final class JobValidator {
                 .collect(Collectors.joining("."));
     }
 
-    /** @throws ApiException (400) listing every problem found */
+    /** @throws ApiError (400) listing every problem found, in {@code problems} */
     public JobPlan validate(JobRequest r) {
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
@@ -188,7 +189,7 @@ public final class JobValidator {
             }
         }
 
-        if (!problems.isEmpty()) throw new ApiException(400, problems.get(0), problems, details);
+        if (!problems.isEmpty()) throw problems(problems.get(0), problems, details);
 
         GptConfig config;
         String tooBig;
@@ -197,12 +198,12 @@ public final class JobValidator {
             tooBig = memory.check(config, batchSize);
         } catch (IllegalArgumentException e) {
             // gpt refuses shapes it cannot even lay out (e.g. more parameters than one buffer holds)
-            throw new ApiException(400, "the model cannot be built: " + e.getMessage(), List.of(e.getMessage()), details);
+            throw problems("the model cannot be built: " + e.getMessage(), List.of(e.getMessage()), details);
         }
         if (tooBig != null) {
             details.put("needBytes", memory.needBytes(config, batchSize));
             details.put("availableBytes", memory.availableBytes());
-            throw new ApiException(400, tooBig, List.of(tooBig), details);
+            throw problems(tooBig, List.of(tooBig), details);
         }
         return new JobPlan(PRETRAIN, tok.id(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
                 (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
@@ -254,5 +255,16 @@ public final class JobValidator {
             return 0;
         }
         return value;
+    }
+
+    /** A 400 whose {@code problems} lists every problem found (the dashboard shows them all). */
+    static ApiError problems(String first, List<String> problems, Map<String, Object> details) {
+        ApiError e = ApiError.badRequest(first).with("problems", List.copyOf(problems));
+        details.forEach(e::with);
+        return e;
+    }
+
+    static ApiError refused(String problem) {
+        return problems(problem, List.of(problem), Map.of());
     }
 }

@@ -1,7 +1,8 @@
 package dev.scratchlm.trainer;
 
-import dev.scratchlm.contracts.KafkaSettings;
-import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.ConsumerLoop;
+import dev.scratchlm.service.LoopHealth;
+import dev.scratchlm.service.TopicSetup;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -42,6 +44,10 @@ public class TrainerService {
     DataSource dataSource;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    TopicSetup topics;
+    @Inject
+    LoopHealth loops;
 
     private ShardStore store;
     private JobRepository jobs;
@@ -52,15 +58,15 @@ public class TrainerService {
     private JobRunner runner;
     private JobValidator validator;
     private MemoryBudget memory;
-    private ShardConsumer shardConsumer;
-    private TokenizerConsumer tokenizerConsumer;
+    private ConsumerLoop shardConsumer;
+    private ConsumerLoop tokenizerConsumer;
     private double peak;
     private VolumeLock volumeLock;
 
     void onStart(@Observes StartupEvent event) {
         Path state = Path.of(stateDir).toAbsolutePath();
         volumeLock = VolumeLock.acquire(state);
-        KafkaSettings.ensureTopics(bootstrapServers, Topics.ALL);
+        topics.await(Duration.ofSeconds(60));
         store = new ShardStore(state.resolve("shards"));
         jobs = new JobRepository(dataSource);
         checkpoints = new CheckpointRepository(dataSource);
@@ -72,12 +78,14 @@ public class TrainerService {
         peak = peakGflops.orElseGet(MachinePeak::gflops);
         runner = new JobRunner(jobs, checkpoints, store, publisher, events,
                 new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis));
-        tokenizerConsumer = new TokenizerConsumer(bootstrapServers, group + ".tokenizers", tokenizers);
-        shardConsumer = new ShardConsumer(bootstrapServers, group + ".shards", store);
-        for (String outcome : new String[] {"stored", "duplicate", "rejected"}) {
+        tokenizerConsumer = TokenizerConsumer.loop(bootstrapServers, group + ".tokenizers", tokenizers);
+        shardConsumer = ShardConsumer.loop(bootstrapServers, group + ".shards", store);
+        for (String outcome : new String[] {"stored", "duplicate", ConsumerLoop.REJECTED, ConsumerLoop.FAILED}) {
             metrics.more().counter("scratchlm.trainer.shards", java.util.List.of(io.micrometer.core.instrument.Tag.of("outcome", outcome)),
                     shardConsumer, c -> c.count(outcome));
         }
+        loops.register(tokenizerConsumer);
+        loops.register(shardConsumer);
         tokenizerConsumer.start();
         shardConsumer.start();
         runner.start();
@@ -106,6 +114,6 @@ public class TrainerService {
     public int threads() { return threads; }
 
     public boolean consumersAlive() {
-        return shardConsumer != null && shardConsumer.isAlive() && tokenizerConsumer.isAlive();
+        return shardConsumer != null && shardConsumer.alive() && tokenizerConsumer.alive();
     }
 }

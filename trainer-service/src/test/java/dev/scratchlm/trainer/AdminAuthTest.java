@@ -1,6 +1,7 @@
 package dev.scratchlm.trainer;
 
 import dev.scratchlm.devstack.DevStackResource;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -8,16 +9,13 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** With admin tokens set, changing state needs one; reading does not. */
+/** With admin tokens set, changing state needs one; reading does not; a page of another site can stop nothing. */
 @QuarkusTest
 @TestProfile(AdminAuthTest.WithAdminTokens.class)
 @QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
@@ -25,37 +23,45 @@ class AdminAuthTest {
     public static class WithAdminTokens implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("scratchlm.admin-tokens", "first-token,second-token");
+            return Map.of("scratchlm.http.tokens", "first-token,second-token");
         }
     }
 
     @TestHTTPResource("/")
     URL base;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private HttpResponse<String> post(String path, String body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toString()).resolve(path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) b.header("Authorization", "Bearer " + token);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
-    void changesNeedAnAdminToken() throws Exception {
-        HttpResponse<String> anonymous = post("/api/jobs", "{}", null);
-        assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(anonymous.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("json"));
-        assertThat(anonymous.body()).contains("Bearer");
-        assertThat(post("/api/jobs", "{}", "wrong").statusCode()).isEqualTo(401);
+    void changesNeedAnAdminToken() {
+        TestHttp http = new TestHttp(base);
+        TestHttp.Reply anonymous = http.post("/api/jobs", "{}");
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.contentType()).contains("json");
+        assertThat(anonymous.error()).contains("Bearer");
+        assertThat(http.withToken("wrong").post("/api/jobs", "{}").status()).isEqualTo(401);
         // With a token the request reaches the resource, which judges the (deliberately incomplete) body.
-        assertThat(post("/api/jobs", "{}", "second-token").statusCode()).isBetween(400, 499).isNotEqualTo(401);
+        assertThat(http.withToken("second-token").post("/api/jobs", "{}").status()).isBetween(400, 499).isNotEqualTo(401);
     }
 
     @Test
-    void readsStayOpen() throws Exception {
-        HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base.toString()).resolve("/api/jobs")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(read.statusCode()).isEqualTo(200);
+    void readsStayOpen() {
+        assertThat(new TestHttp(base).get("/api/jobs").status()).isEqualTo(200);
+    }
+
+    @Test
+    void stoppingNeedsJsonAndThisSitesPage() {
+        TestHttp admin = new TestHttp(base).withToken("first-token");
+        // A form or fetch from another page can send a bodiless POST without a preflight: refused for its type ...
+        TestHttp.Reply bare = admin.post("/api/jobs/no-such-job/stop", null, new byte[0]);
+        assertThat(bare.status()).isEqualTo(415);
+        assertThat(bare.error()).contains("application/json");
+        // ... and for its origin.
+        TestHttp.Reply crossSite = admin.send(admin.request("/api/jobs/no-such-job/stop").header("Content-Type", "application/json")
+                .header("Sec-Fetch-Site", "cross-site").POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(crossSite.status()).isEqualTo(403);
+        // The dashboard's own request reaches the resource.
+        TestHttp.Reply own = admin.send(admin.request("/api/jobs/no-such-job/stop").header("Content-Type", "application/json")
+                .header("Origin", "http://" + base.getHost() + ":" + base.getPort()).POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(own.status()).isEqualTo(404);
+        assertThat(own.error()).contains("no job no-such-job");
     }
 }

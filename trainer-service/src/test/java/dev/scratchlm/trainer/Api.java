@@ -1,53 +1,22 @@
 package dev.scratchlm.trainer;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.Topics;
+import dev.scratchlm.service.TestHttp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
-/** Small HTTP and Kafka helpers for the service tests: JSON in and out, and producing a byte-level corpus. */
+/** The trainer tests' helpers: producing a byte-level corpus on Kafka, and waiting for the API to report it. */
 final class Api {
-    record Reply(int status, String body) {
-        Map<String, Object> json() {
-            return Json.read(body, Map.class);
-        }
-
-        List<Map<String, Object>> list() {
-            try {
-                return Json.MAPPER.readValue(body, new TypeReference<>() {});
-            } catch (Exception e) {
-                throw new AssertionError("not a JSON list: " + body, e);
-            }
-        }
-    }
-
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Full URLs: the tests build them from their @TestHTTPResource. */
+    static final TestHttp HTTP = new TestHttp();
 
     private Api() {}
-
-    static Reply get(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body());
-    }
-
-    static Reply post(String url, String json) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body());
-    }
 
     /** A tokenizer record and its train/val shards, produced on the real topics as the tokenizer service would. */
     static void produceCorpus(String bootstrap, String tokenizerId, int trainShards, int docsPerShard, long seed) throws Exception {
@@ -66,7 +35,7 @@ final class Api {
     static Map<String, Object> awaitTokenizer(String base, String tokenizerId, int trainShards) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
-            for (Map<String, Object> t : get(base + "api/tokenizers").list()) {
+            for (Map<String, Object> t : HTTP.get(base + "api/tokenizers").list()) {
                 if (t.get("id").equals(tokenizerId) && Boolean.TRUE.equals(t.get("trainable"))
                         && ((Number) t.get("trainShards")).intValue() == trainShards && ((Number) t.get("valShards")).intValue() == 1) {
                     return t;
@@ -74,14 +43,14 @@ final class Api {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("tokenizer " + tokenizerId + " never became trainable: " + get(base + "api/tokenizers").body());
+        throw new AssertionError("tokenizer " + tokenizerId + " never became trainable: " + HTTP.get(base + "api/tokenizers").body());
     }
 
     static Map<String, Object> awaitJob(String base, String id, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         Map<String, Object> job = null;
         while (System.nanoTime() < end) {
-            job = get(base + "api/jobs/" + id).json();
+            job = HTTP.get(base + "api/jobs/" + id).map();
             String state = (String) job.get("state");
             if (state.equals("done") || state.equals("stopped") || state.equals("failed")) return job;
             Thread.sleep(200);

@@ -1,5 +1,6 @@
 package dev.scratchlm.trainer;
 
+import dev.scratchlm.service.ApiError;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.TokenizerRepository.TokenizerInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -54,12 +56,17 @@ class JobValidatorTest {
         return validator().validate(JobValidator.parse(json));
     }
 
-    ApiException refused(String json) {
-        ApiException e = catchThrowableOfType(ApiException.class, () -> plan(json));
+    ApiError refused(String json) {
+        ApiError e = catchThrowableOfType(ApiError.class, () -> plan(json));
         assertThat(e).as("refused: " + json).isNotNull();
         assertThat(e.status()).isEqualTo(400);
-        assertThat(e.body()).containsKey("error");
+        assertThat(e.body().asMap()).containsKey("error");
         return e;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> problems(ApiError e) {
+        return (List<String>) e.details().get("problems");
     }
 
     static String job(String extra) {
@@ -100,30 +107,30 @@ class JobValidatorTest {
 
     @Test
     void refusesMalformedBodiesWithTheFieldThatIsWrong() {
-        assertThat(catchThrowableOfType(ApiException.class, () -> JobValidator.parse("{\"stage\": ")).getMessage())
+        assertThat(catchThrowableOfType(ApiError.class, () -> JobValidator.parse("{\"stage\": ")).getMessage())
                 .contains("not valid JSON");
-        assertThat(catchThrowableOfType(ApiException.class, () -> JobValidator.parse(job(", \"stpes\": 3"))).getMessage())
+        assertThat(catchThrowableOfType(ApiError.class, () -> JobValidator.parse(job(", \"stpes\": 3"))).getMessage())
                 .contains("unknown field 'stpes'").contains("steps");
-        assertThat(catchThrowableOfType(ApiException.class, () -> JobValidator.parse(job(", \"evalEvery\": \"often\""))).getMessage())
+        assertThat(catchThrowableOfType(ApiError.class, () -> JobValidator.parse(job(", \"evalEvery\": \"often\""))).getMessage())
                 .contains("evalEvery");
-        assertThat(catchThrowableOfType(ApiException.class, () -> JobValidator.parse("")).getMessage()).contains("empty");
+        assertThat(catchThrowableOfType(ApiError.class, () -> JobValidator.parse("")).getMessage()).contains("empty");
     }
 
     @Test
     void refusesBadModelShapesAndRanges() {
-        assertThat(refused(job("").replace("\"nHead\": 2", "\"nHead\": 3")).problems())
+        assertThat(problems(refused(job("").replace("\"nHead\": 2", "\"nHead\": 3"))))
                 .anySatisfy(p -> assertThat(p).contains("nHead (3) must divide model.nEmbd (32)"));
-        assertThat(refused(job("").replace("\"steps\": 200", "\"steps\": 0")).problems())
+        assertThat(problems(refused(job("").replace("\"steps\": 200", "\"steps\": 0"))))
                 .anySatisfy(p -> assertThat(p).contains("steps must be in 1.."));
-        assertThat(refused(job("").replace("\"batchSize\": 4", "\"batchSize\": 0")).problems())
+        assertThat(problems(refused(job("").replace("\"batchSize\": 4", "\"batchSize\": 0"))))
                 .anySatisfy(p -> assertThat(p).contains("batchSize"));
-        assertThat(refused(job("").replace("\"lr\": 0.001", "\"lr\": 0")).problems()).anySatisfy(p -> assertThat(p).contains("lr must be in (0.0"));
-        assertThat(refused(job("").replace("\"lr\": 0.001", "\"lr\": 3")).problems()).anySatisfy(p -> assertThat(p).contains("lr must be in"));
-        assertThat(refused(job(", \"minLr\": 0.01")).problems()).anySatisfy(p -> assertThat(p).contains("minLr"));
-        assertThat(refused(job(", \"beta2\": 1.0")).problems()).anySatisfy(p -> assertThat(p).contains("beta2"));
-        assertThat(refused(job("").replace(", " + MODEL, "")).problems()).anySatisfy(p -> assertThat(p).contains("model is required"));
+        assertThat(problems(refused(job("").replace("\"lr\": 0.001", "\"lr\": 0")))).anySatisfy(p -> assertThat(p).contains("lr must be in (0.0"));
+        assertThat(problems(refused(job("").replace("\"lr\": 0.001", "\"lr\": 3")))).anySatisfy(p -> assertThat(p).contains("lr must be in"));
+        assertThat(problems(refused(job(", \"minLr\": 0.01")))).anySatisfy(p -> assertThat(p).contains("minLr"));
+        assertThat(problems(refused(job(", \"beta2\": 1.0")))).anySatisfy(p -> assertThat(p).contains("beta2"));
+        assertThat(problems(refused(job("").replace(", " + MODEL, "")))).anySatisfy(p -> assertThat(p).contains("model is required"));
         // Every problem is listed at once, not one per round trip.
-        assertThat(refused(job(", \"gradAccum\": 0, \"evalBatches\": 0")).problems()).hasSize(2);
+        assertThat(problems(refused(job(", \"gradAccum\": 0, \"evalBatches\": 0")))).hasSize(2);
     }
 
     @Test
@@ -137,7 +144,7 @@ class JobValidatorTest {
     void refusesDataProblems() {
         assertThat(refused(job(", \"tokenizerId\": \"nope\"")).getMessage()).contains("unknown tokenizer 'nope'");
         assertThat(refused(job(", \"tokenizerId\": \"fresh\"")).getMessage()).contains("no training shards for tokenizer 'fresh'");
-        ApiException mismatch = refused(job("").replace("\"blockSize\": 16", "\"blockSize\": 16, \"vocabSize\": 50257"));
+        ApiError mismatch = refused(job("").replace("\"blockSize\": 16", "\"blockSize\": 16, \"vocabSize\": 50257"));
         assertThat(mismatch.getMessage()).contains("vocabSize 50257 does not match").contains("257");
         // 256 training tokens: a window of blockSize + 1 = 300 does not fit.
         assertThat(refused(job("").replace("\"blockSize\": 16", "\"blockSize\": 299")).getMessage())
@@ -158,10 +165,10 @@ class JobValidatorTest {
     @Test
     void refusesAModelThatDoesNotFitMemory() {
         budget = new MemoryBudget(600L << 20, 256L << 20, 1L << 30, 2);
-        ApiException e = refused(job("").replace("\"nEmbd\": 32", "\"nEmbd\": 1024").replace("\"nLayer\": 2", "\"nLayer\": 8"));
+        ApiError e = refused(job("").replace("\"nEmbd\": 32", "\"nEmbd\": 1024").replace("\"nLayer\": 2", "\"nLayer\": 8"));
         assertThat(e.getMessage()).contains("needs about").contains("MB");
-        assertThat(e.body()).containsKeys("needBytes", "availableBytes");
-        assertThat((Long) e.body().get("needBytes")).isGreaterThan((Long) e.body().get("availableBytes"));
+        assertThat(e.details()).containsKeys("needBytes", "availableBytes");
+        assertThat((Long) e.details().get("needBytes")).isGreaterThan((Long) e.details().get("availableBytes"));
     }
 
     @Test

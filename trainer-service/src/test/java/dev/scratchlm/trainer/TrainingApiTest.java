@@ -10,6 +10,7 @@ import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.SharedDevStack;
 import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.Gpt;
+import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -69,13 +70,13 @@ class TrainingApiTest {
 
     @Test
     void pretrainsOnTheShardsAndPublishesItsCheckpoints() throws Exception {
-        Api.Reply submitted = Api.post(base() + "api/jobs", tinyJob(60, ", \"evalEvery\": 20, \"evalBatches\": 4, \"checkpointEvery\": 30"));
+        TestHttp.Reply submitted = Api.HTTP.post(base() + "api/jobs", tinyJob(60, ", \"evalEvery\": 20, \"evalBatches\": 4, \"checkpointEvery\": 30"));
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
-        String id = (String) submitted.json().get("id");
-        assertThat(((Map<?, ?>) ((Map<?, ?>) submitted.json().get("plan")).get("model")).get("vocabSize")).isEqualTo(TestCorpus.VOCAB);
+        String id = (String) submitted.map().get("id");
+        assertThat(((Map<?, ?>) ((Map<?, ?>) submitted.map().get("plan")).get("model")).get("vocabSize")).isEqualTo(TestCorpus.VOCAB);
 
         List<String> events = new CopyOnWriteArrayList<>();
-        var stream = Api.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base() + "api/jobs/" + id + "/events"))
+        var stream = TestHttp.client().sendAsync(HttpRequest.newBuilder(URI.create(base() + "api/jobs/" + id + "/events"))
                 .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines())
                 .thenAccept(r -> r.body().filter(l -> l.startsWith("event:")).forEach(l -> events.add(l.substring(6).trim())));
 
@@ -87,7 +88,7 @@ class TrainingApiTest {
         assertThat(((Number) job.get("mfu")).doubleValue()).isPositive().isLessThan(1.0);
 
         // The loss went down: from about ln(257) = 5.55 at the first step to well below.
-        List<Map<String, Object>> points = (List<Map<String, Object>>) Api.get(base() + "api/jobs/" + id + "/metrics").json().get("points");
+        List<Map<String, Object>> points = (List<Map<String, Object>>) Api.HTTP.get(base() + "api/jobs/" + id + "/metrics").map().get("points");
         assertThat(points).hasSize(60);
         float first = ((Number) points.get(0).get("trainLoss")).floatValue();
         double lastTen = points.subList(50, 60).stream().mapToDouble(p -> ((Number) p.get("trainLoss")).doubleValue()).average().orElseThrow();
@@ -102,7 +103,7 @@ class TrainingApiTest {
         assertThat(checkpoints).allSatisfy(c -> assertThat(c.get("published")).isEqualTo(true));
         Map<String, Object> last = checkpoints.get(1);
         String ckptId = (String) last.get("id");
-        assertThat(Api.get(base() + "api/checkpoints").list()).anySatisfy(c -> {
+        assertThat(Api.HTTP.get(base() + "api/checkpoints").list()).anySatisfy(c -> {
             assertThat(c.get("id")).isEqualTo(ckptId);
             assertThat(c.get("job")).isEqualTo(id);
             assertThat(c.get("stage")).isEqualTo("pretrain");
@@ -153,64 +154,64 @@ class TrainingApiTest {
 
     @Test
     void stopsARunningJobAfterItsCurrentStepWithACheckpoint() throws Exception {
-        String id = (String) Api.post(base() + "api/jobs", tinyJob(1_000_000, ", \"checkpointEvery\": 100000")).json().get("id");
+        String id = (String) Api.HTTP.post(base() + "api/jobs", tinyJob(1_000_000, ", \"checkpointEvery\": 100000")).map().get("id");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (((Number) Api.get(base() + "api/jobs/" + id).json().get("step")).intValue() < 3 && System.nanoTime() < deadline) {
+        while (((Number) Api.HTTP.get(base() + "api/jobs/" + id).map().get("step")).intValue() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        Api.Reply stop = Api.post(base() + "api/jobs/" + id + "/stop", "");
+        TestHttp.Reply stop = Api.HTTP.post(base() + "api/jobs/" + id + "/stop", "");
         assertThat(stop.status()).as(stop.body()).isEqualTo(202);
         Map<String, Object> job = Api.awaitJob(base(), id, Duration.ofSeconds(60));
         assertThat(job.get("state")).isEqualTo("stopped");
         int step = (Integer) job.get("step");
         assertThat(step).isGreaterThanOrEqualTo(3).isLessThan(1_000_000);
         assertThat((List<Map<String, Object>>) job.get("checkpoints")).extracting(c -> c.get("step")).containsExactly(step);
-        Api.Reply again = Api.post(base() + "api/jobs/" + id + "/stop", "");
+        TestHttp.Reply again = Api.HTTP.post(base() + "api/jobs/" + id + "/stop", "");
         assertThat(again.status()).isEqualTo(409);
-        assertThat(again.json().get("error")).asString().contains("already stopped");
+        assertThat(again.map().get("error")).asString().contains("already stopped");
     }
 
     @Test
     void aStoppedJobResumesAndEndsExactlyWhereAnUninterruptedOneDoes() throws Exception {
         String spec = tinyJob(6000, ", \"checkpointEvery\": 100000, \"evalEvery\": 100000, \"evalBatches\": 4, \"seed\": 7");
-        String id = (String) Api.post(base() + "api/jobs", spec).json().get("id");
+        String id = (String) Api.HTTP.post(base() + "api/jobs", spec).map().get("id");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (((Number) Api.get(base() + "api/jobs/" + id).json().get("step")).intValue() < 3 && System.nanoTime() < deadline) {
+        while (((Number) Api.HTTP.get(base() + "api/jobs/" + id).map().get("step")).intValue() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(Api.post(base() + "api/jobs/" + id + "/stop", "").status()).isEqualTo(202);
+        assertThat(Api.HTTP.post(base() + "api/jobs/" + id + "/stop", "").status()).isEqualTo(202);
         Map<String, Object> stopped = Api.awaitJob(base(), id, Duration.ofSeconds(60));
         assertThat(stopped.get("state")).isEqualTo("stopped");
         int stoppedAt = (Integer) stopped.get("step");
         assertThat(stoppedAt).as("stopped mid-way").isLessThan(6000);
 
-        List<Map<String, Object>> before = (List<Map<String, Object>>) Api.get(base() + "api/jobs/" + id + "/metrics?maxPoints=100000").json().get("points");
+        List<Map<String, Object>> before = (List<Map<String, Object>>) Api.HTTP.get(base() + "api/jobs/" + id + "/metrics?maxPoints=100000").map().get("points");
         assertThat(before).hasSize(stoppedAt);
 
-        Api.Reply resumed = Api.post(base() + "api/jobs/" + id + "/resume", "");
+        TestHttp.Reply resumed = Api.HTTP.post(base() + "api/jobs/" + id + "/resume", "");
         assertThat(resumed.status()).as(resumed.body()).isEqualTo(202);
         Map<String, Object> done = Api.awaitJob(base(), id, Duration.ofSeconds(120));
         assertThat(done.get("state")).isEqualTo("done");
         assertThat(done.get("step")).isEqualTo(6000);
         assertThat((List<Map<String, Object>>) done.get("checkpoints")).extracting(c -> c.get("step")).contains(stoppedAt, 6000);
         // It continued from its checkpoint: the steps before the stop were not trained (and recorded) again.
-        List<Map<String, Object>> after = (List<Map<String, Object>>) Api.get(base() + "api/jobs/" + id + "/metrics?maxPoints=100000").json().get("points");
+        List<Map<String, Object>> after = (List<Map<String, Object>>) Api.HTTP.get(base() + "api/jobs/" + id + "/metrics?maxPoints=100000").map().get("points");
         assertThat(after).hasSize(6000);
         assertThat(after.subList(0, stoppedAt)).isEqualTo(before);
 
-        String straight = (String) Api.post(base() + "api/jobs", spec).json().get("id");
+        String straight = (String) Api.HTTP.post(base() + "api/jobs", spec).map().get("id");
         Map<String, Object> reference = Api.awaitJob(base(), straight, Duration.ofSeconds(120));
         assertThat(reference.get("state")).isEqualTo("done");
         assertThat(done.get("valLoss")).as("validation loss after stop + resume vs. uninterrupted").isEqualTo(reference.get("valLoss"));
 
-        Api.Reply notStopped = Api.post(base() + "api/jobs/" + id + "/resume", "");
+        TestHttp.Reply notStopped = Api.HTTP.post(base() + "api/jobs/" + id + "/resume", "");
         assertThat(notStopped.status()).isEqualTo(409);
-        assertThat(notStopped.json().get("error")).asString().contains("only a stopped job can be resumed");
+        assertThat(notStopped.map().get("error")).asString().contains("only a stopped job can be resumed");
     }
 
     @Test
     void refusesBadJobsBeforeAnyWorkWithAJsonError() throws Exception {
-        int before = Api.get(base() + "api/jobs?limit=500").list().size();
+        int before = Api.HTTP.get(base() + "api/jobs?limit=500").list().size();
         String[] bad = { // request, what the error must say
                 tinyJob(10, "").replace("\"nHead\": 2", "\"nHead\": 3"), "must divide",
                 tinyJob(10, "").replace("\"steps\": 10", "\"steps\": -1"), "steps must be in",
@@ -224,15 +225,15 @@ class TrainingApiTest {
                 "{\"stage\": \"pretrain\",", "not valid JSON",
                 tinyJob(10, ", \"learningRate\": 0.1"), "unknown field 'learningRate'"};
         for (int i = 0; i < bad.length; i += 2) {
-            Api.Reply r = Api.post(base() + "api/jobs", bad[i]);
+            TestHttp.Reply r = Api.HTTP.post(base() + "api/jobs", bad[i]);
             assertThat(r.status()).as(bad[i] + " -> " + r.body()).isEqualTo(400);
-            assertThat(r.json().get("error")).as(r.body()).asString().contains(bad[i + 1]);
+            assertThat(r.map().get("error")).as(r.body()).asString().contains(bad[i + 1]);
         }
-        assertThat(Api.get(base() + "api/jobs?limit=500").list()).hasSize(before);
-        Api.Reply missing = Api.get(base() + "api/jobs/no-such-job");
+        assertThat(Api.HTTP.get(base() + "api/jobs?limit=500").list()).hasSize(before);
+        TestHttp.Reply missing = Api.HTTP.get(base() + "api/jobs/no-such-job");
         assertThat(missing.status()).isEqualTo(404);
-        assertThat(missing.json().get("error")).asString().contains("no job no-such-job");
-        assertThat(Api.get(base() + "api/checkpoints/nope").status()).isEqualTo(404);
+        assertThat(missing.map().get("error")).asString().contains("no job no-such-job");
+        assertThat(Api.HTTP.get(base() + "api/checkpoints/nope").status()).isEqualTo(404);
         DeclaredBody.Reply huge = DeclaredBody.post(url, "/api/jobs", 11L << 20, "application/json");
         assertThat(huge.status()).isEqualTo(413);
         assertThat(huge.contentType()).startsWith("application/json");

@@ -276,6 +276,10 @@ public final class CatalogRepository implements UploadStore {
                 ps.setInt(7, outcomes.size() - accepted);
                 ps.executeUpdate();
             }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + s + "task_failures WHERE task_id = ?")) {
+                ps.setString(1, task.taskId()); // a dead-lettered task, replayed and done at last
+                ps.executeUpdate();
+            }
             return Verdict.PUBLISH;
         });
     }
@@ -431,11 +435,35 @@ public final class CatalogRepository implements UploadStore {
         }
     }
 
+    // ---- tasks that kept failing ------------------------------------------------------------------------------
+
+    /** A task that failed every attempt, as its source's status shows it. */
+    public record TaskFailure(String taskId, int attempts, String reason, java.time.Instant failedAt) {}
+
+    /**
+     * Records that a task gave up after {@code attempts} (it goes to the dead-letter topic next). Not for a task that
+     * is done: a copy of a finished task never fails this way, and a success deletes the row.
+     */
+    public void taskFailed(IngestTask task, int partition, long offset, String worker, int attempts, String reason) {
+        update("INSERT INTO " + s + "task_failures (task_id, source_id, topic_partition, topic_offset, worker, attempts, reason) "
+                + "SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM " + s + "tasks WHERE id = ?) "
+                + "ON CONFLICT (task_id) DO UPDATE SET topic_partition = EXCLUDED.topic_partition, topic_offset = EXCLUDED.topic_offset, "
+                + "worker = EXCLUDED.worker, attempts = EXCLUDED.attempts, reason = EXCLUDED.reason, failed_at = now()",
+                task.taskId(), task.sourceId(), partition, offset, worker, attempts, reason, task.taskId());
+    }
+
+    public List<TaskFailure> failures(String sourceId) {
+        return query("SELECT task_id, attempts, reason, failed_at FROM " + s + "task_failures WHERE source_id = ? ORDER BY task_id",
+                rs -> new TaskFailure(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getTimestamp(4).toInstant()), sourceId);
+    }
+
     // ---- progress and totals ---------------------------------------------------------------------------------
 
     public Optional<SourceProgress> progress(String sourceId) {
         return source(sourceId).map(src -> {
-            int done = query("SELECT count(*) FROM " + s + "task_runs WHERE source_id = ?", rs -> rs.getInt(1), sourceId).get(0);
+            // A task that failed after its catalog commit (its publication kept failing) counts as failed, not done.
+            int done = query("SELECT count(*) FROM " + s + "task_runs r WHERE r.source_id = ? AND NOT EXISTS "
+                    + "(SELECT 1 FROM " + s + "task_failures f WHERE f.task_id = r.task_id)", rs -> rs.getInt(1), sourceId).get(0);
             long[] totals = new long[3];
             Map<String, Long> byFilter = new TreeMap<>();
             query("SELECT accepted, filter, count(*), coalesce(sum(bytes), 0) FROM " + s + "records WHERE source_id = ? GROUP BY accepted, filter",
@@ -449,7 +477,7 @@ public final class CatalogRepository implements UploadStore {
                         }
                         return null;
                     }, sourceId);
-            return new SourceProgress(src, done, totals[0], totals[1], byFilter, totals[2]);
+            return new SourceProgress(src, done, totals[0], totals[1], byFilter, totals[2], failures(sourceId));
         });
     }
 

@@ -2,9 +2,9 @@ package dev.scratchlm.ingest.instructions;
 
 import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.bpe.Tokenizer;
-import dev.scratchlm.ingest.ApiErrors;
 import dev.scratchlm.ingest.IngestConfig;
 import dev.scratchlm.instruct.InstructionImport;
+import dev.scratchlm.service.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -50,56 +50,58 @@ public class InstructionResource {
     @Inject
     IngestConfig config;
 
+    /** Not text/plain or forms: a cross-site browser could send those without asking first. */
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes({MediaType.APPLICATION_JSON, "application/jsonl", "application/x-ndjson", "application/json-lines", "text/csv",
+            MediaType.APPLICATION_OCTET_STREAM})
     public Response importSet(InputStream body, @QueryParam("dataset") String dataset, @QueryParam("format") String format,
                               @QueryParam("tokenizer") String tokenizerId, @QueryParam("context") Integer context) throws IOException {
         if (dataset == null || format == null) {
-            return ApiErrors.error(400, "missing parameter", "dataset and format are required, e.g. ?dataset=e2e&format=e2e");
+            throw new ApiError(400, "missing_parameter", "dataset and format are required, e.g. ?dataset=e2e&format=e2e");
         }
         if ((tokenizerId == null) != (context == null)) {
-            return ApiErrors.error(400, "missing parameter", "tokenizer and context go together: the tokenizer counts tokens, "
+            throw new ApiError(400, "missing_parameter", "tokenizer and context go together: the tokenizer counts tokens, "
                     + "the context says how many fit");
         }
         if (context != null && context <= 0) {
-            return ApiErrors.error(400, "bad context", "context must be a positive number of tokens, got " + context);
+            throw new ApiError(400, "bad_context", "context must be a positive number of tokens, got " + context);
         }
         long max = config.instructions().maxBytes();
         byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
         if (bytes.length > max) {
-            return ApiErrors.error(413, "body too large", "an instruction file may have at most " + max + " bytes");
+            throw new ApiError(413, "body_too_large", "an instruction file may have at most " + max + " bytes");
         }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            return ApiErrors.error(400, "not UTF-8", "the file must be UTF-8 text");
+            throw new ApiError(400, "not_utf8", "the file must be UTF-8 text");
         }
         ChatTemplate template = null;
         if (tokenizerId != null) {
             Optional<Tokenizer> tokenizer = tokenizers.find(tokenizerId);
             if (tokenizer.isEmpty()) {
-                return ApiErrors.error(404, "unknown tokenizer", "no tokenizer " + tokenizerId + " on the tokenizers topic");
+                throw new ApiError(404, "unknown_tokenizer", "no tokenizer " + tokenizerId + " on the tokenizers topic");
             }
             try {
                 template = new ChatTemplate(tokenizer.get());
             } catch (IllegalArgumentException e) {
-                return ApiErrors.error(400, "tokenizer without chat tokens", e.getMessage());
+                throw new ApiError(400, "tokenizer_without_chat_tokens", e.getMessage());
             }
         }
         InstructionImport.Result result;
         try {
             result = new InstructionImport(template, context == null ? 0 : context).read(dataset, format, text);
         } catch (InstructionImport.BadFileException e) {
-            return ApiErrors.error(400, "bad instruction file", e.getMessage());
+            throw new ApiError(400, "bad_instruction_file", e.getMessage());
         }
         String importId = importId(dataset, result.format(), tokenizerId, context, bytes);
         InstructionCatalog.Imported done;
         try {
             done = catalog.record(importId, result, bytes.length, tokenizerId, context, publisher::publish);
         } catch (KafkaException e) {
-            return ApiErrors.error(503, "broker unavailable", "nothing was imported (" + e.getMessage() + "); send the file again");
+            throw new ApiError(503, "broker_unavailable", "the broker is unavailable; nothing was imported: send the file again");
         }
 
         Map<String, Object> answer = new LinkedHashMap<>();

@@ -11,12 +11,12 @@ import java.util.List;
  */
 public final class Pipeline {
     private final List<Step> steps;
-    private final List<StepStats> stats;
+    private final List<StepCounts> stats;
 
     public Pipeline(List<Step> steps) {
         this.steps = List.copyOf(steps);
-        List<StepStats> s = new ArrayList<>();
-        for (Step step : steps) s.add(new StepStats(step.name(), step.description()));
+        List<StepCounts> s = new ArrayList<>();
+        for (Step step : steps) s.add(new StepCounts(step.name(), step.description()));
         this.stats = Collections.unmodifiableList(s);
     }
 
@@ -40,7 +40,7 @@ public final class Pipeline {
         return steps;
     }
 
-    public List<StepStats> stats() {
+    public List<StepCounts> stats() {
         return stats;
     }
 

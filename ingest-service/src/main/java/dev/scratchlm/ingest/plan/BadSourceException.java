@@ -1,21 +1,15 @@
 package dev.scratchlm.ingest.plan;
 
-/** A request the planner refuses, with the HTTP status that says why (400, 403, 404, 413, 415). */
-public final class BadSourceException extends RuntimeException {
-    private final int status;
-    private final String error;
+import dev.scratchlm.service.ApiError;
 
+import java.util.Locale;
+
+/**
+ * A request the planner refuses, with the HTTP status that says why (400, 403, 404, 413, 415): the message is
+ * "{@code error}: {@code detail}", the code the error in snake_case (e.g. {@code location_not_allowed}).
+ */
+public final class BadSourceException extends ApiError {
     public BadSourceException(int status, String error, String detail) {
-        super(detail);
-        this.status = status;
-        this.error = error;
-    }
-
-    public int status() {
-        return status;
-    }
-
-    public String error() {
-        return error;
+        super(status, error.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_"), detail == null ? error : error + ": " + detail);
     }
 }

@@ -7,7 +7,7 @@ import dev.scratchlm.ingest.pipeline.Normalize;
 import dev.scratchlm.ingest.pipeline.Pipeline;
 import dev.scratchlm.ingest.pipeline.Rejection;
 import dev.scratchlm.ingest.pipeline.SourcePolicy;
-import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.pipeline.StepCounts;
 import dev.scratchlm.ingest.source.RawRecord;
 import dev.scratchlm.ingest.source.Readers;
 import dev.scratchlm.ingest.source.RecordReader;
@@ -24,7 +24,7 @@ import java.util.Set;
 public final class TaskProcessor {
     private final Readers readers;
     private final Pipeline pipeline;
-    private final StepStats read = new StepStats("read", "read records (decompress, split, decode strictly, parse)");
+    private final StepCounts read = new StepCounts("read", "read records (decompress, split, decode strictly, parse)");
 
     public TaskProcessor(Readers readers, Pipeline pipeline) {
         this.readers = readers;
@@ -35,7 +35,7 @@ public final class TaskProcessor {
         return pipeline;
     }
 
-    public StepStats readStats() {
+    public StepCounts readStats() {
         return read;
     }
 

@@ -9,7 +9,10 @@ import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.ingest.catalog.CatalogRepository;
 import dev.scratchlm.ingest.catalog.CatalogRepository.Verdict;
 import dev.scratchlm.ingest.catalog.Outcome;
-import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.pipeline.StepCounts;
+import dev.scratchlm.service.BackgroundLoop;
+import dev.scratchlm.service.Backoff;
+import dev.scratchlm.service.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,6 +29,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -50,20 +54,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * A second copy of a task message (re-published after a planning crash) finds the done marker with another offset and
  * publishes nothing.
+ *
+ * <p>A task that fails (a bug, or an outage of the database or broker) is retried from the same message after a pause
+ * that doubles up to {@link Settings#retry}'s cap. After its last attempt it is recorded as failed in the catalog (the
+ * source's status shows it, with the reason) and moved to {@code ingest.tasks.dlq} in the same Kafka transaction that
+ * commits the offset past it, so it no longer blocks its partition; replaying the dead letter does the task then. A
+ * task message that is not a task at all goes to the dead-letter topic at once. The worker runs on a
+ * {@link BackgroundLoop}: new Kafka clients after a failure outside a task, woken out of {@code poll} by {@link #stop}.
  */
-public final class TaskWorker implements Runnable {
+public final class TaskWorker {
     private static final Logger LOG = Logger.getLogger(TaskWorker.class);
+    /** About a minute of attempts (1, 2, 4, 8, 16, 30 s) before a task is given up. */
+    public static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 7);
 
     /**
      * @param workerId stable per replica slot: the transactional id derives from it, so a restarted worker fences
      *                 its crashed predecessor and aborts its open transaction at once
      */
     public record Settings(String bootstrapServers, String groupId, String tasksTopic, String workerId,
-                           int transactionTimeoutMs) {}
+                           int transactionTimeoutMs, Backoff retry) {
+        public Settings(String bootstrapServers, String groupId, String tasksTopic, String workerId, int transactionTimeoutMs) {
+            this(bootstrapServers, groupId, tasksTopic, workerId, transactionTimeoutMs, RETRY);
+        }
+    }
 
-    /** Test seam for crash windows: called after the catalog commit, before the Kafka commit. */
+    /** Test seam for crash windows and failures: called after the catalog commit, before the Kafka commit. */
     public interface Hook {
         void beforeKafkaCommit(IngestTask task, long tasksDoneSoFar);
+
+        /** Called before the task's catalog transaction (after reading and the pipeline). */
+        default void beforeCatalog(IngestTask task) {}
     }
 
     /** Thrown by a {@link Hook} to stop the worker dead, as a kill would: nothing is committed or aborted. */
@@ -76,22 +96,25 @@ public final class TaskWorker implements Runnable {
     private final Settings settings;
     private final TaskProcessor processor;
     private final CatalogRepository catalog;
-    private final StepStats catalogStats;
-    private final StepStats publishStats;
+    private final StepCounts catalogStats;
+    private final StepCounts publishStats;
     private final AtomicLong tasksDone = new AtomicLong();
+    private final AtomicLong tasksFailed = new AtomicLong();
     private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
-    private volatile boolean running = true;
+    /** Failed attempts of the task messages being retried, by partition and offset (in memory: a restart starts over). */
+    private final Map<String, Integer> attempts = new HashMap<>();
+    private final BackgroundLoop loop;
     private volatile boolean crashed;
     private volatile Hook hook = (task, n) -> {};
-    private volatile KafkaConsumer<String, byte[]> consumer;
 
-    public TaskWorker(Settings settings, TaskProcessor processor, CatalogRepository catalog, StepStats catalogStats,
-                      StepStats publishStats) {
+    public TaskWorker(Settings settings, TaskProcessor processor, CatalogRepository catalog, StepCounts catalogStats,
+                      StepCounts publishStats) {
         this.settings = settings;
         this.processor = processor;
         this.catalog = catalog;
         this.catalogStats = catalogStats;
         this.publishStats = publishStats;
+        this.loop = new BackgroundLoop("ingest-worker-" + settings.workerId(), this::session);
     }
 
     public void hook(Hook hook) {
@@ -101,6 +124,11 @@ public final class TaskWorker implements Runnable {
     /** Tasks whose outputs this worker committed. */
     public long tasksDone() {
         return tasksDone.get();
+    }
+
+    /** Tasks this worker gave up on (recorded as failed, sent to the dead-letter topic). */
+    public long tasksFailed() {
+        return tasksFailed.get();
     }
 
     public Set<TopicPartition> assignment() {
@@ -115,27 +143,29 @@ public final class TaskWorker implements Runnable {
         return settings.workerId();
     }
 
+    public BackgroundLoop loop() {
+        return loop;
+    }
+
+    public void start() {
+        loop.start();
+    }
+
+    /** Ends the worker after the task in hand, waiting for it. */
     public void stop() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) c.wakeup();
+        loop.stop(Duration.ofSeconds(15));
+    }
+
+    public boolean alive() {
+        return loop.alive();
     }
 
     /**
-     * Runs until {@link #stop}: a worker that fails outside a task (the broker gone longer than the clients wait,
-     * a producer in a fatal state) starts over with new clients instead of leaving its partitions unserved.
+     * One session of Kafka clients: a worker that fails outside a task (the broker gone longer than the clients wait,
+     * a producer in a fatal state) throws, and the loop starts over with new clients instead of leaving its
+     * partitions unserved.
      */
-    @Override
-    public void run() {
-        while (running) {
-            if (!runClients()) return;
-            LOG.warnf("worker %s: starting over with new Kafka clients in 5 s", settings.workerId());
-            sleep(5000);
-        }
-    }
-
-    /** @return true when the clients failed and should be made again; false when this worker is done */
-    private boolean runClients() {
+    private void session(BackgroundLoop loop) {
         Properties cp = KafkaSettings.consumer(settings.bootstrapServers(), settings.groupId());
         cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1"); // a task is big; never hold more than one undone
         cp.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
@@ -146,7 +176,7 @@ public final class TaskWorker implements Runnable {
         pp.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-" + settings.workerId());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp);
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp);
-        consumer = c;
+        loop.onWakeup(c::wakeup);
         try {
             // Before the first poll: fences a crashed predecessor with this id, aborting its open transaction, so the
             // offsets it left pending do not block this consumer.
@@ -162,25 +192,22 @@ public final class TaskWorker implements Runnable {
                     assignment.addAll(partitions);
                 }
             });
-            while (running) {
+            while (loop.running()) {
                 for (ConsumerRecord<String, byte[]> rec : c.poll(Duration.ofMillis(200))) {
-                    if (!running) break;
+                    if (!loop.running()) break;
                     handle(c, producer, rec);
                 }
             }
-            return false;
         } catch (WakeupException e) {
-            return false; // stop() was called
+            if (loop.running()) throw e; // not from stop(): start over
         } catch (SimulatedCrash e) {
             crashed = true;
             LOG.infof("worker %s: simulated crash (%s)", settings.workerId(), e.getMessage());
-            return false;
+            loop.stop(Duration.ZERO);
         } catch (ProducerFencedException e) {
             LOG.errorf("worker %s: fenced by a newer worker with the same id; stopping", settings.workerId());
-            return false;
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "worker %s failed", settings.workerId());
-            return running;
+            loop.failed("fenced by a newer worker with the same id");
+            loop.stop(Duration.ZERO);
         } finally {
             assignment.clear();
             if (crashed) {
@@ -203,12 +230,15 @@ public final class TaskWorker implements Runnable {
         try {
             task = Json.read(rec.value(), IngestTask.class);
         } catch (RuntimeException e) {
-            LOG.warnf("skipping unreadable task at %s@%d: %s", tp, rec.offset(), e.getMessage());
-            commit(producer, c, next, List.of());
+            // Never a task, whatever we retry: to the dead-letter topic, committed past in the same transaction.
+            LOG.warnf("dead-lettering unreadable task at %s@%d: %s", tp, rec.offset(), e.getMessage());
+            commit(producer, c, next, List.of(DeadLetters.of(rec, settings.groupId(), DeadLetters.POISON,
+                    "not an ingest task: " + e.getMessage(), 1)));
             return;
         }
         try {
             List<Outcome> outcomes = processor.process(task);
+            hook.beforeCatalog(task);
             long t0 = System.nanoTime();
             Verdict verdict = catalog.decide(task, rec.partition(), rec.offset(), settings.workerId(), outcomes);
             long bytes = outcomes.stream().mapToLong(o -> o.bytes).sum();
@@ -223,6 +253,8 @@ public final class TaskWorker implements Runnable {
             producer.commitTransaction();
             publishStats.record(records.size(), bytes, System.nanoTime() - t0, 0);
             tasksDone.incrementAndGet();
+            attempts.remove(key(rec));
+            loop.clearError();
             // A skipped copy says nothing about the message that did the work: that one may still need a replay.
             if (verdict != Verdict.SKIP) {
                 try {
@@ -237,19 +269,62 @@ public final class TaskWorker implements Runnable {
         } catch (SimulatedCrash | ProducerFencedException e) {
             throw e;
         } catch (RuntimeException e) {
-            // Database or broker trouble (or a bug): nothing was committed, so the task is simply done again later.
-            LOG.warnf(e, "task %s failed, will retry", task.taskId());
+            // Database or broker trouble (or a bug): nothing was committed, so the task can be done again.
             try {
                 producer.abortTransaction();
             } catch (RuntimeException ignored) {
                 // no transaction open (the catalog failed first)
             }
+            failed(c, producer, rec, task, tp, next, e);
+        }
+    }
+
+    /** Retries the task after a growing pause, or, after its last attempt, records it failed and dead-letters it. */
+    private void failed(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> producer, ConsumerRecord<String, byte[]> rec,
+                        IngestTask task, TopicPartition tp, Map<TopicPartition, OffsetAndMetadata> next, RuntimeException e) {
+        Backoff retry = settings.retry();
+        int n = attempts.merge(key(rec), 1, Integer::sum);
+        String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        loop.failed("task " + task.taskId() + " failed (attempt " + n + " of " + retry.maxAttempts() + "): " + error);
+        if (retry.exhausted(n)) {
             try {
-                c.seek(tp, rec.offset()); // do it again, from the same message
-            } catch (IllegalStateException revoked) {
-                // the partition moved to another worker in a rebalance: its new owner does the task
+                // Catalog first: once the offset has moved, the source must already say which task failed and why.
+                catalog.taskFailed(task, rec.partition(), rec.offset(), settings.workerId(), n, "failed " + n
+                        + " times (" + e.getClass().getSimpleName() + "); the detail is in the ingest-service log");
+                commit(producer, c, next, List.of(DeadLetters.of(rec, settings.groupId(), DeadLetters.FAILED,
+                        "gave up after " + n + " attempts: " + error, n)));
+                attempts.remove(key(rec));
+                tasksFailed.incrementAndGet();
+                LOG.errorf(e, "task %s failed %d times: recorded as failed and dead-lettered", task.taskId(), n);
+                loop.clearError();
+                return;
+            } catch (SimulatedCrash | ProducerFencedException fatal) {
+                throw fatal;
+            } catch (RuntimeException cannotRecord) {
+                // The failure cannot be recorded (the database is the trouble): keep retrying rather than lose track.
+                LOG.warnf("task %s: cannot record its failure yet: %s", task.taskId(), cannotRecord.getMessage());
+                abort(producer);
             }
-            sleep(1000);
+        } else {
+            LOG.warnf(e, "task %s failed (attempt %d of %d), will retry", task.taskId(), n, retry.maxAttempts());
+        }
+        try {
+            c.seek(tp, rec.offset()); // do it again, from the same message
+        } catch (IllegalStateException revoked) {
+            // the partition moved to another worker in a rebalance: its new owner does the task
+        }
+        loop.pause(retry.delay(n));
+    }
+
+    private static String key(ConsumerRecord<String, byte[]> rec) {
+        return rec.topic() + "-" + rec.partition() + "@" + rec.offset();
+    }
+
+    private static void abort(KafkaProducer<String, byte[]> producer) {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException ignored) {
+            // no transaction open
         }
     }
 
@@ -270,13 +345,5 @@ public final class TaskWorker implements Runnable {
                 : new ProducerRecord<>(Topics.DOCUMENTS_REJECTED, o.docId, Json.bytes(new RejectedDocument(
                         RejectedDocument.SCHEMA, o.docId, task.sourceId(), o.uri, o.filter(), o.reason(), o.language,
                         o.date, now)))).toList();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -9,7 +9,7 @@ import dev.scratchlm.ingest.pipeline.LanguageId;
 import dev.scratchlm.ingest.pipeline.Pipeline;
 import dev.scratchlm.ingest.pipeline.PipelineSettings;
 import dev.scratchlm.ingest.pipeline.SourcePolicy;
-import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.pipeline.StepCounts;
 import dev.scratchlm.ingest.plan.Planned;
 import dev.scratchlm.ingest.plan.SourcePlanner;
 import dev.scratchlm.ingest.plan.SourceRequest;
@@ -191,13 +191,13 @@ public final class IngestBench {
         return nanos / 1e9;
     }
 
-    static StepStats step(Pipeline pipeline, String name) {
+    static StepCounts step(Pipeline pipeline, String name) {
         return pipeline.stats().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
-    static void table(List<StepStats> stats) {
+    static void table(List<StepCounts> stats) {
         System.out.printf("  %-26s %8s %8s %9s %9s %10s%n", "stage", "docs", "rejected", "seconds", "MB/s", "docs/s");
-        for (StepStats s : stats) {
+        for (StepCounts s : stats) {
             System.out.printf(Locale.ROOT, "  %-26s %8d %8d %9.3f %9.1f %10.0f%n", s.name(), s.docs(), s.rejected(),
                     s.seconds(), s.mbPerSecond(), s.docsPerSecond());
         }

@@ -44,7 +44,7 @@ class PipelineTest {
         Rejection r = p.run(late, POLICY);
         assertThat(r.filter()).isEqualTo("after-cutoff");
         assertThat(late.language).isNull(); // language identification never ran
-        List<StepStats> stats = p.stats();
+        List<StepCounts> stats = p.stats();
         assertThat(stats.get(2).name()).isEqualTo("cutoff");
         assertThat(stats.get(2).docs()).isEqualTo(1);
         assertThat(stats.get(2).rejected()).isEqualTo(1);

@@ -11,10 +11,11 @@ import dev.scratchlm.ingest.TestData;
 import dev.scratchlm.ingest.catalog.CatalogRepository;
 import dev.scratchlm.ingest.pipeline.Pipeline;
 import dev.scratchlm.ingest.pipeline.PipelineSettings;
-import dev.scratchlm.ingest.pipeline.StepStats;
+import dev.scratchlm.ingest.pipeline.StepCounts;
 import dev.scratchlm.ingest.plan.SourcePlanner;
 import dev.scratchlm.ingest.source.ReadLimits;
 import dev.scratchlm.ingest.source.Readers;
+import dev.scratchlm.service.Backoff;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -50,10 +51,9 @@ public final class IngestHarness implements AutoCloseable {
     public final Pipeline pipeline;
     public final TaskProcessor processor;
     public final SourcePlanner planner;
-    public final StepStats catalogStats = new StepStats("catalog", "PostgreSQL decision transaction");
-    public final StepStats publishStats = new StepStats("publish", "Kafka transaction");
+    public final StepCounts catalogStats = new StepCounts("catalog", "PostgreSQL decision transaction");
+    public final StepCounts publishStats = new StepCounts("publish", "Kafka transaction");
     private final TaskPublisher publisher;
-    private final List<Thread> threads = new ArrayList<>();
     private final List<TaskWorker> workers = new ArrayList<>();
 
     public IngestHarness(String bootstrap, String jdbcUrl, String user, String password, Pipeline pipeline,
@@ -89,7 +89,8 @@ public final class IngestHarness implements AutoCloseable {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(tasksTopic, Topics.spec(Topics.INGEST_TASKS).partitions(), (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(tasksTopic, Topics.spec(Topics.INGEST_TASKS).partitions(), (short) 1),
+                    new NewTopic(Topics.deadLetter(tasksTopic), 1, (short) 1))).all().get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot create " + tasksTopic, e);
         }
@@ -104,15 +105,17 @@ public final class IngestHarness implements AutoCloseable {
 
     /** A worker in this harness's group; give two workers the same id only to model a restart of one replica. */
     public TaskWorker worker(String workerId) {
-        return new TaskWorker(new TaskWorker.Settings(bootstrap, group, tasksTopic, workerId + "-" + schema, 30_000),
+        return worker(workerId, TaskWorker.RETRY);
+    }
+
+    /** A worker that gives a failing task up after {@code retry}'s attempts. */
+    public TaskWorker worker(String workerId, Backoff retry) {
+        return new TaskWorker(new TaskWorker.Settings(bootstrap, group, tasksTopic, workerId + "-" + schema, 30_000, retry),
                 processor, catalog, catalogStats, publishStats);
     }
 
     public TaskWorker start(TaskWorker worker) {
-        Thread t = new Thread(worker, "test-worker-" + worker.workerId());
-        t.setDaemon(true);
-        t.start();
-        threads.add(t);
+        worker.start();
         workers.add(worker);
         return worker;
     }
@@ -172,8 +175,8 @@ public final class IngestHarness implements AutoCloseable {
         return new Published(docKeys, rejKeys, byFilter, docs);
     }
 
-    public List<StepStats> stages() {
-        List<StepStats> all = new ArrayList<>();
+    public List<StepCounts> stages() {
+        List<StepCounts> all = new ArrayList<>();
         all.add(processor.readStats());
         all.addAll(pipeline.stats());
         all.add(catalogStats);
@@ -184,7 +187,6 @@ public final class IngestHarness implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         workers.forEach(TaskWorker::stop);
-        for (Thread t : threads) t.join(15_000);
         planner.close();
         publisher.close();
     }
