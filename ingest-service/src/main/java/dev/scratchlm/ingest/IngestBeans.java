@@ -1,6 +1,9 @@
 package dev.scratchlm.ingest;
 
 import dev.scratchlm.ingest.catalog.CatalogRepository;
+import dev.scratchlm.ingest.instructions.InstructionCatalog;
+import dev.scratchlm.ingest.instructions.InstructionPublisher;
+import dev.scratchlm.ingest.instructions.TokenizerLookup;
 import dev.scratchlm.ingest.pipeline.Pipeline;
 import dev.scratchlm.ingest.pipeline.PipelineSettings;
 import dev.scratchlm.ingest.pipeline.StepCounts;
@@ -87,6 +90,28 @@ public class IngestBeans {
         }
         return new SourcePlanner(new SourcePlanner.Defaults(cutoff, c.undated(), List.copyOf(c.languages()), detectable,
                 c.taskRecords(), dirs, c.planWait()), limits, catalog, publisher);
+    }
+
+    @Produces
+    @Singleton
+    InstructionCatalog instructionCatalog(AgroalDataSource dataSource, IngestConfig c) {
+        return new InstructionCatalog(dataSource, c.schema());
+    }
+
+    @Produces
+    @Singleton
+    InstructionPublisher instructionPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        return new InstructionPublisher(bootstrap);
+    }
+
+    void closeInstructionPublisher(@Disposes InstructionPublisher publisher) {
+        publisher.close();
+    }
+
+    @Produces
+    @Singleton
+    TokenizerLookup tokenizerLookup(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        return new TokenizerLookup(bootstrap);
     }
 
     void closePlanner(@Disposes SourcePlanner planner) {

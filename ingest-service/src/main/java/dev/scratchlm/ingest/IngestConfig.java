@@ -47,6 +47,14 @@ public interface IngestConfig {
 
     Workers workers();
 
+    Instructions instructions();
+
+    interface Instructions {
+        /** Largest instruction file accepted in one request. */
+        @WithDefault("67108864")
+        long maxBytes();
+    }
+
     interface Language {
         /** Candidate languages for identification (at least two). */
         List<String> detect();

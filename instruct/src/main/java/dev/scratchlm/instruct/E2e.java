@@ -36,8 +36,8 @@ public final class E2e {
     public static final List<String> SLOTS = List.of("name", "eatType", "food", "priceRange", "customer rating", "area",
             "familyFriendly", "near");
 
-    /** One row of an E2E CSV file. */
-    public record Row(long line, String mr, String ref) {
+    /** One row of an E2E CSV file; {@code record} counts data rows from 1 (the header is not one). */
+    public record Row(long record, String mr, String ref) {
     }
 
     /**
@@ -143,7 +143,7 @@ public final class E2e {
                     throw new IllegalArgumentException("line " + r.getParser().getCurrentLineNumber() + ": " + r.size()
                             + " fields, expected " + parser.getHeaderNames().size());
                 }
-                rows.add(new Row(r.getRecordNumber() + 1, r.get("mr"), r.get("ref")));
+                rows.add(new Row(rows.size() + 1, r.get("mr"), r.get("ref")));
             }
         } catch (UncheckedIOException e) {
             throw new IllegalArgumentException("not a valid CSV file: " + e.getCause().getMessage(), e);

@@ -563,7 +563,7 @@ public final class CatalogRepository implements UploadStore {
 
     /** A database failure: the caller's task is not done and will be delivered again. */
     public static final class CatalogException extends RuntimeException {
-        CatalogException(SQLException e) {
+        public CatalogException(SQLException e) {
             super("catalog: " + e.getMessage(), e);
         }
     }
