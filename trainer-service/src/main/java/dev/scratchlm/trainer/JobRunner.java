@@ -1,13 +1,20 @@
 package dev.scratchlm.trainer;
 
 import dev.scratchlm.contracts.CheckpointManifest;
+import dev.scratchlm.contracts.Chunks;
 import dev.scratchlm.contracts.Json;
+import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -124,6 +131,50 @@ public final class JobRunner implements AutoCloseable {
     public boolean isAlive() {
         Thread t = thread;
         return t != null && t.isAlive();
+    }
+
+    /**
+     * Registers a job's checkpoint, the same way for every stage: the weights blob (optimizer state stays in the
+     * resume file on the volume) with its manifest and row, then the resume file, then its announcement.
+     *
+     * @param previousCheckpointId the job's checkpoint before this one, or null
+     */
+    void saveCheckpoint(JobRow job, JobPlan plan, String id, int step, Map<String, Object> model, Checkpoint full,
+                        Map<String, Object> lineage, String previousCheckpointId, Float trainLoss, Float valLoss)
+            throws IOException {
+        String tok = full.tokenizerId();
+        // What chat and feedback need is the weights: the published blob leaves the optimizer state on the volume.
+        Checkpoint weights = new Checkpoint(full.config(), null, full.step(), full.rngState(), full.dataPosition(), tok,
+                full.metadata(), full.metrics(), full.weights(), null, null);
+        Path blob = checkpointFile(id);
+        MessageDigest sha = Chunks.sha256();
+        AtomicFiles.write(blob, out -> {
+            DigestOutputStream d = new DigestOutputStream(out, sha);
+            weights.write(d);
+            d.flush();
+        });
+        long size = Files.size(blob);
+        int chunks = (int) ((size + Chunks.CHUNK_BYTES - 1) / Chunks.CHUNK_BYTES);
+        Map<String, Object> lineageNow = new LinkedHashMap<>(lineage);
+        if (previousCheckpointId != null) lineageNow.put("previousCheckpointId", previousCheckpointId);
+        Map<String, Object> manifestMetrics = new LinkedHashMap<>(full.metrics());
+        manifestMetrics.put("step", step);
+        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA, id, plan.stage(), step,
+                plan.parent(), tok, model, lineageNow, manifestMetrics, size, chunks, Chunks.hex(sha.digest()),
+                Instant.now());
+        checkpoints.upsert(new CheckpointRow(id, job.id(), plan.stage(), step, trainLoss, valLoss, tok, plan.parent(),
+                manifest.sha256(), size, chunks, blob.toAbsolutePath().toString(), Json.string(manifest), null, null));
+        AtomicFiles.write(resumeFile(job.id()), full::write);
+        jobs.checkpointed(job.id(), id);
+        publishPending();
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("id", id);
+        e.put("step", step);
+        e.put("sha256", manifest.sha256());
+        e.put("sizeBytes", size);
+        if (trainLoss != null) e.put("trainLoss", trainLoss);
+        if (valLoss != null) e.put("valLoss", valLoss);
+        events.publish(job.id(), "checkpoint", e);
     }
 
     Path checkpointFile(String checkpointId) {

@@ -2,9 +2,6 @@ package dev.scratchlm.trainer;
 
 import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.bpe.ScratchFormat;
-import dev.scratchlm.contracts.CheckpointManifest;
-import dev.scratchlm.contracts.Chunks;
-import dev.scratchlm.contracts.Json;
 import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptRuntime;
@@ -22,9 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -260,40 +254,12 @@ final class PreferenceRun {
         }
         metrics.put("wallSeconds", elapsedSeconds());
         Checkpoint full = trainer.checkpoint(tok, trainer.stepCount(), metadata, metrics);
-        Checkpoint weights = new Checkpoint(full.config(), null, full.step(), full.rngState(), full.dataPosition(), tok,
-                metadata, metrics, full.weights(), null, null);
-        Path blob = runner.checkpointFile(id);
-        MessageDigest sha = Chunks.sha256();
-        AtomicFiles.write(blob, out -> {
-            DigestOutputStream d = new DigestOutputStream(out, sha);
-            weights.write(d);
-            d.flush();
-        });
-        long size = Files.size(blob);
-        int chunks = (int) ((size + Chunks.CHUNK_BYTES - 1) / Chunks.CHUNK_BYTES);
-        Map<String, Object> lineageNow = new LinkedHashMap<>(lineage);
-        if (previousCheckpointId != null) lineageNow.put("previousCheckpointId", previousCheckpointId);
-        Map<String, Object> manifestMetrics = new LinkedHashMap<>(metrics);
-        manifestMetrics.put("step", step);
-        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA, id, plan.stage(), step, plan.parent(),
-                tok, PretrainRun.modelMap(full.config()), lineageNow, manifestMetrics, size, chunks, Chunks.hex(sha.digest()), Instant.now());
         Float trainLoss = lastTrain == null ? null : (float) lastTrain.loss();
         Float heldLoss = lastHeldOut == null ? null : (float) lastHeldOut.loss();
-        runner.checkpoints.upsert(new CheckpointRow(id, job.id(), plan.stage(), step, trainLoss, heldLoss, tok,
-                plan.parent(), manifest.sha256(), size, chunks, blob.toAbsolutePath().toString(), Json.string(manifest), null, null));
-        AtomicFiles.write(runner.resumeFile(job.id()), full::write);
-        runner.jobs.checkpointed(job.id(), id);
+        runner.saveCheckpoint(job, plan, id, step, PretrainRun.modelMap(full.config()), full, lineage,
+                previousCheckpointId, trainLoss, heldLoss);
         lastCheckpointStep = step;
         previousCheckpointId = id;
-        runner.publishPending();
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("id", id);
-        e.put("step", step);
-        e.put("sha256", manifest.sha256());
-        e.put("sizeBytes", size);
-        if (trainLoss != null) e.put("trainLoss", trainLoss);
-        if (heldLoss != null) e.put("valLoss", heldLoss);
-        runner.events.publish(job.id(), "checkpoint", e);
     }
 
     private double elapsedSeconds() {

@@ -1,6 +1,5 @@
 package dev.scratchlm.trainer;
 
-import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.Chunks;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenShard;
@@ -21,9 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -290,41 +287,15 @@ final class PretrainRun {
             sft.putMetrics(metrics);
         }
         Checkpoint full = trainer.checkpoint(tok, sft != null ? sft.position() : train.position(), metadata, metrics);
-        // What chat and feedback need is the weights: the published blob leaves the optimizer state on the volume.
-        Checkpoint weights = new Checkpoint(full.config(), null, full.step(), full.rngState(), full.dataPosition(), tok,
-                metadata, metrics, full.weights(), null, null);
-
-        Path blob = runner.checkpointFile(id);
-        MessageDigest sha = Chunks.sha256();
-        AtomicFiles.write(blob, out -> {
-            DigestOutputStream d = new DigestOutputStream(out, sha);
-            weights.write(d);
-            d.flush();
-        });
-        long size = Files.size(blob);
-        int chunks = (int) ((size + Chunks.CHUNK_BYTES - 1) / Chunks.CHUNK_BYTES);
-        Map<String, Object> lineageNow = new LinkedHashMap<>(lineage);
-        if (previousCheckpointId != null) lineageNow.put("previousCheckpointId", previousCheckpointId);
-        Map<String, Object> manifestMetrics = new LinkedHashMap<>(metrics);
-        manifestMetrics.put("step", step);
-        if (sft != null) lineageNow.put("instructionSets", sft.counts());
-        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA, id, plan.stage(), step, plan.parent(),
-                tok, modelMap(plan.model()), lineageNow, manifestMetrics, size, chunks, Chunks.hex(sha.digest()), Instant.now());
-        runner.checkpoints.upsert(new CheckpointRow(id, job.id(), plan.stage(), step, recentLossMean(), lastVal, tok,
-                plan.parent(), manifest.sha256(), size, chunks, blob.toAbsolutePath().toString(), Json.string(manifest), null, null));
-        AtomicFiles.write(runner.resumeFile(job.id()), full::write);
-        runner.jobs.checkpointed(job.id(), id);
+        Map<String, Object> lineageNow = lineage;
+        if (sft != null) {
+            lineageNow = new LinkedHashMap<>(lineage);
+            lineageNow.put("instructionSets", sft.counts());
+        }
+        runner.saveCheckpoint(job, plan, id, step, modelMap(plan.model()), full, lineageNow, previousCheckpointId,
+                recentLossMean(), lastVal);
         lastCheckpointStep = step;
         previousCheckpointId = id;
-        runner.publishPending();
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("id", id);
-        e.put("step", step);
-        e.put("sha256", manifest.sha256());
-        e.put("sizeBytes", size);
-        e.put("trainLoss", recentLossMean());
-        if (lastVal != null) e.put("valLoss", lastVal);
-        runner.events.publish(job.id(), "checkpoint", e);
     }
 
     static Map<String, Object> modelMap(GptConfig c) {
