@@ -9,13 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Reassembles blobs published with {@link Chunks#publish}: chunks are spooled to disk as they arrive, and a blob is
  * handed out only when its manifest arrives, every chunk is there in order and every checksum matches.
  * A re-publication of the same key (chunk 0 again) starts over, so a producer that died half-way and retried is fine.
+ * Records carry their publication's id, so two publications of one key that interleave (two trainer replicas
+ * publishing the same pending checkpoint) are assembled side by side and both arrive whole.
  */
 public final class ChunkAssembler {
     /** What one record did: nothing visible yet, a complete verified blob, or a rejected one and why. */
@@ -23,7 +27,11 @@ public final class ChunkAssembler {
         public enum Status { PENDING, COMPLETE, REJECTED }
     }
 
+    /** Publications of one key assembled at once; older ones beyond it are producers that died half-way. */
+    static final int MAX_PUBLICATIONS_PER_KEY = 4;
+
     private static final class Partial {
+        final String key;
         final Path file;
         final OutputStream out;
         final MessageDigest digest = Chunks.sha256();
@@ -31,14 +39,15 @@ public final class ChunkAssembler {
         long size;
         String broken;
 
-        Partial(Path file) throws IOException {
+        Partial(String key, Path file) throws IOException {
+            this.key = key;
             this.file = file;
             this.out = Files.newOutputStream(file);
         }
     }
 
     private final Path spoolDir;
-    private final Map<String, Partial> partials = new HashMap<>();
+    private final Map<String, Partial> partials = new LinkedHashMap<>(); // oldest publication first
 
     public ChunkAssembler(Path spoolDir) {
         this.spoolDir = spoolDir;
@@ -52,23 +61,30 @@ public final class ChunkAssembler {
     public Outcome accept(ConsumerRecord<String, byte[]> record) {
         String key = record.key();
         String kind = Chunks.header(record.headers(), Chunks.KIND);
+        String publication = Chunks.header(record.headers(), Chunks.PUBLICATION);
+        String slot = publication == null ? key : key + "#" + publication;
         try {
-            if (Chunks.CHUNK.equals(kind)) return chunk(key, record);
-            if (Chunks.MANIFEST.equals(kind)) return manifest(key, record.value());
+            if (Chunks.CHUNK.equals(kind)) return chunk(key, slot, record);
+            if (Chunks.MANIFEST.equals(kind)) return manifest(key, slot, record.value());
             return new Outcome(Outcome.Status.REJECTED, key, null, null, "record without a kind header");
-        } catch (IOException e) {
-            partials.remove(key);
-            return new Outcome(Outcome.Status.REJECTED, key, null, null, "spool failed: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            try {
+                drop(slot);
+            } catch (IOException ignored) {
+                // the spool file stays behind; the outcome below already says what went wrong
+            }
+            return new Outcome(Outcome.Status.REJECTED, key, null, null, "unreadable record: " + e.getMessage());
         }
     }
 
-    private Outcome chunk(String key, ConsumerRecord<String, byte[]> record) throws IOException {
+    private Outcome chunk(String key, String slot, ConsumerRecord<String, byte[]> record) throws IOException {
         int index = Integer.parseInt(Chunks.header(record.headers(), Chunks.INDEX));
         if (index == 0) {
-            drop(key);
-            partials.put(key, new Partial(spoolDir.resolve(safe(key) + ".part")));
+            drop(slot);
+            dropOldestBeyond(key, MAX_PUBLICATIONS_PER_KEY - 1);
+            partials.put(slot, new Partial(key, spoolDir.resolve(safe(slot) + ".part")));
         }
-        Partial p = partials.get(key);
+        Partial p = partials.get(slot);
         if (p == null) return pending(key); // tail of a blob whose start we never saw: its manifest will be rejected
         if (p.broken != null) return pending(key);
         String expectedSha = Chunks.header(record.headers(), Chunks.SHA256);
@@ -85,15 +101,15 @@ public final class ChunkAssembler {
         return pending(key);
     }
 
-    private Outcome manifest(String key, byte[] json) throws IOException {
+    private Outcome manifest(String key, String slot, byte[] json) throws IOException {
         CheckpointManifest m;
         try {
             m = Json.read(json, CheckpointManifest.class);
         } catch (UncheckedIOException e) {
-            drop(key);
+            drop(slot);
             return new Outcome(Outcome.Status.REJECTED, key, json, null, e.getMessage());
         }
-        Partial p = partials.remove(key);
+        Partial p = partials.remove(slot);
         if (p == null) return new Outcome(Outcome.Status.REJECTED, key, json, null, "manifest without chunks");
         p.out.close();
         String problem = p.broken;
@@ -105,7 +121,7 @@ public final class ChunkAssembler {
             Files.deleteIfExists(p.file);
             return new Outcome(Outcome.Status.REJECTED, key, json, null, problem);
         }
-        Path done = spoolDir.resolve(safe(key) + ".blob");
+        Path done = spoolDir.resolve(safe(slot) + ".blob");
         Files.move(p.file, done, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return new Outcome(Outcome.Status.COMPLETE, key, json, done, null);
     }
@@ -114,12 +130,20 @@ public final class ChunkAssembler {
         return new Outcome(Outcome.Status.PENDING, key, null, null, null);
     }
 
-    private void drop(String key) throws IOException {
-        Partial old = partials.remove(key);
+    private void drop(String slot) throws IOException {
+        Partial old = partials.remove(slot);
         if (old != null) {
             old.out.close();
             Files.deleteIfExists(old.file);
         }
+    }
+
+    private void dropOldestBeyond(String key, int keep) throws IOException {
+        List<String> slots = new ArrayList<>();
+        partials.forEach((slot, p) -> {
+            if (p.key.equals(key)) slots.add(slot);
+        });
+        for (int i = 0; i < slots.size() - keep; i++) drop(slots.get(i));
     }
 
     private static String safe(String key) {

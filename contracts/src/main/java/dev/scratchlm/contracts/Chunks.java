@@ -2,6 +2,7 @@ package dev.scratchlm.contracts;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -12,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
@@ -32,6 +36,8 @@ public final class Chunks {
     public static final String MANIFEST = "manifest";
     public static final String INDEX = "index";
     public static final String SHA256 = "sha256";
+    /** One id per call of {@link #publish}: two publications of one key that interleave are assembled apart. */
+    public static final String PUBLICATION = "publication";
     /** Half of Kafka's default max record size leaves room for headers and batching overhead. */
     public static final int CHUNK_BYTES = 512 * 1024;
 
@@ -46,6 +52,8 @@ public final class Chunks {
     public static BlobSummary publish(Producer<String, byte[]> producer, String topic, String key, Path blob,
                                       Function<BlobSummary, Object> manifest) throws IOException {
         MessageDigest whole = sha256();
+        byte[] publication = java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         long size = 0;
         int index = 0;
         try (InputStream in = Files.newInputStream(blob)) {
@@ -58,15 +66,17 @@ public final class Chunks {
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, chunk);
                 record.headers().add(KIND, CHUNK.getBytes(StandardCharsets.UTF_8))
                         .add(INDEX, Integer.toString(index++).getBytes(StandardCharsets.UTF_8))
-                        .add(SHA256, hex(sha256().digest(chunk)).getBytes(StandardCharsets.UTF_8));
-                producer.send(record);
+                        .add(SHA256, hex(sha256().digest(chunk)).getBytes(StandardCharsets.UTF_8))
+                        .add(PUBLICATION, publication);
+                sent.add(producer.send(record));
             }
         }
         BlobSummary summary = new BlobSummary(size, index, hex(whole.digest()));
         ProducerRecord<String, byte[]> last = new ProducerRecord<>(topic, key, Json.bytes(manifest.apply(summary)));
-        last.headers().add(KIND, MANIFEST.getBytes(StandardCharsets.UTF_8));
+        last.headers().add(KIND, MANIFEST.getBytes(StandardCharsets.UTF_8)).add(PUBLICATION, publication);
+        sent.add(producer.send(last));
         try {
-            producer.send(last).get();
+            for (Future<RecordMetadata> f : sent) f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while publishing " + key, e);

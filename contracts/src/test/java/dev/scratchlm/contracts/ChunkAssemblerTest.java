@@ -106,4 +106,44 @@ class ChunkAssemblerTest {
         assertThat(outcome.status()).isEqualTo(ChunkAssembler.Outcome.Status.COMPLETE);
         assertThat(Files.readAllBytes(outcome.blob())).isEqualTo(blob);
     }
+
+    @Test
+    void twoPublicationsOfOneKeyThatInterleaveBothArriveWhole() throws Exception {
+        // Two trainer replicas publishing the same pending checkpoint at once.
+        byte[] blob = blob(Chunks.CHUNK_BYTES * 2 + 7);
+        List<ConsumerRecord<String, byte[]>> a = publish("ck6", blob);
+        List<ConsumerRecord<String, byte[]>> b = publish("ck6", blob);
+        ChunkAssembler assembler = new ChunkAssembler(dir.resolve("spool"));
+        List<ChunkAssembler.Outcome> done = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            for (ConsumerRecord<String, byte[]> r : List.of(a.get(i), b.get(i))) {
+                ChunkAssembler.Outcome o = assembler.accept(r);
+                assertThat(o.status()).as(o.reason()).isNotEqualTo(ChunkAssembler.Outcome.Status.REJECTED);
+                if (o.status() == ChunkAssembler.Outcome.Status.COMPLETE) done.add(o);
+            }
+        }
+        assertThat(done).hasSize(2);
+        for (ChunkAssembler.Outcome o : done) assertThat(Files.readAllBytes(o.blob())).isEqualTo(blob);
+    }
+
+    @Test
+    void publicationsThatNeverFinishDoNotPileUp() throws Exception {
+        byte[] blob = blob(Chunks.CHUNK_BYTES + 9);
+        ChunkAssembler assembler = new ChunkAssembler(dir.resolve("spool"));
+        for (int i = 0; i < 10; i++) assembler.accept(publish("ck7", blob).get(0)); // ten producers died after one chunk
+        try (var files = Files.list(dir.resolve("spool"))) {
+            assertThat(files.count()).isEqualTo(ChunkAssembler.MAX_PUBLICATIONS_PER_KEY);
+        }
+        ChunkAssembler.Outcome outcome = null;
+        for (ConsumerRecord<String, byte[]> r : publish("ck7", blob)) outcome = assembler.accept(r);
+        assertThat(outcome.status()).isEqualTo(ChunkAssembler.Outcome.Status.COMPLETE);
+    }
+
+    @Test
+    void aRecordWithAnUnreadableIndexIsRejectedNotThrown() throws Exception {
+        ConsumerRecord<String, byte[]> r = publish("ck8", blob(10)).get(0);
+        r.headers().remove(Chunks.INDEX).add(Chunks.INDEX, "x".getBytes());
+        ChunkAssembler.Outcome o = new ChunkAssembler(dir.resolve("spool")).accept(r);
+        assertThat(o.status()).isEqualTo(ChunkAssembler.Outcome.Status.REJECTED);
+    }
 }

@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -138,6 +139,13 @@ class PreferenceJobTest {
         validator = new JobValidator(id -> Optional.empty(), List::of, store, checkpoints::find, MemoryBudget.ofThisProcess(2))
                 .withPreferences(new PreferenceValidator(checkpoints::find, tokenizers::definition,
                         rankings, MemoryBudget.ofThisProcess(2)));
+    }
+
+    /** A runner left idle by one test would otherwise pick up the next test's jobs and pending checkpoints. */
+    @AfterEach
+    void stopRunners() {
+        runners.forEach(JobRunner::abandon);
+        runners.clear();
     }
 
     @AfterAll

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -74,6 +75,13 @@ class ResumeTest {
         checkpoints = new CheckpointRepository(db);
         publisher = new CheckpointPublisher(stack.bootstrapServers());
         GptRuntime.configureThreads(2);
+    }
+
+    /** A runner left idle by one test would otherwise pick up the next test's jobs and pending checkpoints. */
+    @AfterEach
+    void stopRunners() {
+        runners.forEach(JobRunner::abandon);
+        runners.clear();
     }
 
     @AfterAll
