@@ -48,6 +48,7 @@ final class Answer implements BatchScheduler.Listener {
     // Guarded by this: bytes produced but not yet handed to the connection, and whether the response ends after them.
     private Buffer pending;
     private boolean ending, streamed;
+    private final BatchScheduler scheduler;
 
     /**
      * @param loop the event loop of the request's connection (its writes happen there); {@code outbox} is the model
@@ -61,7 +62,8 @@ final class Answer implements BatchScheduler.Listener {
         this.blocking = blocking;
         this.tokens = tokens;
         this.loop = loop;
-        this.outbox = req.model().scheduler.outbox();
+        this.scheduler = req.model().scheduler; // one scheduler for the whole answer, even if the model's is replaced
+        this.outbox = scheduler.outbox();
         this.text = new TextAssembler(req.model().tokenizer, req.params().stop(), req.params().logprobs());
         this.id = (req.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         this.object = req.chat() ? (req.stream() ? "chat.completion.chunk" : "chat.completion") : "text_completion";
@@ -75,6 +77,11 @@ final class Answer implements BatchScheduler.Listener {
      * Sends the headers (and a chat stream's first chunk), queues the job; false when the model's queue is full.
      * Called on the connection's event loop.
      */
+    /** The scheduler this answer was (or would have been) queued on. */
+    BatchScheduler scheduler() {
+        return scheduler;
+    }
+
     boolean start() {
         BatchScheduler.Job j = new BatchScheduler.Job(req.prompt(), req.params(), this);
         this.job = j;
@@ -91,7 +98,7 @@ final class Answer implements BatchScheduler.Listener {
         }
         Buffer first = roleChunk ? Buffer.buffer(sb.toString()) : null;
         synchronized (this) {
-            if (!req.model().scheduler.submit(j)) return false;
+            if (!scheduler.submit(j)) return false;
             if (first != null) {
                 streamed = true;
                 response.write(first);

@@ -86,6 +86,35 @@ public class AnswerStore {
         }
     }
 
+    /** The feedback last published for an answer, if any. */
+    public record SentFeedback(boolean thumbsUp, String comment) {}
+
+    public Optional<SentFeedback> sentFeedback(String id) {
+        try (Connection c = db.getConnection();
+             PreparedStatement st = c.prepareStatement("SELECT feedback_thumbs_up, feedback_comment FROM chat.answers "
+                     + "WHERE id = ? AND feedback_thumbs_up IS NOT NULL")) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? Optional.of(new SentFeedback(rs.getBoolean(1), rs.getString(2))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the feedback of answer " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Notes the feedback the broker acknowledged for an answer. */
+    public void feedbackSent(String id, SentFeedback f) {
+        try (Connection c = db.getConnection();
+             PreparedStatement st = c.prepareStatement("UPDATE chat.answers SET feedback_thumbs_up = ?, feedback_comment = ? WHERE id = ?")) {
+            st.setBoolean(1, f.thumbsUp());
+            st.setString(2, f.comment());
+            st.setString(3, id);
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot note the feedback of answer " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     public Optional<StoredAnswer> find(String id) {
         try (Connection c = db.getConnection();
              PreparedStatement st = c.prepareStatement("SELECT model, prompt, answer, created_at FROM chat.answers WHERE id = ?")) {

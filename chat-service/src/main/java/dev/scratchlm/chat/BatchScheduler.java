@@ -4,6 +4,7 @@ import dev.scratchlm.gpt.Sampler;
 import dev.scratchlm.gpt.TokenChoice;
 
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -69,7 +70,9 @@ final class BatchScheduler {
     private final float[][] logits;
     private final Thread thread;
     private final StepOutbox outbox = new StepOutbox();
+    private final Consumer<Throwable> onDeath;
     private volatile StepObserver observer;
+    private volatile Throwable failure;
     private boolean retired;
     private int activeCount;
 
@@ -78,7 +81,16 @@ final class BatchScheduler {
      * @param maxQueued requests that may wait for a free slot before new ones are refused
      */
     BatchScheduler(String name, Decoder decoder, IntPredicate endToken, int maxQueued) {
+        this(name, decoder, endToken, maxQueued, t -> {});
+    }
+
+    /**
+     * @param onDeath called on the scheduler's thread, after every request it held has been failed, when the thread
+     *                ends on an error it cannot pin on one request (its owner reports it and starts a new one)
+     */
+    BatchScheduler(String name, Decoder decoder, IntPredicate endToken, int maxQueued, Consumer<Throwable> onDeath) {
         this.name = name;
+        this.onDeath = onDeath;
         this.decoder = decoder;
         this.endToken = endToken;
         this.maxQueued = maxQueued;
@@ -123,12 +135,17 @@ final class BatchScheduler {
         return activeCount + queue.size();
     }
 
-    /** Stops taking requests; the thread finishes what it has, then ends. */
-    /** Unloaded (a newer checkpoint took its place): takes no new requests. */
+    /** Unloaded (a newer checkpoint took its place) or dead: takes no new requests. */
     synchronized boolean retired() {
         return retired;
     }
 
+    /** What ended the thread when it died, else null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Stops taking requests; the thread finishes what it has, then ends. */
     synchronized void retire() {
         retired = true;
         notifyAll();
@@ -149,7 +166,10 @@ final class BatchScheduler {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, "decoder of " + name + " failed", t);
+            failure = t;
             failAll(t);
+            outbox.flush();
+            onDeath.accept(t);
         } finally {
             outbox.flush();
         }
@@ -240,10 +260,39 @@ final class BatchScheduler {
         if (n == 0) return;
         StepObserver o = observer;
         if (o != null) o.onStep(stepSlots, n);
-        decoder.step(stepSlots, stepTokens, n, logits);
+        try {
+            decoder.step(stepSlots, stepTokens, n, logits);
+        } catch (RuntimeException batch) {
+            stepOneByOne(n);
+            return;
+        }
         for (int i = 0; i < n; i++) {
             accept(stepJobs[i], logits[i]);
             stepJobs[i] = null;
+        }
+    }
+
+    /**
+     * A refused batched step (the decoder checks every row before it changes a cache, so none advanced): each
+     * sequence is stepped alone, and only those whose own step fails end, with the decoder's reason.
+     */
+    private void stepOneByOne(int n) {
+        int[] slot = new int[1], token = new int[1];
+        float[][] out = new float[1][];
+        for (int i = 0; i < n; i++) {
+            Job job = stepJobs[i];
+            stepJobs[i] = null;
+            slot[0] = stepSlots[i];
+            token[0] = stepTokens[i];
+            out[0] = logits[i];
+            try {
+                decoder.step(slot, token, 1, out);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "decode step of one request to " + name + " failed", e);
+                release(job, Finish.ERROR, "decoding failed: " + e.getMessage());
+                continue;
+            }
+            accept(job, logits[i]);
         }
     }
 
@@ -271,7 +320,8 @@ final class BatchScheduler {
         }
         if (!more) {
             release(job, job.cancelled ? Finish.CANCELLED : Finish.STOP, null);
-        } else if (job.generated >= job.params.maxTokens()) {
+        } else if (job.generated >= job.params.maxTokens() || job.prompt.length + job.generated >= decoder.blockSize()) {
+            // the second test holds even if a request's limit was not checked against the context: the cache is full
             release(job, Finish.LENGTH, null);
         } else {
             job.nextToken = c.token();

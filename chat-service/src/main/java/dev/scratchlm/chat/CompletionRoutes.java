@@ -17,6 +17,10 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -50,6 +54,16 @@ public class CompletionRoutes {
         return t;
     });
 
+    /** Bodies from this size on are parsed and tokenized on {@link #parsing}, not on the event loop. */
+    static final int PARSE_ON_LOOP_BYTES = 8 * 1024;
+    /** Two threads (the machine's cores) and a bounded queue: a flood of huge prompts is refused, not queued forever. */
+    private final ThreadPoolExecutor parsing = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(64), r -> {
+                Thread t = new Thread(r, "prompt-parse");
+                t.setDaemon(true);
+                return t;
+            });
+
     void routes(@Observes Router router) {
         parser = new RequestParser(models::resolve);
         tokens = meters.counter("scratchlm.chat.tokens.generated");
@@ -72,25 +86,75 @@ public class CompletionRoutes {
 
     private void handle(RoutingContext ctx, boolean chat) {
         (chat ? chatRequests : completionRequests).increment();
+        Buffer body = ctx.body().buffer();
+        byte[] bytes = body == null ? null : body.getBytes();
+        if (bytes == null || bytes.length < PARSE_ON_LOOP_BYTES) {
+            parsed(ctx, bytes, chat);
+            return;
+        }
+        // A large prompt takes milliseconds to tokenize: not on the event loop, which serves every other connection.
+        io.vertx.core.Context loop = ctx.vertx().getOrCreateContext();
         try {
-            Buffer body = ctx.body().buffer();
-            var json = RequestParser.parseBody(body == null ? null : body.getBytes());
-            CompletionRequest req = chat ? parser.chat(json) : parser.completion(json);
+            parsing.execute(() -> {
+                CompletionRequest req;
+                try {
+                    req = parse(bytes, chat);
+                } catch (RuntimeException e) {
+                    loop.runOnContext(v -> failed(ctx, e));
+                    return;
+                }
+                loop.runOnContext(v -> start(ctx, req));
+            });
+        } catch (RejectedExecutionException e) {
+            refused.increment();
+            error(ctx, new OpenAiError(429, "rate_limit_exceeded", null, "too_many_requests",
+                    "Too many large prompts are waiting to be read; try again shortly."));
+        }
+    }
+
+    private CompletionRequest parse(byte[] bytes, boolean chat) {
+        var json = RequestParser.parseBody(bytes);
+        return chat ? parser.chat(json) : parser.completion(json);
+    }
+
+    private void parsed(RoutingContext ctx, byte[] bytes, boolean chat) {
+        CompletionRequest req;
+        try {
+            req = parse(bytes, chat);
+        } catch (RuntimeException e) {
+            failed(ctx, e);
+            return;
+        }
+        start(ctx, req);
+    }
+
+    /** On the connection's event loop. */
+    private void start(RoutingContext ctx, CompletionRequest req) {
+        try {
             Answer answer = new Answer(req, ctx.response(), store, storeWriter, tokens, eventLoop(ctx));
             if (!answer.start()) {
                 refused.increment();
-                error(ctx, req.model().scheduler.retired()
+                error(ctx, answer.scheduler().failure() != null
+                        ? new OpenAiError(503, "server_error", "model", "model_restarting", "The model '" + req.model().id
+                                + "' is restarting its decoder after a failure; retry shortly.")
+                        : answer.scheduler().retired()
                         ? new OpenAiError(503, "server_error", "model", "model_unloaded", "The model '" + req.model().id
                                 + "' was just unloaded (a newer checkpoint replaced it); see GET /v1/models and retry.")
                         : new OpenAiError(429, "rate_limit_exceeded", null, "too_many_requests", "The model '"
                                 + req.model().id + "' has too many requests waiting; try again shortly."));
             }
-        } catch (OpenAiError e) {
-            error(ctx, e);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "completion request failed", e);
-            error(ctx, new OpenAiError(500, "server_error", null, "internal_error", "Internal error; see the service log."));
+            failed(ctx, e);
         }
+    }
+
+    private void failed(RoutingContext ctx, RuntimeException e) {
+        if (e instanceof OpenAiError a) {
+            error(ctx, a);
+            return;
+        }
+        LOG.log(Level.WARNING, "completion request failed", e);
+        error(ctx, new OpenAiError(500, "server_error", null, "internal_error", "Internal error; see the service log."));
     }
 
     /** The event loop of the request's connection: the answer's writes are handed to it, in one task per decode step. */

@@ -8,10 +8,13 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,13 +22,29 @@ import java.util.concurrent.TimeoutException;
 /** Publishes thumbs up/down to {@code chat-feedback} and returns only once every in-sync replica has it (acks=all). */
 @ApplicationScoped
 public class FeedbackProducer {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FeedbackProducer.class.getName());
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
     private KafkaProducer<String, byte[]> producer;
 
+    /** Whole-send bound: a person waits on this request, so a broker that is away is a quick 503, not a minute. */
+    static final int TIMEOUT_MS = 5000;
+
+    FeedbackProducer() {}
+
+    FeedbackProducer(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
     private synchronized KafkaProducer<String, byte[]> producer() {
-        if (producer == null) producer = new KafkaProducer<>(KafkaSettings.producer(bootstrap));
+        if (producer == null) {
+            Properties p = KafkaSettings.producer(bootstrap); // acks=all, idempotent: a retry never duplicates
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(TIMEOUT_MS / 2)); // waiting for metadata
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(TIMEOUT_MS / 2));
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(TIMEOUT_MS));
+            producer = new KafkaProducer<>(p);
+        }
         return producer;
     }
 
@@ -33,13 +52,19 @@ public class FeedbackProducer {
     public void publish(ChatFeedback feedback) {
         try {
             producer().send(new ProducerRecord<>(Topics.CHAT_FEEDBACK, feedback.answerId(), Json.bytes(feedback)))
-                    .get(30, TimeUnit.SECONDS);
+                    .get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while recording feedback", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the feedback could not be recorded: " + e.getMessage(), e);
+            throw unavailable(e);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            throw unavailable(e);
         }
+    }
+
+    private static OpenAiError unavailable(Exception e) {
+        LOG.warning("feedback not recorded: " + e);
+        return new OpenAiError(503, "server_error", null, "feedback_unavailable",
+                "The feedback could not be recorded right now; please send it again shortly.");
     }
 
     void stop(@Observes ShutdownEvent event) {

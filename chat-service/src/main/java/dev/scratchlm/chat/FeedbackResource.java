@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * {@code POST /api/feedback} {@code {"answerId", "thumbsUp": true|false, "comment"?}}: a thumbs up or down on an
  * answer that was stored when served. The prompt and answer come from the store, not from the client, so feedback
- * always describes what the model really said. The 200 comes after the broker acknowledged the record.
+ * always describes what the model really said. The 200 comes after the broker acknowledged the record; with the
+ * broker away, a 503 within seconds. The record's key is the answer id, so a changed rating replaces the old one.
  */
 @Path("/api/feedback")
 public class FeedbackResource {
@@ -45,13 +46,20 @@ public class FeedbackResource {
         }
         AnswerStore.StoredAnswer a = answers.find(id.asText()).orElseThrow(() -> OpenAiError.notFound("answerId",
                 "No stored answer '" + id.asText() + "': only answers requested with \"store\": true can be rated."));
-        ChatFeedback feedback = new ChatFeedback(ChatFeedback.SCHEMA, a.id(), a.model(), a.prompt(), a.answer(),
-                thumbs.asBoolean(), comment, Instant.now());
-        producer.publish(feedback);
+        AnswerStore.SentFeedback sent = new AnswerStore.SentFeedback(thumbs.asBoolean(), comment);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("answerId", a.id());
         out.put("thumbsUp", thumbs.asBoolean());
         out.put("recorded", true);
+        // The same feedback again (a double click, a client's retry) is one record: acknowledged, not sent twice.
+        if (answers.sentFeedback(a.id()).filter(sent::equals).isPresent()) {
+            out.put("duplicate", true);
+            return out;
+        }
+        ChatFeedback feedback = new ChatFeedback(ChatFeedback.SCHEMA, a.id(), a.model(), a.prompt(), a.answer(),
+                thumbs.asBoolean(), comment, Instant.now());
+        producer.publish(feedback);
+        answers.feedbackSent(a.id(), sent);
         return out;
     }
 

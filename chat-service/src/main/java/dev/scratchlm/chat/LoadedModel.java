@@ -27,7 +27,8 @@ final class LoadedModel {
     final List<TensorInfo> tensors;
     final long parameterCount;
     final long created;
-    final BatchScheduler scheduler;
+    /** Replaced by a new one when its thread dies of an error no single request caused (see {@link #schedulerDied}). */
+    volatile BatchScheduler scheduler;
     /** Prepended to a completion prompt: pre-training documents start after an end-of-text token. */
     final int documentStart;
 
@@ -45,10 +46,72 @@ final class LoadedModel {
         this.created = at.getEpochSecond();
         Integer eot = tokenizer.specialTokens().get(ChatTemplate.ENDOFTEXT);
         this.documentStart = eot == null ? -1 : eot;
-        Gpt model = checkpoint.toModel(1);
+        this.model = checkpoint.toModel(1);
+        this.slots = slots;
+        this.maxQueued = maxQueued;
+        this.scheduler = newScheduler();
+    }
+
+    private final Gpt model;
+    private final int slots, maxQueued;
+    private boolean unloaded;
+    private int restarts;
+    private String lastFailure;
+    private boolean dead;
+
+    private BatchScheduler newScheduler() {
         int mergeable = tokenizer.mergeableCount();
         // Special tokens (and ids past the tokenizer, if the model's vocabulary is padded) end an answer.
-        this.scheduler = new BatchScheduler(id, new KvDecoder(model, slots), token -> token >= mergeable, maxQueued);
+        return new BatchScheduler(id, new KvDecoder(model, slots), token -> token >= mergeable, maxQueued,
+                this::schedulerDied);
+    }
+
+    /**
+     * The decode thread ended on an error no single request caused (its requests were failed): the weights are
+     * untouched, so a new scheduler with a fresh KV cache takes over. While there is none (or building it failed),
+     * readiness reports the model down.
+     */
+    private void schedulerDied(Throwable t) {
+        synchronized (this) {
+            dead = true;
+            restarts++;
+            lastFailure = t.toString();
+            if (unloaded) return;
+        }
+        try {
+            BatchScheduler fresh = newScheduler();
+            synchronized (this) {
+                if (unloaded) {
+                    fresh.retire();
+                    return;
+                }
+                scheduler = fresh;
+                dead = false;
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            synchronized (this) {
+                lastFailure = t + "; restart failed: " + e;
+            }
+        }
+    }
+
+    /** Unloaded from the registry: its scheduler finishes what it has and takes nothing new. */
+    synchronized void unload() {
+        unloaded = true;
+        scheduler.retire();
+    }
+
+    /** Decoder health for readiness: alive, times the decode thread died and was replaced, the last failure. */
+    synchronized boolean decoderAlive() {
+        return !dead && scheduler.isAlive();
+    }
+
+    synchronized int decoderRestarts() {
+        return restarts;
+    }
+
+    synchronized String lastDecoderFailure() {
+        return lastFailure;
     }
 
     private static ChatTemplate templateOf(Tokenizer tokenizer) {

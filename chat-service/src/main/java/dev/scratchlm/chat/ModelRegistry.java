@@ -121,7 +121,7 @@ public class ModelRegistry {
         }
         synchronized (this) {
             LoadedModel old = loaded.remove(id);
-            if (old != null) old.scheduler.retire();
+            if (old != null) old.unload();
             loaded.put(id, model);
             // The alias follows the newest loaded checkpoint of the stage, in the order they were published.
             String stage = manifest.stage() == null ? "unknown" : manifest.stage();
@@ -148,7 +148,7 @@ public class ModelRegistry {
             }
             if (victim == null) return; // every loaded model is some stage's newest: keep them all
             LOG.info("unloading " + victim + " (more than " + maxLoaded + " models loaded)");
-            loaded.remove(victim).scheduler.retire();
+            loaded.remove(victim).unload();
         }
     }
 

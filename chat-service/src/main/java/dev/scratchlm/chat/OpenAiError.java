@@ -36,7 +36,7 @@ public final class OpenAiError extends RuntimeException {
     public static OpenAiError contextTooLong(String param, int limit, int promptTokens, int maxTokens) {
         return new OpenAiError(400, "invalid_request_error", param, "context_length_exceeded",
                 "This model's maximum context length is " + limit + " tokens. However, you requested "
-                        + (promptTokens + maxTokens) + " tokens (" + promptTokens + " in the prompt, " + maxTokens
+                        + ((long) promptTokens + maxTokens) + " tokens (" + promptTokens + " in the prompt, " + maxTokens
                         + " for the completion). Please reduce the prompt or max_tokens.");
     }
 

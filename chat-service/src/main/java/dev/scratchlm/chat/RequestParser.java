@@ -146,7 +146,7 @@ final class RequestParser {
         } else {
             maxTokens = integer(body, maxName, 0);
             if (maxTokens < 1) throw OpenAiError.invalid(maxName, "'" + maxName + "' must be at least 1, got " + maxTokens + ".");
-            if (promptTokens + maxTokens > limit) {
+            if ((long) promptTokens + maxTokens > limit) { // in long: max_tokens may be up to 2^31 - 1
                 throw OpenAiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, maxTokens);
             }
         }

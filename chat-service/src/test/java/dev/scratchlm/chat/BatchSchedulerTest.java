@@ -225,7 +225,7 @@ class BatchSchedulerTest {
         Recorder a = new Recorder(Integer.MAX_VALUE), b = new Recorder(Integer.MAX_VALUE), c = new Recorder(Integer.MAX_VALUE);
         BatchScheduler.Job ja = new BatchScheduler.Job(new int[] {0}, greedy(500), a);
         s.submit(ja);
-        Thread.sleep(100); // a is admitted and blocked in its first step
+        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).as("a is admitted and blocked in its first step").isTrue();
         assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), b))).isTrue();
         assertThat(s.submit(new BatchScheduler.Job(new int[] {2}, greedy(2), c))).as("queue of one is full").isFalse();
         ja.cancel();
@@ -238,5 +238,82 @@ class BatchSchedulerTest {
         s.retire();
         assertThat(s.retired()).as("a refusal from an unloaded model is told apart from a full queue").isTrue();
         assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), c))).isFalse();
+    }
+
+    /** A decoder that refuses any step holding token 7 (a row it cannot decode), checking before it changes anything. */
+    static final class PickyDecoder extends FakeDecoder {
+        PickyDecoder(int slots) {
+            super(slots);
+        }
+
+        @Override
+        public float[] prefill(int slot, int[] prompt) {
+            float[] l = new float[VOCAB];
+            l[prompt[0] == 6 ? 7 : slot + 1] = 10; // a prompt starting with 6 makes the sequence sample 7
+            return l;
+        }
+
+        @Override
+        public void step(int[] slotIds, int[] tokens, int n, float[][] out) {
+            for (int i = 0; i < n; i++) if (tokens[i] == 7) throw new IllegalStateException("cannot decode token 7");
+            super.step(slotIds, tokens, n, out);
+        }
+    }
+
+    @Test
+    void aStepThatFailsForOneSequenceFailsOnlyThatRequestAndTheSchedulerGoesOn() throws Exception {
+        PickyDecoder d = new PickyDecoder(3);
+        d.gate = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> died = new java.util.concurrent.atomic.AtomicReference<>();
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10, died::set);
+        Recorder a = new Recorder(Integer.MAX_VALUE), bad = new Recorder(Integer.MAX_VALUE), c = new Recorder(Integer.MAX_VALUE);
+        s.submit(new BatchScheduler.Job(new int[] {0}, greedy(4), a));
+        s.submit(new BatchScheduler.Job(new int[] {6}, greedy(4), bad));
+        s.submit(new BatchScheduler.Job(new int[] {2}, greedy(4), c));
+        d.gate.countDown();
+        a.await();
+        bad.await();
+        c.await();
+        assertThat(bad.finish).isEqualTo(BatchScheduler.Finish.ERROR);
+        assertThat(a.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        assertThat(a.tokens).hasSize(4);
+        assertThat(c.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        assertThat(c.tokens).hasSize(4);
+        assertThat(s.retired()).as("the model keeps serving").isFalse();
+        assertThat(died.get()).isNull();
+        Recorder later = new Recorder(Integer.MAX_VALUE);
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), later))).isTrue();
+        later.await();
+        assertThat(later.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+    }
+
+    @Test
+    void aSequenceEndsWhenTheContextIsFullWhateverItsLimit() throws Exception {
+        FakeDecoder d = new FakeDecoder(1); // a context of 1000 tokens
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10);
+        Recorder r = new Recorder(Integer.MAX_VALUE);
+        s.submit(new BatchScheduler.Job(new int[] {0, 0, 0}, greedy(Integer.MAX_VALUE), r));
+        r.await();
+        assertThat(r.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        assertThat(r.tokens).hasSize(1000 - 3);
+    }
+
+    @Test
+    void anErrorNoRequestCausedFailsEveryRequestAndIsReportedToTheOwner() throws Exception {
+        FakeDecoder d = new FakeDecoder(2) {
+            @Override
+            public void step(int[] slotIds, int[] tokens, int n, float[][] out) {
+                throw new OutOfMemoryError("simulated");
+            }
+        };
+        CountDownLatch died = new CountDownLatch(1);
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10, t -> died.countDown());
+        Recorder a = new Recorder(Integer.MAX_VALUE);
+        s.submit(new BatchScheduler.Job(new int[] {0}, greedy(4), a));
+        a.await();
+        assertThat(a.finish).isEqualTo(BatchScheduler.Finish.ERROR);
+        assertThat(died.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(s.failure()).hasMessage("simulated");
+        assertThat(s.retired()).isTrue();
     }
 }

@@ -251,6 +251,11 @@ class CompletionApiTest {
         expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"top_p\": 0}"), 400, "top_p", "top_p");
         expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"max_tokens\": 0}"), 400, "max_tokens", "at least 1");
         expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": 5}"), 400, "prompt", "string");
+        // The largest int as the limit: refused, not wrapped past the context check into a generation without end.
+        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"max_tokens\": 2147483647}"),
+                400, "prompt", "maximum context length");
+        expect(HTTP.post(u("v1/chat/completions"), "{\"model\": \"sft\", \"max_tokens\": 2147483647, "
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"), 400, "messages", "maximum context length");
         expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"n\": 2}"), 400, "n", "n=1");
         // Bodies over the completion routes' 1 MB, and over the service-wide limit (refused from the headers alone).
         expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "x".repeat(1 << 20) + "\"}"),
@@ -262,6 +267,13 @@ class CompletionApiTest {
         // A prompt that alone fills the context names the parameter of its endpoint.
         expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "ab ".repeat(400) + "\"}"),
                 400, "prompt", "maximum context length");
+        // Bodies over 8 KB are parsed and tokenized off the event loop: the same answers, errors and successes.
+        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "ab ".repeat(4000) + "\"}"),
+                400, "prompt", "maximum context length");
+        TestHttp.Reply padded = HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"The cat\", \"max_tokens\": 3,"
+                + " ".repeat(10_000) + "\"temperature\": 0}");
+        assertThat(padded.status()).as(padded.body()).isEqualTo(200);
+        assertThat(padded.json().at("/usage/completion_tokens").asInt()).isBetween(1, 3);
         DeclaredBody.Reply huge = DeclaredBody.post(url, "/v1/chat/completions", 20L << 20, "application/json");
         assertThat(huge.status()).isEqualTo(413);
         JsonNode e = Json.MAPPER.readTree(huge.body()).get("error");

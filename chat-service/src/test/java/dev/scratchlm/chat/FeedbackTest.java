@@ -87,4 +87,59 @@ class FeedbackTest {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().at("/error/message").asText()).contains("JSON");
     }
+
+    /** Every feedback record for {@code answerId} on the topic, read until {@code settle} passes with nothing new. */
+    static List<ChatFeedback> allFeedback(String answerId, int atLeast) {
+        List<ChatFeedback> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSettings.consumer(SharedDevStack.get().bootstrapServers(),
+                "chat-feedback-test-" + UUID.randomUUID()))) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.CHAT_FEEDBACK).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            java.util.Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            // Read up to the end offsets taken after the last acknowledged send: everything sent is there by then.
+            while (System.nanoTime() < deadline && (out.size() < atLeast || parts.stream().anyMatch(p -> c.position(p) < end.get(p)))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (answerId.equals(r.key())) out.add(Json.read(r.value(), ChatFeedback.class));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theSameFeedbackSentTwiceIsOneRecordAndAChangedOneReplacesIt() {
+        String id = HTTP.post(url + "v1/chat/completions", """
+                {"model": "sft", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2, "store": true}
+                """).json().get("id").asText();
+        String up = "{\"answerId\": \"" + id + "\", \"thumbsUp\": true}";
+        TestHttp.Reply first = HTTP.post(url + "api/feedback", up);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        TestHttp.Reply again = HTTP.post(url + "api/feedback", up);
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.json().get("duplicate").asBoolean()).isTrue();
+        assertThat(allFeedback(id, 1)).hasSize(1);
+        TestHttp.Reply down = HTTP.post(url + "api/feedback", "{\"answerId\": \"" + id + "\", \"thumbsUp\": false}");
+        assertThat(down.status()).isEqualTo(200);
+        assertThat(down.json().has("duplicate")).isFalse();
+        assertThat(allFeedback(id, 2)).extracting(ChatFeedback::thumbsUp).containsExactly(true, false);
+    }
+
+    @Test
+    void withTheBrokerAwayFeedbackFailsWithinSecondsNotAMinute() {
+        FeedbackProducer away = new FeedbackProducer("127.0.0.1:1"); // nothing listens on port 1
+        long t0 = System.nanoTime();
+        try {
+            OpenAiError e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> away.publish(new ChatFeedback(
+                    ChatFeedback.SCHEMA, "a1", "m", List.of(), "x", true, null, java.time.Instant.now())), OpenAiError.class);
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.getMessage()).contains("send it again");
+            // Bounded by the producer's timeouts (5 s a send), far below the client default of 60 s.
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+        } finally {
+            away.stop(null);
+        }
+    }
 }

@@ -91,6 +91,52 @@ class RequestParserTest {
         OpenAiError e = chatError("{\"model\": \"sft\", \"max_tokens\": " + (33 - prompt) + ", " + MSG + "}");
         assertThat(e.code()).isEqualTo("context_length_exceeded");
         assertThat(e.getMessage()).contains("32 tokens").contains(prompt + " in the prompt");
+        // The largest int: prompt + max_tokens must not wrap around to a negative sum that passes the check.
+        OpenAiError huge = chatError("{\"model\": \"sft\", \"max_tokens\": 2147483647, " + MSG + "}");
+        assertThat(huge.code()).isEqualTo("context_length_exceeded");
+        assertThat(huge.getMessage()).contains("you requested " + (2147483647L + prompt) + " tokens");
+        assertThat(chatError("{\"model\": \"sft\", \"max_completion_tokens\": 2147483647, " + MSG + "}").code())
+                .isEqualTo("context_length_exceeded");
+    }
+
+    @Test
+    void aDecodeThreadThatDiesIsReplacedAndReportedAndTheModelServesAgain() throws Exception {
+        LoadedModel m = new LoadedModel(new CheckpointManifest(1, "ck-2", "sft", 10, null, model.tokenizer.id(), Map.of(),
+                Map.of(), Map.of(), 0, 0, "", Instant.now()), Checkpoint.weightsOnly(new Gpt(model.config, 1, 3),
+                model.tokenizer.id(), Map.of(), Map.of()), model.tokenizerRecord, model.tokenizer, 2, 4);
+        BatchScheduler first = m.scheduler;
+        java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<String> error = new java.util.concurrent.atomic.AtomicReference<>();
+        // An Error from inside a step (here: the listener's) is no one request's fault: it ends the decode thread.
+        assertThat(first.submit(new BatchScheduler.Job(new int[] {1, 2}, greedy(5), new BatchScheduler.Listener() {
+            public boolean onToken(dev.scratchlm.gpt.TokenChoice c) {
+                throw new StackOverflowError("simulated");
+            }
+
+            public void onFinish(BatchScheduler.Finish reason, int n, String e) {
+                error.set(reason + " " + e);
+                failed.countDown();
+            }
+        }))).isTrue();
+        assertThat(failed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(error.get()).startsWith("ERROR decoder failed");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (m.scheduler == first && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertThat(m.scheduler).as("replaced").isNotSameAs(first);
+        assertThat(first.retired()).isTrue();
+        assertThat(m.decoderAlive()).isTrue();
+        assertThat(m.decoderRestarts()).isEqualTo(1);
+        assertThat(m.lastDecoderFailure()).contains("simulated");
+        BatchSchedulerTest.Recorder r = new BatchSchedulerTest.Recorder(Integer.MAX_VALUE);
+        assertThat(m.scheduler.submit(new BatchScheduler.Job(new int[] {1, 2}, greedy(3), r))).isTrue();
+        r.await();
+        assertThat(r.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        assertThat(r.tokens).hasSize(3);
+        m.unload();
+    }
+
+    private static GenerationParams greedy(int maxTokens) {
+        return new GenerationParams(0f, 1f, 0, 1, maxTokens, List.of(), false, 0);
     }
 
     @Test

@@ -49,10 +49,28 @@ class ComposeFileTest {
             assertThat(dockerfile).as(module + " Dockerfile").exists();
             int port = Repo.port(module);
             assertThat(Repo.read(dockerfile)).as(module + " Dockerfile exposes its port").containsPattern("EXPOSE\\s+" + port + "\\b");
-            assertThat((List<String>) service.get("ports")).as(module).contains(port + ":" + port);
+            assertThat((List<String>) service.get("ports")).as(module).contains("127.0.0.1:" + port + ":" + port);
             Map<String, Object> dependsOn = (Map<String, Object>) service.get("depends_on");
             assertThat(dependsOn).as(module).containsKeys("kafka", "postgres");
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPublishedPortIsOnLoopbackOnly() {
+        services().forEach((name, service) -> {
+            for (Object p : (List<Object>) service.getOrDefault("ports", List.of())) {
+                assertThat(String.valueOf(p)).as(name + " publishes " + p).startsWith("127.0.0.1:");
+            }
+        });
+    }
+
+    @Test
+    void theLauncherBindsLoopbackUnlessToldOtherwise() {
+        String launcher = Repo.read(Repo.ROOT.resolve("scratchlm"));
+        assertThat(launcher).contains("HTTP_HOST=\"${SCRATCHLM_HOST:-127.0.0.1}\"");
+        // Every service it starts is given that host (Quarkus alone would listen on all interfaces).
+        assertThat(launcher).containsPattern("QUARKUS_HTTP_HOST=\"\\$HTTP_HOST\"[^\\n]*QUARKUS_HTTP_PORT=");
     }
 
     @Test

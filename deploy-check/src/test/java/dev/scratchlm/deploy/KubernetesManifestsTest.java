@@ -229,4 +229,124 @@ class KubernetesManifestsTest {
         assertThat(container(find("StatefulSet", "kafka")).get("image")).isEqualTo(expected);
         assertThat(container(find("Job", "kafka-topics")).get("image")).isEqualTo(expected);
     }
+
+    /** Every Deployment, StatefulSet and Job: what runs pods. */
+    private static List<Map<String, Object>> workloads() {
+        return documents().stream().filter(d -> Set.of("Deployment", "StatefulSet", "Job").contains(d.get("kind"))).toList();
+    }
+
+    @Test
+    void everyPodRunsAsNonRootReadOnlyWithoutPrivilegesOrAToken() {
+        assertThat(workloads()).hasSizeGreaterThanOrEqualTo(Repo.services().size() + 3); // + kafka, postgres, the topic job
+        for (Map<String, Object> w : workloads()) {
+            String name = w.get("kind") + " " + meta(w).get("name");
+            Map<String, Object> pod = at(w, "spec", "template", "spec");
+            assertThat(pod.get("automountServiceAccountToken")).as(name + " mounts no service-account token").isEqualTo(false);
+            Map<String, Object> sc = (Map<String, Object>) pod.get("securityContext");
+            assertThat(sc).as(name + " pod securityContext").isNotNull();
+            assertThat(sc.get("runAsNonRoot")).as(name).isEqualTo(true);
+            assertThat(sc.get("runAsUser")).as(name + " runs as a numeric non-root user").isInstanceOf(Integer.class).isNotEqualTo(0);
+            assertThat(at(sc, "seccompProfile").get("type")).as(name).isEqualTo("RuntimeDefault");
+            Map<String, String> emptyDirs = new HashMap<>();
+            for (Map<String, Object> v : (List<Map<String, Object>>) pod.getOrDefault("volumes", List.of())) {
+                if (v.containsKey("emptyDir")) emptyDirs.put((String) v.get("name"), "emptyDir");
+            }
+            List<Map<String, Object>> all = new ArrayList<>((List<Map<String, Object>>) pod.get("containers"));
+            all.addAll((List<Map<String, Object>>) pod.getOrDefault("initContainers", List.of()));
+            for (Map<String, Object> c : all) {
+                String cn = name + " container " + c.get("name");
+                Map<String, Object> csc = (Map<String, Object>) c.get("securityContext");
+                assertThat(csc).as(cn + " securityContext").isNotNull();
+                assertThat(csc.get("allowPrivilegeEscalation")).as(cn).isEqualTo(false);
+                assertThat(csc.get("readOnlyRootFilesystem")).as(cn).isEqualTo(true);
+                assertThat((List<String>) at(csc, "capabilities").get("drop")).as(cn).contains("ALL");
+            }
+            for (Map<String, Object> c : (List<Map<String, Object>>) pod.get("containers")) {
+                // A read-only root needs somewhere to write temporary files.
+                assertThat((List<Map<String, Object>>) c.get("volumeMounts")).as(name + " mounts an emptyDir at /tmp")
+                        .anySatisfy(m -> {
+                            assertThat(m.get("mountPath")).isEqualTo("/tmp");
+                            assertThat(emptyDirs).containsKey((String) m.get("name"));
+                        });
+            }
+        }
+    }
+
+    /** Whether a NetworkPolicy pod selector picks pods labelled app.kubernetes.io/name={@code app}. */
+    private static boolean selects(Map<String, Object> selector, String app) {
+        if (selector == null) return false;
+        Map<String, Object> labels = (Map<String, Object>) selector.get("matchLabels");
+        List<Map<String, Object>> expressions = (List<Map<String, Object>>) selector.get("matchExpressions");
+        if (labels == null && expressions == null) return true; // {}: every pod
+        if (labels != null && !app.equals(labels.get("app.kubernetes.io/name"))) return false;
+        if (expressions != null) {
+            for (Map<String, Object> e : expressions) {
+                if (!"app.kubernetes.io/name".equals(e.get("key")) || !"In".equals(e.get("operator"))
+                        || !((List<String>) e.get("values")).contains(app)) return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<Map<String, Object>> policies() {
+        return documents().stream().filter(d -> "NetworkPolicy".equals(d.get("kind"))).toList();
+    }
+
+    /** Whether some policy lets pods of {@code from} reach pods of {@code to} on {@code port} (null from: anyone). */
+    private static boolean allowed(String from, String to, int port) {
+        boolean in = false, out = from == null;
+        for (Map<String, Object> p : policies()) {
+            Map<String, Object> spec = (Map<String, Object>) p.get("spec");
+            if (selects((Map<String, Object>) spec.get("podSelector"), to)) {
+                for (Map<String, Object> rule : (List<Map<String, Object>>) spec.getOrDefault("ingress", List.of())) {
+                    List<Map<String, Object>> peers = (List<Map<String, Object>>) rule.get("from");
+                    boolean peerOk = peers == null || (from != null && peers.stream().anyMatch(x -> selects(
+                            (Map<String, Object>) x.get("podSelector"), from) && !x.containsKey("namespaceSelector")));
+                    if (peerOk && onPort(rule, port)) in = true;
+                }
+            }
+            if (from != null && selects((Map<String, Object>) spec.get("podSelector"), from)) {
+                for (Map<String, Object> rule : (List<Map<String, Object>>) spec.getOrDefault("egress", List.of())) {
+                    List<Map<String, Object>> peers = (List<Map<String, Object>>) rule.get("to");
+                    boolean peerOk = peers != null && peers.stream().anyMatch(x -> selects(
+                            (Map<String, Object>) x.get("podSelector"), to) && !x.containsKey("namespaceSelector"));
+                    if (peerOk && onPort(rule, port)) out = true;
+                }
+            }
+        }
+        return in && out;
+    }
+
+    private static boolean onPort(Map<String, Object> rule, int port) {
+        List<Map<String, Object>> ports = (List<Map<String, Object>>) rule.get("ports");
+        return ports == null || ports.stream().anyMatch(p -> Integer.valueOf(port).equals(p.get("port")));
+    }
+
+    @Test
+    void networkPoliciesDenyEverythingButTheFlowsOfTheDesign() {
+        assertThat(policies()).as("a default deny for the whole namespace").anySatisfy(p -> {
+            Map<String, Object> spec = (Map<String, Object>) p.get("spec");
+            assertThat((Map<String, Object>) spec.get("podSelector")).isEmpty();
+            assertThat((List<String>) spec.get("policyTypes")).containsExactlyInAnyOrder("Ingress", "Egress");
+            assertThat(spec).doesNotContainKeys("ingress", "egress");
+        });
+        for (String module : Repo.services()) {
+            assertThat(allowed(null, module, Repo.port(module))).as("people reach " + module).isTrue();
+            assertThat(allowed(module, "kafka", 9092)).as(module + " -> kafka").isTrue();
+            assertThat(allowed(module, "postgres", 5432)).as(module + " -> postgres").isTrue();
+            for (String other : Repo.services()) {
+                // Services talk through the topics only: no pod-to-pod HTTP between them.
+                if (!other.equals(module)) assertThat(allowed(module, other, Repo.port(other))).as(module + " -> " + other).isFalse();
+            }
+            assertThat(allowed(module, "kafka", 9093)).as(module + " cannot reach the controller quorum").isFalse();
+        }
+        assertThat(allowed("kafka", "kafka", 9093)).as("the KRaft quorum").isTrue();
+        assertThat(allowed("kafka-topics", "kafka", 9092)).isTrue();
+        assertThat(allowed(null, "postgres", 5432)).as("the database is not open to anyone").isFalse();
+        assertThat(allowed(null, "kafka", 9092)).as("the brokers are not open to anyone").isFalse();
+        for (Map<String, Object> w : workloads()) {
+            String app = (String) ((Map<String, Object>) at(w, "spec", "template", "metadata").get("labels")).get("app.kubernetes.io/name");
+            assertThat(app).as("every pod is named for the policies").isNotNull();
+        }
+    }
 }

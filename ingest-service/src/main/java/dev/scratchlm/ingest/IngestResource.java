@@ -80,15 +80,31 @@ public class IngestResource {
     @GET
     @Path("/sources")
     public List<Map<String, Object>> sources() {
-        return catalog.sources().stream().map(s -> catalog.progress(s.id()).map(StatusViews::source).orElse(null))
+        return catalog.sources().stream().map(s -> catalog.progress(s.id()).map(this::view).orElse(null))
                 .filter(m -> m != null).toList();
     }
 
     @GET
     @Path("/sources/{id}")
     public Response source(@PathParam("id") String id) {
-        return catalog.progress(id).map(p -> Response.ok(StatusViews.source(p)).build())
+        return catalog.progress(id).map(p -> Response.ok(view(p)).build())
                 .orElseThrow(() -> new BadSourceException(404, "unknown source", id));
+    }
+
+    /**
+     * Plans a source again now: one whose planning could not read its files (instead of waiting for the next try),
+     * or one planned with no tasks. A source with tasks answers 409.
+     */
+    @POST
+    @Path("/sources/{id}/plan")
+    public Response plan(@PathParam("id") String id) {
+        return accepted(planner.planAgain(id));
+    }
+
+    private Map<String, Object> view(dev.scratchlm.ingest.catalog.SourceProgress p) {
+        Map<String, Object> m = StatusViews.source(p);
+        catalog.planningError(p.source().id()).ifPresent(e -> m.put("planningError", e));
+        return m;
     }
 
     @GET
@@ -105,7 +121,7 @@ public class IngestResource {
         body.put("created", planned.created());
         body.put("tasks", planned.tasks());
         body.put("records", planned.records());
-        catalog.progress(planned.sourceId()).ifPresent(p -> body.put("status", StatusViews.source(p)));
+        catalog.progress(planned.sourceId()).ifPresent(p -> body.put("status", view(p)));
         URI location = URI.create("/api/ingest/sources/" + planned.sourceId());
         return Response.status(planned.created() ? 202 : 200).location(location).entity(body).build();
     }

@@ -59,7 +59,7 @@ public class IngestWorkers {
         String base = config.workers().id().filter(s -> !s.isBlank()).orElseGet(IngestWorkers::defaultId);
         for (int i = 0; i < config.workers().count(); i++) {
             TaskWorker w = new TaskWorker(new TaskWorker.Settings(bootstrap, config.workers().group(), config.workers().tasksTopic(),
-                    base + "-" + i, config.workers().transactionTimeoutMs()), processor, catalog, stages.catalog(), stages.publish());
+                    base + "-" + i, config.workers().transactionTimeoutMs(), planner::mayRead), processor, catalog, stages.catalog(), stages.publish());
             workers.add(w);
             loops.register(w.loop());
             w.start();

@@ -189,6 +189,12 @@ class IngestApiTest {
         assertThat(status.get("records").asLong()).isEqualTo(3);
         assertThat(status.get("rejected").get("byReason").get("read.malformed").asLong()).isEqualTo(2);
         assertThat(status.get("type").asText()).isEqualTo("upload");
+        // JSON Lines with good and bad lines: accepted, the bad ones rejected by reason.
+        TestHttp.Reply mixed = http().post("/api/ingest/documents", "not json\n" + line(Texts.ENGLISH_5, "").strip() + "\n{\"text\": 5}\n");
+        assertThat(mixed.status()).as(mixed.body()).isEqualTo(202);
+        JsonNode mixedStatus = awaitDone(mixed.json().get("sourceId").asText());
+        assertThat(mixedStatus.get("records").asLong()).isEqualTo(3);
+        assertThat(mixedStatus.get("rejected").get("byReason").get("read.malformed").asLong()).isEqualTo(2);
     }
 
     @Test
@@ -213,6 +219,13 @@ class IngestApiTest {
         assertError(http.postFiles("/api/ingest/files", Map.of("setup.exe", new byte[]{1, 2}), Map.of()), 415, "unsupported file type");
         assertError(http.postFiles("/api/ingest/files", Map.of(), Map.of("cutoff", "none")), 400, "no files");
         assertError(http.post("/api/ingest/documents", "[{\"text\": \"a\"},"), 400, "malformed JSON");
+        // Not one record that could be a document: a bad request saying what was expected, not a queued source.
+        TestHttp.Reply notJson = http.post("/api/ingest/documents", "not json");
+        assertError(notJson, 400, "no documents");
+        assertThat(notJson.json().get("error").asText()).contains("line 1: not JSON").contains("{\"text\": ...");
+        assertError(http.post("/api/ingest/documents", "[{\"no\": \"text\"}, 42]"), 400, "no documents");
+        assertError(http.post("/api/ingest/documents", "[]"), 400, "no documents");
+        assertError(http.post("/api/ingest/documents", "\n  \n"), 400, "no documents");
         assertError(http.get("/api/ingest/sources/src-unknown"), 404, "unknown source");
 
         // An upload over the 64 MB body limit is refused from its headers, in the same JSON shape.

@@ -21,7 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,17 +34,23 @@ import java.util.concurrent.TimeoutException;
 public class TokenizeResource {
     @ConfigProperty(name = "tokenizer.tokenize.max-bytes")
     int maxBytes;
+    @ConfigProperty(name = "tokenizer.tokenize.max-pieces")
+    int maxPieces;
     @Inject
     TokenizerCatalog catalog;
     @Inject
     TokenizerRepository registry;
 
-    /** Encoding runs on two threads of its own: bounded CPU and bounded per-thread encoder caches. */
-    private final ExecutorService encoders = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "tokenize-api");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Encoding runs on two threads of its own (bounded CPU and per-thread encoder caches) with a short queue: an
+     * open endpoint flooded with requests answers 503 at once instead of piling up work and waiting threads.
+     */
+    private final ExecutorService encoders = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(8), r -> {
+                Thread t = new Thread(r, "tokenize-api");
+                t.setDaemon(true);
+                return t;
+            });
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -63,6 +71,10 @@ public class TokenizeResource {
         Tokenizer tokenizer = catalog.get(id);
         boolean allowSpecial = Boolean.TRUE.equals(request.allowSpecial());
         List<Piece> pieces = encode(tokenizer, text, allowSpecial);
+        if (pieces.size() > maxPieces) { // each piece is a JSON object of its own: the answer's size is bounded too
+            throw ApiError.tooLarge("text splits into " + pieces.size() + " pieces; the limit is " + maxPieces
+                    + " pieces: send a shorter text").with("limit", maxPieces);
+        }
 
         HexFormat hex = HexFormat.of();
         List<Map<String, Object>> out = new ArrayList<>(pieces.size());
@@ -89,7 +101,12 @@ public class TokenizeResource {
     }
 
     private List<Piece> encode(Tokenizer tokenizer, String text, boolean allowSpecial) {
-        Future<List<Piece>> job = encoders.submit(() -> tokenizer.pieces(text, allowSpecial));
+        Future<List<Piece>> job;
+        try {
+            job = encoders.submit(() -> tokenizer.pieces(text, allowSpecial));
+        } catch (RejectedExecutionException e) {
+            throw ApiError.unavailable("too many texts are being tokenized; try again shortly");
+        }
         try {
             return job.get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

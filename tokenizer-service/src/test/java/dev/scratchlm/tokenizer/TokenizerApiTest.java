@@ -274,8 +274,12 @@ class TokenizerApiTest {
         assertError(http.post("/api/tokenizers/r50k_base/activate", ""), 409, "comparison only");
         assertError(http.post("/api/tokenize", Map.of("text", "x", "tokenizer", "nope")), 404, "unknown tokenizer 'nope'");
         assertError(http.post("/api/tokenize", Map.of("tokenizer", "r50k_base")), 400, "text is required");
-        TestHttp.Reply big = http.post("/api/tokenize", Map.of("text", "x".repeat(1_048_577), "tokenizer", "r50k_base"));
-        assertError(big, 413, "limit is 1048576 bytes");
+        TestHttp.Reply big = http.post("/api/tokenize", Map.of("text", "x".repeat(65_537), "tokenizer", "r50k_base"));
+        assertError(big, 413, "limit is 65536 bytes");
+        // Within the bytes but too many pieces (" x" is one token): refused, not answered with 30,000 objects.
+        TestHttp.Reply many = http.post("/api/tokenize", Map.of("text", " x".repeat(30_000), "tokenizer", "r50k_base"));
+        assertError(many, 413, "the limit is 16384 pieces");
+        assertThat(http.post("/api/tokenize", Map.of("text", " x".repeat(16_000), "tokenizer", "r50k_base")).status()).isEqualTo(200);
         // Over the 8 MB body limit: refused from the headers alone, still as JSON.
         DeclaredBody.Reply huge = DeclaredBody.post(url, "/api/tokenize", 9L << 20, "application/json");
         assertThat(huge.status()).isEqualTo(413);

@@ -35,26 +35,65 @@ public class JobStreams {
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService pinger;
 
-    private final class Stream {
-        final SseEventSink sink;
-        final Sse sse;
+    /** Where a stream's events go: an SSE connection (or, in tests, a list). */
+    interface Out {
+        /** Sends one event; {@code onFail} runs if it cannot be delivered. */
+        void send(String type, String json, Runnable onFail);
+
+        boolean isClosed();
+
+        void close();
+    }
+
+    /**
+     * One open stream. Live events that arrive before the status snapshot is sent are held and sent after it, in
+     * order: the snapshot is always the first event a client sees.
+     */
+    final class Stream {
+        private final Out out;
+        private final java.util.List<JobEvents.Event> held = new java.util.ArrayList<>();
+        private boolean snapshotSent;
         AutoCloseable subscription;
 
-        Stream(SseEventSink sink, Sse sse) {
-            this.sink = sink;
-            this.sse = sse;
+        Stream(Out out) {
+            this.out = out;
+        }
+
+        /** A live event: sent now if the snapshot has gone out, else held until it has. */
+        synchronized void live(JobEvents.Event e) {
+            if (!snapshotSent) {
+                held.add(e);
+                return;
+            }
+            send(e.type(), e.data());
+            if ("end".equals(e.type())) close();
+        }
+
+        /** Sends the status snapshot, then every live event held meanwhile. */
+        synchronized void snapshot(Map<String, Object> job) {
+            send("status", job);
+            snapshotSent = true;
+            for (JobEvents.Event e : held) {
+                if (out.isClosed()) break;
+                live(e);
+            }
+            held.clear();
+        }
+
+        /** Keeps the connection checked; not before the snapshot, which must stay the first event. */
+        synchronized void ping() {
+            if (snapshotSent) send("ping", Map.of("at", System.currentTimeMillis()));
         }
 
         synchronized void send(String type, Object data) {
-            if (sink.isClosed()) throw new IllegalStateException("stream closed");
+            if (out.isClosed()) throw new IllegalStateException("stream closed");
             String json;
             try {
                 json = JSON.writeValueAsString(data);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            sink.send(sse.newEventBuilder().name(type).mediaType(MediaType.TEXT_PLAIN_TYPE).data(json).build())
-                    .whenComplete((ok, err) -> { if (err != null) close(); });
+            out.send(type, json, this::close);
         }
 
         synchronized void close() {
@@ -64,8 +103,25 @@ public class JobStreams {
             } catch (Exception ignored) {
                 // only removes a listener
             }
-            if (!sink.isClosed()) sink.close();
+            if (!out.isClosed()) out.close();
         }
+    }
+
+    private static Out sse(SseEventSink sink, Sse sse) {
+        return new Out() {
+            public void send(String type, String json, Runnable onFail) {
+                sink.send(sse.newEventBuilder().name(type).mediaType(MediaType.TEXT_PLAIN_TYPE).data(json).build())
+                        .whenComplete((ok, err) -> { if (err != null) onFail.run(); });
+            }
+
+            public boolean isClosed() {
+                return sink.isClosed();
+            }
+
+            public void close() {
+                sink.close();
+            }
+        };
     }
 
     @PostConstruct
@@ -78,7 +134,7 @@ public class JobStreams {
         pinger.scheduleAtFixedRate(() -> {
             for (Stream s : open) {
                 try {
-                    s.send("ping", Map.of("at", System.currentTimeMillis()));
+                    s.ping();
                 } catch (RuntimeException e) {
                     s.close();
                 }
@@ -92,19 +148,25 @@ public class JobStreams {
     }
 
     void open(String jobId, SseEventSink sink, Sse sse, Supplier<Map<String, Object>> status) {
-        Stream s = new Stream(sink, sse);
+        open(trainer.events(), jobId, sse(sink, sse), status);
+    }
+
+    Stream open(JobEvents events, String jobId, Out out, Supplier<Map<String, Object>> status) {
+        Stream s = new Stream(out);
         open.add(s);
-        // Subscribe before reading the status, so an end between the two is never missed.
-        s.subscription = trainer.events().subscribe(jobId, e -> {
-            s.send(e.type(), e.data());
-            if ("end".equals(e.type())) s.close();
-        });
+        // Subscribe before reading the status, so an end between the two is never missed; events from then on are
+        // held until the status has been sent.
+        s.subscription = events.subscribe(jobId, s::live);
         Map<String, Object> job = status.get();
-        s.send("status", job);
         Object state = job.get("state");
-        if (JobRepository.DONE.equals(state) || JobRepository.STOPPED.equals(state) || JobRepository.FAILED.equals(state)) {
-            s.send("end", Map.of("state", state, "step", job.get("step")));
-            s.close();
+        synchronized (s) {
+            s.snapshot(job);
+            if (!out.isClosed() && (JobRepository.DONE.equals(state) || JobRepository.STOPPED.equals(state)
+                    || JobRepository.FAILED.equals(state))) {
+                s.send("end", Map.of("state", state, "step", job.get("step")));
+                s.close();
+            }
         }
+        return s;
     }
 }

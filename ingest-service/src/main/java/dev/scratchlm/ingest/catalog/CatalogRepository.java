@@ -92,8 +92,8 @@ public final class CatalogRepository implements UploadStore {
      */
     public boolean storeTasks(String sourceId, List<IngestTask> tasks) {
         return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "sources SET tasks_total = ?, planning_until = NULL "
-                    + "WHERE id = ? AND tasks_total IS NULL")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "sources SET tasks_total = ?, planning_until = NULL, "
+                    + "planning_error = NULL WHERE id = ? AND tasks_total IS NULL")) {
                 ps.setInt(1, tasks.size());
                 ps.setString(2, sourceId);
                 if (ps.executeUpdate() == 0) return false;
@@ -145,6 +145,44 @@ public final class CatalogRepository implements UploadStore {
         return rows;
     }
 
+    /**
+     * Planning could not read the source's files: it stays unplanned, says why, and is claimed again after a backoff
+     * of 15 s doubling with each failed attempt, up to 8 minutes.
+     */
+    public void planningFailed(String sourceId, String error) {
+        update("UPDATE " + s + "sources SET planning_error = ?, planning_attempts = planning_attempts + 1, "
+                + "planning_until = now() + make_interval(secs => least(480, 15 * power(2, least(planning_attempts, 5)))) "
+                + "WHERE id = ? AND tasks_total IS NULL", error, sourceId);
+    }
+
+    /** Why the last planning of an unplanned source failed, if it did. */
+    public Optional<String> planningError(String sourceId) {
+        return query("SELECT planning_error FROM " + s + "sources WHERE id = ? AND tasks_total IS NULL AND planning_error IS NOT NULL",
+                rs -> rs.getString(1), sourceId).stream().findFirst();
+    }
+
+    /**
+     * Takes the planning lease of one source now, also while it waits out the backoff of a failed planning (a person
+     * asked to plan it again); not while another replica is planning it. Empty when the source is planned or leased.
+     */
+    public Optional<SourceRow> claimForPlanning(String sourceId, Duration lease) {
+        List<String> ids = query("UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
+                + "WHERE id = ? AND tasks_total IS NULL AND (planning_until IS NULL OR planning_until < now() "
+                + "OR planning_error IS NOT NULL) RETURNING id", rs -> rs.getString(1), (double) lease.toSeconds(), sourceId);
+        return ids.isEmpty() ? Optional.empty() : source(sourceId);
+    }
+
+    /** Makes a source planned with no tasks unplanned again (nothing was read from it, so nothing is counted twice). */
+    public boolean unplanEmpty(String sourceId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "sources SET tasks_total = NULL, tasks_published = false, "
+                    + "planning_until = NULL, planning_error = NULL WHERE id = ? AND tasks_total = 0")) {
+                ps.setString(1, sourceId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** The names of a source's uploaded files, by upload id, in the order they were sent. */
     public Map<String, String> uploadNames(String sourceId) {
         Map<String, String> names = new LinkedHashMap<>();
@@ -179,6 +217,12 @@ public final class CatalogRepository implements UploadStore {
     public List<IngestTask> tasks(String sourceId) {
         return query("SELECT task::text FROM " + s + "tasks WHERE source_id = ? ORDER BY seq",
                 rs -> Json.read(rs.getString(1), IngestTask.class), sourceId);
+    }
+
+    /** The task as planning stored it, if the catalog has one with this id. */
+    public Optional<IngestTask> task(String taskId) {
+        return query("SELECT task::text FROM " + s + "tasks WHERE id = ?",
+                rs -> Json.read(rs.getString(1), IngestTask.class), taskId).stream().findFirst();
     }
 
     public void markPublished(String sourceId) {

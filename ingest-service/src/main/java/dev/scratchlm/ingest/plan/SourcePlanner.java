@@ -179,7 +179,37 @@ public final class SourcePlanner {
             for (JsonNode element : array) lines.append(element.toString()).append('\n');
             jsonl = lines.toString().getBytes(StandardCharsets.UTF_8);
         }
+        requireOneDocument(jsonl);
         return submitUploads(List.of(new Upload("documents.jsonl", jsonl)), options);
+    }
+
+    /**
+     * A body with not one record that could become a document is a bad request, not a source of rejects; one with
+     * some good records is accepted and its bad lines are rejected one by one, with their reasons.
+     */
+    private static void requireOneDocument(byte[] jsonl) {
+        int lines = 0, start = 0;
+        String firstProblem = null;
+        for (int i = 0; i <= jsonl.length; i++) {
+            if (i < jsonl.length && jsonl[i] != '\n') continue;
+            int from = start, to = i;
+            start = i + 1;
+            while (from < to && Character.isWhitespace(jsonl[from])) from++;
+            if (from == to) continue;
+            lines++;
+            String problem;
+            try {
+                JsonNode node = Json.MAPPER.readTree(jsonl, from, to - from);
+                if (node != null && node.isObject() && node.path("text").isTextual()) return;
+                problem = "not an object with a string \"text\" field";
+            } catch (IOException e) {
+                problem = "not JSON (" + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + ")";
+            }
+            if (firstProblem == null) firstProblem = "line " + lines + ": " + problem;
+        }
+        throw bad(400, "no documents", (lines == 0 ? "the body holds no records" : "none of its " + lines
+                + " records is a document (" + firstProblem + ")")
+                + "; expected a JSON array or JSON Lines of {\"text\": ..., \"url\"?, \"title\"?, \"date\"?, \"lang\"?}");
     }
 
     /**
@@ -222,14 +252,56 @@ public final class SourcePlanner {
         }
     }
 
+    /**
+     * Plans a source now, as a person asked: one whose planning failed (without waiting out the backoff), or one
+     * planned with no tasks (nothing was read from it, so nothing can be counted twice). A source with tasks is never
+     * planned again (409).
+     */
+    public Planned planAgain(String sourceId) {
+        SourceRow src = catalog.source(sourceId).orElseThrow(() -> bad(404, "unknown source", sourceId));
+        if (src.planned()) {
+            if (src.tasksTotal() > 0) {
+                throw bad(409, "already planned", sourceId + " has " + src.tasksTotal() + " tasks; only a source planned"
+                        + " with none (or not planned yet) is planned again");
+            }
+            catalog.unplanEmpty(sourceId);
+        }
+        return planNow(sourceId, true);
+    }
+
+    /** Claims the source's planning lease now and plans it, waiting as a new source's request does. */
+    private Planned planNow(String sourceId, boolean created) {
+        var row = catalog.claimForPlanning(sourceId, LEASE);
+        if (row.isEmpty()) return again(catalog.source(sourceId).orElseThrow()); // planned, or being planned elsewhere
+        inProgress.add(sourceId);
+        Future<Planned> planned = planning.submit(() -> replan(row.get()));
+        try {
+            Planned p = planned.get(defaults.planWait().toMillis(), TimeUnit.MILLISECONDS);
+            return new Planned(p.sourceId(), created, p.tasks(), p.records());
+        } catch (TimeoutException e) {
+            return new Planned(sourceId, created, null, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Planned(sourceId, created, null, null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /** Plans a source again from what the catalog holds (its replica stopped while planning it). */
     private Planned replan(SourceRow row) {
         List<FileRef> files;
         try {
             files = row.type().equals("upload") ? uploadedFiles(row.id()) : files(row.type(), Path.of(row.location()));
         } catch (RuntimeException e) {
-            LOG.warnf("source %s can no longer be read (%s): planned with no files", row.id(), e.getMessage());
-            files = List.of();
+            // A volume not mounted yet, a folder emptied for a moment: planned now, the source would be done with no
+            // records for good. It stays unplanned and is tried again after a backoff (or at once when asked).
+            String why = e instanceof BadSourceException b ? b.getMessage() : e.toString();
+            LOG.warnf("source %s cannot be read yet (%s): planning is tried again later", row.id(), why);
+            inProgress.remove(row.id());
+            catalog.planningFailed(row.id(), "cannot read the source: " + why);
+            return new Planned(row.id(), false, null, null);
         }
         Options opts = new Options(row.cutoff(), row.undated(), row.languages(), row.license(),
                 row.recordLimit() == null ? Long.MAX_VALUE : row.recordLimit());
@@ -263,6 +335,10 @@ public final class SourcePlanner {
                 } catch (IOException e) {
                     // Stopped mid-file (the service shuts down): a partial count must not become the source's tasks.
                     if (Thread.currentThread().isInterrupted()) throw new CancellationException("planning of " + id + " interrupted");
+                    // A file that cannot be read at all now (its volume went away): plan again later, not zero tasks.
+                    if (!f.location().startsWith(UploadStore.PREFIX) && !Files.isReadable(Path.of(f.location()))) {
+                        throw new UncheckedIOException("cannot read " + f.uri(), e);
+                    }
                     layout = new Readers.Layout(1, Map.of()); // the task's reader reports the failure as a rejected record
                 }
                 long count = Math.min(layout.records(), remaining);
@@ -280,6 +356,11 @@ public final class SourcePlanner {
             publish(id);
             LOG.infof("source %s (%s %s): %d records in %d tasks", id, row.type(), row.location(), records, tasks.size());
             return new Planned(id, true, tasks.size(), records);
+        } catch (UncheckedIOException e) {
+            LOG.warnf("planning source %s could not read its files (%s); it is tried again later", id, e.getMessage());
+            inProgress.remove(id);
+            catalog.planningFailed(id, "cannot read the source: " + e.getMessage());
+            return new Planned(id, true, null, null);
         } catch (RuntimeException e) {
             LOG.warnf("planning source %s failed (%s); it is planned again once its lease lapses, or published again", id, e);
             throw e;
@@ -289,7 +370,11 @@ public final class SourcePlanner {
     }
 
     private Planned again(SourceRow src) {
-        if (!src.planned()) return new Planned(src.id(), false, null, null);
+        if (!src.planned()) {
+            // Sent again while its last planning failed (waiting out the backoff): that is the moment to try again.
+            if (catalog.planningError(src.id()).isPresent()) return planNow(src.id(), false);
+            return new Planned(src.id(), false, null, null);
+        }
         List<IngestTask> tasks = catalog.tasks(src.id());
         if (!src.tasksPublished()) publish(src.id());
         long records = tasks.stream().mapToLong(t -> t.endRecord() - t.firstRecord()).sum();
@@ -337,6 +422,21 @@ public final class SourcePlanner {
         };
         if (mismatch) throw bad(400, "type does not match the file", "'" + name + "' is not a " + type + " file");
         return List.of(new FileRef(path.toString(), null, name, format));
+    }
+
+    /**
+     * Whether a task's location may be read: an upload, or a path that (after resolving symbolic links) lies inside
+     * an allowed directory now. Workers ask before they open a task's file.
+     */
+    public boolean mayRead(String location) {
+        if (location.startsWith(UploadStore.PREFIX)) return true;
+        try {
+            Path p = Path.of(location).toAbsolutePath().normalize();
+            if (!inside(p)) return false;
+            return !Files.exists(p) || inside(p.toRealPath()); // a missing file is reported by its reader
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The path, if it lies inside an allowed directory (after resolving symbolic links): 403 otherwise. */

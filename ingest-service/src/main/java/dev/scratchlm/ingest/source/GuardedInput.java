@@ -5,20 +5,38 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Decompresses gzip (all members, as WARC.gz files have one per record) while counting both sides, and throws
- * {@link DecompressionBombException} once the output passes the size or ratio limit: a 40 KB file must not be
- * allowed to become 40 GB in memory or on the topic.
+ * Decompresses gzip (all members, as WARC.gz files have one per record) or a zip entry while counting both sides,
+ * and throws {@link DecompressionBombException} once the output passes the size or ratio limit: a 40 KB file must
+ * not be allowed to become 40 GB in memory or on the topic.
  */
 public final class GuardedInput extends FilterInputStream {
     private final GzipMembers members;
+    private final java.util.function.LongSupplier compressed;
     private final ReadLimits limits;
     private long inflated;
 
     private GuardedInput(GzipMembers members, long inflatedBefore, ReadLimits limits) {
         super(members);
         this.members = members;
+        this.compressed = members::compressedRead;
         this.limits = limits;
         this.inflated = inflatedBefore;
+    }
+
+    private GuardedInput(InputStream inflating, long compressedSize, ReadLimits limits) {
+        super(inflating);
+        this.members = null;
+        this.compressed = () -> compressedSize;
+        this.limits = limits;
+    }
+
+    /**
+     * A zip entry's inflated bytes, under the same limits. The inflater's progress is not exposed, so the ratio is
+     * taken against the entry's whole compressed size (from the central directory): it only errs in the reader's
+     * favour until the end, where it is exact.
+     */
+    static GuardedInput inflatedEntry(InputStream entry, long compressedSize, ReadLimits limits) {
+        return new GuardedInput(entry, Math.max(1, compressedSize), limits);
     }
 
     /**
@@ -31,7 +49,7 @@ public final class GuardedInput extends FilterInputStream {
 
     /** See {@link GzipMembers#memberHolding}. */
     long[] memberHolding(long outputOffset) {
-        return members.memberHolding(outputOffset);
+        return members == null ? null : members.memberHolding(outputOffset);
     }
 
     @Override
@@ -60,7 +78,7 @@ public final class GuardedInput extends FilterInputStream {
         if (inflated > limits.maxDecompressedBytes()) {
             throw new DecompressionBombException("decompressed past " + limits.maxDecompressedBytes() + " bytes");
         }
-        long compressed = members.compressedRead();
+        long compressed = this.compressed.getAsLong();
         if (inflated > ReadLimits.RATIO_GRACE_BYTES && compressed > 0) {
             double ratio = (double) inflated / compressed;
             if (ratio > limits.maxCompressionRatio()) {

@@ -139,7 +139,10 @@ public final class Readers {
             zip.close();
             throw new NoSuchFileException(location + "!/" + entry);
         }
-        return new FilterInputStream(zip.getInputStream(member)) {
+        // Inflated under the bomb guard, as gzip is: an entry's declared size is the archive's word, not a limit.
+        InputStream inflated = member.getMethod() == ZipEntry.STORED ? zip.getInputStream(member)
+                : GuardedInput.inflatedEntry(zip.getInputStream(member), member.getCompressedSize(), limits);
+        return new FilterInputStream(inflated) {
             @Override
             public void close() throws IOException {
                 try {

@@ -33,9 +33,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The ingest consumer loop: one task at a time from the tasks topic, in the ingest consumer group (a second replica,
@@ -70,11 +73,14 @@ public final class TaskWorker {
     /**
      * @param workerId stable per replica slot: the transactional id derives from it, so a restarted worker fences
      *                 its crashed predecessor and aborts its open transaction at once
+     * @param mayRead whether a location may be read now (an upload, or a path inside the allowed directories): a task
+     *                record is checked again before its file is opened, whoever put it on the topic
      */
     public record Settings(String bootstrapServers, String groupId, String tasksTopic, String workerId,
-                           int transactionTimeoutMs, Backoff retry) {
-        public Settings(String bootstrapServers, String groupId, String tasksTopic, String workerId, int transactionTimeoutMs) {
-            this(bootstrapServers, groupId, tasksTopic, workerId, transactionTimeoutMs, RETRY);
+                           int transactionTimeoutMs, Predicate<String> mayRead, Backoff retry) {
+        public Settings(String bootstrapServers, String groupId, String tasksTopic, String workerId, int transactionTimeoutMs,
+                        Predicate<String> mayRead) {
+            this(bootstrapServers, groupId, tasksTopic, workerId, transactionTimeoutMs, mayRead, RETRY);
         }
     }
 
@@ -100,6 +106,7 @@ public final class TaskWorker {
     private final StepCounts publishStats;
     private final AtomicLong tasksDone = new AtomicLong();
     private final AtomicLong tasksFailed = new AtomicLong();
+    private final AtomicLong tasksRefused = new AtomicLong();
     private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
     /** Failed attempts of the task messages being retried, by partition and offset (in memory: a restart starts over). */
     private final Map<String, Integer> attempts = new HashMap<>();
@@ -129,6 +136,11 @@ public final class TaskWorker {
     /** Tasks this worker gave up on (recorded as failed, sent to the dead-letter topic). */
     public long tasksFailed() {
         return tasksFailed.get();
+    }
+
+    /** Task records refused unread: not planned by the catalog, or naming a location that may not be read. */
+    public long tasksRefused() {
+        return tasksRefused.get();
     }
 
     public Set<TopicPartition> assignment() {
@@ -237,6 +249,15 @@ public final class TaskWorker {
             return;
         }
         try {
+            String refusal = refusal(task);
+            if (refusal != null) {
+                // Anyone who can write to the tasks topic could name any file: only what planning stored is read.
+                LOG.warnf("refusing task %s at %s@%d unread: %s", task.taskId(), tp, rec.offset(), refusal);
+                tasksRefused.incrementAndGet();
+                commit(producer, c, next, List.of());
+                return;
+            }
+            task = catalog.task(task.taskId()).orElseThrow();
             List<Outcome> outcomes = processor.process(task);
             hook.beforeCatalog(task);
             long t0 = System.nanoTime();
@@ -326,6 +347,22 @@ public final class TaskWorker {
         } catch (RuntimeException ignored) {
             // no transaction open
         }
+    }
+
+    /** Why a task record must not be read, or null: it must be one the catalog planned, naming a readable location. */
+    private String refusal(IngestTask task) {
+        if (task.taskId() == null) return "no task id";
+        Optional<IngestTask> stored = catalog.task(task.taskId());
+        if (stored.isEmpty()) return "the catalog has no task " + task.taskId();
+        IngestTask planned = stored.get();
+        if (!Objects.equals(planned.location(), task.location()) || !Objects.equals(planned.entry(), task.entry())
+                || !Objects.equals(planned.sourceId(), task.sourceId())) {
+            return "its source or location differs from the task the catalog planned";
+        }
+        if (planned.location() == null || !settings.mayRead().test(planned.location())) {
+            return "its location is outside the allowed directories";
+        }
+        return null;
     }
 
     private void commit(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,

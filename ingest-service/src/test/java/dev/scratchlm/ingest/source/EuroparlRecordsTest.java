@@ -41,6 +41,24 @@ class EuroparlRecordsTest {
     }
 
     @Test
+    void aZipEntryThatInflatesPastTheRatioLimitEndsWithOneRejection(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path zip = dir.resolve("bomb.jar");
+        byte[] line = "Title\t2008-01-01\tThe same words again and again.\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip))) {
+            out.putNextEntry(new java.util.zip.ZipEntry(SourcePlanner.EUROPARL_ENTRY)); // deflated, not a .gz inside
+            for (int i = 0; i < 200_000; i++) out.write(line); // 9.6 MB from ~30 KB
+            out.closeEntry();
+        }
+        Readers readers = readers(new ReadLimits(2000, 50_000_000, 100));
+        List<RawRecord> recs = readAll(readers, task(zip, SourceFormat.EUROPARL, SourcePlanner.EUROPARL_ENTRY, 0, Long.MAX_VALUE));
+        RawRecord last = recs.get(recs.size() - 1);
+        assertThat(last.error()).isNotNull();
+        assertThat(last.error().filter()).isEqualTo("read.decompression-bomb");
+        assertThat(last.error().reason()).contains("compression ratio");
+        assertThat(recs.size()).isLessThan(200_000);
+    }
+
+    @Test
     void paragraphSeparatorsBecomeLineBreaks() {
         assertThat(EuroparlRecords.paragraphs("x\ty\tOne.   Two  words.     Three.", 4)).isEqualTo("One.\nTwo  words.\nThree.");
     }

@@ -110,7 +110,7 @@ public final class IngestHarness implements AutoCloseable {
 
     /** A worker that gives a failing task up after {@code retry}'s attempts. */
     public TaskWorker worker(String workerId, Backoff retry) {
-        return new TaskWorker(new TaskWorker.Settings(bootstrap, group, tasksTopic, workerId + "-" + schema, 30_000, retry),
+        return new TaskWorker(new TaskWorker.Settings(bootstrap, group, tasksTopic, workerId + "-" + schema, 30_000, planner::mayRead, retry),
                 processor, catalog, catalogStats, publishStats);
     }
 

@@ -108,4 +108,64 @@ class SourcePlanningTest {
         assertThat(ep.accepted() + ep.rejected()).isEqualTo(150);
         await("the upload deleted", Duration.ofSeconds(10), () -> h.catalog.uploadsStored(upload) == 0);
     }
+
+    @Test
+    void aSourceWhoseFilesCannotBeReadStaysUnplannedAndIsPlannedOnceTheyCanBe() throws Exception {
+        IngestHarness h = harness(Duration.ofSeconds(60));
+        TaskWorker w = h.start(h.worker("r"));
+        await("the worker owns partitions", Duration.ofSeconds(60), () -> !w.assignment().isEmpty());
+        // A folder source whose volume is not mounted (yet) when a replica takes over its planning.
+        Path folder = jar.getParent().resolve("unmounted-" + System.nanoTime());
+        String id = "src-unmounted-" + System.nanoTime();
+        List<String> langs = PipelineSettings.defaults().detectLanguages();
+        assertThat(h.catalog.createSource(new SourceRow(id, "folder", folder.toString(), LocalDate.of(2010, 12, 31), "accept",
+                langs, null, null, false, Instant.now(), null), Map.of(), Duration.ZERO)).isTrue();
+        h.planner.republishPending(0);
+        await("the failed planning recorded", Duration.ofSeconds(30), () -> h.catalog.planningError(id).isPresent());
+        assertThat(h.catalog.planningError(id).orElseThrow()).contains("not a folder");
+        SourceProgress waiting = h.catalog.progress(id).orElseThrow();
+        assertThat(waiting.state()).as("not done with zero records").isEqualTo("planning");
+        assertThat(waiting.source().tasksTotal()).isNull();
+        assertThat(h.catalog.claimUnplanned(Duration.ofSeconds(60))).as("backing off before the next try").isEmpty();
+
+        // The volume arrives; once the backoff has passed, the next round of the republisher plans it.
+        java.nio.file.Files.createDirectories(folder);
+        java.nio.file.Files.writeString(folder.resolve("a.txt"), "The members of this house discussed the report at length "
+                + "and voted on it late in the evening, after a long debate about the budget of the coming year.");
+        try {
+            await("planned after the backoff", Duration.ofSeconds(60), () -> {
+                h.planner.republishPending(0);
+                return h.catalog.source(id).orElseThrow().planned();
+            });
+            assertThat(h.catalog.source(id).orElseThrow().tasksTotal()).isEqualTo(1);
+            SourceProgress done = awaitDone(h, id);
+            assertThat(done.accepted() + done.rejected()).isEqualTo(1);
+            assertThat(h.catalog.planningError(id)).isEmpty();
+            // A source with tasks is not planned again: its records are counted already.
+            assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
+                    () -> h.planner.planAgain(id), dev.scratchlm.ingest.plan.BadSourceException.class).getMessage())
+                    .contains("has 1 tasks");
+        } finally {
+            java.nio.file.Files.deleteIfExists(folder.resolve("a.txt"));
+            java.nio.file.Files.deleteIfExists(folder);
+        }
+    }
+
+    @Test
+    void aSourcePlannedWithNoTasksCanBePlannedAgainOnRequest() {
+        IngestHarness h = harness(Duration.ofSeconds(60));
+        TaskWorker w = h.start(h.worker("s"));
+        await("the worker owns partitions", Duration.ofSeconds(60), () -> !w.assignment().isEmpty());
+        // What the old planner left for a source it could not read: planned, with no tasks.
+        String id = "src-empty-" + System.nanoTime();
+        assertThat(h.catalog.createSource(new SourceRow(id, "europarl", jar.toString(), LocalDate.of(2010, 12, 31), "accept",
+                PipelineSettings.defaults().detectLanguages(), null, null, false, Instant.now(), 100L), Map.of(),
+                Duration.ofSeconds(60))).isTrue();
+        assertThat(h.catalog.storeTasks(id, List.of())).isTrue();
+        assertThat(h.catalog.progress(id).orElseThrow().state()).isEqualTo("done");
+        Planned p = h.planner.planAgain(id);
+        assertThat(p.tasks()).isEqualTo(1);
+        SourceProgress done = awaitDone(h, id);
+        assertThat(done.accepted() + done.rejected()).isEqualTo(100);
+    }
 }

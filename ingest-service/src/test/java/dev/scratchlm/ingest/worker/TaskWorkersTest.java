@@ -10,7 +10,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.scratchlm.contracts.IngestTask;
+import dev.scratchlm.contracts.Json;
+import dev.scratchlm.contracts.KafkaSettings;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -169,5 +177,33 @@ class TaskWorkersTest {
         IngestHarness.Published out = IngestHarness.published(h.bootstrap, planned.sourceId(), 1000, Duration.ofSeconds(60), Duration.ofSeconds(3));
         assertExact(h, planned, out);
         assertThat(h.catalog.progress(planned.sourceId()).orElseThrow().state()).isEqualTo("done");
+    }
+
+    @Test
+    void forgedTaskRecordsOnTheTopicAreRefusedUnreadAndGoodTasksStillDone() throws Exception {
+        IngestHarness h = harness(100);
+        TaskWorker w = h.start(h.worker("a"));
+        await("the worker owns partitions", Duration.ofSeconds(60), () -> !w.assignment().isEmpty());
+        Planned planned = h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, 200L));
+        IngestTask real = h.catalog.tasks(planned.sourceId()).get(0);
+        // A task no planning made, reading a file outside the allowed directories; and a planned task's id with its
+        // location swapped for that file.
+        IngestTask unknown = new IngestTask(IngestTask.SCHEMA, "src-forged-00000", "src-forged", "file", "text",
+                "/etc/passwd", null, "passwd", 0, 10, null, "accept", List.of("en"), null, Instant.now(), null);
+        IngestTask swapped = new IngestTask(real.schema(), real.taskId(), real.sourceId(), "file", "text", "/etc/passwd",
+                null, "passwd", 0, 10, real.cutoff(), real.undated(), real.languages(), real.license(), real.plannedAt(), null);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(h.bootstrap))) {
+            p.send(new ProducerRecord<>(h.tasksTopic, unknown.taskId(), Json.bytes(unknown))).get();
+            p.send(new ProducerRecord<>(h.tasksTopic, swapped.taskId(), Json.bytes(swapped))).get();
+            p.send(new ProducerRecord<>(h.tasksTopic, "junk", "not a task".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        await("two forged records refused", Duration.ofSeconds(60), () -> w.tasksRefused() == 2);
+        await("the planned tasks done", Duration.ofSeconds(120), () -> w.tasksDone() >= 2);
+        IngestHarness.Published out = IngestHarness.published(h.bootstrap, planned.sourceId(), 200, Duration.ofSeconds(60), Duration.ofSeconds(2));
+        assertExact(h, planned, out);
+        assertThat(out.documents()).noneMatch(d -> d.uri() != null && d.uri().contains("passwd"));
+        IngestHarness.Published forged = IngestHarness.published(h.bootstrap, "src-forged", 0, Duration.ofSeconds(5), Duration.ofSeconds(2));
+        assertThat(forged.documentKeys()).isEmpty();
+        assertThat(forged.rejectedKeys()).isEmpty();
     }
 }
