@@ -70,7 +70,10 @@ public final class Topics {
             new Spec(deadLetter(INGEST_TASKS), 1, DEAD_LETTERS),
             new Spec(deadLetter(DOCUMENTS), 1, DEAD_LETTERS),
             new Spec(deadLetter(TOKENIZERS), 1, DEAD_LETTERS),
-            new Spec(deadLetter(TOKEN_SHARDS), 1, DEAD_LETTERS));
+            new Spec(deadLetter(TOKEN_SHARDS), 1, DEAD_LETTERS),
+            new Spec(deadLetter(GENERATION_REQUESTS), 1, DEAD_LETTERS),
+            new Spec(deadLetter(GENERATIONS), 1, DEAD_LETTERS),
+            new Spec(deadLetter(CHAT_FEEDBACK), 1, DEAD_LETTERS));
 
     public static Spec spec(String name) {
         return ALL.stream().filter(s -> s.name().equals(name)).findFirst()
