@@ -54,7 +54,7 @@ public class RankingStore {
             String taskId = null;
             try (PreparedStatement s = c.prepareStatement("SELECT a.task_id FROM assignments a JOIN tasks t ON t.id = a.task_id "
                     + "WHERE a.rater = ? AND a.state = 'open' AND t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
-                    + "ORDER BY a.served_at LIMIT 1")) {
+                    + "ORDER BY a.served_at DESC LIMIT 1")) { // the newest: a task just undone comes back first
                 s.setString(1, rater);
                 s.setString(2, campaignId);
                 s.setString(3, campaignId);
