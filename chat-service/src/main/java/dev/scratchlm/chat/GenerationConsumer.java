@@ -68,8 +68,8 @@ public class GenerationConsumer {
     private KafkaProducer<String, byte[]> producer;
 
     void start(@Observes StartupEvent event) {
+        registry.backgroundSequences(); // a bad setting stops the start, naming the property (models use it either way)
         if (!enabled) return;
-        registry.backgroundSequences(); // a bad setting stops the start, naming the property
         topics.await(Duration.ofSeconds(60));
         Properties p = KafkaSettings.producer(bootstrap); // acks=all, idempotent
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
