@@ -14,6 +14,11 @@ import java.util.logging.Logger;
  * sequence by one token in one batched decode call. New requests are admitted between steps (first come, first
  * served) into free cache slots, so a request arriving mid-answer starts at once instead of waiting behind a lock.
  *
+ * <p>Background jobs (a ranking campaign's candidates) wait in a lane of their own and are admitted only when no
+ * live request is waiting, and at most {@code maxBackground} of them at once: they never take a slot a waiting chat
+ * request could have had, and {@code slots - maxBackground} slots always stay for live chat. A running background
+ * sequence is not preempted; it just shares the steps like any other.
+ *
  * <p>Each sequence has its own seeded sampler, so its text depends only on its own request and seed, not on
  * which other sequences shared its steps.
  */
@@ -37,13 +42,20 @@ final class BatchScheduler {
         final GenerationParams params;
         final Listener listener;
         final Sampler sampler;
+        /** Campaign work: admitted only when no live request waits (see the class comment). */
+        final boolean background;
         volatile boolean cancelled;
         int slot = -1, generated, nextToken;
 
         Job(int[] prompt, GenerationParams params, Listener listener) {
+            this(prompt, params, listener, false);
+        }
+
+        Job(int[] prompt, GenerationParams params, Listener listener, boolean background) {
             this.prompt = prompt;
             this.params = params;
             this.listener = listener;
+            this.background = background;
             this.sampler = new Sampler(params.samplerSettings(), params.seed());
         }
 
@@ -61,8 +73,9 @@ final class BatchScheduler {
     private final String name;
     private final Decoder decoder;
     private final IntPredicate endToken;
-    private final int maxQueued;
+    private final int maxQueued, maxBackground;
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    private final ArrayDeque<Job> backgroundQueue = new ArrayDeque<>();
     private final Job[] active;
     private final int[] stepSlots, stepTokens;
     private final Job[] stepJobs;
@@ -74,27 +87,38 @@ final class BatchScheduler {
     private volatile StepObserver observer;
     private volatile Throwable failure;
     private boolean retired;
-    private int activeCount;
+    private int activeCount, backgroundActive;
 
     /**
      * @param endToken  tokens that end an answer (special tokens)
      * @param maxQueued requests that may wait for a free slot before new ones are refused
      */
     BatchScheduler(String name, Decoder decoder, IntPredicate endToken, int maxQueued) {
-        this(name, decoder, endToken, maxQueued, t -> {});
+        this(name, decoder, endToken, maxQueued, 1, t -> {});
+    }
+
+    BatchScheduler(String name, Decoder decoder, IntPredicate endToken, int maxQueued, Consumer<Throwable> onDeath) {
+        this(name, decoder, endToken, maxQueued, 1, onDeath);
     }
 
     /**
-     * @param onDeath called on the scheduler's thread, after every request it held has been failed, when the thread
-     *                ends on an error it cannot pin on one request (its owner reports it and starts a new one)
+     * @param maxBackground background sequences decoded at once, from 1 to the decoder's slots (each lane queues up
+     *                      to {@code maxQueued})
+     * @param onDeath       called on the scheduler's thread, after every request it held has been failed, when the
+     *                      thread ends on an error it cannot pin on one request (its owner reports it and starts a new one)
      */
-    BatchScheduler(String name, Decoder decoder, IntPredicate endToken, int maxQueued, Consumer<Throwable> onDeath) {
+    BatchScheduler(String name, Decoder decoder, IntPredicate endToken, int maxQueued, int maxBackground,
+                   Consumer<Throwable> onDeath) {
+        int slots = decoder.slots();
+        if (maxBackground < 1 || maxBackground > slots) {
+            throw new IllegalArgumentException("background sequences must be from 1 to the " + slots + " slots, got " + maxBackground);
+        }
         this.name = name;
         this.onDeath = onDeath;
         this.decoder = decoder;
         this.endToken = endToken;
         this.maxQueued = maxQueued;
-        int slots = decoder.slots();
+        this.maxBackground = maxBackground;
         this.active = new Job[slots];
         this.stepSlots = new int[slots];
         this.stepTokens = new int[slots];
@@ -122,17 +146,18 @@ final class BatchScheduler {
         return outbox;
     }
 
-    /** Queues a request; false when the queue is full or the model is being unloaded. */
+    /** Queues a request in its lane; false when that lane is full or the model is being unloaded. */
     synchronized boolean submit(Job job) {
-        if (retired || queue.size() >= maxQueued) return false;
-        queue.addLast(job);
+        ArrayDeque<Job> lane = job.background ? backgroundQueue : queue;
+        if (retired || lane.size() >= maxQueued) return false;
+        lane.addLast(job);
         notifyAll();
         return true;
     }
 
     /** Sequences being generated plus waiting, for metrics and eviction. */
     synchronized int load() {
-        return activeCount + queue.size();
+        return activeCount + queue.size() + backgroundQueue.size();
     }
 
     /** Unloaded (a newer checkpoint took its place) or dead: takes no new requests. */
@@ -177,30 +202,35 @@ final class BatchScheduler {
 
     /**
      * Moves waiting requests into free slots (waiting when idle); false when retired and drained. Requests waiting
-     * together are prefilled together, in one pass, as far as the decoder's prefill takes their prompts.
+     * together are prefilled together, in one pass, as far as the decoder's prefill takes their prompts. Live
+     * requests go first; background ones only once no live request is left waiting (see the class comment).
      */
     private boolean admit() throws InterruptedException {
         while (true) {
             int k = 0, tokens = 0;
             synchronized (this) {
-                while (activeCount == 0 && queue.isEmpty()) {
+                while (activeCount == 0 && queue.isEmpty() && backgroundQueue.isEmpty()) {
                     if (retired) return false;
                     wait();
                 }
-                while (activeCount < active.length && !queue.isEmpty()) {
-                    Job job = queue.peekFirst();
+                while (activeCount < active.length) {
+                    ArrayDeque<Job> lane = !queue.isEmpty() ? queue
+                            : backgroundActive < maxBackground && !backgroundQueue.isEmpty() ? backgroundQueue : null;
+                    if (lane == null) break;
+                    Job job = lane.peekFirst();
                     if (job.cancelled) {
-                        queue.pollFirst();
+                        lane.pollFirst();
                         job.listener.onFinish(Finish.CANCELLED, 0, null);
                         continue;
                     }
                     if (k > 0 && tokens + job.prompt.length > decoder.maxPrefillTokens()) break;
-                    queue.pollFirst();
+                    lane.pollFirst();
                     int slot = 0;
                     while (active[slot] != null) slot++;
                     job.slot = slot;
                     active[slot] = job;
                     activeCount++;
+                    if (job.background) backgroundActive++;
                     admitted[k++] = job;
                     tokens += job.prompt.length;
                 }
@@ -333,6 +363,7 @@ final class BatchScheduler {
             if (active[job.slot] == job) {
                 active[job.slot] = null;
                 activeCount--;
+                if (job.background) backgroundActive--;
             }
         }
         try {
@@ -352,7 +383,7 @@ final class BatchScheduler {
         Job job;
         while (true) {
             synchronized (this) {
-                job = queue.pollFirst();
+                job = queue.isEmpty() ? backgroundQueue.pollFirst() : queue.pollFirst();
             }
             if (job == null) break;
             job.listener.onFinish(Finish.ERROR, 0, "decoder failed: " + t.getMessage());

@@ -34,6 +34,12 @@ final class LoadedModel {
 
     LoadedModel(CheckpointManifest manifest, Checkpoint checkpoint, TokenizerRecord record, Tokenizer tokenizer,
                 int slots, int maxQueued) {
+        this(manifest, checkpoint, record, tokenizer, slots, maxQueued, 1);
+    }
+
+    /** @param maxBackground campaign sequences decoded at once (see {@link BatchScheduler}) */
+    LoadedModel(CheckpointManifest manifest, Checkpoint checkpoint, TokenizerRecord record, Tokenizer tokenizer,
+                int slots, int maxQueued, int maxBackground) {
         this.id = manifest.checkpointId();
         this.manifest = manifest;
         this.tokenizerRecord = record;
@@ -49,11 +55,12 @@ final class LoadedModel {
         this.model = checkpoint.toModel(1);
         this.slots = slots;
         this.maxQueued = maxQueued;
+        this.maxBackground = maxBackground;
         this.scheduler = newScheduler();
     }
 
     private final Gpt model;
-    private final int slots, maxQueued;
+    private final int slots, maxQueued, maxBackground;
     private boolean unloaded;
     private int restarts;
     private String lastFailure;
@@ -63,7 +70,7 @@ final class LoadedModel {
         int mergeable = tokenizer.mergeableCount();
         // Special tokens (and ids past the tokenizer, if the model's vocabulary is padded) end an answer.
         return new BatchScheduler(id, new KvDecoder(model, slots), token -> token >= mergeable, maxQueued,
-                this::schedulerDied);
+                maxBackground, this::schedulerDied);
     }
 
     /**

@@ -42,6 +42,8 @@ public class ModelRegistry {
     int slots;
     @ConfigProperty(name = "chat.models.max-queued", defaultValue = "64")
     int maxQueued;
+    @ConfigProperty(name = "chat.generations.max-active", defaultValue = "2")
+    int maxBackground;
 
     private final Map<String, TokenizerRecord> tokenizers = new HashMap<>();
     private final Map<String, CheckpointManifest> known = new LinkedHashMap<>();
@@ -112,7 +114,7 @@ public class ModelRegistry {
                 throw new IllegalArgumentException("tokenizer " + record.id() + " has " + tokenizer.vocabSize()
                         + " ids but the model only " + checkpoint.config().vocabSize());
             }
-            model = new LoadedModel(manifest, checkpoint, record, tokenizer, slots, maxQueued);
+            model = new LoadedModel(manifest, checkpoint, record, tokenizer, slots, maxQueued, maxBackground);
         } catch (IOException | RuntimeException e) {
             checkpointRejected(id, "cannot load: " + e.getMessage());
             return;
@@ -150,6 +152,20 @@ public class ModelRegistry {
             LOG.info("unloading " + victim + " (more than " + maxLoaded + " models loaded)");
             loaded.remove(victim).unload();
         }
+    }
+
+    /** Campaign sequences each model decodes at once; checked at start-up, so a bad setting is not found per model. */
+    public int backgroundSequences() {
+        if (maxBackground < 1 || maxBackground > slots) {
+            throw new IllegalStateException("chat.generations.max-active must be from 1 to chat.models.slots (" + slots
+                    + "), got " + maxBackground);
+        }
+        return maxBackground;
+    }
+
+    /** True while {@code name} is a checkpoint that will be loaded once its tokenizer arrives. */
+    public synchronized boolean loading(String name) {
+        return waiting.containsKey(name);
     }
 
     /** The model a request names: a loaded checkpoint id or a stage alias. */

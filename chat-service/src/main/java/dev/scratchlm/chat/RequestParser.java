@@ -118,12 +118,8 @@ final class RequestParser {
     private GenerationParams params(JsonNode body, LoadedModel model, int promptTokens, boolean chat) {
         int n = integer(body, "n", 1);
         if (n != 1) throw OpenAiError.invalid("n", "Only n=1 is supported, got " + n + ".");
-        float temperature = number(body, "temperature", 1f);
-        if (!(temperature >= 0f && temperature <= 2f)) {
-            throw OpenAiError.invalid("temperature", temperature + " is not a valid temperature: expected a number from 0 to 2.");
-        }
-        float topP = number(body, "top_p", 1f);
-        if (!(topP > 0f && topP <= 1f)) throw OpenAiError.invalid("top_p", topP + " is not a valid top_p: expected 0 < top_p <= 1.");
+        float temperature = checkTemperature(number(body, "temperature", 1f));
+        float topP = checkTopP(number(body, "top_p", 1f));
         int topK = integer(body, "top_k", 0);
         if (topK < 0) throw OpenAiError.invalid("top_k", topK + " is not a valid top_k: expected 0 (off) or more.");
         for (String penalty : List.of("presence_penalty", "frequency_penalty")) {
@@ -144,11 +140,8 @@ final class RequestParser {
             if (room < 1) throw OpenAiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, 1);
             maxTokens = room; // as OpenAI: by default, up to the end of the context window
         } else {
-            maxTokens = integer(body, maxName, 0);
-            if (maxTokens < 1) throw OpenAiError.invalid(maxName, "'" + maxName + "' must be at least 1, got " + maxTokens + ".");
-            if ((long) promptTokens + maxTokens > limit) { // in long: max_tokens may be up to 2^31 - 1
-                throw OpenAiError.contextTooLong(chat ? "messages" : "prompt", limit, promptTokens, maxTokens);
-            }
+            maxTokens = checkMaxTokens(maxName, integer(body, maxName, 0));
+            checkFits(chat ? "messages" : "prompt", limit, promptTokens, maxTokens);
         }
         List<String> stop = stops(body.get("stop"));
         boolean logprobs;
@@ -169,6 +162,32 @@ final class RequestParser {
             }
         }
         return new GenerationParams(temperature, topP, topK, seed, maxTokens, stop, logprobs, top);
+    }
+
+    // The sampling rules, shared with campaign requests (GenerationRequests): one definition of what is accepted.
+
+    static float checkTemperature(float temperature) {
+        if (!(temperature >= 0f && temperature <= 2f)) {
+            throw OpenAiError.invalid("temperature", temperature + " is not a valid temperature: expected a number from 0 to 2.");
+        }
+        return temperature;
+    }
+
+    static float checkTopP(float topP) {
+        if (!(topP > 0f && topP <= 1f)) throw OpenAiError.invalid("top_p", topP + " is not a valid top_p: expected 0 < top_p <= 1.");
+        return topP;
+    }
+
+    static int checkMaxTokens(String name, int maxTokens) {
+        if (maxTokens < 1) throw OpenAiError.invalid(name, "'" + name + "' must be at least 1, got " + maxTokens + ".");
+        return maxTokens;
+    }
+
+    /** @throws OpenAiError {@code context_length_exceeded} when the prompt and the answer do not fit the context */
+    static void checkFits(String promptParam, int limit, int promptTokens, int maxTokens) {
+        if ((long) promptTokens + maxTokens > limit) { // in long: max_tokens may be up to 2^31 - 1
+            throw OpenAiError.contextTooLong(promptParam, limit, promptTokens, maxTokens);
+        }
     }
 
     private static List<String> stops(JsonNode stop) {

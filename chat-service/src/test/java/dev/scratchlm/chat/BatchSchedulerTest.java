@@ -316,4 +316,98 @@ class BatchSchedulerTest {
         assertThat(s.failure()).hasMessage("simulated");
         assertThat(s.retired()).isTrue();
     }
+
+    private static BatchScheduler.Job background(int prompt, int maxTokens, Recorder r) {
+        return new BatchScheduler.Job(new int[] {prompt}, greedy(maxTokens), r, true);
+    }
+
+    @Test
+    void aLiveRequestWaitingForASlotGoesBeforeBackgroundWorkQueuedEarlier() throws Exception {
+        FakeDecoder d = new FakeDecoder(1);
+        d.gate = new CountDownLatch(1);
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10, 1, t -> {});
+        Recorder first = new Recorder(Integer.MAX_VALUE), campaign = new Recorder(Integer.MAX_VALUE),
+                live = new Recorder(Integer.MAX_VALUE);
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {0}, greedy(3), first))).isTrue();
+        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).as("the only slot is taken").isTrue();
+        assertThat(s.submit(background(1, 3, campaign))).isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {2}, greedy(3), live))).isTrue();
+        assertThat(s.load()).isEqualTo(3);
+        d.gate.countDown();
+        first.await();
+        live.await();
+        campaign.await();
+        List<String> prefills = d.log.stream().filter(l -> l.startsWith("prefill")).map(l -> l.split(" ")[2]).toList();
+        assertThat(prefills).as("the live request took the freed slot, the campaign's job came after it")
+                .containsExactly("0", "2", "1");
+        assertThat(campaign.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+        assertThat(campaign.tokens).hasSize(3);
+    }
+
+    @Test
+    void backgroundWorkHoldsAtMostItsShareOfSlotsAndLiveRequestsStartBesideIt() throws Exception {
+        FakeDecoder d = new FakeDecoder(4);
+        d.stepMillis = 1;
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10, 2, t -> {});
+        List<int[]> steps = Collections.synchronizedList(new ArrayList<>());
+        s.observe((slots, n) -> steps.add(Arrays.copyOf(slots, n)));
+        d.gate = new CountDownLatch(1);
+        List<Recorder> campaign = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Recorder r = new Recorder(Integer.MAX_VALUE);
+            campaign.add(r);
+            assertThat(s.submit(background(i, 20, r))).isTrue();
+        }
+        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        int stepsBefore = steps.size();
+        List<Recorder> live = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Recorder r = new Recorder(Integer.MAX_VALUE);
+            live.add(r);
+            assertThat(s.submit(new BatchScheduler.Job(new int[] {10 + i}, greedy(3), r))).isTrue();
+        }
+        d.gate.countDown();
+        for (Recorder r : live) r.await();
+        for (Recorder r : campaign) r.await();
+        for (Recorder r : campaign) {
+            assertThat(r.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+            assertThat(r.tokens).hasSize(20);
+        }
+        for (Recorder r : live) assertThat(r.tokens).hasSize(3);
+        // Before the live requests: two background sequences, not four, though four slots were free. The live ones
+        // joined at the very next step, beside them, for their two steps; then two background sequences again.
+        assertThat(steps.subList(0, stepsBefore)).isNotEmpty().allSatisfy(st -> assertThat(st).hasSize(2));
+        assertThat(steps.get(stepsBefore)).hasSize(4);
+        assertThat(steps.stream().filter(st -> st.length == 4).count()).isEqualTo(2);
+        assertThat(steps).allSatisfy(st -> assertThat(st.length).isIn(2, 4));
+    }
+
+    @Test
+    void backgroundWorkUsesFreeSlotsOnlyWhileNoLiveRequestWaits() throws Exception {
+        FakeDecoder d = new FakeDecoder(2);
+        d.gate = new CountDownLatch(1);
+        BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10, 2, t -> {});
+        Recorder a = new Recorder(Integer.MAX_VALUE), b = new Recorder(Integer.MAX_VALUE), c = new Recorder(Integer.MAX_VALUE);
+        Recorder bg = new Recorder(Integer.MAX_VALUE);
+        // Both slots live; then a background job and a third live request wait: the first slot freed goes to the live one.
+        s.submit(new BatchScheduler.Job(new int[] {0}, greedy(2), a));
+        s.submit(new BatchScheduler.Job(new int[] {1}, greedy(6), b));
+        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).isTrue();
+        s.submit(background(2, 2, bg));
+        s.submit(new BatchScheduler.Job(new int[] {3}, greedy(2), c));
+        d.gate.countDown();
+        for (Recorder r : List.of(a, b, c, bg)) r.await();
+        List<String> prefills = d.log.stream().filter(l -> l.startsWith("prefill")).map(l -> l.split(" ")[2]).toList();
+        assertThat(prefills).containsExactly("0", "1", "3", "2");
+        assertThat(bg.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
+    }
+
+    @Test
+    void theBackgroundShareMustLeaveRoomInTheSlots() {
+        FakeDecoder d = new FakeDecoder(2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatchScheduler("t", d, t -> t == END, 10, 3, t -> {}))
+                .hasMessageContaining("from 1 to the 2 slots");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatchScheduler("t", d, t -> t == END, 10, 0, t -> {}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
