@@ -16,6 +16,7 @@ INGEST_URL="${INGEST_URL:-http://127.0.0.1:8081}"
 TOKENIZER_URL="${TOKENIZER_URL:-http://127.0.0.1:8082}"
 TRAINER_URL="${TRAINER_URL:-http://127.0.0.1:8083}"
 CHAT_URL="${CHAT_URL:-http://127.0.0.1:$CHAT_PORT}"
+FEEDBACK_URL="${FEEDBACK_URL:-http://127.0.0.1:8084}"
 
 say()  { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 info() { printf '    %s\n' "$*" >&2; }

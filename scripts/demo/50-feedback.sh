@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Demo step: a small ranking campaign. chat-service answers six restaurant prompts four ways each (sampled), the
+# rule judge ranks each prompt's answers by slot error against its meaning representation, and the rankings go to
+# the rankings topic the trainer's reward and DPO stages read. Prints the campaign's progress and the judge's figures.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+TIMEOUT="${DEMO_FEEDBACK_TIMEOUT:-600}"
+MODEL="${DEMO_FEEDBACK_MODEL:-}"
+if [ -z "$MODEL" ]; then
+  # The instruction-tuned model when there is one, else the base model (which rambles, but still gets ranked).
+  if curl -fsS "$CHAT_URL/v1/models" | grep -q '"id":"sft"'; then MODEL=sft; else MODEL=pretrain; fi
+fi
+
+say "Waiting for feedback-service"
+start=$SECONDS
+until curl -fsS "$FEEDBACK_URL/q/health/ready" >/dev/null 2>&1; do
+  (( SECONDS - start > 120 )) && die "feedback-service is not ready: $(curl -sS "$FEEDBACK_URL/q/health/ready" || echo 'not running')"
+  sleep 1
+done
+
+mr() { printf '[{"role":"user","content":"Describe this restaurant: %s"}]' "$1"; }
+prompts="$(mr 'name[The Eagle], eatType[coffee shop], food[French], area[riverside]'),$(mr 'name[Zizzi], eatType[pub], priceRange[cheap]'),$(mr 'name[The Mill], food[Italian], area[city centre], familyFriendly[yes]'),$(mr 'name[Blue Spice], eatType[restaurant], customer rating[high]'),$(mr 'name[Alimentum], food[Chinese], near[Yippee Noodle Bar]'),$(mr 'name[Cotto], eatType[coffee shop], priceRange[moderate]')"
+body="{\"name\":\"demo restaurants\",\"model\":\"$MODEL\",\"k\":4,\"temperature\":1.0,\"topP\":0.95,\"maxTokens\":40,\"overlap\":1,\"judge\":\"rule\",\"guidelines\":\"Rank by **faithfulness** to the restaurant's facts: every slot said, nothing invented; then fluency.\",\"prompts\":[$prompts]}"
+say "Creating a campaign: 6 restaurant prompts, 4 candidates each from '$MODEL', judged by the rule rater (slot error)"
+reply="$(curl_admin -sS -w '\n%{http_code}' -H 'Content-Type: application/json' -d "$body" "$FEEDBACK_URL/api/campaigns")"
+[ "$(printf '%s' "$reply" | tail -n 1)" = 201 ] || die "campaign refused: $(printf '%s' "$reply" | head -n -1)"
+id="$(printf '%s' "$reply" | json_field id)"
+info "campaign $id"
+
+say "Waiting for chat-service's candidates (decoded beside live chat, at lower priority)"
+start=$SECONDS
+while :; do
+  report="$(curl_admin -fsS "$FEEDBACK_URL/api/campaigns/$id")"
+  waiting="$(printf '%s' "$report" | json_field requested)"
+  [ "$waiting" = 0 ] && break
+  (( SECONDS - start > TIMEOUT )) && die "candidates for $waiting prompts still missing after ${TIMEOUT} s (./scratchlm logs chat)"
+  sleep 2
+done
+tasks="$(printf '%s' "$report" | sed -n 's/.*"tasks":{\([^}]*\)}.*/\1/p' | tr -d '"' | sed 's/,/, /g')"
+info "tasks: $tasks"
+info "rankings by the rule judge: $(printf '%s' "$report" | json_field judgeRankings)"
+info "pairs for DPO: $(curl_admin -fsS "$FEEDBACK_URL/api/campaigns/$id/export?format=pairs" | wc -l) (GET $FEEDBACK_URL/api/campaigns/$id/export?format=pairs)"
+
+say "Rank them yourself:"
+info "1. create a rater:  curl -H 'Content-Type: application/json' [-H 'Authorization: Bearer <admin token>'] -d '{\"name\":\"you\",\"password\":\"a long passphrase\"}' $FEEDBACK_URL/api/raters"
+info "2. open $FEEDBACK_URL/?campaign=$id and sign in; keys 1-9 rank, t ties, s skips, u undoes, Enter submits"
+info "3. progress, agreement and rater stats: $FEEDBACK_URL/admin.html"
