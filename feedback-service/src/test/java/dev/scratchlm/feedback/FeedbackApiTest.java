@@ -217,4 +217,38 @@ class FeedbackApiTest {
         // Person 1 > 2 > 0, judge 1 > 0 > 2: pairs (1,0) and (1,2) agree, (0,2) does not.
         assertThat(judge.get("consensusAgreement").asDouble()).isEqualTo(0.6667);
     }
+
+    @Test
+    void thumbsFromTheChatSeedACampaignAndExportUnpaired() throws Exception {
+        String answer = "ans-" + java.util.UUID.randomUUID();
+        String question = "Why is the sky green? " + answer;
+        dev.scratchlm.contracts.ChatFeedback down = new dev.scratchlm.contracts.ChatFeedback(dev.scratchlm.contracts.ChatFeedback.SCHEMA,
+                answer, "sft", Stack.user(question), "Because of chlorophyll.", false, "wrong", java.time.Instant.now());
+        Topic.send(Topics.CHAT_FEEDBACK, answer, Json.bytes(down));
+        Topic.send(Topics.CHAT_FEEDBACK, "junk", "not json".getBytes());
+        // The consumer stores the thumbs-down a moment later: until then a campaign from thumbs has no such prompt.
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        TestHttp.Reply c = stack.admin.post("api/campaigns", Map.of("name", "from thumbs", "model", "sft", "fromThumbsDown", 50));
+        String id = c.status() == 201 ? c.json().at("/campaign/id").asText() : null;
+        List<String> prompts = new ArrayList<>();
+        deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (prompts.stream().noneMatch(question::equals) && System.nanoTime() < deadline) {
+            if (id != null) prompts = stack.admin.get("api/campaigns/" + id + "/tasks").json().findValues("prompt").stream()
+                    .map(p -> p.get(p.size() - 1).get("content").asText()).toList();
+            if (prompts.stream().noneMatch(question::equals)) {
+                Thread.sleep(200);
+                c = stack.admin.post("api/campaigns", Map.of("name", "from thumbs", "model", "sft", "fromThumbsDown", 50));
+                id = c.status() == 201 ? c.json().at("/campaign/id").asText() : null;
+            }
+        }
+        assertThat(prompts).contains(question);
+        String lines = stack.admin.send(stack.admin.request("api/campaigns/" + id + "/export?format=unpaired").GET()).body();
+        JsonNode line = lines.lines().map(l -> Json.read(l, JsonNode.class)).filter(n -> n.get("answer_id").asText().equals(answer))
+                .findFirst().orElseThrow();
+        assertThat(line.get("label").asBoolean()).isFalse();
+        assertThat(line.at("/completion/0/content").asText()).isEqualTo("Because of chlorophyll.");
+        assertThat(line.at("/completion/0/role").asText()).isEqualTo("assistant");
+        // The unreadable record went to the dead-letter topic, and the consumer went on.
+        assertThat(Topic.all(Topics.deadLetter(Topics.CHAT_FEEDBACK))).anyMatch(r -> "junk".equals(r.key()));
+    }
 }
