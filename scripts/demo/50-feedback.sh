@@ -40,6 +40,8 @@ done
 tasks="$(printf '%s' "$report" | sed -n 's/.*"tasks":{\([^}]*\)}.*/\1/p' | tr -d '"' | sed 's/,/, /g')"
 info "tasks: $tasks"
 info "rankings by the rule judge: $(printf '%s' "$report" | json_field judgeRankings)"
+tied="$(curl_admin -fsS "$FEEDBACK_URL/api/campaigns/$id/export?format=rankings" | grep -c '"order":\[\[[0-9,]*\]\]' || true)"
+info "rankings with every candidate tied (as many slot errors each: nothing to prefer): $tied"
 info "pairs for DPO: $(curl_admin -fsS "$FEEDBACK_URL/api/campaigns/$id/export?format=pairs" | wc -l) (GET $FEEDBACK_URL/api/campaigns/$id/export?format=pairs)"
 
 say "Rank them yourself:"
