@@ -251,4 +251,36 @@ class FeedbackApiTest {
         // The unreadable record went to the dead-letter topic, and the consumer went on.
         assertThat(Topic.all(Topics.deadLetter(Topics.CHAT_FEEDBACK))).anyMatch(r -> "junk".equals(r.key()));
     }
+
+    @Test
+    void raceOfEightRatersNeverRanksATaskPastItsOverlap() throws Exception {
+        int n = 40;
+        List<String> prompts = new ArrayList<>();
+        List<List<String>> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            prompts.add("Race " + i);
+            candidates.add(List.of("yes", "no"));
+        }
+        String id = stack.campaign(prompts, 2, 1, null, candidates);
+        List<Stack.Rater> raters = new ArrayList<>();
+        for (int i = 0; i < 8; i++) raters.add(stack.rater("race" + i));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+        for (Stack.Rater r : raters) {
+            done.add(pool.submit(() -> {
+                int mine = 0;
+                for (JsonNode t = r.next(id); t != null; t = r.next(id)) {
+                    int status = r.rank(t, List.of(List.of(0), List.of(1))).status();
+                    if (status == 201) mine++;
+                    else if (status != 409) throw new AssertionError("submit answered " + status);
+                }
+                return mine;
+            }));
+        }
+        int total = 0;
+        for (var f : done) total += f.get();
+        pool.shutdown();
+        assertThat(total).isEqualTo(n);
+        assertThat(stack.admin.get("api/campaigns/" + id).json().at("/progress/humanRankings").asInt()).isEqualTo(n);
+    }
 }

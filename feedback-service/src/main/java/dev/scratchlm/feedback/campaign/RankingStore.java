@@ -62,27 +62,30 @@ public class RankingStore {
                     if (r.next()) taskId = r.getString(1);
                 }
             }
-            if (taskId == null) {
+            for (int attempt = 0; taskId == null && attempt < 5; attempt++) {
                 // Gold tasks go to every rater; others until they have their overlap of human rankings (open
-                // assignments of the last minutes count, so two raters are not handed the last place at once).
-                // md5 orders tasks differently per rater, which mixes gold tasks in.
+                // assignments of the last minutes hold a place, so two raters are not handed the last one at once).
+                String candidate = null;
                 try (PreparedStatement s = c.prepareStatement("SELECT t.id FROM tasks t JOIN campaigns c ON c.id = t.campaign_id "
                         + "WHERE t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
+                        + "AND (t.gold_order IS NOT NULL OR t.human_rankings < c.overlap) "
                         + "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.rater = ?) "
-                        + "AND (t.gold_order IS NOT NULL OR (SELECT count(*) FROM rankings r WHERE r.task_id = t.id AND r.source = 'human') "
-                        + "  + (SELECT count(*) FROM assignments a WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap) "
-                        + "ORDER BY md5(t.id || ?) LIMIT 1 FOR UPDATE OF t SKIP LOCKED")) {
+                        + "AND (t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) FROM assignments a "
+                        + "  WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap) "
+                        + "ORDER BY t.campaign_id, t.seq LIMIT 1 FOR UPDATE OF t SKIP LOCKED")) {
                     s.setString(1, campaignId);
                     s.setString(2, campaignId);
                     s.setString(3, rater);
                     s.setTimestamp(4, Timestamp.from(Instant.now().minus(RESERVATION)));
-                    s.setString(5, rater);
                     try (ResultSet r = s.executeQuery()) {
-                        if (r.next()) taskId = r.getString(1);
+                        if (r.next()) candidate = r.getString(1);
                     }
                 }
-                if (taskId == null) return Optional.<Served>empty();
+                if (candidate == null) return Optional.<Served>empty();
+                // The row lock is ours now, but the query's view may predate another rater's commit: count again.
+                if (stillOpen(c, candidate)) taskId = candidate;
             }
+            if (taskId == null) return Optional.<Served>empty();
             Task task = CampaignStore.task(c, taskId, false).orElseThrow();
             List<Integer> shown = shuffled(task.candidates().size(), rater, taskId);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO assignments (task_id, rater, shown_order) VALUES (?, ?, ?::jsonb) "
@@ -106,13 +109,25 @@ public class RankingStore {
         });
     }
 
+    private static boolean stillOpen(Connection c, String taskId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) "
+                + "FROM assignments a WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap "
+                + "FROM tasks t JOIN campaigns c ON c.id = t.campaign_id WHERE t.id = ?")) {
+            s.setTimestamp(1, Timestamp.from(Instant.now().minus(RESERVATION)));
+            s.setString(2, taskId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() && r.getBoolean(1);
+            }
+        }
+    }
+
     /** {done by this rater, still to do for them} in a campaign. */
     private static int[] progress(Connection c, String rater, String campaignId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT "
                 + "(SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.campaign_id = ? AND a.rater = ? AND a.state <> 'open'), "
                 + "(SELECT count(*) FROM tasks t JOIN campaigns c ON c.id = t.campaign_id WHERE t.campaign_id = ? AND t.status = 'ready' "
                 + " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.rater = ? AND a.state <> 'open') "
-                + " AND (t.gold_order IS NOT NULL OR (SELECT count(*) FROM rankings r WHERE r.task_id = t.id AND r.source = 'human') < c.overlap))")) {
+                + " AND (t.gold_order IS NOT NULL OR t.human_rankings < c.overlap))")) {
             s.setString(1, campaignId);
             s.setString(2, rater);
             s.setString(3, campaignId);
@@ -156,6 +171,9 @@ public class RankingStore {
                 }
             }
             if (state.equals("done")) throw ApiError.conflict("you ranked task " + taskId + " already");
+            if (task.goldOrder() == null && humanRankings(c, taskId) >= overlap(c, task.campaignId())) {
+                throw ApiError.conflict("task " + taskId + " has all the rankings its campaign asks for: ask for your next task");
+            }
             int k = task.candidates().size();
             RankingRules.checkOrder(sub.order(), k, sub.unusable());
             List<Flag> flags = sub.flags() == null ? List.of() : sub.flags();
@@ -173,8 +191,31 @@ public class RankingStore {
                 s.setString(2, rater);
                 s.executeUpdate();
             }
+            countRanking(c, taskId, +1);
             return new Stored(id, false, now.plus(config.undoWindow()));
         });
+    }
+
+    private static int humanRankings(Connection c, String taskId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT human_rankings FROM tasks WHERE id = ?")) {
+            s.setString(1, taskId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
+        }
+    }
+
+    private static int overlap(Connection c, String campaignId) throws SQLException {
+        return CampaignStore.campaign(c, campaignId).orElseThrow().overlap();
+    }
+
+    private static void countRanking(Connection c, String taskId, int delta) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE tasks SET human_rankings = human_rankings + ? WHERE id = ?")) {
+            s.setInt(1, delta);
+            s.setString(2, taskId);
+            s.executeUpdate();
+        }
     }
 
     private Optional<Stored> bySubmission(Connection c, String submissionId, String rater, String taskId) throws SQLException {
@@ -239,6 +280,7 @@ public class RankingStore {
                 s.setString(1, rankingId);
                 s.executeUpdate();
             }
+            countRanking(c, taskId, -1);
             try (PreparedStatement s = c.prepareStatement("UPDATE assignments SET state = 'open', served_at = now() WHERE task_id = ? AND rater = ?")) {
                 s.setString(1, taskId);
                 s.setString(2, rater);
