@@ -283,4 +283,26 @@ class FeedbackApiTest {
         assertThat(total).isEqualTo(n);
         assertThat(stack.admin.get("api/campaigns/" + id).json().at("/progress/humanRankings").asInt()).isEqualTo(n);
     }
+    @Test
+    void aRaterWhoContradictsAGoldTaskIsFlagged() {
+        String id = stack.campaign(List.of("Gold question"), 3, 1, null, List.of(List.of("best", "middle", "worst")));
+        String task = id + "-0";
+        TestHttp.Reply bad = stack.admin.send(stack.admin.request("api/tasks/" + task + "/gold").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"order\": [[0], [1]]}")));
+        assertThat(bad.status()).isEqualTo(400);
+        TestHttp.Reply gold = stack.admin.send(stack.admin.request("api/tasks/" + task + "/gold").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"order\": [[0], [1], [2]]}")));
+        assertThat(gold.status()).as(gold.body()).isEqualTo(200);
+        // Gold tasks go to every rater, past the overlap of 1.
+        Stack.Rater good = stack.rater("gold-good"), contrary = stack.rater("gold-contrary");
+        assertThat(good.rank(good.next(id), List.of(List.of(0), List.of(1), List.of(2))).status()).isEqualTo(201);
+        assertThat(contrary.rank(contrary.next(id), List.of(List.of(2), List.of(1), List.of(0))).status()).isEqualTo(201);
+        Map<String, JsonNode> stats = new java.util.HashMap<>();
+        for (JsonNode x : stack.admin.get("api/campaigns/" + id).json().get("raters")) stats.put(x.get("rater").asText(), x);
+        assertThat(stats.get(good.name).get("goldAgreement").asDouble()).isEqualTo(1.0);
+        assertThat(stats.get(good.name).get("goldFlagged").asBoolean()).isFalse();
+        assertThat(stats.get(contrary.name).get("goldAgreement").asDouble()).isEqualTo(0.0);
+        assertThat(stats.get(contrary.name).get("goldFlagged").asBoolean()).isTrue();
+        assertThat(stats.get(contrary.name).get("consensusAgreement").asDouble()).isEqualTo(0.0);
+    }
 }
