@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Java: Debian's Chromium for the page tests, and the npm packages in e2e/
-# (playwright-core to drive Chromium, the official openai client to call our API). Safe to run again.
+# (playwright-core to drive Chromium, the official openai client to call our API), and Debian's python3-torch for the
+# test that loads an exported model into a plain PyTorch GPT-2. Safe to run again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -21,6 +22,10 @@ fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "installing Node.js and npm"
   apt_install nodejs npm
+fi
+if ! python3 -c 'import torch' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
+  echo "installing Debian's python3-torch"
+  apt_install python3-torch
 fi
 echo "installing e2e/ npm packages"
 (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error)

@@ -140,6 +140,48 @@ class FormatTest {
         assertArrayEquals(trained.encodeOrdinary(shakespeare), hf.encode(shakespeare));
     }
 
+    @Test
+    void huggingFaceJsonReadsBackToTheSameTokenizer() {
+        for (Tokenizer t : new Tokenizer[] {trained, Corpora.openAi("r50k_base"), Corpora.openAi("cl100k_base")}) {
+            Tokenizer back = HuggingFaceFormat.fromJson(HuggingFaceFormat.toJson(t));
+            assertEquals(t.id(), back.id());
+            assertEquals(t.specialTokens(), back.specialTokens());
+            assertEquals(t.pattern(), back.pattern());
+            assertSameEncodings(t, back);
+        }
+    }
+
+    /** GPT-2's own file: the regex inside ByteLevel, and <|endoftext|> both in the vocabulary and an added token. */
+    @Test
+    void gpt2StyleTokenizerJsonReads() throws Exception {
+        Tokenizer r50k = Corpora.openAi("r50k_base");
+        ObjectMapper m = new ObjectMapper();
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(HuggingFaceFormat.toJson(r50k));
+        json.set("pre_tokenizer", m.readTree("{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": true}"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("model").get("vocab")).put("<|endoftext|>", 50256);
+        Tokenizer back = HuggingFaceFormat.fromJson(m.writeValueAsString(json));
+        assertEquals(r50k.id(), back.id());
+        assertEquals(50257, back.vocabSize());
+        assertSameEncodings(r50k, back);
+    }
+
+    @Test
+    void huggingFaceJsonThatRanksCannotExpressIsRefused() throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        String good = HuggingFaceFormat.toJson(trained);
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(good);
+        var merges = (com.fasterxml.jackson.databind.node.ArrayNode) json.get("model").get("merges");
+        JsonNode lastMerge = merges.remove(merges.size() - 1);
+        merges.insert(0, lastMerge);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson(m.writeValueAsString(json)))
+                .getMessage().contains("merge order differs from id order"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson(good.replace("\"type\": \"BPE\"", "\"type\": \"WordPiece\"")))
+                .getMessage().contains("is not BPE"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson(good.replace("\"normalizer\": null", "\"normalizer\": {\"type\": \"NFC\"}")))
+                .getMessage().contains("normalizer"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson("{\"model\": ")).getMessage().contains("not JSON"));
+    }
+
     /**
      * A small reading of tokenizer.json the way Hugging Face tokenizers applies it: Split regex (isolated),
      * ByteLevel byte-to-unicode mapping, BPE with ignore_merges, then the lowest-index merge first

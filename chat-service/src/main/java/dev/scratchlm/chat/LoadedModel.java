@@ -11,6 +11,7 @@ import dev.scratchlm.gpt.TensorInfo;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A checkpoint ready to serve: weights in a KV-cache decoder driven by its own batching thread, the tokenizer it
@@ -100,6 +101,11 @@ final class LoadedModel {
                 lastFailure = t + "; restart failed: " + e;
             }
         }
+    }
+
+    /** The weights as served, for an export (decoding only reads them). */
+    Checkpoint weights() {
+        return Checkpoint.weightsOnly(model, tokenizer.id(), Map.of(), Map.of());
     }
 
     /** Unloaded from the registry: its scheduler finishes what it has and takes nothing new. */
