@@ -305,4 +305,17 @@ class FeedbackApiTest {
         assertThat(stats.get(contrary.name).get("goldFlagged").asBoolean()).isTrue();
         assertThat(stats.get(contrary.name).get("consensusAgreement").asDouble()).isEqualTo(0.0);
     }
+
+    @Test
+    void repeatedWrongPasswordsLockTheNameForAWhile() {
+        Stack.Rater r = stack.rater("guessed");
+        for (int i = 0; i < 10; i++) {
+            assertThat(stack.anonymous.post("api/session", Map.of("name", r.name, "password", "guess number " + i)).status()).isEqualTo(401);
+        }
+        TestHttp.Reply locked = stack.anonymous.post("api/session", Map.of("name", r.name, "password", "correct horse " + r.name));
+        assertThat(locked.status()).isEqualTo(429);
+        assertThat(locked.error()).contains("too many failed sign-ins");
+        // The session that was open before stays valid.
+        assertThat(r.get("api/session").status()).isEqualTo(200);
+    }
 }

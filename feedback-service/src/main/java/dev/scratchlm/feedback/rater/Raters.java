@@ -72,8 +72,36 @@ public class Raters {
         return out;
     }
 
-    /** @return a new session token for the rater, or empty when the name or password is wrong */
+    /** Failed sign-ins per name within {@link #LOCKOUT}; at {@link #MAX_FAILURES} the name is refused until they age out. */
+    static final int MAX_FAILURES = 10;
+    static final java.time.Duration LOCKOUT = java.time.Duration.ofMinutes(15);
+    private final java.util.Map<String, java.util.ArrayDeque<Long>> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @return a new session token for the rater, or empty when the name or password is wrong
+     * @throws ApiError 429 after {@value #MAX_FAILURES} failures for the name within 15 minutes (per replica): guessing
+     *                  a password costs a bcrypt check each, and this caps the guesses
+     */
     public Optional<String> signIn(String name, String password) {
+        String key = name == null ? "" : name.toLowerCase(java.util.Locale.ROOT);
+        java.util.ArrayDeque<Long> recent = failures.computeIfAbsent(key, k -> new java.util.ArrayDeque<>());
+        synchronized (recent) {
+            long cutoff = System.nanoTime() - LOCKOUT.toNanos();
+            while (!recent.isEmpty() && recent.peekFirst() < cutoff) recent.pollFirst();
+            if (recent.size() >= MAX_FAILURES) {
+                throw new ApiError(429, "too_many_attempts", "too many failed sign-ins for this name: try again in "
+                        + LOCKOUT.toMinutes() + " minutes");
+            }
+        }
+        Optional<String> token = check(name, password);
+        synchronized (recent) {
+            if (token.isPresent()) recent.clear();
+            else recent.addLast(System.nanoTime());
+        }
+        return token;
+    }
+
+    private Optional<String> check(String name, String password) {
         String hash = null;
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT password_hash FROM raters WHERE name = ?")) {
