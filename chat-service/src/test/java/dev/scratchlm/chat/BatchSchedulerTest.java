@@ -374,12 +374,14 @@ class BatchSchedulerTest {
             assertThat(r.tokens).hasSize(20);
         }
         for (Recorder r : live) assertThat(r.tokens).hasSize(3);
-        // Before the live requests: two background sequences, not four, though four slots were free. The live ones
-        // joined at the very next step, beside them, for their two steps; then two background sequences again.
-        assertThat(steps.subList(0, stepsBefore)).isNotEmpty().allSatisfy(st -> assertThat(st).hasSize(2));
+        // Before the live requests: at most two background sequences, not four, though four slots were free (the very
+        // first step may hold one: it can start before the second job is submitted). The live ones joined at the very
+        // next step, beside two background ones, for their two steps; then two background sequences again.
+        assertThat(steps.subList(0, stepsBefore)).isNotEmpty().allSatisfy(st -> assertThat(st.length).isBetween(1, 2));
         assertThat(steps.get(stepsBefore)).hasSize(4);
         assertThat(steps.stream().filter(st -> st.length == 4).count()).isEqualTo(2);
-        assertThat(steps).allSatisfy(st -> assertThat(st.length).isIn(2, 4));
+        // Without live requests, never more than the two background sequences (fewer once the queue runs dry).
+        assertThat(steps).allSatisfy(st -> assertThat(st.length).isIn(1, 2, 4));
     }
 
     @Test
