@@ -24,12 +24,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -147,13 +145,13 @@ public class OutboxRelay {
         return rows.size();
     }
 
-    private void markSent(List<String> ids) throws SQLException {
-        if (ids.isEmpty()) return;
+    /** @return how many of these rows were still unsent */
+    private int markSent(java.util.Collection<String> ids) throws SQLException {
+        if (ids.isEmpty()) return 0;
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement("UPDATE outbox SET sent_at = now() WHERE id = ANY (?) AND sent_at IS NULL")) {
-            Array array = c.createArrayOf("text", ids.toArray());
-            s.setArray(1, array);
-            s.executeUpdate();
+            s.setArray(1, c.createArrayOf("text", ids.toArray()));
+            return s.executeUpdate();
         }
     }
 
@@ -182,10 +180,7 @@ public class OutboxRelay {
                 List<TopicPartition> toRead = new ArrayList<>();
                 for (TopicPartition tp : parts) {
                     OffsetAndTimestamp at = starts.get(tp);
-                    if (at != null && at.offset() < ends.get(tp)) {
-                        consumer.seek(tp, at.offset());
-                        toRead.add(tp);
-                    }
+                    if (at != null && at.offset() < ends.get(tp)) toRead.add(tp);
                 }
                 consumer.assign(toRead);
                 for (TopicPartition tp : toRead) consumer.seek(tp, starts.get(tp).offset());
@@ -199,13 +194,8 @@ public class OutboxRelay {
                 }
             }
         }
-        if (found.isEmpty()) return;
-        try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("UPDATE outbox SET sent_at = now() WHERE id = ANY (?) AND sent_at IS NULL")) {
-            s.setArray(1, c.createArrayOf("text", found.toArray()));
-            int n = s.executeUpdate();
-            if (n > 0) LOG.infof("outbox: %d rows were on their topic already (sent before a restart), not sent again", n);
-            reconciled.addAndGet(n);
-        }
+        int n = markSent(found);
+        if (n > 0) LOG.infof("outbox: %d rows were on their topic already (sent before a restart), not sent again", n);
+        reconciled.addAndGet(n);
     }
 }

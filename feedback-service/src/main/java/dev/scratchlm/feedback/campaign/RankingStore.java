@@ -93,6 +93,7 @@ public class RankingStore {
             }
             if (taskId == null) return Optional.<Served>empty();
             Task task = CampaignStore.task(c, taskId, false).orElseThrow();
+            // A function of rater and task: an assignment served before holds this same order.
             List<Integer> shown = shuffled(task.candidates().size(), rater, taskId);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO assignments (task_id, rater, shown_order) VALUES (?, ?, ?::jsonb) "
                     + "ON CONFLICT DO NOTHING")) {
@@ -100,14 +101,6 @@ public class RankingStore {
                 s.setString(2, rater);
                 s.setString(3, Sql.json(shown));
                 s.executeUpdate();
-            }
-            try (PreparedStatement s = c.prepareStatement("SELECT shown_order FROM assignments WHERE task_id = ? AND rater = ?")) {
-                s.setString(1, taskId);
-                s.setString(2, rater);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    shown = CampaignStore.read(r.getString(1), new com.fasterxml.jackson.core.type.TypeReference<List<Integer>>() {});
-                }
             }
             CampaignStore.Campaign campaign = CampaignStore.campaign(c, task.campaignId()).orElseThrow();
             int[] progress = progress(c, rater, task.campaignId());
