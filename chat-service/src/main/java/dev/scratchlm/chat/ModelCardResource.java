@@ -1,5 +1,6 @@
 package dev.scratchlm.chat;
 
+import dev.scratchlm.bundle.ModelCard;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,7 +20,9 @@ public class ModelCardResource {
     @GET
     @Path("{id}/card")
     public Map<String, Object> card(@PathParam("id") String id) {
-        return ModelCard.of(models.resolve(id), models::manifest);
+        LoadedModel m = models.resolve(id);
+        // The live card leaves the data's sources out (reading them means scanning the document topics): the export has them.
+        return ModelCard.of(m.manifest, models::manifest, m.config, m.tokenizer, m.tokenizerRecord, null);
     }
 
     /** Every checkpoint this replica has seen: loaded, waiting for a tokenizer, known only, or rejected and why. */

@@ -1,6 +1,8 @@
 package dev.scratchlm.chat;
 
 import dev.scratchlm.bundle.ModelBundle;
+import dev.scratchlm.bundle.ModelCard;
+import dev.scratchlm.bundle.Provenance;
 import dev.scratchlm.bundle.Tar;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -9,18 +11,23 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import java.io.IOException;
 import java.nio.file.Files;
 
 /**
  * {@code GET /api/models/{id}/export}: a loaded checkpoint (or stage alias) as a tar of its {@link ModelBundle}
- * (model.safetensors, config.json, tokenizer.json, the tiktoken rank file, tokenizer_config.json) under a folder
- * named after the checkpoint.
+ * (MODEL_CARD.md, model-card.json, model.safetensors, config.json, tokenizer.json, the tiktoken rank file,
+ * tokenizer_config.json) under a folder named after the checkpoint. The card's data sources are read from the topics
+ * the data passed through, so an export takes as long as reading them.
  */
 @Path("/api/models")
 public class ModelExportResource {
     @Inject
     ModelRegistry models;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
 
     @GET
     @Path("{id}/export")
@@ -28,14 +35,16 @@ public class ModelExportResource {
         LoadedModel m = models.resolve(id);
         java.nio.file.Path dir = Files.createTempDirectory("scratchlm-export");
         try {
-            ModelBundle.write(m.weights(), m.id, m.tokenizer, dir);
+            Provenance data = Provenance.scan(bootstrap, m.manifest.tokenizerId(), Provenance.trainingShards(m.manifest, models::manifest));
+            ModelBundle.write(m.weights(), m.id, m.tokenizer,
+                    ModelCard.of(m.manifest, models::manifest, m.config, m.tokenizer, m.tokenizerRecord, data), dir);
         } catch (IOException | RuntimeException e) {
             delete(dir);
             throw e;
         }
         StreamingOutput body = out -> {
             try {
-                Tar.write(dir, ModelBundle.files(), m.id, out);
+                Tar.write(dir, ModelBundle.files(true), m.id, out);
             } finally {
                 delete(dir);
             }

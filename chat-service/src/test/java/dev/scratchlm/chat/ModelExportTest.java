@@ -45,13 +45,21 @@ class ModelExportTest {
         assertThat(untar.waitFor()).as(out).isZero();
 
         Path bundle = dir.resolve(p.chatId());
-        for (String f : ModelBundle.files()) assertThat(bundle.resolve(f)).isRegularFile();
+        for (String f : ModelBundle.files(true)) assertThat(bundle.resolve(f)).isRegularFile();
         ModelBundle.Imported back = ModelBundle.read(bundle, Map.of());
         assertThat(back.tokenizer().id()).isEqualTo(p.tokenizerId());
         var card = HTTP.get(url + "api/models/" + p.chatId() + "/card").json();
         assertThat((long) back.checkpoint().weights().length).isEqualTo(card.get("parameters").get("total").asLong());
         assertThat(back.checkpoint().config().nLayer()).isEqualTo(card.get("architecture").get("layers").asInt());
         assertThat(Files.readString(bundle.resolve("tokenizer_config.json"))).contains("chat_template");
+        // The exported card is the live card plus what only an export reads: the data's sources.
+        var exported = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bundle.resolve("model-card.json").toFile());
+        assertThat(exported.get("id").asText()).isEqualTo(p.chatId());
+        assertThat(exported.get("architecture")).isEqualTo(card.get("architecture"));
+        assertThat(exported.get("training")).isEqualTo(card.get("training"));
+        assertThat(exported.at("/data/sources").isArray()).isTrue();
+        assertThat(card.at("/data/sources").isTextual()).as("the live card says where the sources are").isTrue();
+        assertThat(Files.readString(bundle.resolve("MODEL_CARD.md"))).contains("# Model card: " + p.chatId(), "## 4. Training method");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.scratchlm.bundle;
 
 import dev.scratchlm.bpe.ScratchFormat;
+import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.ChunkAssembler;
 import dev.scratchlm.contracts.Json;
@@ -41,7 +42,7 @@ public final class ExportMain {
         try {
             CheckpointManifest m = export(args[0], Path.of(args[1]), bootstrap);
             System.out.println("exported " + m.checkpointId() + " (stage " + m.stage() + ") to " + args[1] + ": "
-                    + String.join(", ", ModelBundle.files()));
+                    + String.join(", ", ModelBundle.files(true)));
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("export failed: " + e.getMessage());
             System.exit(1);
@@ -53,32 +54,28 @@ public final class ExportMain {
         Map<String, TokenizerRecord> tokenizers = new HashMap<>();
         List<CheckpointManifest> manifests = new ArrayList<>();
         Map<String, Path> blobs = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "export-" + UUID.randomUUID()))) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (String topic : List.of(Topics.TOKENIZERS, Topics.CHECKPOINTS)) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        try {
             ChunkAssembler assembler = new ChunkAssembler(spool);
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
-                    if (r.value() == null) continue;
-                    if (r.topic().equals(Topics.TOKENIZERS)) {
-                        TokenizerRecord t = Json.read(r.value(), TokenizerRecord.class);
-                        tokenizers.put(t.id(), t);
-                        continue;
-                    }
-                    ChunkAssembler.Outcome o = assembler.accept(r);
-                    if (o.status() == ChunkAssembler.Outcome.Status.COMPLETE) {
-                        CheckpointManifest m = Json.read(o.manifestJson(), CheckpointManifest.class);
-                        manifests.add(m);
-                        Path old = blobs.put(m.checkpointId(), o.blob());
-                        if (old != null && !old.equals(o.blob())) Files.deleteIfExists(old);
+            TopicScan.readAll(bootstrap, List.of(Topics.TOKENIZERS, Topics.CHECKPOINTS), r -> {
+                if (r.topic().equals(Topics.TOKENIZERS)) {
+                    TokenizerRecord t = Json.read(r.value(), TokenizerRecord.class);
+                    tokenizers.put(t.id(), t);
+                    return;
+                }
+                ChunkAssembler.Outcome o = assembler.accept(r);
+                if (o.status() == ChunkAssembler.Outcome.Status.COMPLETE) {
+                    CheckpointManifest m = Json.read(o.manifestJson(), CheckpointManifest.class);
+                    manifests.add(m);
+                    Path old = blobs.put(m.checkpointId(), o.blob());
+                    if (old != null && !old.equals(o.blob())) {
+                        try {
+                            Files.deleteIfExists(old);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
                     }
                 }
-            }
+            });
             CheckpointManifest chosen = manifests.stream().filter(m -> m.checkpointId().equals(model)).reduce((a, b) -> b)
                     .or(() -> manifests.stream().filter(m -> model.equals(m.stage())).max(Comparator.comparingInt(manifests::indexOf)))
                     .orElseThrow(() -> new IllegalArgumentException("no checkpoint or stage named '" + model + "' on " + Topics.CHECKPOINTS));
@@ -88,7 +85,12 @@ public final class ExportMain {
             try (InputStream in = Files.newInputStream(blobs.get(chosen.checkpointId()))) {
                 c = Checkpoint.readWeightsOnly(new java.io.BufferedInputStream(in, 1 << 16));
             }
-            ModelBundle.write(c, chosen.checkpointId(), ScratchFormat.fromText(tok.definition()), dir);
+            Tokenizer tokenizer = ScratchFormat.fromText(tok.definition());
+            Map<String, CheckpointManifest> byId = new HashMap<>();
+            manifests.forEach(m -> byId.put(m.checkpointId(), m));
+            Map<String, Object> card = ModelCard.of(chosen, byId::get, c.config(), tokenizer, tok,
+                    Provenance.scan(bootstrap, chosen.tokenizerId(), Provenance.trainingShards(chosen, byId::get)));
+            ModelBundle.write(c, chosen.checkpointId(), tokenizer, card, dir);
             return chosen;
         } finally {
             try (var files = Files.list(spool)) {

@@ -24,7 +24,8 @@ import java.util.Map;
  * A model as a directory other tools load: {@code model.safetensors} + {@code config.json} (Hugging Face GPT-2,
  * see {@link HuggingFaceGpt2}), {@code tokenizer.json}, {@code tokenizer.tiktoken} (tiktoken's rank file; the
  * split pattern and special tokens are in tokenizer_config.json), and {@code tokenizer_config.json} with the
- * chat template as the Jinja {@code chat_template} Hugging Face tools apply.
+ * chat template as the Jinja {@code chat_template} Hugging Face tools apply; with a card, also
+ * {@code model-card.json} and {@code MODEL_CARD.md} (see {@link ModelCard}).
  */
 public final class ModelBundle {
     public static final String TOKENIZER_JSON = "tokenizer.json";
@@ -47,8 +48,9 @@ public final class ModelBundle {
     private ModelBundle() {
     }
 
-    /** Writes the bundle of a language-model checkpoint and its tokenizer into {@code dir}. */
-    public static void write(Checkpoint checkpoint, String checkpointId, Tokenizer tokenizer, Path dir) throws IOException {
+    /** Writes the bundle of a language-model checkpoint and its tokenizer into {@code dir}; {@code card} may be null. */
+    public static void write(Checkpoint checkpoint, String checkpointId, Tokenizer tokenizer, Map<String, Object> card,
+                             Path dir) throws IOException {
         GptConfig cfg = checkpoint.config();
         if (tokenizer.vocabSize() != cfg.vocabSize()) {
             throw new IllegalArgumentException("tokenizer " + tokenizer.id() + " has " + tokenizer.vocabSize()
@@ -64,6 +66,10 @@ public final class ModelBundle {
             TiktokenFormat.write(tokenizer, out);
         }
         Files.write(dir.resolve(TOKENIZER_CONFIG), JSON.writeValueAsBytes(tokenizerConfig(tokenizer, cfg)));
+        if (card != null) {
+            Files.write(dir.resolve(ModelCard.JSON_FILE), JSON.writeValueAsBytes(card));
+            Files.writeString(dir.resolve(ModelCard.MARKDOWN_FILE), ModelCard.markdown(card), StandardCharsets.UTF_8);
+        }
     }
 
     static ObjectNode tokenizerConfig(Tokenizer tokenizer, GptConfig cfg) {
@@ -111,8 +117,12 @@ public final class ModelBundle {
         return new Imported(c, tokenizer);
     }
 
-    /** The files a bundle directory holds, in the order a listing shows them. */
-    public static List<String> files() {
-        return List.of(HuggingFaceGpt2.WEIGHTS_FILE, HuggingFaceGpt2.CONFIG_FILE, TOKENIZER_JSON, TIKTOKEN, TOKENIZER_CONFIG);
+    /** The files a bundle directory holds (written with a card or without), in the order a listing shows them. */
+    public static List<String> files(boolean withCard) {
+        List<String> model = List.of(HuggingFaceGpt2.WEIGHTS_FILE, HuggingFaceGpt2.CONFIG_FILE, TOKENIZER_JSON, TIKTOKEN, TOKENIZER_CONFIG);
+        if (!withCard) return model;
+        List<String> all = new java.util.ArrayList<>(List.of(ModelCard.MARKDOWN_FILE, ModelCard.JSON_FILE));
+        all.addAll(model);
+        return all;
     }
 }

@@ -66,8 +66,8 @@ class ModelBundleTest {
 
     @Test
     void exportThenImportGivesIdenticalLogitsAndTokenizer(@TempDir Path dir) throws Exception {
-        ModelBundle.write(checkpoint, "ckpt-1", tokenizer, dir);
-        for (String f : ModelBundle.files()) assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        ModelBundle.write(checkpoint, "ckpt-1", tokenizer, null, dir);
+        for (String f : ModelBundle.files(false)) assertTrue(Files.isRegularFile(dir.resolve(f)), f);
         ModelBundle.Imported back = ModelBundle.read(dir, Map.of());
         assertEquals(checkpoint.config(), back.checkpoint().config());
         assertEquals(tokenizer.id(), back.tokenizer().id());
@@ -81,7 +81,7 @@ class ModelBundleTest {
 
     @Test
     void tokenizerFilesReadBackToTheSameIds(@TempDir Path dir) throws Exception {
-        ModelBundle.write(checkpoint, "ckpt-1", tokenizer, dir);
+        ModelBundle.write(checkpoint, "ckpt-1", tokenizer, null, dir);
         Tokenizer fromJson = HuggingFaceFormat.fromJson(Files.readString(dir.resolve("tokenizer.json")));
         JsonNode config = new ObjectMapper().readTree(dir.resolve("tokenizer_config.json").toFile());
         Map<String, Integer> specials = new ObjectMapper().convertValue(config.get("special_tokens"),
@@ -104,18 +104,18 @@ class ModelBundleTest {
 
     @Test
     void tokenizerOfAnotherVocabularySizeIsRefused(@TempDir Path dir) throws Exception {
-        ModelBundle.write(checkpoint, "ckpt-1", tokenizer, dir);
+        ModelBundle.write(checkpoint, "ckpt-1", tokenizer, null, dir);
         Files.writeString(dir.resolve("tokenizer.json"), HuggingFaceFormat.toJson(tokenizer.withSpecialTokens(List.of("<|extra|>"))));
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> ModelBundle.read(dir, Map.of()));
         assertTrue(e.getMessage().contains("tokenizer.json has " + (tokenizer.vocabSize() + 1) + " ids but config.json's vocab_size is "
                 + tokenizer.vocabSize()), e.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> ModelBundle.write(checkpoint, "x", tokenizer.withSpecialTokens(List.of("<|extra|>")), dir.resolve("other")));
+                () -> ModelBundle.write(checkpoint, "x", tokenizer.withSpecialTokens(List.of("<|extra|>")), null, dir.resolve("other")));
     }
 
     @Test
     void directoryWithoutATokenizerIsRefused(@TempDir Path dir) throws Exception {
-        ModelBundle.write(checkpoint, "ckpt-1", tokenizer, dir);
+        ModelBundle.write(checkpoint, "ckpt-1", tokenizer, null, dir);
         Files.delete(dir.resolve("tokenizer.json"));
         assertTrue(assertThrows(CheckpointFormatException.class, () -> ModelBundle.read(dir, Map.of())).getMessage().contains("no tokenizer.json"));
     }

@@ -157,6 +157,7 @@ public final class JobRunner implements AutoCloseable {
         int chunks = (int) ((size + Chunks.CHUNK_BYTES - 1) / Chunks.CHUNK_BYTES);
         Map<String, Object> lineageNow = new LinkedHashMap<>(lineage);
         if (previousCheckpointId != null) lineageNow.put("previousCheckpointId", previousCheckpointId);
+        lineageNow.put("hyperparameters", hyperparameters(plan));
         Map<String, Object> manifestMetrics = new LinkedHashMap<>(full.metrics());
         manifestMetrics.put("step", step);
         CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA, id, plan.stage(), step,
@@ -175,6 +176,29 @@ public final class JobRunner implements AutoCloseable {
         if (trainLoss != null) e.put("trainLoss", trainLoss);
         if (valLoss != null) e.put("valLoss", valLoss);
         events.publish(job.id(), "checkpoint", e);
+    }
+
+    /** How the stage trained, for the model card (the data it trained on is the rest of the lineage). */
+    static Map<String, Object> hyperparameters(JobPlan plan) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("steps", plan.steps());
+        h.put("batchSize", plan.batchSize());
+        h.put("gradAccum", plan.gradAccum());
+        h.put("context", plan.model().blockSize());
+        h.put("lr", plan.lr());
+        h.put("minLr", plan.minLr());
+        h.put("warmupSteps", plan.warmupSteps());
+        h.put("weightDecay", plan.weightDecay());
+        h.put("betas", java.util.List.of(plan.beta1(), plan.beta2()));
+        h.put("clip", plan.clip());
+        h.put("dropout", plan.model().dropout());
+        h.put("seed", plan.seed());
+        if (plan.sft() != null && plan.sft().epochs() != null) h.put("epochs", plan.sft().epochs());
+        if (plan.preference() != null) {
+            h.put("beta", plan.preference().beta());
+            h.put("sftWeight", plan.preference().sftWeight());
+        }
+        return h;
     }
 
     Path checkpointFile(String checkpointId) {
