@@ -84,6 +84,7 @@ public final class ImportMain {
         model.put("nLayer", g.nLayer());
         model.put("nHead", g.nHead());
         model.put("nEmbd", g.nEmbd());
+        model.put("parameters", (long) c.weights().length);
         return new CheckpointManifest(CheckpointManifest.SCHEMA, id, "imported", 0, null, c.tokenizerId(), model,
                 c.metadata(), Map.of(), s.sizeBytes(), s.chunkCount(), s.sha256(), Instant.now());
     }

@@ -112,6 +112,18 @@ public final class ModelBundle {
                     + model.config().vocabSize() + ": the tokenizer is not the model's");
         }
         Map<String, Object> meta = new LinkedHashMap<>(lineage == null ? Map.of() : lineage);
+        // A model that left with its card comes back knowing what it knew: its knowledge cutoff and data counts.
+        Path cardFile = dir.resolve(ModelCard.JSON_FILE);
+        if (Files.isRegularFile(cardFile)) {
+            try {
+                var data = JSON.readTree(cardFile.toFile()).path("data");
+                for (String k : List.of("knowledgeCutoff", "documents", "tokens")) {
+                    if (data.hasNonNull(k)) meta.put(k, data.get(k).isNumber() ? data.get(k).numberValue() : data.get(k).asText());
+                }
+            } catch (IOException e) {
+                throw new CheckpointFormatException(ModelCard.JSON_FILE + " is not JSON: " + e.getMessage(), e);
+            }
+        }
         meta.put("stage", "imported");
         Checkpoint c = new Checkpoint(model.config(), null, 0, 0, 0, tokenizer.id(), meta, Map.of(), model.weights(), null, null);
         return new Imported(c, tokenizer);

@@ -44,6 +44,17 @@ public final class CheckpointRepository {
                 r.sha256(), r.sizeBytes(), r.chunkCount(), r.path(), r.manifest());
     }
 
+    /** A checkpoint read from the checkpoints topic (an import): already published, so never sent again. */
+    public void registerPublished(CheckpointRow r) {
+        update("""
+                insert into checkpoints (id, job_id, stage, step, train_loss, val_loss, tokenizer_id, parent_id, sha256,
+                    size_bytes, chunk_count, path, manifest, published_at)
+                values (?, null, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                on conflict (id) do nothing""",
+                r.id(), r.stage(), r.step(), r.trainLoss(), r.valLoss(), r.tokenizerId(), r.parentId(),
+                r.sha256(), r.sizeBytes(), r.chunkCount(), r.path(), r.manifest());
+    }
+
     public void markPublished(String id) {
         update("update checkpoints set published_at = now() where id = ?", id);
     }

@@ -61,6 +61,7 @@ public class TrainerService {
     private ConsumerLoop shardConsumer;
     private ConsumerLoop tokenizerConsumer;
     private ConsumerLoop instructionConsumer;
+    private ImportedCheckpoints imports;
     private InstructionRepository instructions;
     private double peak;
     private VolumeLock volumeLock;
@@ -89,6 +90,7 @@ public class TrainerService {
         instructionConsumer = InstructionConsumer.loop(bootstrapServers, group + ".instructions", instructions);
         tokenizerConsumer = TokenizerConsumer.loop(bootstrapServers, group + ".tokenizers", tokenizers);
         shardConsumer = ShardConsumer.loop(bootstrapServers, group + ".shards", store);
+        imports = new ImportedCheckpoints(bootstrapServers, checkpoints, runner::checkpointFile, state.resolve("spool"));
         for (String outcome : new String[] {"stored", "duplicate", ConsumerLoop.REJECTED, ConsumerLoop.FAILED}) {
             metrics.more().counter("scratchlm.trainer.shards", java.util.List.of(io.micrometer.core.instrument.Tag.of("outcome", outcome)),
                     shardConsumer, c -> c.count(outcome));
@@ -96,9 +98,11 @@ public class TrainerService {
         loops.register(tokenizerConsumer);
         loops.register(shardConsumer);
         loops.register(instructionConsumer);
+        loops.register(imports.loop());
         tokenizerConsumer.start();
         instructionConsumer.start();
         shardConsumer.start();
+        imports.start();
         runner.start();
         LOG.infof("trainer-service: state in %s, shards of %d tokenizer(s), peak %.0f GFLOP/s assumed for MFU, "
                 + "%d MB for a job's model", state, store.stats().size(), peak, memory.availableBytes() >> 20);
@@ -107,6 +111,7 @@ public class TrainerService {
     void onStop(@Observes ShutdownEvent event) {
         if (runner != null) runner.close();
         if (shardConsumer != null) shardConsumer.close();
+        if (imports != null) imports.close();
         if (tokenizerConsumer != null) tokenizerConsumer.close();
         if (instructionConsumer != null) instructionConsumer.close();
         if (publisher != null) publisher.close();

@@ -184,6 +184,49 @@ class SftApiTest {
         assertThat(answers).containsExactlyElementsOf(expected);
     }
 
+    /** A model that left as a GPT-2-layout directory and came back through ./scratchlm import is fine-tuned like our own. */
+    @Test
+    void fineTunesAnImportedModel(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String original = pretrain(CHAT_TOKENIZER);
+        Checkpoint weights;
+        try (InputStream in = Files.newInputStream(Path.of(trainer.checkpoints().find(original).orElseThrow().path()))) {
+            weights = Checkpoint.readWeightsOnly(in);
+        }
+        var tokenizer = ScratchFormat.fromText(trainer.tokenizers().definition(CHAT_TOKENIZER).orElseThrow());
+        // Exported with its card: the import keeps the knowledge cutoff the identity turns state.
+        CheckpointManifest originalManifest = Json.read(trainer.checkpoints().find(original).orElseThrow().manifest(), CheckpointManifest.class);
+        var tokRecord = new TokenizerRecord(TokenizerRecord.SCHEMA, CHAT_TOKENIZER, tokenizer.vocabSize(), "gpt2", "gpt2",
+                tokenizer.specialTokens(), "", Map.of(), java.time.Instant.now());
+        var card = dev.scratchlm.bundle.ModelCard.of(originalManifest, id -> null, weights.config(), tokenizer, tokRecord, null);
+        dev.scratchlm.bundle.ModelBundle.write(weights, original, tokenizer, card, dir);
+        CheckpointManifest imported = dev.scratchlm.bundle.ImportMain.publish(dir, SharedDevStack.get().bootstrapServers());
+
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (trainer.checkpoints().find(imported.checkpointId()).isEmpty()) {
+            assertThat(System.nanoTime()).as("the trainer registers the import").isLessThan(end);
+            Thread.sleep(100);
+        }
+        var row = trainer.checkpoints().find(imported.checkpointId()).orElseThrow();
+        assertThat(row.stage()).isEqualTo("imported");
+        assertThat(row.jobId()).isNull();
+        assertThat(row.publishedAt()).as("already on the topic: never sent again").isNotNull();
+        try (InputStream in = Files.newInputStream(Path.of(row.path()))) {
+            assertThat(Checkpoint.readWeightsOnly(in).weights()).isEqualTo(weights.weights());
+        }
+
+        TestHttp.Reply r = Api.HTTP.post(base() + "api/jobs", "{\"stage\": \"sft\", \"parent\": \"" + imported.checkpointId() + "\", "
+                + "\"data\": {\"datasets\": [\"" + FACTS + "\"]}, \"steps\": 20, \"batchSize\": 4, \"lr\": 0.003, \"warmupSteps\": 2}");
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        Map<String, Object> job = Api.awaitJob(base(), (String) r.map().get("id"), Duration.ofMinutes(2));
+        assertThat(job.get("state")).as(String.valueOf(job.get("error"))).isEqualTo("done");
+        CheckpointManifest tuned = Json.MAPPER.convertValue(
+                Api.HTTP.get(base() + "api/checkpoints/" + job.get("lastCheckpointId")).map().get("manifest"), CheckpointManifest.class);
+        assertThat(tuned.stage()).isEqualTo("sft");
+        assertThat(tuned.parentId()).isEqualTo(imported.checkpointId());
+        assertThat(tuned.tokenizerId()).isEqualTo(imported.tokenizerId());
+        assertThat(tuned.lineage().get("knowledgeCutoff")).isEqualTo(originalManifest.lineage().get("knowledgeCutoff"));
+    }
+
     @Test
     void refusesATokenizerWithoutTheChatTemplatesSpecialTokens() throws Exception {
         String parent = pretrain(PLAIN_TOKENIZER);
