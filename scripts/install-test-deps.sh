@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond Java: Debian's Chromium for the page tests, and the npm packages in e2e/
 # (playwright-core to drive Chromium, the official openai client to call our API), and Debian's python3-torch for the
-# test that loads an exported model into a plain PyTorch GPT-2. Safe to run again.
+# test that loads an exported model into a plain PyTorch GPT-2, and python3-jinja2 to render the exported chat template
+# as Hugging Face does. Safe to run again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -26,6 +27,10 @@ fi
 if ! python3 -c 'import torch' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
   echo "installing Debian's python3-torch"
   apt_install python3-torch
+fi
+if ! python3 -c 'import jinja2' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import jinja2' >/dev/null 2>&1; then
+  echo "installing Debian's python3-jinja2"
+  apt_install python3-jinja2
 fi
 echo "installing e2e/ npm packages"
 (cd "$ROOT/e2e" && npm ci --no-audit --no-fund --loglevel=error)
