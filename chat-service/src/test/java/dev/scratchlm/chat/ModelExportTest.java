@@ -60,6 +60,21 @@ class ModelExportTest {
         assertThat(exported.at("/data/sources").isArray()).isTrue();
         assertThat(card.at("/data/sources").isTextual()).as("the live card says where the sources are").isTrue();
         assertThat(Files.readString(bundle.resolve("MODEL_CARD.md"))).contains("# Model card: " + p.chatId(), "## 4. Training method");
+
+        // Back in through ./scratchlm import: the chat loads the import and serves it with the same logprobs.
+        var imported = dev.scratchlm.bundle.ImportMain.publish(bundle, dev.scratchlm.devstack.SharedDevStack.get().bootstrapServers());
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!HTTP.get(url + "v1/models").body().contains(imported.checkpointId())) {
+            assertThat(System.nanoTime()).as("the chat loads the import").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        String ask = "{\"model\": \"%s\", \"prompt\": \"The cat\", \"max_tokens\": 8, \"temperature\": 0, \"logprobs\": 3}";
+        var a = HTTP.post(url + "v1/completions", ask.formatted(p.chatId())).json().at("/choices/0");
+        var b = HTTP.post(url + "v1/completions", ask.formatted(imported.checkpointId())).json().at("/choices/0");
+        assertThat(b.get("text").asText()).isEqualTo(a.get("text").asText());
+        assertThat(b.at("/logprobs/token_logprobs")).isEqualTo(a.at("/logprobs/token_logprobs"));
+        assertThat(b.at("/logprobs/top_logprobs")).isEqualTo(a.at("/logprobs/top_logprobs"));
+        assertThat(HTTP.get(url + "api/models/imported/card").json().get("id").asText()).isEqualTo(imported.checkpointId());
     }
 
     @Test
