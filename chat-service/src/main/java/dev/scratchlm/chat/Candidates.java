@@ -21,6 +21,7 @@ final class Candidates {
         final TextAssembler text;
         final CountDownLatch done;
         BatchScheduler.Finish finish;
+        int tokens;
         String error;
 
         Candidate(LoadedModel model, CountDownLatch done) {
@@ -37,19 +38,29 @@ final class Candidates {
         public void onFinish(BatchScheduler.Finish reason, int completionTokens, String error) {
             if (reason != BatchScheduler.Finish.ERROR && reason != BatchScheduler.Finish.CANCELLED) text.finish();
             this.finish = reason;
+            this.tokens = completionTokens;
             this.error = error;
             done.countDown();
         }
     }
 
+    /** One decoded candidate: its text, why it ended, and its tokens. */
+    record Decoded(String text, BatchScheduler.Finish finish, int tokens) {}
+
+    /** The candidates' texts (see {@link #decodeAll}). */
+    static List<String> decode(LoadedModel model, int[] prompt, List<GenerationParams> params, BooleanSupplier stop,
+                               long deadlineNanos) throws InterruptedException {
+        return decodeAll(model, prompt, params, stop, deadlineNanos).stream().map(Decoded::text).toList();
+    }
+
     /**
      * @param stop true when the service stops: the jobs are cancelled and nothing is returned
-     * @return the texts, in the order of {@code params}
+     * @return the candidates, in the order of {@code params}
      * @throws IllegalStateException when they cannot be had now (model unloaded or restarting, its background lane
      *                               full, a decode failure, stopping, past {@code deadlineNanos}): worth a retry
      */
-    static List<String> decode(LoadedModel model, int[] prompt, List<GenerationParams> params, BooleanSupplier stop,
-                               long deadlineNanos) throws InterruptedException {
+    static List<Decoded> decodeAll(LoadedModel model, int[] prompt, List<GenerationParams> params, BooleanSupplier stop,
+                                   long deadlineNanos) throws InterruptedException {
         BatchScheduler scheduler = model.scheduler; // one scheduler for all candidates, even if the model's is replaced
         CountDownLatch done = new CountDownLatch(params.size());
         List<Candidate> candidates = new ArrayList<>(params.size());
@@ -73,14 +84,14 @@ final class Candidates {
             jobs.forEach(BatchScheduler.Job::cancel);
             throw e;
         }
-        List<String> texts = new ArrayList<>(candidates.size());
+        List<Decoded> texts = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
             Candidate c = candidates.get(i);
             if (c.finish == BatchScheduler.Finish.ERROR || c.finish == BatchScheduler.Finish.CANCELLED) {
                 throw new IllegalStateException("candidate " + i + " of model " + model.id + " ended with " + c.finish
                         + (c.error == null ? "" : ": " + c.error));
             }
-            texts.add(c.text.text());
+            texts.add(new Decoded(c.text.text(), c.finish, c.tokens));
         }
         return texts;
     }

@@ -14,5 +14,8 @@ import java.util.List;
  * @param store        keep the answer so thumbs up/down can refer to it
  */
 record CompletionRequest(boolean chat, LoadedModel model, int[] prompt, GenerationParams params, boolean stream,
-                         boolean includeUsage, boolean store, List<ChatMessage> messages, String promptText) {
+                         boolean includeUsage, boolean store, List<ChatMessage> messages, String promptText, BestOf bestOf) {
+
+    /** {@code best_of: n}: n answers sampled (seeds seed, seed+1, ...), the one {@code reward} scores highest returned. */
+    record BestOf(int n, RewardModel reward) {}
 }

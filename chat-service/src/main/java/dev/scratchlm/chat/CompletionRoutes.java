@@ -54,6 +54,15 @@ public class CompletionRoutes {
         return t;
     });
 
+    /** A best_of request waits for whole answers on one of these; few, as each holds decode slots while it waits. */
+    private final ThreadPoolExecutor ranking = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(16), r -> {
+                Thread t = new Thread(r, "best-of");
+                t.setDaemon(true);
+                return t;
+            });
+    static final long BEST_OF_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
+
     /** Bodies from this size on are parsed and tokenized on {@link #parsing}, not on the event loop. */
     static final int PARSE_ON_LOOP_BYTES = 8 * 1024;
     /** Two threads (the machine's cores) and a bounded queue: a flood of huge prompts is refused, not queued forever. */
@@ -65,7 +74,7 @@ public class CompletionRoutes {
             });
 
     void routes(@Observes Router router) {
-        parser = new RequestParser(models::resolve);
+        parser = new RequestParser(models::resolve, models::resolveReward);
         tokens = meters.counter("scratchlm.chat.tokens.generated");
         chatRequests = meters.counter("scratchlm.chat.requests", "endpoint", "chat");
         completionRequests = meters.counter("scratchlm.chat.requests", "endpoint", "completions");
@@ -130,6 +139,10 @@ public class CompletionRoutes {
 
     /** On the connection's event loop. */
     private void start(RoutingContext ctx, CompletionRequest req) {
+        if (req.bestOf() != null) {
+            bestOf(ctx, req);
+            return;
+        }
         try {
             Answer answer = new Answer(req, ctx.response(), store, storeWriter, tokens, eventLoop(ctx));
             if (!answer.start()) {
@@ -146,6 +159,84 @@ public class CompletionRoutes {
         } catch (RuntimeException e) {
             failed(ctx, e);
         }
+    }
+
+    /**
+     * best_of: the n answers decode together on the model's scheduler (as campaign candidates do, in slots no waiting
+     * chat request needs), the reward model scores each, and the best one is the answer; every candidate with its
+     * score comes along in {@code best_of}, best first. Off the event loop: it waits for whole answers.
+     */
+    private void bestOf(RoutingContext ctx, CompletionRequest req) {
+        io.vertx.core.Context loop = ctx.vertx().getOrCreateContext();
+        try {
+            ranking.execute(() -> {
+                String body;
+                try {
+                    body = bestOfBody(req);
+                } catch (RuntimeException e) {
+                    loop.runOnContext(v -> failed(ctx, e));
+                    return;
+                }
+                loop.runOnContext(v -> {
+                    if (!ctx.response().ended() && !ctx.response().closed()) {
+                        ctx.response().putHeader("Content-Type", "application/json").end(body);
+                    }
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            refused.increment();
+            error(ctx, new OpenAiError(429, "rate_limit_exceeded", null, "too_many_requests",
+                    "Too many best_of requests are waiting; try again shortly."));
+        }
+    }
+
+    private String bestOfBody(CompletionRequest req) {
+        CompletionRequest.BestOf b = req.bestOf();
+        GenerationParams p = req.params();
+        List<GenerationParams> params = new java.util.ArrayList<>();
+        for (int i = 0; i < b.n(); i++) {
+            params.add(new GenerationParams(p.temperature(), p.topP(), p.topK(), p.seed() + i, p.maxTokens(), p.stop(), false, 0));
+        }
+        List<Candidates.Decoded> answers;
+        try {
+            answers = Candidates.decodeAll(req.model(), req.prompt(), params, () -> false, System.nanoTime() + BEST_OF_TIMEOUT_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpenAiError(503, "server_error", null, "interrupted", "Interrupted while decoding the answers.");
+        } catch (IllegalStateException e) {
+            throw new OpenAiError(503, "server_error", "model", "model_busy", "The answers could not be decoded now ("
+                    + e.getMessage() + "); retry shortly.");
+        }
+        float[] scores;
+        try {
+            scores = b.reward().score(req.messages(), answers.stream().map(Candidates.Decoded::text).toList());
+        } catch (IllegalArgumentException e) {
+            throw OpenAiError.invalid("best_of", e.getMessage());
+        }
+        Integer[] order = new Integer[answers.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, (x, y) -> Float.compare(scores[y], scores[x]));
+        Candidates.Decoded best = answers.get(order[0]);
+        int completionTokens = answers.stream().mapToInt(Candidates.Decoded::tokens).sum();
+        String id = "chatcmpl-" + java.util.UUID.randomUUID().toString().replace("-", "");
+        String whole = OpenAiJson.completion(true, id, System.currentTimeMillis() / 1000, req.model().id, best.text(), List.of(),
+                false, best.finish() == BatchScheduler.Finish.LENGTH ? "length" : "stop", req.prompt().length, completionTokens);
+        StringBuilder sb = new StringBuilder(whole.length() + 256);
+        sb.append(whole, 0, whole.length() - 1).append(",\"best_of\":{\"n\":").append(b.n()).append(",\"reward_model\":");
+        JsonText.quote(sb, b.reward().id);
+        sb.append(",\"candidates\":[");
+        for (int k = 0; k < order.length; k++) {
+            Candidates.Decoded a = answers.get(order[k]);
+            if (k > 0) sb.append(',');
+            sb.append("{\"seed\":").append(params.get(order[k]).seed()).append(",\"score\":").append(scores[order[k]]).append(",\"content\":");
+            JsonText.quote(sb, a.text());
+            sb.append(",\"finish_reason\":");
+            JsonText.quote(sb, a.finish() == BatchScheduler.Finish.LENGTH ? "length" : "stop");
+            sb.append('}');
+        }
+        sb.append("]}}");
+        tokens.increment(completionTokens);
+        return sb.toString();
     }
 
     private void failed(RoutingContext ctx, RuntimeException e) {

@@ -50,6 +50,10 @@ public class ModelRegistry {
     private final Map<String, String> rejected = new LinkedHashMap<>();
     private final Map<String, Waiting> waiting = new LinkedHashMap<>();
     private final Map<String, LoadedModel> loaded = new LinkedHashMap<>();
+    /** Reward models, oldest first: they rank sampled answers (best_of) and are never chatted with. */
+    private final Map<String, RewardModel> rewards = new LinkedHashMap<>();
+    static final int MAX_REWARD_MODELS = 2;
+    static final String REWARD_STAGE = "reward";
     private final Map<String, String> newestByStage = new HashMap<>();
     private final Map<String, Long> arrival = new HashMap<>();
     private long arrivals;
@@ -101,15 +105,23 @@ public class ModelRegistry {
         LoadedModel model;
         try (InputStream in = Files.newInputStream(blob)) {
             Checkpoint checkpoint = Checkpoint.readWeightsOnly(new BufferedInputStream(in, 1 << 16));
-            if (checkpoint.config().rewardHead()) {
-                // Its LM head is the tied embedding it was fine-tuned through, not a chat model anyone trained.
-                throw new IllegalArgumentException("a reward model (stage " + manifest.stage() + ") scores answers; it is not served for chat");
-            }
             TokenizerRecord record;
             synchronized (this) {
                 record = tokenizers.get(manifest.tokenizerId());
             }
             Tokenizer tokenizer = ScratchFormat.fromText(record.definition());
+            if (checkpoint.config().rewardHead()) {
+                // Its LM head is the tied embedding it was fine-tuned through, not a chat model anyone trained: it
+                // only scores answers (best_of), so it is kept apart from the models that chat.
+                RewardModel reward = new RewardModel(manifest, checkpoint, new dev.scratchlm.bpe.ChatTemplate(tokenizer));
+                synchronized (this) {
+                    rewards.remove(id);
+                    rewards.put(id, reward);
+                    while (rewards.size() > MAX_REWARD_MODELS) rewards.remove(rewards.keySet().iterator().next());
+                }
+                LOG.info("loaded reward model " + id + " (step " + manifest.step() + "): scores answers for best_of");
+                return;
+            }
             if (tokenizer.vocabSize() > checkpoint.config().vocabSize()) {
                 throw new IllegalArgumentException("tokenizer " + record.id() + " has " + tokenizer.vocabSize()
                         + " ids but the model only " + checkpoint.config().vocabSize());
@@ -169,6 +181,28 @@ public class ModelRegistry {
     }
 
     /** The model a request names: a loaded checkpoint id or a stage alias. */
+    /**
+     * The reward model named (its id, or {@code reward} for the newest), or the newest when {@code name} is null;
+     * a 400 naming the parameter when there is none.
+     */
+    public synchronized RewardModel resolveReward(String name) {
+        RewardModel r = name == null || name.equals(REWARD_STAGE) ? newestReward() : rewards.get(name);
+        if (r == null) {
+            throw OpenAiError.invalid(name == null ? "best_of" : "reward_model", rewards.isEmpty()
+                    ? "best_of needs a reward model to rank the answers, and none is loaded (train a reward stage first)."
+                    : "The reward model '" + name + "' is not loaded. Loaded: " + String.join(", ", rewards.keySet()) + ".");
+        }
+        return r;
+    }
+
+    private RewardModel newestReward() {
+        RewardModel newest = null;
+        for (RewardModel r : rewards.values()) {
+            if (newest == null || arrival.getOrDefault(r.id, 0L) >= arrival.getOrDefault(newest.id, 0L)) newest = r;
+        }
+        return newest;
+    }
+
     public synchronized LoadedModel resolve(String name) {
         if (name == null || name.isBlank()) throw OpenAiError.invalid("model", "'model' is required (see GET /v1/models)");
         LoadedModel m = loaded.get(name);
@@ -222,6 +256,7 @@ public class ModelRegistry {
     public synchronized Map<String, Object> status() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("loaded", List.copyOf(loaded.keySet()));
+        out.put("rewardModels", List.copyOf(rewards.keySet()));
         out.put("aliases", aliases());
         out.put("waitingForTokenizer", List.copyOf(waiting.keySet()));
         out.put("known", List.copyOf(known.keySet()));

@@ -28,11 +28,22 @@ final class RequestParser {
     private static final Set<String> UNSUPPORTED = Set.of("tools", "functions", "tool_choice", "function_call",
             "response_format", "best_of", "suffix", "logit_bias", "audio", "prediction");
 
+    static final int MAX_BEST_OF = 8;
+
     private final Function<String, LoadedModel> models;
+    private final Function<String, RewardModel> rewards;
 
     /** @param models resolves a model name, or throws {@link OpenAiError} (see {@link ModelRegistry#resolve}) */
     RequestParser(Function<String, LoadedModel> models) {
+        this(models, name -> {
+            throw OpenAiError.invalid("best_of", "best_of is not available here.");
+        });
+    }
+
+    /** @param rewards resolves a reward model name (null: the newest), or throws (see {@link ModelRegistry#resolveReward}) */
+    RequestParser(Function<String, LoadedModel> models, Function<String, RewardModel> rewards) {
         this.models = models;
+        this.rewards = rewards;
     }
 
     static JsonNode parseBody(byte[] body) {
@@ -49,7 +60,7 @@ final class RequestParser {
     }
 
     CompletionRequest chat(JsonNode body) {
-        refuseUnsupported(body);
+        refuseUnsupported(body, "best_of");
         LoadedModel model = models.apply(text(body, "model", true));
         JsonNode msgs = body.get("messages");
         if (msgs == null || msgs.isNull()) throw OpenAiError.invalid("messages", "'messages' is required.");
@@ -81,7 +92,31 @@ final class RequestParser {
         int[] prompt = model.template.renderPrompt(messages);
         GenerationParams params = params(body, model, prompt.length, true);
         return new CompletionRequest(true, model, prompt, params, bool(body, "stream"), includeUsage(body),
-                bool(body, "store"), messages, null);
+                bool(body, "store"), messages, null, bestOf(body, model));
+    }
+
+    /** {@code best_of} and {@code reward_model} of a chat request: null when one answer is asked for. */
+    private CompletionRequest.BestOf bestOf(JsonNode body, LoadedModel model) {
+        JsonNode b = body.get("best_of");
+        String rewardName = text(body, "reward_model", false);
+        if (b == null || b.isNull()) {
+            if (rewardName != null) throw OpenAiError.invalid("reward_model", "'reward_model' ranks the answers of best_of; set best_of too.");
+            return null;
+        }
+        if (!b.isIntegralNumber() || b.asLong() < 1 || b.asLong() > MAX_BEST_OF) {
+            throw OpenAiError.invalid("best_of", "'best_of' must be an integer from 1 to " + MAX_BEST_OF + ".");
+        }
+        if (b.asInt() == 1) return null;
+        if (bool(body, "stream")) {
+            throw OpenAiError.invalid("best_of", "'best_of' cannot be streamed: the answers are ranked once all of them are complete.");
+        }
+        if (bool(body, "logprobs")) throw OpenAiError.invalid("best_of", "'best_of' does not return logprobs.");
+        RewardModel reward = rewards.apply(rewardName);
+        if (!reward.tokenizerId.equals(model.tokenizerRecord.id())) {
+            throw OpenAiError.invalid("reward_model", "The reward model '" + reward.id + "' reads tokenizer " + reward.tokenizerId
+                    + ", but the model '" + model.id + "' writes with tokenizer " + model.tokenizerRecord.id() + ".");
+        }
+        return new CompletionRequest.BestOf(b.asInt(), reward);
     }
 
     CompletionRequest completion(JsonNode body) {
@@ -112,7 +147,7 @@ final class RequestParser {
         GenerationParams params = params(body, model, ids.length, false);
         // Answers are stored (for thumbs up/down) only for chats: feedback is about a conversation.
         return new CompletionRequest(false, model, ids, params, bool(body, "stream"), includeUsage(body),
-                false, null, prompt);
+                false, null, prompt, null);
     }
 
     private GenerationParams params(JsonNode body, LoadedModel model, int promptTokens, boolean chat) {
@@ -226,10 +261,11 @@ final class RequestParser {
         throw OpenAiError.invalid(param, param + " must be a string.");
     }
 
-    private static void refuseUnsupported(JsonNode body) {
+    private static void refuseUnsupported(JsonNode body, String... allowed) {
+        Set<String> here = Set.of(allowed);
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (UNSUPPORTED.contains(name) && !body.get(name).isNull()) {
+            if (UNSUPPORTED.contains(name) && !here.contains(name) && !body.get(name).isNull()) {
                 throw OpenAiError.invalid(name, "'" + name + "' is not supported by this server.");
             }
         }

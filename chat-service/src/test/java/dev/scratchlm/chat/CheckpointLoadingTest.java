@@ -80,7 +80,7 @@ class CheckpointLoadingTest {
         throw new AssertionError("status never matched: " + s);
     }
 
-    /** A DPO checkpoint is served under its stage's alias; a reward model is not offered for chat, with the reason. */
+    /** A DPO checkpoint is served under its stage's alias; a reward model is loaded to score answers, never offered for chat. */
     @Test
     void dpoIsServedAsDpoAndARewardModelIsNotServedForChat() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -94,11 +94,80 @@ class CheckpointLoadingTest {
             p.send(chunk(dpo, 0, dpoBlob, Chunks.sha256Hex(dpoBlob)));
             p.send(manifest(dpo, "dpo", models.tokenizerId(), dpoBlob.length, 1, Chunks.sha256Hex(dpoBlob))).get();
         }
-        JsonNode status = waitForStatus(s -> s.get("loaded").toString().contains(dpo) && s.get("rejected").has(reward));
-        assertThat(status.get("rejected").get(reward).asText()).contains("reward model").contains("not served for chat");
+        JsonNode status = waitForStatus(s -> s.get("loaded").toString().contains(dpo) && s.get("rewardModels").toString().contains(reward));
+        assertThat(status.get("loaded").toString()).doesNotContain(reward);
         assertThat(status.get("aliases").get("dpo").asText()).isEqualTo(dpo);
         assertThat(HTTP.get(url + "v1/models/dpo").body()).contains(dpo);
         assertThat(HTTP.get(url + "v1/models/" + reward).status()).isEqualTo(404);
+    }
+
+    /**
+     * best_of: n answers sampled with seeds seed, seed+1, ... (each the very answer a plain request with that seed
+     * gets), scored by the named reward model exactly as it scores them itself, the highest returned; bad requests
+     * refused with the parameter named.
+     */
+    @Test
+    void bestOfReturnsTheAnswerTheRewardModelScoresHighest() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String reward = "reward-best-" + run, small = "reward-small-" + run;
+        GptConfig cfg = new GptConfig(TestModels.tokenizer.vocabSize(), 64, 2, 2, 64, 0f).withRewardHead(true);
+        Checkpoint rewardCk = Checkpoint.weightsOnly(new Gpt(cfg, 1, 8), models.tokenizerId(), Map.of(), Map.of());
+        byte[] blob = rewardCk.toBytes();
+        byte[] smallBlob = Checkpoint.weightsOnly(new Gpt(new GptConfig(TestModels.tokenizer.vocabSize(), 16, 1, 1, 8, 0f).withRewardHead(true), 1, 9),
+                models.tokenizerId(), Map.of(), Map.of()).toBytes();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+            p.send(chunk(reward, 0, blob, Chunks.sha256Hex(blob)));
+            p.send(manifest(reward, "reward", models.tokenizerId(), blob.length, 1, Chunks.sha256Hex(blob)));
+            p.send(chunk(small, 0, smallBlob, Chunks.sha256Hex(smallBlob)));
+            p.send(manifest(small, "reward", models.tokenizerId(), smallBlob.length, 1, Chunks.sha256Hex(smallBlob))).get();
+        }
+        waitForStatus(s -> s.get("rewardModels").toString().contains(reward) && s.get("rewardModels").toString().contains(small));
+
+        String ask = "{\"model\": \"%s\", \"messages\": [{\"role\": \"user\", \"content\": \"%s\"}], \"temperature\": 1.5, "
+                .formatted(models.chatId(), TestModels.HELLO) + "\"max_tokens\": 10, \"seed\": %d%s}";
+        TestHttp.Reply r = HTTP.post(url + "v1/chat/completions", ask.formatted(11, ", \"best_of\": 3, \"reward_model\": \"" + reward + "\""));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode best = r.json();
+        JsonNode candidates = best.at("/best_of/candidates");
+        assertThat(candidates).hasSize(3);
+        assertThat(best.at("/best_of/reward_model").asText()).isEqualTo(reward);
+        assertThat(best.at("/choices/0/message/content").asText()).isEqualTo(candidates.get(0).get("content").asText());
+
+        Gpt scorer = rewardCk.toModel(4);
+        dev.scratchlm.bpe.ChatTemplate template = new dev.scratchlm.bpe.ChatTemplate(TestModels.tokenizer);
+        List<dev.scratchlm.gpt.PreferenceGroup.Candidate> mine = new java.util.ArrayList<>();
+        java.util.Set<Long> seeds = new java.util.TreeSet<>();
+        double previous = Double.MAX_VALUE;
+        for (JsonNode c : candidates) {
+            long seed = c.get("seed").asLong();
+            seeds.add(seed);
+            String plain = HTTP.post(url + "v1/chat/completions", ask.formatted(seed, "")).json().at("/choices/0/message/content").asText();
+            assertThat(c.get("content").asText()).as("seed " + seed).isEqualTo(plain);
+            assertThat(c.get("score").asDouble()).as("best first").isLessThanOrEqualTo(previous);
+            previous = c.get("score").asDouble();
+            var rendered = template.render(List.of(dev.scratchlm.bpe.ChatMessage.user(TestModels.HELLO),
+                    dev.scratchlm.bpe.ChatMessage.assistant(c.get("content").asText())));
+            mine.add(new dev.scratchlm.gpt.PreferenceGroup.Candidate(rendered.ids(), rendered.lossMask()));
+        }
+        assertThat(seeds).containsExactly(11L, 12L, 13L);
+        float[] expected = dev.scratchlm.gpt.PreferenceTrainer.score(scorer, mine);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(candidates.get(i).get("score").asDouble()).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
+        }
+
+        for (String[] bad : new String[][] {
+                {", \"best_of\": 3, \"stream\": true", "cannot be streamed"},
+                {", \"best_of\": 9", "from 1 to 8"},
+                {", \"best_of\": 2, \"reward_model\": \"no-such-reward\"", "is not loaded"},
+                {", \"reward_model\": \"" + reward + "\"", "set best_of too"},
+                {", \"best_of\": 2, \"reward_model\": \"" + small + "\"", "context of 16"}}) {
+            TestHttp.Reply refused = HTTP.post(url + "v1/chat/completions", ask.formatted(1, bad[0]));
+            assertThat(refused.status()).as(bad[0] + ": " + refused.body()).isEqualTo(400);
+            assertThat(refused.json().at("/error/message").asText()).contains(bad[1]);
+        }
+        TestHttp.Reply text = HTTP.post(url + "v1/completions", "{\"model\": \"%s\", \"prompt\": \"hi\", \"best_of\": 2}".formatted(models.baseId()));
+        assertThat(text.status()).isEqualTo(400);
+        assertThat(text.json().at("/error/param").asText()).isEqualTo("best_of");
     }
 
     @Test
