@@ -62,14 +62,23 @@ final class RequestParser {
     CompletionRequest chat(JsonNode body) {
         refuseUnsupported(body, "best_of");
         LoadedModel model = models.apply(text(body, "model", true));
-        JsonNode msgs = body.get("messages");
-        if (msgs == null || msgs.isNull()) throw OpenAiError.invalid("messages", "'messages' is required.");
-        if (!msgs.isArray()) throw OpenAiError.invalid("messages", "'messages' must be an array of {role, content} objects.");
-        if (msgs.isEmpty()) throw OpenAiError.invalid("messages", "'messages' must contain at least one message.");
         if (model.template == null) {
             throw OpenAiError.invalid("model", "The model '" + model.id + "' has a tokenizer without the chat special tokens;"
                     + " use /v1/completions with it.");
         }
+        List<ChatMessage> messages = messages(body);
+        int[] prompt = model.template.renderPrompt(messages);
+        GenerationParams params = params(body, model, prompt.length, true);
+        return new CompletionRequest(true, model, prompt, params, bool(body, "stream"), includeUsage(body),
+                bool(body, "store"), messages, null, bestOf(body, model));
+    }
+
+    /** The {@code messages} of a request: a non-empty array of {role, content}; developer is the system role. */
+    static List<ChatMessage> messages(JsonNode body) {
+        JsonNode msgs = body.get("messages");
+        if (msgs == null || msgs.isNull()) throw OpenAiError.invalid("messages", "'messages' is required.");
+        if (!msgs.isArray()) throw OpenAiError.invalid("messages", "'messages' must be an array of {role, content} objects.");
+        if (msgs.isEmpty()) throw OpenAiError.invalid("messages", "'messages' must contain at least one message.");
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < msgs.size(); i++) {
             JsonNode m = msgs.get(i);
@@ -89,10 +98,7 @@ final class RequestParser {
             String content = content(m.get("content"), at + ".content");
             messages.add(new ChatMessage(r, content));
         }
-        int[] prompt = model.template.renderPrompt(messages);
-        GenerationParams params = params(body, model, prompt.length, true);
-        return new CompletionRequest(true, model, prompt, params, bool(body, "stream"), includeUsage(body),
-                bool(body, "store"), messages, null, bestOf(body, model));
+        return messages;
     }
 
     /** {@code best_of} and {@code reward_model} of a chat request: null when one answer is asked for. */

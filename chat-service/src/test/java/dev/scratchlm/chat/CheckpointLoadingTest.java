@@ -155,6 +155,16 @@ class CheckpointLoadingTest {
             assertThat(candidates.get(i).get("score").asDouble()).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
         }
 
+        // The same scores through the scoring API the feedback-service's ai judge calls.
+        StringBuilder answers = new StringBuilder();
+        for (JsonNode c : candidates) answers.append(answers.length() == 0 ? "" : ",").append(c.get("content").toString());
+        JsonNode scored = HTTP.post(url + "api/rewards/score", "{\"reward_model\": \"" + reward + "\", \"messages\": [{\"role\": \"user\", "
+                + "\"content\": \"" + TestModels.HELLO + "\"}], \"answers\": [" + answers + "]}").json();
+        for (int i = 0; i < expected.length; i++) assertThat(scored.at("/scores/" + i).asDouble()).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
+        TestHttp.Reply noAnswers = HTTP.post(url + "api/rewards/score", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"answers\": []}");
+        assertThat(noAnswers.status()).isEqualTo(400);
+        assertThat(noAnswers.json().at("/error/param").asText()).isEqualTo("answers");
+
         for (String[] bad : new String[][] {
                 {", \"best_of\": 3, \"stream\": true", "cannot be streamed"},
                 {", \"best_of\": 9", "from 1 to 8"},
