@@ -195,6 +195,13 @@ public class ModelRegistry {
         return r;
     }
 
+    /** The loaded reward models' ids, newest first. */
+    public synchronized List<String> rewardModels() {
+        List<String> ids = new ArrayList<>(rewards.keySet());
+        ids.sort(Comparator.comparingLong((String id) -> arrival.getOrDefault(id, 0L)).reversed());
+        return ids;
+    }
+
     private RewardModel newestReward() {
         RewardModel newest = null;
         for (RewardModel r : rewards.values()) {

@@ -15,18 +15,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code POST /api/rewards/score} {@code {"reward_model"?, "messages": [...], "answers": ["...", ...]}}: a loaded
+ * {@code GET /api/rewards}: the loaded reward models, newest first. {@code POST /api/rewards/score} {@code {"reward_model"?, "messages": [...], "answers": ["...", ...]}}: a loaded
  * reward model's score of each answer as the reply to the conversation (higher is preferred), the way best_of ranks
  * them; the feedback-service's {@code ai} judge ranks a campaign's candidates with it.
  */
-@Path("/api/rewards/score")
+@Path("/api/rewards")
 public class RewardResource {
     static final int MAX_ANSWERS = 16;
 
     @Inject
     ModelRegistry models;
 
+    @jakarta.ws.rs.GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> list() {
+        return Map.of("rewardModels", models.rewardModels());
+    }
+
     @POST
+    @Path("score")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> score(byte[] body) {

@@ -155,6 +155,7 @@ class CheckpointLoadingTest {
             assertThat(candidates.get(i).get("score").asDouble()).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
         }
 
+        assertThat(HTTP.get(url + "api/rewards").json().get("rewardModels").toString()).contains(reward, small);
         // The same scores through the scoring API the feedback-service's ai judge calls.
         StringBuilder answers = new StringBuilder();
         for (JsonNode c : candidates) answers.append(answers.length() == 0 ? "" : ",").append(c.get("content").toString());

@@ -18,4 +18,10 @@ public interface FeedbackConfig {
 
     /** How often the outbox is read for due records. */
     Duration outboxInterval();
+
+    /** The chat-service, whose reward models the {@code ai} judge ranks with. */
+    String chatUrl();
+
+    /** The chat-service's API key, when it has keys. */
+    java.util.Optional<String> chatApiKey();
 }

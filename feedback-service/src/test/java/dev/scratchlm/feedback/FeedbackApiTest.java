@@ -204,6 +204,11 @@ class FeedbackApiTest {
         JsonNode judged = stack.admin.post("api/campaigns/" + id + "/judge", Map.of("judge", "rule")).json();
         assertThat(judged.get("ranked").asInt()).isZero();
         assertThat(judged.get("notItsToJudge").asInt()).isEqualTo(1);
+        // The ai judge needs the chat-service's reward model: with the chat-service away, a 503 that says so.
+        var ai = stack.admin.post("api/campaigns/" + id + "/judge", Map.of("judge", "ai"));
+        assertThat(ai.status()).isEqualTo(503);
+        assertThat(ai.json().get("error").asText()).contains("chat-service").contains("does not answer");
+        assertThat(stack.admin.post("api/campaigns/" + id + "/judge", Map.of("judge", "oracle")).status()).isEqualTo(400);
         // A person and the judge on the same task: the report shows the judge's agreement with the person.
         Stack.Rater r = stack.rater("fay");
         JsonNode task = r.next(id);

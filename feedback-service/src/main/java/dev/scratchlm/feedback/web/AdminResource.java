@@ -5,6 +5,9 @@ import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.feedback.campaign.CampaignSpec;
 import dev.scratchlm.feedback.campaign.CampaignStore;
 import dev.scratchlm.feedback.campaign.RankingStore;
+import dev.scratchlm.feedback.FeedbackConfig;
+import dev.scratchlm.feedback.judge.Judge;
+import dev.scratchlm.feedback.judge.RewardJudge;
 import dev.scratchlm.feedback.judge.SlotErrorJudge;
 import dev.scratchlm.feedback.quality.CampaignReport;
 import dev.scratchlm.feedback.quality.Export;
@@ -38,6 +41,8 @@ public class AdminResource {
     CampaignReport report;
     @Inject
     Export export;
+    @Inject
+    FeedbackConfig config;
 
     @POST
     @Path("raters")
@@ -97,9 +102,14 @@ public class AdminResource {
     public Map<String, Object> judge(@PathParam("id") String id, JsonNode body) {
         campaign(id);
         String judge = body == null ? null : body.path("judge").asText(null);
-        if (!"rule".equals(judge)) throw ApiError.invalid("judge", "the judge is 'rule' (slot error on restaurant prompts); 'ai' needs a reward model and is not here yet");
-        int[] n = rankings.judge(id, new SlotErrorJudge());
-        return Map.of("judge", SlotErrorJudge.NAME, "ranked", n[0], "notItsToJudge", n[1]);
+        Judge j = switch (judge == null ? "" : judge) {
+            case "rule" -> new SlotErrorJudge();
+            case "ai" -> new RewardJudge(config.chatUrl(), config.chatApiKey().orElse(null), body.path("rewardModel").asText(null));
+            default -> throw ApiError.invalid("judge", "the judge is 'rule' (slot error on restaurant prompts) or 'ai' (a reward model"
+                    + " loaded in the chat-service; 'rewardModel' names one, else the newest)");
+        };
+        int[] n = rankings.judge(id, j);
+        return Map.of("judge", j.name(), "ranked", n[0], "notItsToJudge", n[1]);
     }
 
     @GET
