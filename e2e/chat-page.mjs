@@ -3,7 +3,8 @@
 // mode with a base model, and compare mode (one request to two models, answers side by side). The chat model
 // answers "hi" with HTML markup, which must appear as literal text: no element may be created from it and no
 // dialog may fire.
-// Env: BASE_URL, CHAT_MODEL, BASE_MODEL, EXPECTED (the markup answer), PARAMS (the chat model's parameter count);
+// Env: BASE_URL, CHAT_MODEL, BASE_MODEL, EXPECTED (the markup answer), PARAMS (the chat model's parameter count),
+// REWARD_MODEL (a loaded reward model: best_of is tried too);
 // SCREENSHOT=path-prefix saves pictures of the chat, the model card and a comparison for a person to look at.
 import { baseUrl, check, run, withPage } from './lib/browser.mjs';
 
@@ -204,6 +205,32 @@ run(() => withPage(async (page) => {
   if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT + '-compare.png' });
   // Completion mode compared (the prompt starts the chat model's markup answer, which must stay text).
   await compare('<img src=x', '/v1/completions', 'completion');
+
+  // Best of 3 under the reward model: one request, the answer the reward model scores highest, every sampled answer
+  // listed with its score, best first, as text.
+  if (process.env.REWARD_MODEL) {
+    await page.click('#clear');
+    await page.selectOption('#compare', '');
+    await page.selectOption('#model', CHAT_MODEL);
+    await page.selectOption('#mode', 'chat');
+    await page.fill('#system', '');
+    await page.fill('#examples .example:last-child .ex-user', '');
+    await page.fill('#examples .example:last-child .ex-assistant', '');
+    await page.fill('#temperature', '1.5');
+    await page.fill('#max-tokens', '12'); // the conversation and answer fit the reward model's context of 64
+    await page.fill('#best-of', '3');
+    requests = await send('hi', '#messages > .msg.assistant[data-done="true"]');
+    check(requests.length === 1 && requests[0].body.best_of === 3 && !requests[0].body.stream, 'one best_of request: '
+      + JSON.stringify(requests.map((r) => r.body)));
+    const items = page.locator('#messages .best-of li');
+    check(await items.count() === 3, 'three scored answers listed');
+    const scores = (await items.evaluateAll((li) => li.map((e) => Number(e.dataset.score))));
+    check(scores.every((x, i) => i === 0 || scores[i - 1] >= x), 'best first: ' + scores);
+    const shown = await page.textContent('#messages > .msg.assistant > .content');
+    check(shown === await items.first().locator('.candidate').textContent(), 'the answer is the best-scored one: ' + JSON.stringify(shown));
+    check((await page.textContent('#messages .best-of summary')).includes(process.env.REWARD_MODEL), 'the reward model is named');
+    await page.fill('#best-of', '1');
+  }
 
   check(await page.locator('#messages img, #messages b').count() === 0, 'no element was created from model output');
   check(dialogs === 0, 'no dialog fired');

@@ -249,7 +249,11 @@ async function turn(models, text, chat) {
     messages.push(...examples(), ...state.history, { role: 'user', content: text });
   }
   const parent = models.length > 1 ? $('messages').appendChild(el('div', 'compare')) : $('messages');
+  const bestOf = Number($('best-of').value) || 1;
   const answers = await Promise.all(models.map((model) => {
+    if (endpointOf(model) === 'chat' && bestOf > 1) {
+      return bestOfAnswer(parent, Object.assign({ model, messages, best_of: bestOf }, params), models.length > 1 ? model : null);
+    }
     const body = endpointOf(model) === 'chat'
       ? { model, messages, stream: true, logprobs: true, top_logprobs: 5, store: true }
       : { model, prompt: text, stream: true, logprobs: 5 };
@@ -305,6 +309,37 @@ async function answer(parent, body, label) {
     box.appendChild(el('div', null, String(err)));
     return null;
   }
+}
+
+// best_of: one request that returns the answer the reward model scores highest; the box lists every sampled answer
+// with its score, best first (texts as text, like every answer). Resolves to the chosen text, or null on failure.
+async function bestOfAnswer(parent, body, label) {
+  const box = el('div', 'msg assistant');
+  box.dataset.model = body.model;
+  box.appendChild(el('span', 'role', label || 'assistant'));
+  const content = el('span', 'content');
+  box.appendChild(content);
+  parent.appendChild(box);
+  const res = await api('/v1/chat/completions', body);
+  if (!res.ok) { box.className = 'msg error'; content.textContent = await errorText(res); return null; }
+  const reply = await res.json();
+  const text = reply.choices[0].message.content;
+  content.textContent = text;
+  const meta = metaLine(box, reply.usage, reply.choices[0].finish_reason, label ? body.seed : undefined);
+  const details = el('details', 'best-of');
+  details.appendChild(el('summary', null, 'best of ' + reply.best_of.n + ', ranked by reward model ' + reply.best_of.reward_model));
+  const list = el('ol');
+  for (const c of reply.best_of.candidates) {
+    const item = el('li');
+    item.dataset.score = String(c.score);
+    item.appendChild(el('span', 'score', 'score ' + c.score.toFixed(3) + ' (seed ' + c.seed + ')'));
+    item.appendChild(el('span', 'candidate', c.content));
+    list.appendChild(item);
+  }
+  details.appendChild(list);
+  box.insertBefore(details, meta);
+  box.dataset.done = 'true';
+  return text;
 }
 
 // The legacy completions shape has parallel arrays; the token view reads the chat shape.

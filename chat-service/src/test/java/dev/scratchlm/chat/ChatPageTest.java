@@ -30,8 +30,21 @@ class ChatPageTest {
     @Test
     void chatStreamsShowsTokensAndCardAndRecordsThumbsUp() throws Exception {
         TestModels.Published m = ServedModels.ready(url.toString());
+        // A reward model (random head: its preferences are arbitrary, the page only has to show them) for best_of.
+        String reward = "page-reward-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        try (var p = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(dev.scratchlm.contracts.KafkaSettings.producer(
+                dev.scratchlm.devstack.SharedDevStack.get().bootstrapServers()))) {
+            var cfg = new dev.scratchlm.gpt.GptConfig(TestModels.tokenizer.vocabSize(), 64, 2, 2, 64, 0f).withRewardHead(true);
+            TestModels.publishCheckpoint(p, new dev.scratchlm.gpt.Gpt(cfg, 1, 3), reward, "reward", m.chatId(), m.tokenizerId(), 1);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!new dev.scratchlm.service.TestHttp().get(url + "api/rewards").body().contains(reward)) {
+            assertThat(System.nanoTime()).as("the reward model is loaded").isLessThan(deadline);
+            Thread.sleep(100);
+        }
         Map<String, String> env = new HashMap<>(Map.of("BASE_URL", url.toString(), "CHAT_MODEL", m.chatId(),
-                "BASE_MODEL", m.baseId(), "EXPECTED", TestModels.MARKUP, "PARAMS", Long.toString(m.baseParameters())));
+                "BASE_MODEL", m.baseId(), "EXPECTED", TestModels.MARKUP, "PARAMS", Long.toString(m.baseParameters()),
+                "REWARD_MODEL", reward));
         if (System.getenv("SCREENSHOT") != null) env.put("SCREENSHOT", System.getenv("SCREENSHOT"));
         String out = E2eScripts.run("chat-page.mjs", env, true, Duration.ofSeconds(120));
         Matcher id = Pattern.compile("ANSWER_ID=(\\S+)").matcher(out);
