@@ -1,6 +1,8 @@
 package dev.scratchlm.feedback;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.scratchlm.bpe.ChatMessage;
+import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.contracts.Topics;
@@ -255,6 +257,35 @@ class FeedbackApiTest {
         assertThat(line.at("/completion/0/role").asText()).isEqualTo("assistant");
         // The unreadable record went to the dead-letter topic, and the consumer went on.
         assertThat(Topic.all(Topics.deadLetter(Topics.CHAT_FEEDBACK))).anyMatch(r -> "junk".equals(r.key()));
+    }
+
+    /** A campaign of held-out instruction examples: one prompt per group, the conversation up to its user turn. */
+    @Test
+    void campaignFromHeldOutInstructionExamples() throws Exception {
+        String set = "e2e-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        ChatMessage sys = ChatMessage.system("You are an AI assistant.");
+        Object[][] rows = {
+                {"a1", set, "heldout", "name[Zizzi]", "Describe: name[Zizzi]", "Zizzi is a pub."},
+                {"a2", set, "heldout", "name[Zizzi]", "Describe: name[Zizzi]", "There is a pub, Zizzi."},
+                {"b1", set, "heldout", "name[Aromi]", "Describe: name[Aromi]", "Aromi is a cafe."},
+                {"c1", set, "train", "name[Vaults]", "Describe: name[Vaults]", "The Vaults is a pub."},
+                {"d1", set + "-other", "heldout", "name[Other]", "Describe: name[Other]", "Other."}};
+        for (Object[] r : rows) {
+            InstructionExample e = new InstructionExample(InstructionExample.SCHEMA, set + r[0], (String) r[1], "e2e", (String) r[2], (String) r[3],
+                    List.of(sys, ChatMessage.user((String) r[4]), ChatMessage.assistant((String) r[5])));
+            Topic.send(Topics.INSTRUCTIONS, e.id(), Json.bytes(e));
+        }
+        TestHttp.Reply c = stack.admin.post("api/campaigns", Map.of("name", "held out", "model", "sft",
+                "fromInstructions", Map.of("dataset", set, "limit", 10)));
+        assertThat(c.status()).as(c.body()).isEqualTo(201);
+        assertThat(c.json().get("tasks").asInt()).isEqualTo(2);
+        JsonNode tasks = stack.admin.get("api/campaigns/" + c.json().at("/campaign/id").asText() + "/tasks").json();
+        List<String> asked = tasks.findValues("prompt").stream().map(p -> p.get(p.size() - 1).get("content").asText()).sorted().toList();
+        assertThat(asked).containsExactly("Describe: name[Aromi]", "Describe: name[Zizzi]");
+        assertThat(tasks.findValues("prompt").get(0).get(0).get("role").asText()).isEqualToIgnoringCase("system");
+        TestHttp.Reply none = stack.admin.post("api/campaigns", Map.of("name", "x", "model", "sft", "fromInstructions", Map.of("dataset", "nope")));
+        assertThat(none.status()).isEqualTo(422);
+        assertThat(none.json().get("error").asText()).contains("no held-out examples");
     }
 
     @Test

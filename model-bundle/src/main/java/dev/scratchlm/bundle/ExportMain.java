@@ -5,24 +5,19 @@ import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.ChunkAssembler;
 import dev.scratchlm.contracts.Json;
-import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenizerRecord;
+import dev.scratchlm.contracts.TopicScan;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.gpt.Checkpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code ./scratchlm export MODEL DIR}: reads {@code tokenizers} and {@code checkpoints} from the beginning (as the

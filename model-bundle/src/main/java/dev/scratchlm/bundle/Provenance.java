@@ -6,6 +6,7 @@ import dev.scratchlm.contracts.IngestTask;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.RejectedDocument;
 import dev.scratchlm.contracts.TokenShard;
+import dev.scratchlm.contracts.TopicScan;
 import dev.scratchlm.contracts.Topics;
 import java.time.LocalDate;
 import java.util.HashMap;

@@ -5,7 +5,9 @@ import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.feedback.campaign.CampaignSpec;
 import dev.scratchlm.feedback.campaign.CampaignStore;
 import dev.scratchlm.feedback.campaign.RankingStore;
+import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.feedback.FeedbackConfig;
+import dev.scratchlm.feedback.campaign.InstructionPrompts;
 import dev.scratchlm.feedback.judge.Judge;
 import dev.scratchlm.feedback.judge.RewardJudge;
 import dev.scratchlm.feedback.judge.SlotErrorJudge;
@@ -43,6 +45,8 @@ public class AdminResource {
     Export export;
     @Inject
     FeedbackConfig config;
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
 
     @POST
     @Path("raters")
@@ -72,7 +76,19 @@ public class AdminResource {
             prompts = campaigns.thumbsDownPrompts(n);
             if (prompts.isEmpty()) throw ApiError.unprocessable("no chat answer has a thumbs-down yet");
         }
-        if (prompts == null) throw ApiError.invalid("prompts", "give prompts (a JSON array), promptsJsonl (JSON Lines text) or fromThumbsDown (a count)");
+        if (prompts == null && body.hasNonNull("fromInstructions")) {
+            JsonNode from = body.get("fromInstructions");
+            String dataset = from.path("dataset").asText("");
+            int n = from.path("limit").asInt(100);
+            if (dataset.isBlank()) throw ApiError.invalid("fromInstructions", "name the instruction set: {\"dataset\": ..., \"limit\"?: n}");
+            if (n < 1 || n > Prompts.MAX_PROMPTS) throw ApiError.invalid("fromInstructions", "take 1 to " + Prompts.MAX_PROMPTS + " held-out prompts");
+            prompts = InstructionPrompts.heldOut(bootstrap, dataset, n);
+            if (prompts.isEmpty()) throw ApiError.unprocessable("instruction set '" + dataset + "' has no held-out examples on " + Topics.INSTRUCTIONS);
+        }
+        if (prompts == null) {
+            throw ApiError.invalid("prompts", "give prompts (a JSON array), promptsJsonl (JSON Lines text), fromThumbsDown (a count)"
+                    + " or fromInstructions ({dataset, limit}: held-out instruction examples)");
+        }
         CampaignStore.Campaign c = campaigns.create(spec, prompts);
         return Response.status(201).entity(Map.of("campaign", c, "tasks", prompts.size())).build();
     }

@@ -1,6 +1,5 @@
-package dev.scratchlm.bundle;
+package dev.scratchlm.contracts;
 
-import dev.scratchlm.contracts.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,11 +11,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /** Reads topics from their beginning to their end as they are now (committed records only), then stops. */
-final class TopicScan {
+public final class TopicScan {
     private TopicScan() {
     }
 
-    static void readAll(String bootstrap, List<String> topics, Consumer<ConsumerRecord<String, byte[]>> handler) {
+    public static void readAll(String bootstrap, List<String> topics, Consumer<ConsumerRecord<String, byte[]>> handler) {
         // A throwaway group that never commits: the scan moves no one else's offsets.
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "scan-" + UUID.randomUUID()))) {
             List<TopicPartition> parts = new ArrayList<>();
