@@ -5,6 +5,8 @@ import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.TokenizerRecord;
 import dev.scratchlm.gpt.Checkpoint;
+import dev.scratchlm.gpt.GptConfig;
+import dev.scratchlm.gpt.MemoryEstimate;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -38,6 +40,9 @@ public class ModelRegistry {
 
     @ConfigProperty(name = "chat.models.max-loaded", defaultValue = "4")
     int maxLoaded;
+    /** Memory for loaded models (weights, KV caches, buffers); 0: the process's caps (heap + off-heap, at most the resident-size cap) minus the runtime's share. */
+    @ConfigProperty(name = "chat.models.memory-mb", defaultValue = "0")
+    long memoryMb;
     @ConfigProperty(name = "chat.models.slots", defaultValue = "8")
     int slots;
     @ConfigProperty(name = "chat.models.max-queued", defaultValue = "64")
@@ -100,11 +105,60 @@ public class ModelRegistry {
         rejected.put(id, reason);
     }
 
+    /** Bytes the loaded models may take together. */
+    long memoryBudget() {
+        if (memoryMb > 0) return memoryMb << 20;
+        long caps = org.bytedeco.javacpp.Pointer.maxBytes() + Runtime.getRuntime().maxMemory();
+        long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
+        return (physical > 0 ? Math.min(caps, physical) : caps) - MemoryEstimate.RUNTIME_BYTES;
+    }
+
+    /** What a model takes once loaded: its weights, its decoder's snapshot, KV cache and buffers. */
+    long footprint(GptConfig config, boolean reward) {
+        return MemoryEstimate.inferenceBytes(config, reward ? 1 : slots) - MemoryEstimate.RUNTIME_BYTES;
+    }
+
+    private synchronized long memoryInUse() {
+        long used = 0;
+        for (LoadedModel m : loaded.values()) used += footprint(m.config, false);
+        for (RewardModel r : rewards.values()) used += footprint(r.config(), true);
+        return used;
+    }
+
+    /**
+     * Makes room for a model of {@code need} bytes under the budget by unloading the oldest models that are no
+     * stage's newest; a refusal with the reason when even then it does not fit (nothing is unloaded for it then).
+     */
+    private synchronized void makeRoom(String id, String stage, long need) {
+        // The new checkpoint becomes its stage's newest: the one it replaces need not stay.
+        String replaced = newestByStage.get(stage == null ? "unknown" : stage);
+        long budget = memoryBudget();
+        long free = budget - memoryInUse();
+        List<String> victims = new ArrayList<>();
+        for (String v : loaded.keySet()) {
+            if (free >= need) break;
+            if (v.equals(id) || (newestByStage.containsValue(v) && !v.equals(replaced))) continue;
+            victims.add(v);
+            free += footprint(loaded.get(v).config, false);
+        }
+        if (free < need) {
+            throw new IllegalArgumentException(String.format("needs about %d MB to serve with %d slots, but the models' memory"
+                    + " budget of %d MB has %d MB free with the models that must stay (the newest of each stage) loaded;"
+                    + " raise chat.models.memory-mb and the process's memory, or serve a smaller model",
+                    need >> 20, slots, budget >> 20, free >> 20));
+        }
+        for (String v : victims) {
+            LOG.info("unloading " + v + " to make room for " + id + " in the memory budget");
+            loaded.remove(v).unload();
+        }
+    }
+
     private void load(CheckpointManifest manifest, Path blob) {
         String id = manifest.checkpointId();
         LoadedModel model;
         try (InputStream in = Files.newInputStream(blob)) {
             Checkpoint checkpoint = Checkpoint.readWeightsOnly(new BufferedInputStream(in, 1 << 16));
+            makeRoom(id, manifest.stage(), footprint(checkpoint.config(), checkpoint.config().rewardHead()));
             TokenizerRecord record;
             synchronized (this) {
                 record = tokenizers.get(manifest.tokenizerId());
@@ -270,6 +324,8 @@ public class ModelRegistry {
         out.put("rejected", new LinkedHashMap<>(rejected));
         out.put("tokenizers", List.copyOf(tokenizers.keySet()));
         out.put("maxLoaded", maxLoaded);
+        out.put("memoryBudgetMb", memoryBudget() >> 20);
+        out.put("memoryInUseMb", memoryInUse() >> 20);
         return out;
     }
 

@@ -35,6 +35,10 @@ final class RewardModel {
         this.model.setTraining(false);
     }
 
+    dev.scratchlm.gpt.GptConfig config() {
+        return model.config();
+    }
+
     int blockSize() {
         return model.config().blockSize();
     }

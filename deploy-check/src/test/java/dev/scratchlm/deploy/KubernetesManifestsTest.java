@@ -116,6 +116,56 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * The JVM's own caps fit the pod's limit, so the service refuses work (a model it cannot load, a job that does
+     * not fit) before the kernel kills the pod: with native buffers, JavaCPP's resident-size cap is under the limit
+     * and heap plus off-heap cap under that; without, the heap leaves a quarter of the limit to the rest of the JVM.
+     */
+    @Test
+    void jvmMemoryCapsFitThePodLimit() {
+        for (String module : Repo.services()) {
+            Path options = Repo.ROOT.resolve(module).resolve("jvm.options");
+            if (!java.nio.file.Files.exists(options)) continue;
+            String text = Repo.read(options);
+            long heap = bytes(flag(text, "-Xmx"));
+            String limitText = ((Map<String, Object>) ((Map<String, Object>) container(find("Deployment", module)).get("resources"))
+                    .get("limits")).get("memory").toString();
+            long limit = bytes(limitText);
+            String physical = flag(text, "-Dorg.bytedeco.javacpp.maxphysicalbytes=");
+            if (physical != null) {
+                long offHeap = bytes(flag(text, "-Dorg.bytedeco.javacpp.maxbytes="));
+                assertThat(bytes(physical)).as(module + ": maxphysicalbytes under the pod limit " + limitText).isLessThanOrEqualTo(limit);
+                assertThat(heap + offHeap).as(module + ": -Xmx plus maxbytes under maxphysicalbytes").isLessThanOrEqualTo(bytes(physical));
+            } else {
+                assertThat(heap).as(module + ": -Xmx leaves a quarter of the pod limit " + limitText).isLessThanOrEqualTo(limit * 3 / 4);
+            }
+        }
+    }
+
+    /** The value of a JVM flag among the lines of jvm.options (comments skipped), or null. */
+    private static String flag(String options, String prefix) {
+        for (String line : options.split("\n")) {
+            String t = line.trim();
+            if (!t.startsWith("#") && t.startsWith(prefix)) return t.substring(prefix.length());
+        }
+        return null;
+    }
+
+    /** 1g, 1200m, 3500M, 2G (JVM) and 1536Mi, 3Gi (Kubernetes) in bytes. */
+    private static long bytes(String v) {
+        assertThat(v).as("a memory size").isNotNull();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kKmMgG]i?)?").matcher(v.trim());
+        assertThat(m.matches()).as("a memory size: " + v).isTrue();
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "" : m.group(2).substring(0, 1).toLowerCase();
+        return switch (unit) {
+            case "k" -> n << 10;
+            case "m" -> n << 20;
+            case "g" -> n << 30;
+            default -> n;
+        };
+    }
+
     @Test
     void everySettingAServiceIsGivenIsOneItReads() {
         for (String module : Repo.services()) {
