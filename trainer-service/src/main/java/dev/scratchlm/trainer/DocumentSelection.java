@@ -35,6 +35,21 @@ public record DocumentSelection(LocalDate after, LocalDate upTo, long[] starts, 
 
     /** @throws UndatedShards when any entry carries no spans */
     public static DocumentSelection of(List<ShardStore.Entry> entries, LocalDate after, LocalDate upTo) {
+        return of(entries, after, upTo, 1);
+    }
+
+    /**
+     * At most about {@code maxTokens}: when the range holds more, every k-th matching document is kept (spread over
+     * the whole range, not its first documents, which would be its oldest).
+     */
+    public static DocumentSelection capped(List<ShardStore.Entry> entries, LocalDate after, LocalDate upTo, long maxTokens) {
+        DocumentSelection all = of(entries, after, upTo, 1);
+        if (all.tokens <= maxTokens) return all;
+        return of(entries, after, upTo, (int) Math.min(Integer.MAX_VALUE, (all.tokens + maxTokens - 1) / maxTokens));
+    }
+
+    private static DocumentSelection of(List<ShardStore.Entry> entries, LocalDate after, LocalDate upTo, int keepEvery) {
+        int matched = 0;
         List<long[]> ranges = new ArrayList<>();
         int documents = 0, undated = 0, legacy = 0;
         long tokens = 0, bytes = 0;
@@ -50,6 +65,7 @@ public record DocumentSelection(LocalDate after, LocalDate upTo, long[] starts, 
                     continue;
                 }
                 if ((after != null && !d.date().isAfter(after)) || (upTo != null && d.date().isAfter(upTo))) continue;
+                if (matched++ % keepEvery != 0) continue;
                 long start = e.offset() + d.offset();
                 long[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
                 if (last != null && last[0] + last[1] == start) last[1] += d.length();
