@@ -21,10 +21,13 @@ import java.util.List;
  * @param documentIds  the documents inside, in order (the lineage a checkpoint reports)
  * @param latestDate   the newest publication date among those documents, if any is dated: a model trained on the
  *                     shard knows nothing later (its knowledge cutoff)
+ * @param spans        schema 2: per listed document (same order as documentIds), its date and token range in this shard, so a trainer
+ *                     can train on the documents up to a date only; null in schema 1 shards (readers must accept that)
  */
 public record TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
-                         int tokenCount, int bytesPerToken, int[] tokens, LocalDate latestDate) {
-    public static final int SCHEMA = 1;
+                         int tokenCount, int bytesPerToken, int[] tokens, LocalDate latestDate, List<DocumentSpan> spans) {
+    /** 2 added {@code spans}; a schema 1 shard decodes with null spans. */
+    public static final int SCHEMA = 2;
     public static final String TRAIN = "train";
     public static final String VAL = "val";
     /** Shards stay well under Kafka's 1 MB record default, header and ids together. */
@@ -34,12 +37,29 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
     /** A shard whose documents carry no dates. */
     public TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
                       int tokenCount, int bytesPerToken, int[] tokens) {
-        this(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, tokens, null);
+        this(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, tokens, null, null);
+    }
+
+    /** A shard without per-document spans (as schema 1 wrote them). */
+    public TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
+                      int tokenCount, int bytesPerToken, int[] tokens, LocalDate latestDate) {
+        this(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, tokens, latestDate, null);
     }
 
     public TokenShard {
         if (bytesPerToken != 2 && bytesPerToken != 4) throw new IllegalArgumentException("bytesPerToken must be 2 or 4");
         if (tokens.length != tokenCount) throw new IllegalArgumentException("tokenCount does not match the ids");
+        if (spans != null) {
+            if (documentIds == null || spans.size() != documentIds.size()) {
+                throw new IllegalArgumentException("a shard needs one span per listed document");
+            }
+            for (int i = 0; i < spans.size(); i++) {
+                DocumentSpan d = spans.get(i);
+                if (d.offset() < 0 || d.length() < 0 || (long) d.offset() + d.length() > tokenCount) {
+                    throw new IllegalArgumentException("span of document " + documentIds.get(i) + " lies outside the shard's " + tokenCount + " tokens");
+                }
+            }
+        }
     }
 
     /** 2 bytes per id when every id fits in an unsigned 16-bit integer, else 4. */
@@ -48,10 +68,10 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
     }
 
     private record Header(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
-                          int tokenCount, int bytesPerToken, LocalDate latestDate) {}
+                          int tokenCount, int bytesPerToken, LocalDate latestDate, List<DocumentSpan> spans) {}
 
     public byte[] encode() {
-        byte[] header = Json.bytes(new Header(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, latestDate));
+        byte[] header = Json.bytes(new Header(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, latestDate, spans));
         ByteBuffer ids = ByteBuffer.allocate(tokenCount * bytesPerToken).order(ByteOrder.LITTLE_ENDIAN);
         for (int t : tokens) {
             if (bytesPerToken == 2) ids.putShort((short) t); else ids.putInt(t);
@@ -89,6 +109,6 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
             tokens[i] = h.bytesPerToken() == 2 ? Short.toUnsignedInt(ids.getShort()) : ids.getInt();
         }
         return new TokenShard(h.schema(), h.shardId(), h.tokenizerId(), h.split(), h.documentIds(), h.tokenCount(),
-                h.bytesPerToken(), tokens, h.latestDate());
+                h.bytesPerToken(), tokens, h.latestDate(), h.spans());
     }
 }

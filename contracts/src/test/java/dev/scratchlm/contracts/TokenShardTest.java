@@ -34,6 +34,32 @@ class TokenShardTest {
     }
 
     @Test
+    void eachDocumentsDateAndTokenRangeTravelWithTheShard() {
+        List<DocumentSpan> spans = List.of(new DocumentSpan(java.time.LocalDate.of(2005, 12, 31), 0, 2, 11),
+                new DocumentSpan(null, 2, 1, 3));
+        TokenShard back = TokenShard.decode(new TokenShard(TokenShard.SCHEMA, "s", "t", "train", List.of("a", "b"), 3, 2,
+                new int[] {7, 0, 0}, java.time.LocalDate.of(2005, 12, 31), spans).encode());
+        assertThat(back.schema()).isEqualTo(2);
+        assertThat(back.spans()).isEqualTo(spans);
+        assertThatThrownBy(() -> new TokenShard(2, "s", "t", "train", List.of("a"), 3, 2, new int[3], null,
+                List.of(new DocumentSpan(null, 2, 2, 1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+    }
+
+    @Test
+    void aSchemaOneShardWithoutSpansStillReads() {
+        byte[] header = "{\"schema\":1,\"shardId\":\"old\",\"tokenizerId\":\"t\",\"split\":\"train\",\"documentIds\":[\"d\"],\"tokenCount\":1,\"bytesPerToken\":2,\"latestDate\":\"2001-01-02\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + 2);
+        b.put("SLS1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(header.length).put(header).put((byte) 7).put((byte) 0);
+        TokenShard old = TokenShard.decode(b.array());
+        assertThat(old.schema()).isEqualTo(1);
+        assertThat(old.spans()).isNull();
+        assertThat(old.tokens()).containsExactly(7);
+        assertThat(old.latestDate()).isEqualTo("2001-01-02");
+    }
+
+    @Test
     void largeVocabulariesUseFourBytes() {
         assertThat(TokenShard.bytesPerTokenFor(65536)).isEqualTo(2);
         assertThat(TokenShard.bytesPerTokenFor(65537)).isEqualTo(4);

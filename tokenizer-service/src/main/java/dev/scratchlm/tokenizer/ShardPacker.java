@@ -1,5 +1,6 @@
 package dev.scratchlm.tokenizer;
 
+import dev.scratchlm.contracts.DocumentSpan;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenShard;
 
@@ -21,6 +22,9 @@ import java.util.regex.Pattern;
  * sent in order to the same token-shards partition), the last of which ends with its end-of-text and goes on to take
  * the next documents. A shard lists every document that has tokens in it, so a cut document is listed in each of its
  * shards, and a document is complete in the shard that holds its end-of-text.
+ *
+ * <p>Each listed document also gets a {@link DocumentSpan} in the header (its date, its token range in the shard,
+ * its text's UTF-8 size), so a trainer can restrict a job to documents up to a date and score documents by date.
  *
  * <p>Shard ids are a function of where the shard starts — tokenizer, split, documents partition, offset of the first
  * document, part — so a shard re-made after an aborted transaction has the id the aborted one had.
@@ -45,7 +49,7 @@ final class ShardPacker {
         this.bytesPerToken = TokenShard.bytesPerTokenFor(vocabSize);
         this.maxRecordBytes = maxRecordBytes;
         Open probe = new Open(0, TokenShard.TRAIN, Long.MAX_VALUE, Integer.MAX_VALUE);
-        if (probe.roomFor(idBytes("x".repeat(64))) < 1) {
+        if (probe.roomFor(headerBytes("x".repeat(64), LocalDate.of(9999, 12, 31), Long.MAX_VALUE)) < 1) {
             throw new IllegalArgumentException("maxRecordBytes " + maxRecordBytes + " leaves no room for a single token");
         }
     }
@@ -53,13 +57,14 @@ final class ShardPacker {
     /**
      * Adds one document's tokens (without end-of-text; the packer appends it).
      *
+     * @param bytes UTF-8 size of the document's text
      * @return the shards this closed, in the order they must be sent
      */
-    List<Packed> add(int partition, long offset, String documentId, String split, LocalDate date, int[] tokens) {
+    List<Packed> add(int partition, long offset, String documentId, String split, LocalDate date, long bytes, int[] tokens) {
         List<Packed> done = new ArrayList<>(1);
         long key = key(partition, split);
         int n = tokens.length + 1;
-        int idBytes = idBytes(documentId);
+        int idBytes = headerBytes(documentId, date, bytes);
         Open o = open.get(key);
         if (o != null && o.roomFor(idBytes) < n) {
             done.add(o.finish());
@@ -70,11 +75,11 @@ final class ShardPacker {
         while (true) {
             int room = o.roomFor(idBytes);
             if (n - pos <= room) {
-                o.append(documentId, date, tokens, pos, n);
+                o.append(documentId, date, bytes, tokens, pos, n);
                 break;
             }
             // Longer than an empty shard: fill this one and continue the same document in the next.
-            o.append(documentId, date, tokens, pos, pos + room);
+            o.append(documentId, date, bytes, tokens, pos, pos + room);
             pos += room;
             done.add(o.finish());
             o = new Open(partition, split, offset, o.part + 1);
@@ -114,9 +119,13 @@ final class ShardPacker {
         return ((long) partition << 1) | (TokenShard.VAL.equals(split) ? 1 : 0);
     }
 
-    /** The id's share of the JSON header: quoted, escaped, plus a comma. */
-    private static int idBytes(String documentId) {
-        return Json.bytes(documentId).length + 1;
+    /**
+     * A document's share of the JSON header: its id (quoted, escaped, plus a comma) and its span, with offset and
+     * length as wide as a shard's token count can be.
+     */
+    private int headerBytes(String documentId, LocalDate date, long bytes) {
+        int widest = maxRecordBytes / bytesPerToken;
+        return Json.bytes(documentId).length + 1 + Json.bytes(new DocumentSpan(date, widest, widest, bytes)).length + 1;
     }
 
     private final class Open {
@@ -127,6 +136,7 @@ final class ShardPacker {
         final String shardId;
         final int headerBase; // encoded size with no ids and no tokens, dated, with room for a 10-digit count
         final List<String> ids = new ArrayList<>();
+        final List<DocumentSpan> spans = new ArrayList<>();
         int idBytes;
         int[] tokens = new int[1024];
         int size;
@@ -148,9 +158,11 @@ final class ShardPacker {
             return (maxRecordBytes - headerBase - idBytes - documentIdBytes) / bytesPerToken - size;
         }
 
-        void append(String documentId, LocalDate date, int[] docTokens, int from, int to) {
+        void append(String documentId, LocalDate date, long bytes, int[] docTokens, int from, int to) {
             ids.add(documentId);
-            idBytes += idBytes(documentId);
+            DocumentSpan span = new DocumentSpan(date, size, to - from, bytes);
+            spans.add(span);
+            idBytes += Json.bytes(documentId).length + 1 + Json.bytes(span).length + 1; // what it takes, not the estimate
             if (date != null && (latest == null || date.isAfter(latest))) latest = date;
             int count = to - from;
             if (size + count > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(size + count, tokens.length * 2));
@@ -160,7 +172,7 @@ final class ShardPacker {
 
         Packed finish() {
             TokenShard shard = new TokenShard(TokenShard.SCHEMA, shardId, tokenizerId, split, List.copyOf(ids), size,
-                    bytesPerToken, Arrays.copyOf(tokens, size), latest);
+                    bytesPerToken, Arrays.copyOf(tokens, size), latest, List.copyOf(spans));
             return new Packed(partition, shard);
         }
     }

@@ -247,7 +247,8 @@ public final class ShardWorker {
             }
             // Documents are data: text that looks like <|endoftext|> is encoded as plain bytes, never as the control token.
             int[] ids = tokenizer.encodeOrdinary(doc.text());
-            for (ShardPacker.Packed p : packer.add(record.partition(), record.offset(), id, Split.of(id), doc.date(), ids)) {
+            for (ShardPacker.Packed p : packer.add(record.partition(), record.offset(), id, Split.of(id), doc.date(),
+                    doc.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length, ids)) {
                 send(p);
             }
             documents++;

@@ -26,8 +26,8 @@ class ShardPackerTest {
     @Test
     void smallDocumentsGoWholeIntoOneShardEachFollowedByEndOfText() {
         ShardPacker packer = new ShardPacker("tok", EOT, 1000, TokenShard.MAX_RECORD_BYTES);
-        assertThat(packer.add(0, 10, "a", "train", LocalDate.of(2004, 3, 30), tokens(5, 1))).isEmpty();
-        assertThat(packer.add(0, 11, "b", "train", LocalDate.of(2001, 1, 1), tokens(3, 2))).isEmpty();
+        assertThat(packer.add(0, 10, "a", "train", LocalDate.of(2004, 3, 30), 10, tokens(5, 1))).isEmpty();
+        assertThat(packer.add(0, 11, "b", "train", LocalDate.of(2001, 1, 1), 10, tokens(3, 2))).isEmpty();
         List<ShardPacker.Packed> out = packer.flush();
         assertThat(out).hasSize(1);
         TokenShard s = out.get(0).shard();
@@ -45,11 +45,23 @@ class ShardPackerTest {
     }
 
     @Test
+    void everyDocumentGetsItsDateTokenRangeAndByteSizeInTheHeader() {
+        ShardPacker packer = new ShardPacker("tok", EOT, 1000, TokenShard.MAX_RECORD_BYTES);
+        packer.add(0, 10, "a", "train", LocalDate.of(2004, 3, 30), 17, tokens(5, 1));
+        packer.add(0, 11, "b", "train", null, 4, tokens(3, 2));
+        TokenShard s = TokenShard.decode(packer.flush().get(0).shard().encode());
+        assertThat(s.schema()).isEqualTo(2);
+        assertThat(s.spans()).containsExactly(
+                new dev.scratchlm.contracts.DocumentSpan(LocalDate.of(2004, 3, 30), 0, 6, 17),
+                new dev.scratchlm.contracts.DocumentSpan(null, 6, 4, 4));
+    }
+
+    @Test
     void eachPartitionAndSplitHasItsOwnStream() {
         ShardPacker packer = new ShardPacker("tok", EOT, 1000, TokenShard.MAX_RECORD_BYTES);
-        packer.add(0, 1, "a", "train", null, tokens(2, 1));
-        packer.add(0, 2, "b", "val", null, tokens(2, 2));
-        packer.add(3, 7, "c", "train", null, tokens(2, 3));
+        packer.add(0, 1, "a", "train", null, 10, tokens(2, 1));
+        packer.add(0, 2, "b", "val", null, 10, tokens(2, 2));
+        packer.add(3, 7, "c", "train", null, 10, tokens(2, 3));
         List<ShardPacker.Packed> out = packer.flush();
         assertThat(out).extracting(p -> p.shard().shardId())
                 .containsExactly("tok-train-p0-o1", "tok-val-p0-o2", "tok-train-p3-o7");
@@ -63,7 +75,7 @@ class ShardPackerTest {
         int limit = 2048;
         ShardPacker packer = new ShardPacker("tok", EOT, 1000, limit);
         List<ShardPacker.Packed> out = new ArrayList<>();
-        for (int i = 0; i < 20; i++) out.addAll(packer.add(1, 100 + i, "doc" + i, "train", null, tokens(150, i)));
+        for (int i = 0; i < 20; i++) out.addAll(packer.add(1, 100 + i, "doc" + i, "train", null, 10, tokens(150, i)));
         out.addAll(packer.flush());
         assertThat(out.size()).isGreaterThan(2);
         int seen = 0;
@@ -80,10 +92,10 @@ class ShardPackerTest {
     void aDocumentLongerThanAShardIsCutIntoConsecutiveShardsOfTheSameSplit() {
         int limit = 1024;
         ShardPacker packer = new ShardPacker("tok", EOT, 1000, limit);
-        packer.add(2, 40, "small", "val", null, tokens(10, 1));
+        packer.add(2, 40, "small", "val", null, 10, tokens(10, 1));
         int[] big = tokens(2000, 7);
-        List<ShardPacker.Packed> out = new ArrayList<>(packer.add(2, 41, "big", "val", LocalDate.of(2020, 1, 1), big));
-        out.addAll(packer.add(2, 42, "after", "val", null, tokens(5, 3)));
+        List<ShardPacker.Packed> out = new ArrayList<>(packer.add(2, 41, "big", "val", LocalDate.of(2020, 1, 1), 10, big));
+        out.addAll(packer.add(2, 42, "after", "val", null, 10, tokens(5, 3)));
         out.addAll(packer.flush());
 
         assertThat(out.get(0).shard().documentIds()).containsExactly("small");
@@ -97,6 +109,11 @@ class ShardPackerTest {
             assertThat(p.split()).isEqualTo("val");
             assertThat(p.latestDate()).isEqualTo(LocalDate.of(2020, 1, 1));
         }
+        // Each part's span covers what it holds of the document: all of a middle part, the head of the last one.
+        for (TokenShard p : parts.subList(0, parts.size() - 1)) {
+            assertThat(p.spans()).singleElement().satisfies(d -> assertThat(d.length()).isEqualTo(p.tokenCount()));
+        }
+        assertThat(parts.get(parts.size() - 1).spans()).hasSize(2);
         // The parts, in order, are exactly the document and its end-of-text; the last one takes the next document.
         int[] joined = parts.stream().flatMapToInt(p -> Arrays.stream(p.tokens())).toArray();
         int[] expected = new int[2001 + 6];
@@ -118,22 +135,22 @@ class ShardPackerTest {
         List<ShardPacker.Packed> out = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             String id = "%064x".formatted(i); // SHA-256-sized ids: 67 header bytes each
-            out.addAll(packer.add(0, i, id, "train", LocalDate.of(2000, 1, 1).plusDays(i), new int[0]));
+            out.addAll(packer.add(0, i, id, "train", LocalDate.of(2000, 1, 1).plusDays(i), 10, new int[0]));
         }
         out.addAll(packer.flush());
         assertThat(out.size()).isGreaterThan(5);
         for (int i = 0; i < out.size(); i++) {
             int size = out.get(i).shard().encode().length;
             assertThat(size).isLessThanOrEqualTo(limit);
-            // Closed ones are full: the next document's 69 bytes (id + end-of-text) would not have fitted.
-            if (i < out.size() - 1) assertThat(size).as("shards are filled, not cut early").isGreaterThan(limit - 100);
+            // Closed ones are full: the next document's ~130 bytes (id, span, end-of-text) would not have fitted.
+            if (i < out.size() - 1) assertThat(size).as("shards are filled, not cut early").isGreaterThan(limit - 160);
         }
     }
 
     @Test
     void largeVocabulariesUseFourBytesPerToken() {
         ShardPacker packer = new ShardPacker("tok", 70_000, 70_001, TokenShard.MAX_RECORD_BYTES);
-        packer.add(0, 0, "a", "train", null, new int[] {69_999, 65_536});
+        packer.add(0, 0, "a", "train", null, 10, new int[] {69_999, 65_536});
         TokenShard s = packer.flush().get(0).shard();
         assertThat(s.bytesPerToken()).isEqualTo(4);
         assertThat(TokenShard.decode(s.encode()).tokens()).containsExactly(69_999, 65_536, 70_000);
@@ -142,7 +159,7 @@ class ShardPackerTest {
     @Test
     void clearForgetsOpenShards() {
         ShardPacker packer = new ShardPacker("tok", EOT, 1000, TokenShard.MAX_RECORD_BYTES);
-        packer.add(0, 0, "a", "train", null, tokens(3, 1));
+        packer.add(0, 0, "a", "train", null, 10, tokens(3, 1));
         packer.clear();
         assertThat(packer.flush()).isEmpty();
     }
@@ -173,7 +190,7 @@ class ShardPackerTest {
                 List<Integer> stream = expectedStream.computeIfAbsent(partition + "/" + split, k -> new ArrayList<>());
                 for (int x : t) stream.add(x);
                 stream.add(EOT);
-                out.addAll(packer.add(partition, i, id, split, null, t));
+                out.addAll(packer.add(partition, i, id, split, null, 10, t));
                 if (random.nextInt(50) == 0) out.addAll(packer.flush()); // a transaction commits
             }
             out.addAll(packer.flush());

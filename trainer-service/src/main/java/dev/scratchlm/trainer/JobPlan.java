@@ -8,11 +8,21 @@ import dev.scratchlm.gpt.TrainerConfig;
 /**
  * A validated job with every default filled in: what the runner executes, stored as JSON in the job's row so a
  * restarted service runs exactly the same job. {@code preference}: what a reward or DPO job learns from (null otherwise).
+ * {@code cutoff}: a pretrain job trains and validates only on documents dated on or before it (ISO date; null: all).
  */
 public record JobPlan(String stage, String tokenizerId, GptConfig model, int steps, int batchSize, int gradAccum,
                       float lr, float minLr, int warmupSteps, float weightDecay, float beta1, float beta2, float clip,
                       int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent, Sft sft,
-                      PreferencePlan preference) {
+                      PreferencePlan preference, String cutoff) {
+
+    /** A plan without a knowledge cutoff. */
+    public JobPlan(String stage, String tokenizerId, GptConfig model, int steps, int batchSize, int gradAccum,
+                   float lr, float minLr, int warmupSteps, float weightDecay, float beta1, float beta2, float clip,
+                   int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent, Sft sft,
+                   PreferencePlan preference) {
+        this(stage, tokenizerId, model, steps, batchSize, gradAccum, lr, minLr, warmupSteps, weightDecay, beta1, beta2,
+                clip, evalEvery, evalBatches, checkpointEvery, seed, parent, sft, preference, null);
+    }
 
     /**
      * What an sft job trains on (null for pretrain). The examples themselves are fixed when the job first starts

@@ -11,12 +11,14 @@ package dev.scratchlm.trainer;
  * @param data        sft: which instruction sets to train on
  * @param epochs      sft: passes over the training examples, instead of steps
  * @param preference  reward and dpo: which rankings to learn from, and DPO's settings
+ * @param cutoff      pretrain: an ISO date; train and validate only on documents dated on or before it (undated
+ *                    documents are left out); default none: every document
  */
 public record JobRequest(String stage, String tokenizerId, Model model, Integer steps, Integer batchSize,
                          Integer gradAccum, Double lr, Double minLr, Integer warmupSteps, Double weightDecay,
                          Double beta1, Double beta2, Double clip, Integer evalEvery, Integer evalBatches,
                          Integer checkpointEvery, Long seed, String parent, Data data, Double epochs,
-                         Preference preference) {
+                         Preference preference, String cutoff) {
 
     /**
      * @param datasets the instruction sets (InstructionExample.dataset) whose train split is trained on and whose

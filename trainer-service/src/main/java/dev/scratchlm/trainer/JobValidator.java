@@ -10,12 +10,15 @@ import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.gpt.GptConfig;
+import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.service.ApiError;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.TokenizerRepository.TokenizerInfo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +118,9 @@ public final class JobValidator {
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
 
+        if (r.cutoff() != null && r.stage() != null && !PRETRAIN.equals(r.stage())) {
+            throw refused("cutoff restricts a pretrain job's documents by date; stage '" + r.stage() + "' takes none");
+        }
         if (REWARD.equals(r.stage()) || DPO.equals(r.stage())) {
             if (preferences == null) throw JobValidator.refused("stage '" + r.stage() + "' is not enabled on this trainer");
             return preferences.validate(r);
@@ -156,6 +162,14 @@ public final class JobValidator {
         int evalBatches = intIn(problems, "evalBatches", r.evalBatches(), 20, 1, MAX_EVAL_BATCHES);
         int checkpointEvery = intIn(problems, "checkpointEvery", r.checkpointEvery(), Math.max(1, Math.min(500, steps)), 1, MAX_STEPS);
         long seed = r.seed() == null ? 1337L : r.seed();
+        LocalDate cutoff = null;
+        if (r.cutoff() != null) {
+            try {
+                cutoff = LocalDate.parse(r.cutoff());
+            } catch (DateTimeParseException e) {
+                problems.add("cutoff '" + r.cutoff() + "' is not an ISO date (yyyy-mm-dd)");
+            }
+        }
 
         // The data: which tokenizer, how large its vocabulary, whether the shards hold enough tokens.
         TokenizerInfo tok = null;
@@ -195,6 +209,7 @@ public final class JobValidator {
                 problems.add("model.blockSize " + blockSize + " needs windows of " + (blockSize + 1) + " tokens but the training split of "
                         + tok.id() + " holds only " + stats.trainTokens() + " tokens");
             }
+            if (cutoff != null) cutoffProblems(problems, details, tok.id(), stats, cutoff, blockSize);
             // Without a validation loss nobody can tell learning from memorizing: refuse rather than train blind.
             if (blockSize > 0 && !StoreBatchSource.fits(stats.valTokens(), blockSize)) {
                 problems.add("model.blockSize " + blockSize + " needs windows of " + (blockSize + 1) + " tokens but the validation split of "
@@ -241,7 +256,34 @@ public final class JobValidator {
         }
         return new JobPlan(PRETRAIN, tok.id(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
                 (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
-                seed, r.parent(), null, null);
+                seed, r.parent(), null, null, cutoff == null ? null : cutoff.toString());
+    }
+
+    /** A cutoff must leave enough dated documents in both splits; shards without per-document dates cannot be selected. */
+    private void cutoffProblems(List<String> problems, Map<String, Object> details, String tokenizerId, ShardStore.Stats stats,
+                                LocalDate cutoff, int blockSize) {
+        DocumentSelection train, val;
+        try {
+            train = DocumentSelection.of(store.entries(tokenizerId, TokenShard.TRAIN, stats.trainTokens()), null, cutoff);
+            val = DocumentSelection.of(store.entries(tokenizerId, TokenShard.VAL, stats.valTokens()), null, cutoff);
+        } catch (DocumentSelection.UndatedShards e) {
+            problems.add("cutoff: " + e.getMessage());
+            return;
+        }
+        details.put("cutoff", cutoff.toString());
+        details.put("selectedTrainDocuments", train.documents());
+        details.put("selectedTrainTokens", train.tokens());
+        details.put("undatedDocumentsExcluded", train.undated() + val.undated());
+        if (train.isEmpty()) {
+            problems.add("cutoff " + cutoff + " selects no training documents: none of tokenizer " + tokenizerId
+                    + "'s documents is dated on or before it (" + train.undated() + " undated ones are always left out)");
+        } else if (blockSize > 0 && !StoreBatchSource.fits(train.tokens(), blockSize)) {
+            problems.add("cutoff " + cutoff + " selects " + train.tokens() + " training tokens, fewer than one window of " + (blockSize + 1));
+        }
+        if (!train.isEmpty() && blockSize > 0 && !StoreBatchSource.fits(val.tokens(), blockSize)) {
+            problems.add("cutoff " + cutoff + " selects " + val.tokens() + " validation tokens, fewer than one window of "
+                    + (blockSize + 1) + ": a later cutoff or more documents");
+        }
     }
 
     /**

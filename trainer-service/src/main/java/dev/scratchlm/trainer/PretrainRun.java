@@ -105,8 +105,20 @@ final class PretrainRun {
         }
         TokenView trainView = runner.store.view(tok, TokenShard.TRAIN, trainTokens);
         TokenView valView = StoreBatchSource.fits(valTokens, t) ? runner.store.view(tok, TokenShard.VAL, valTokens) : null;
-        if (valView == null) LOG.warnf("job %s: the validation split holds %d tokens, too few to evaluate windows of %d", job.id(), valTokens, t + 1);
         lineage = lineage(trainTokens, valTokens);
+        if (plan.cutoff() != null) {
+            // Only documents dated on or before the cutoff, in both splits: the model must never see a later one.
+            java.time.LocalDate cutoff = java.time.LocalDate.parse(plan.cutoff());
+            DocumentSelection trainSel = DocumentSelection.of(runner.store.entries(tok, TokenShard.TRAIN, trainTokens), null, cutoff);
+            DocumentSelection valSel = DocumentSelection.of(runner.store.entries(tok, TokenShard.VAL, valTokens), null, cutoff);
+            if (!StoreBatchSource.fits(trainSel.tokens(), t)) {
+                throw new IllegalStateException("cutoff " + cutoff + " selects " + trainSel.tokens() + " training tokens, fewer than one window of " + (t + 1));
+            }
+            trainView = trainView.restrict(trainSel.starts(), trainSel.lengths());
+            valView = valView == null || !StoreBatchSource.fits(valSel.tokens(), t) ? null : valView.restrict(valSel.starts(), valSel.lengths());
+            putCutoff(lineage, cutoff, trainSel, valSel);
+        }
+        if (valView == null) LOG.warnf("job %s: the validation split holds %d tokens, too few to evaluate windows of %d", job.id(), valTokens, t + 1);
         this.valView = valView;
         train(new StoreBatchSource(trainView, plan.seed()));
     }
@@ -340,6 +352,22 @@ final class PretrainRun {
             l.put("shardIdsSha256", Chunks.hex(d.digest()));
         }
         return l;
+    }
+
+    /** What a cutoff left in: the card's knowledge cutoff becomes the newest date actually trained on. */
+    static void putCutoff(Map<String, Object> l, java.time.LocalDate cutoff, DocumentSelection train, DocumentSelection val) {
+        l.put("cutoff", cutoff.toString());
+        l.put("selectedDocuments", train.documents());
+        l.put("selectedTokens", train.tokens());
+        l.put("selectedValDocuments", val.documents());
+        l.put("selectedValTokens", val.tokens());
+        l.put("undatedDocumentsExcluded", train.undated() + val.undated());
+        if (train.newest() != null) {
+            l.put("newestTrainedDate", train.newest().toString());
+            l.put("knowledgeCutoff", train.newest().toString());
+        }
+        l.put("documents", train.documents());
+        l.put("tokens", train.tokens());
     }
 
     /** Mean loss of the last few steps (null before the first step of this run). */

@@ -1,5 +1,6 @@
 package dev.scratchlm.trainer;
 
+import dev.scratchlm.contracts.DocumentSpan;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenShard;
 
@@ -43,9 +44,11 @@ public final class ShardStore implements AutoCloseable {
      * One indexed shard: where its tokens are in its split's file, and what it holds.
      *
      * @param latestDate the newest publication date of its documents (ISO), or null when none is dated
+     * @param spans      each document's date and token range inside the shard; null for shards that did not carry
+     *                   them (schema 1), whose documents cannot be selected by date
      */
     public record Entry(String shardId, String split, long offset, int tokens, int documents, int maxTokenId,
-                        String latestDate) {}
+                        String latestDate, List<DocumentSpan> spans) {}
 
     /** What a tokenizer's shards add up to. */
     public record Stats(String tokenizerId, int bytesPerToken, long trainTokens, long valTokens, int trainShards,
@@ -272,7 +275,7 @@ public final class ShardStore implements AutoCloseable {
             SplitFile f = split(shard.split());
             Entry e = new Entry(shard.shardId(), shard.split(), f.length, shard.tokenCount(),
                     shard.documentIds() == null ? 0 : shard.documentIds().size(), max,
-                    shard.latestDate() == null ? null : shard.latestDate().toString());
+                    shard.latestDate() == null ? null : shard.latestDate().toString(), shard.spans());
             f.write(shard.tokens());
             if (index == null) {
                 index = FileChannel.open(indexPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);

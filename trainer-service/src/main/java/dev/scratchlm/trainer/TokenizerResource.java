@@ -5,6 +5,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What the trainer can train on: every tokenizer it knows (newest first) with the shards in its store. A tokenizer
@@ -36,6 +38,30 @@ public class TokenizerResource {
         }
         for (ShardStore.Stats s : trainer.store().stats()) {
             if (!seen.contains(s.tokenizerId())) out.add(view(s.tokenizerId(), null, null, s));
+        }
+        return out;
+    }
+
+    /**
+     * Documents per publication year in each split (from the shards' per-document dates; "undated" counts the rest,
+     * "unknown" the documents of shards without per-document dates): what a knowledge cutoff can select.
+     */
+    @GET
+    @Path("{id}/years")
+    public Map<String, Object> years(@PathParam("id") String id) {
+        ShardStore.Stats s = trainer.store().stats(id);
+        if (s == null) throw dev.scratchlm.service.ApiError.notFound("no shards of tokenizer " + id);
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String split : ShardStore.SPLITS) {
+            Map<String, Long> years = new TreeMap<>();
+            for (ShardStore.Entry e : trainer.store().entries(id, split, Long.MAX_VALUE)) {
+                if (e.spans() == null) {
+                    years.merge("unknown", (long) e.documents(), Long::sum);
+                    continue;
+                }
+                for (var d : e.spans()) years.merge(d.date() == null ? "undated" : String.valueOf(d.date().getYear()), 1L, Long::sum);
+            }
+            out.put(split, years);
         }
         return out;
     }

@@ -39,6 +39,11 @@ final class Views {
         v.put("finishedAt", j.finishedAt());
         v.put("updatedAt", j.updatedAt());
         v.put("lastCheckpointId", j.lastCheckpointId());
+        if (j.plan().cutoff() != null) {
+            v.put("cutoff", j.plan().cutoff());
+            v.put("cutoffNote", "trains and validates only on documents dated on or before " + j.plan().cutoff()
+                    + "; undated documents are excluded");
+        }
         if (j.plan().sft() != null) {
             v.put("datasets", j.plan().sft().datasets());
             Map<?, ?> e = j.evaluation() == null ? null : Json.read(j.evaluation(), Map.class);

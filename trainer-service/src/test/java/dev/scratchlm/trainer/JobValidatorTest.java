@@ -74,6 +74,28 @@ class JobValidatorTest {
     }
 
     @Test
+    void aCutoffIsAnIsoDateAndAJobWhoseSelectionIsEmptyIsRefused() {
+        // The default fixture's shards carry no per-document dates (schema 1): a cutoff cannot select from them.
+        assertThat(problems(refused(job(", \"cutoff\": \"2005-12-31\"")))).anyMatch(p -> p.contains("re-tokenize"));
+        assertThat(problems(refused(job(", \"cutoff\": \"31/12/2005\"")))).anyMatch(p -> p.contains("not an ISO date"));
+
+        store.append(new dev.scratchlm.contracts.TokenShard(2, "d1", "dated", "train", List.of("x", "y"), 256, 2, range(0, 256),
+                null, List.of(new dev.scratchlm.contracts.DocumentSpan(java.time.LocalDate.of(2008, 1, 1), 0, 200, 900),
+                        new dev.scratchlm.contracts.DocumentSpan(null, 200, 56, 200))));
+        store.append(new dev.scratchlm.contracts.TokenShard(2, "d2", "dated", "val", List.of("z"), 100, 2, range(0, 100),
+                null, List.of(new dev.scratchlm.contracts.DocumentSpan(java.time.LocalDate.of(2008, 1, 1), 0, 100, 400))));
+        tokenizers.put("dated", new TokenizerInfo("dated", 257, "gpt2", Map.of(), Instant.parse("2023-01-01T00:00:00Z")));
+        ApiError empty = refused(job(", \"tokenizerId\": \"dated\", \"cutoff\": \"2005-12-31\""));
+        assertThat(empty.body().asMap().get("error").toString()).contains("selects no training documents");
+        assertThat(empty.details()).containsEntry("selectedTrainDocuments", 0).containsEntry("undatedDocumentsExcluded", 1);
+
+        JobPlan ok = plan(job(", \"tokenizerId\": \"dated\", \"cutoff\": \"2008-01-01\""));
+        assertThat(ok.cutoff()).isEqualTo("2008-01-01");
+        assertThat(problems(refused("{\"stage\": \"sft\", \"parent\": \"p\", \"cutoff\": \"2008-01-01\"}")))
+                .anyMatch(p -> p.contains("pretrain"));
+    }
+
+    @Test
     void fillsTheDocumentedDefaultsAndTakesTheVocabularyFromTheNewestTokenizerWithShards() {
         JobPlan p = plan(job(""));
         assertThat(p.tokenizerId()).isEqualTo("bytes");
