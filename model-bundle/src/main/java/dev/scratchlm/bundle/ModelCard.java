@@ -97,6 +97,10 @@ public final class ModelCard {
         data.put("knowledgeCutoff", lineage.get("knowledgeCutoff"));
         data.put("documents", lineage.get("documents"));
         data.put("tokens", lineage.get("tokens"));
+        // A job restricted to documents up to a date: the requested cutoff and what it left in.
+        for (String k : List.of("cutoff", "selectedDocuments", "selectedTokens", "newestTrainedDate", "undatedDocumentsExcluded")) {
+            if (lineage.get(k) != null) data.put(k, lineage.get(k));
+        }
         // The trainer states the count; the shard list itself may be left out of a large lineage.
         Object shards = lineage.get("shardCount");
         if (shards == null && lineage.get("shards") instanceof Map<?, ?> listed) shards = listed.size();
