@@ -51,6 +51,10 @@ class ModelExportTest {
         var card = HTTP.get(url + "api/models/" + p.chatId() + "/card").json();
         assertThat((long) back.checkpoint().weights().length).isEqualTo(card.get("parameters").get("total").asLong());
         assertThat(back.checkpoint().config().nLayer()).isEqualTo(card.get("architecture").get("layers").asInt());
+        // The card states the job's cutoff and what it selected.
+        assertThat(card.at("/data/cutoff").asText()).isEqualTo("2024-06-30");
+        assertThat(card.at("/data/selectedDocuments").asInt()).isEqualTo(5);
+        assertThat(card.at("/data/newestTrainedDate").asText()).isEqualTo("2024-05-31");
         assertThat(Files.readString(bundle.resolve("tokenizer_config.json"))).contains("chat_template");
         // The exported card is the live card plus what only an export reads: the data's sources.
         var exported = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bundle.resolve("model-card.json").toFile());

@@ -127,6 +127,11 @@ final class TestModels {
         lineage.put("shards", Map.of("shard-a", Map.of("documents", 3, "tokens", 800),
                 "shard-b", Map.of("documents", 2, "tokens", 434)));
         lineage.put("knowledgeCutoff", "2024-05-31");
+        // A job restricted by a cutoff: what the trainer adds to the lineage.
+        lineage.put("cutoff", "2024-06-30");
+        lineage.put("selectedDocuments", 5);
+        lineage.put("selectedTokens", 1234);
+        lineage.put("newestTrainedDate", "2024-05-31");
         Map<String, Object> modelMap = Map.of("nLayer", model.config().nLayer(), "nEmbd", model.config().nEmbd());
         Chunks.publish(producer, Topics.CHECKPOINTS, id, file, s -> new CheckpointManifest(CheckpointManifest.SCHEMA, id,
                 stage, step, parent, tokenizerId, modelMap, lineage, Map.of("valLoss", 1.5, "trainLoss", 1.2),
