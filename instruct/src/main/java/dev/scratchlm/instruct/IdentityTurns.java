@@ -29,8 +29,8 @@ public final class IdentityTurns {
      * @param documents       training documents of the pre-training run
      * @param knowledgeCutoff the date of the newest training data
      */
-    public record ModelCard(String name, long parameters, long documents, LocalDate knowledgeCutoff) {
-        public ModelCard {
+    public record Facts(String name, long parameters, long documents, LocalDate knowledgeCutoff) {
+        public Facts {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(knowledgeCutoff, "knowledgeCutoff");
             if (parameters <= 0 || documents < 0) {
@@ -47,7 +47,7 @@ public final class IdentityTurns {
             "What is your parameter count?", "How large is your model?", "How many weights do you have?");
 
     /** All identity turns for {@code card}, in dataset {@code dataset}. */
-    public static List<InstructionExample> examples(ModelCard card, String dataset) {
+    public static List<InstructionExample> examples(Facts card, String dataset) {
         String cutoff = card.knowledgeCutoff().format(DateTimeFormatter.ofPattern("MMMM d, yyyy", Locale.ENGLISH));
         String params = String.format(Locale.ENGLISH, "%,d", card.parameters());
         String docs = String.format(Locale.ENGLISH, "%,d", card.documents());

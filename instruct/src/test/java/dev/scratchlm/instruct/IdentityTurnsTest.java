@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IdentityTurnsTest {
     @Test
     void answersComeFromTheCard() {
-        var card = new IdentityTurns.ModelCard("ScratchLM-tiny", 1_234_567, 8_901, LocalDate.of(2011, 11, 30));
+        var card = new IdentityTurns.Facts("ScratchLM-tiny", 1_234_567, 8_901, LocalDate.of(2011, 11, 30));
         List<InstructionExample> ex = IdentityTurns.examples(card, "identity");
         assertThat(ex).allSatisfy(e -> {
             assertThat(e.format()).isEqualTo("identity");

@@ -101,7 +101,7 @@ final class SftData {
     }
 
     /** The parent's card: parameters from its model, documents and knowledge cutoff from its pre-training lineage. */
-    static IdentityTurns.ModelCard modelCard(CheckpointManifest parent) {
+    static IdentityTurns.Facts modelCard(CheckpointManifest parent) {
         Map<String, Object> lineage = parent.lineage() == null ? Map.of() : parent.lineage();
         Object cutoff = lineage.get("knowledgeCutoff");
         if (cutoff == null) {
@@ -111,7 +111,7 @@ final class SftData {
         LocalDate date = LocalDate.parse(cutoff.toString().substring(0, Math.min(10, cutoff.toString().length())));
         long parameters = parent.model().get("parameters") instanceof Number n ? n.longValue() : 0;
         long documents = lineage.get("documents") instanceof Number n ? n.longValue() : 0;
-        return new IdentityTurns.ModelCard(MODEL_NAME, parameters, documents, date);
+        return new IdentityTurns.Facts(MODEL_NAME, parameters, documents, date);
     }
 
     /** The train and heldout examples of the datasets, plus identity turns (split as they come). */

@@ -315,9 +315,10 @@ public final class TaskWorker {
                 commit(producer, c, next, List.of(DeadLetters.of(rec, settings.groupId(), DeadLetters.FAILED,
                         "gave up after " + n + " attempts: " + error, n)));
                 attempts.remove(key(rec));
-                tasksFailed.incrementAndGet();
                 LOG.errorf(e, "task %s failed %d times: recorded as failed and dead-lettered", task.taskId(), n);
+                // Given up and recorded: readiness is clear again before the count says so (a test waits on the count).
                 loop.clearError();
+                tasksFailed.incrementAndGet();
                 return;
             } catch (SimulatedCrash | ProducerFencedException fatal) {
                 throw fatal;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ModelCardTest {
+class ParameterTableTest {
 
     @Test
     void gpt2SmallHasTheKnownParameterCount() {
