@@ -257,11 +257,8 @@ public class ModelRegistry {
     }
 
     private RewardModel newestReward() {
-        RewardModel newest = null;
-        for (RewardModel r : rewards.values()) {
-            if (newest == null || arrival.getOrDefault(r.id, 0L) >= arrival.getOrDefault(newest.id, 0L)) newest = r;
-        }
-        return newest;
+        List<String> ids = rewardModels();
+        return ids.isEmpty() ? null : rewards.get(ids.get(0));
     }
 
     public synchronized LoadedModel resolve(String name) {

@@ -33,14 +33,10 @@ final class RequestParser {
     private final Function<String, LoadedModel> models;
     private final Function<String, RewardModel> rewards;
 
-    /** @param models resolves a model name, or throws {@link OpenAiError} (see {@link ModelRegistry#resolve}) */
-    RequestParser(Function<String, LoadedModel> models) {
-        this(models, name -> {
-            throw OpenAiError.invalid("best_of", "best_of is not available here.");
-        });
-    }
-
-    /** @param rewards resolves a reward model name (null: the newest), or throws (see {@link ModelRegistry#resolveReward}) */
+    /**
+     * @param models  resolves a model name, or throws {@link OpenAiError} (see {@link ModelRegistry#resolve})
+     * @param rewards resolves a reward model name (null: the newest), or throws (see {@link ModelRegistry#resolveReward})
+     */
     RequestParser(Function<String, LoadedModel> models, Function<String, RewardModel> rewards) {
         this.models = models;
         this.rewards = rewards;

@@ -35,6 +35,8 @@ class RequestParserTest {
         parser = new RequestParser(name -> {
             if (name.equals("ck-1") || name.equals("sft")) return model;
             throw new OpenAiError(404, "invalid_request_error", "model", "model_not_found", "no " + name);
+        }, name -> {
+            throw OpenAiError.invalid("best_of", "no reward model here");
         });
     }
 

@@ -29,9 +29,8 @@ final class DateRangeLoss {
             java.util.Arrays.fill(mask, 0f);
             java.util.Arrays.fill(inputs, 0);
             java.util.Arrays.fill(targets, 0);
-            int rowsUsed = 0;
             long inBatch = 0;
-            for (int r = 0; r < b && pos + 1 < n; r++, rowsUsed++) {
+            for (int r = 0; r < b && pos + 1 < n; r++) {
                 int len = (int) Math.min(t, n - 1 - pos);
                 for (int j = 0; j < len; j++) {
                     inputs[r * t + j] = view.get(pos + j);
