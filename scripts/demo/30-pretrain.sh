@@ -64,51 +64,13 @@ job="$(printf '%s' "$reply" | json_field id)"
 tokenizer="$(printf '%s' "$reply" | json_field tokenizerId)"
 info "job $job on tokenizer $tokenizer — live curves at $TRAINER_URL/"
 
-fmt_duration() {
-  local s="${1%.*}"
-  case "$s" in ''|null) echo "—"; return ;; esac
-  printf '%dm%02ds' $((s / 60)) $((s % 60))
-}
-
-tty=0
-[ -t 2 ] && tty=1
-last_print=0
-while :; do
-  status="$(curl -fsS "$TRAINER_URL/api/jobs/$job")" || { sleep 2; continue; }
-  # The job's own numbers come first; model, plan and checkpoints (which repeat field names) follow "model".
-  status="${status%%\"model\":*}"
-  state="$(printf '%s' "$status" | json_field state)"
-  step="$(printf '%s' "$status" | json_field step)"
-  loss="$(printf '%s' "$status" | json_field trainLoss)"
-  val="$(printf '%s' "$status" | json_field valLoss)"
-  tps="$(printf '%s' "$status" | json_field tokensPerSecond)"
-  case "$tps" in ""|null) tps=0 ;; esac
-  eta="$(printf '%s' "$status" | json_field etaSeconds)"
-  line="$(printf 'step %5s/%s  loss %-7.7s  val %-7.7s  %6.0f tok/s  ETA %s' "$step" "$STEPS" "$loss" "$val" \
-    "$tps" "$(fmt_duration "$eta")")"
-  if [ "$tty" = 1 ]; then
-    printf '\r    %s   ' "$line" >&2
-  elif (( SECONDS - last_print >= 10 )); then
-    info "$line"
-    last_print=$SECONDS
-  fi
-  case "$state" in
-    done) break ;;
-    failed|stopped)
-      [ "$tty" = 1 ] && echo >&2
-      die "pre-training $state: $(printf '%s' "$status" | json_field error)" ;;
-  esac
-  sleep 2
-done
-[ "$tty" = 1 ] && echo >&2
+follow_job "$job" pre-training
+status="$JOB_STATUS"
+val="$(printf '%s' "$status" | json_field valLoss)"
+step="$(printf '%s' "$status" | json_field step)"
 
 checkpoint="$(printf '%s' "$status" | json_field lastCheckpointId)"
 elapsed="$(printf '%s' "$status" | json_field elapsedSeconds)"
-for _ in $(seq 1 30); do
-  curl -fsS "$TRAINER_URL/api/checkpoints/$checkpoint" | grep -q '"published":true' && break
-  sleep 1
-done
-curl -fsS "$TRAINER_URL/api/checkpoints/$checkpoint" | grep -q '"published":true' \
-  || die "checkpoint $checkpoint was written but not published on the checkpoints topic (./scratchlm logs trainer)"
+wait_published "$checkpoint"
 say "Pre-trained in $(fmt_duration "$elapsed"): validation loss $val after $step steps"
 info "checkpoint $checkpoint (tokenizer $tokenizer) is on the checkpoints topic for chat"

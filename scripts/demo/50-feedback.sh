@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Demo step: a small ranking campaign. chat-service answers six restaurant prompts four ways each (sampled), the
-# rule judge ranks each prompt's answers by slot error against its meaning representation, and the rankings go to
-# the rankings topic the trainer's reward and DPO stages read. Prints the campaign's progress and the judge's figures.
+# Demo step: a ranking campaign. chat-service answers held-out restaurant MRs (E2E examples the sft model was not
+# trained on) four ways each, sampled; the rule judge ranks each prompt's answers by slot error against its meaning
+# representation, and the rankings go to the rankings topic the trainer's reward and DPO stages read. Prints the
+# campaign's progress and the judge's figures. DEMO_CAMPAIGN_MRS sets how many MRs (the rest of the held-out MRs
+# stay unused, for measuring what learning from the rankings changed).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 TIMEOUT="${DEMO_FEEDBACK_TIMEOUT:-600}"
+MRS="${DEMO_CAMPAIGN_MRS:-28}"
 MODEL="${DEMO_FEEDBACK_MODEL:-}"
 if [ -z "$MODEL" ]; then
   # The instruction-tuned model when there is one, else the base model (which rambles, but still gets ranked).
@@ -19,10 +22,8 @@ until curl -fsS "$FEEDBACK_URL/q/health/ready" >/dev/null 2>&1; do
   sleep 1
 done
 
-mr() { printf '[{"role":"user","content":"Describe this restaurant: %s"}]' "$1"; }
-prompts="$(mr 'name[The Eagle], eatType[coffee shop], food[French], area[riverside]'),$(mr 'name[Zizzi], eatType[pub], priceRange[cheap]'),$(mr 'name[The Mill], food[Italian], area[city centre], familyFriendly[yes]'),$(mr 'name[Blue Spice], eatType[restaurant], customer rating[high]'),$(mr 'name[Alimentum], food[Chinese], near[Yippee Noodle Bar]'),$(mr 'name[Cotto], eatType[coffee shop], priceRange[moderate]')"
-body="{\"name\":\"demo restaurants\",\"model\":\"$MODEL\",\"k\":4,\"temperature\":1.0,\"topP\":0.95,\"maxTokens\":40,\"overlap\":1,\"judge\":\"rule\",\"guidelines\":\"Rank by **faithfulness** to the restaurant's facts: every slot said, nothing invented; then fluency.\",\"prompts\":[$prompts]}"
-say "Creating a campaign: 6 restaurant prompts, 4 candidates each from '$MODEL', judged by the rule rater (slot error)"
+body="{\"name\":\"demo restaurants\",\"model\":\"$MODEL\",\"k\":4,\"temperature\":1.0,\"topP\":0.95,\"maxTokens\":80,\"overlap\":1,\"judge\":\"rule\",\"guidelines\":\"Rank by **faithfulness** to the restaurant's facts: every slot said, nothing invented; then fluency.\",\"fromInstructions\":{\"dataset\":\"e2e\",\"limit\":$MRS}}"
+say "Creating a campaign: $MRS held-out restaurant MRs, 4 candidates each from '$MODEL', judged by the rule rater (slot error)"
 reply="$(curl_admin -sS -w '\n%{http_code}' -H 'Content-Type: application/json' -d "$body" "$FEEDBACK_URL/api/campaigns")"
 [ "$(printf '%s' "$reply" | tail -n 1)" = 201 ] || die "campaign refused: $(printf '%s' "$reply" | head -n -1)"
 id="$(printf '%s' "$reply" | json_field id)"

@@ -68,3 +68,65 @@ wait_for_url() {
 json_field() {
   sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([^\",}]*\)\"\{0,1\}.*/\1/p" | head -n 1
 }
+
+fmt_duration() {
+  local s="${1%.*}"
+  case "$s" in ''|null) echo "—"; return ;; esac
+  printf '%dm%02ds' $((s / 60)) $((s % 60))
+}
+
+# Follows a trainer job until it is done, one progress line at a time (a live one on a terminal); dies when it fails
+# or stops. Leaves the job's last status (its own fields, before "model") in JOB_STATUS.
+follow_job() {
+  local job="$1" label="$2" tty=0 last_print=0 status state step steps loss val tps eta line
+  [ -t 2 ] && tty=1
+  while :; do
+    status="$(curl -fsS "$TRAINER_URL/api/jobs/$job")" || { sleep 2; continue; }
+    # The job's own numbers come first; model, plan and checkpoints (which repeat field names) follow "model".
+    status="${status%%\"model\":*}"
+    state="$(printf '%s' "$status" | json_field state)"
+    step="$(printf '%s' "$status" | json_field step)"
+    steps="$(printf '%s' "$status" | json_field steps)"
+    loss="$(printf '%s' "$status" | json_field trainLoss)"
+    val="$(printf '%s' "$status" | json_field valLoss)"
+    tps="$(printf '%s' "$status" | json_field tokensPerSecond)"
+    case "$tps" in ""|null) tps=0 ;; esac
+    eta="$(printf '%s' "$status" | json_field etaSeconds)"
+    line="$(printf 'step %5s/%s  loss %-7.7s  val %-7.7s  %6.0f tok/s  ETA %s' "$step" "$steps" "$loss" "$val" \
+      "$tps" "$(fmt_duration "$eta")")"
+    if [ "$tty" = 1 ]; then
+      printf '\r    %s   ' "$line" >&2
+    elif (( SECONDS - last_print >= 10 )); then
+      info "$line"
+      last_print=$SECONDS
+    fi
+    case "$state" in
+      done) break ;;
+      failed|stopped)
+        [ "$tty" = 1 ] && echo >&2
+        die "$label $state: $(printf '%s' "$status" | json_field error)" ;;
+    esac
+    sleep 2
+  done
+  [ "$tty" = 1 ] && echo >&2
+  JOB_STATUS="$status"
+}
+
+# Waits until a checkpoint is published on the checkpoints topic (what chat-service loads from), or dies.
+wait_published() {
+  local checkpoint="$1"
+  for _ in $(seq 1 30); do
+    curl -fsS "$TRAINER_URL/api/checkpoints/$checkpoint" | grep -q '"published":true' && return 0
+    sleep 1
+  done
+  die "checkpoint $checkpoint was written but not published on the checkpoints topic (./scratchlm logs trainer)"
+}
+
+# POSTs a JSON body as an admin call; prints the body of a 2xx answer, dies with the answer otherwise.
+post_json() {
+  local url="$1" body="$2" what="$3" reply code
+  reply="$(curl_admin -sS -w '\n%{http_code}' -H 'Content-Type: application/json' --data "$body" "$url")" \
+    || die "cannot reach $url ($what)"
+  code="$(tail -n 1 <<<"$reply")"
+  case "$code" in 2*) sed '$d' <<<"$reply" ;; *) die "$what refused ($code): $(sed '$d' <<<"$reply")" ;; esac
+}

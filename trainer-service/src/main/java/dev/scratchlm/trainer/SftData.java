@@ -33,8 +33,7 @@ final class SftData {
     final PackedExamples train;
     final PackedExamples heldout; // null when the datasets have no heldout split
     /** Held-out E2E MRs in order, and per MR every heldout reference (the assistant texts of its group). */
-    final List<String> evalMrs = new ArrayList<>();
-    final List<List<String>> evalRefs = new ArrayList<>();
+    final E2eEvaluation.HeldOut eval;
     /** dataset → {train, heldout, tooLong} counts; the checkpoint's instruction sets. */
     final Map<String, Map<String, Integer>> counts = new TreeMap<>();
     final int trainExamples, heldoutExamples;
@@ -51,18 +50,7 @@ final class SftData {
         train = new PackedExamples(ids, masks, blockSize, pad, seed, true);
         heldout = hIds.isEmpty() ? null : new PackedExamples(hIds, hMasks, blockSize, pad, seed, false);
 
-        Map<String, List<String>> refs = new TreeMap<>();
-        for (InstructionExample e : s.heldout()) {
-            if (!E2E.equals(e.format()) || e.group() == null) continue;
-            String answer = lastAssistant(e);
-            List<String> r = refs.computeIfAbsent(e.group(), k -> new ArrayList<>());
-            if (answer != null && !r.contains(answer)) r.add(answer); // the two prompt forms repeat each reference
-        }
-        for (Map.Entry<String, List<String>> e : refs.entrySet()) {
-            if (evalMrs.size() >= evalMrLimit) break;
-            evalMrs.add(e.getKey());
-            evalRefs.add(e.getValue());
-        }
+        eval = E2eEvaluation.heldout(s.heldout(), java.util.Set.of(), evalMrLimit);
     }
 
     private void render(List<InstructionExample> examples, ChatTemplate template, int max, List<int[]> ids,

@@ -72,7 +72,7 @@ final class SftRun {
         int identity = data.counts.getOrDefault(SftData.IDENTITY_SET, Map.of()).getOrDefault("train", 0);
         LOG.infof("job %s: %d training examples (%d identity turns) in %d rows of %d (%.0f%% filled), %d held out, %d held-out MRs",
                 job.id(), data.trainExamples, identity, data.train.rowsPerEpoch(), plan.model().blockSize(),
-                100 * data.train.fill(), data.heldoutExamples, data.evalMrs.size());
+                100 * data.train.fill(), data.heldoutExamples, data.eval.size());
         return new SftRun(job, data, parent, template, identity);
     }
 
@@ -125,23 +125,19 @@ final class SftRun {
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put("step", step);
         if (heldoutLoss != null) ev.put("heldoutLoss", heldoutLoss);
-        if (!data.evalMrs.isEmpty()) {
+        if (data.eval.size() > 0) {
             long t0 = System.nanoTime();
-            List<List<ChatMessage>> prompts = new ArrayList<>();
-            for (String mr : data.evalMrs) prompts.add(E2e.mrQuestion(mr));
-            boolean was = trainer.model().isTraining();
-            trainer.model().setTraining(false);
-            List<String> outputs = GreedyAnswers.answer(trainer.model(), template, prompts);
-            trainer.model().setTraining(was);
-            bleu = Bleu.corpus(outputs, data.evalRefs);
-            slotError = SlotError.rate(data.evalMrs, outputs);
+            E2eEvaluation.Result res = E2eEvaluation.run(trainer.model(), template, data.eval, null);
+            List<String> outputs = res.outputs();
+            bleu = res.bleu();
+            slotError = res.slotError();
             ev.put("bleu", bleu);
             ev.put("slotError", slotError);
-            ev.put("evalMrs", data.evalMrs.size());
+            ev.put("evalMrs", data.eval.size());
             ev.put("generationSeconds", (System.nanoTime() - t0) / 1e9);
             List<Map<String, Object>> samples = new ArrayList<>();
             for (int i = 0; i < Math.min(SAMPLES, outputs.size()); i++) {
-                samples.add(Map.of("mr", data.evalMrs.get(i), "output", outputs.get(i), "reference", data.evalRefs.get(i).get(0)));
+                samples.add(Map.of("mr", data.eval.mrs().get(i), "output", outputs.get(i), "reference", data.eval.refs().get(i).get(0)));
             }
             ev.put("samples", samples);
         }

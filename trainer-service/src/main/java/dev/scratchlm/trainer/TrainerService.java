@@ -63,6 +63,7 @@ public class TrainerService {
     private ConsumerLoop instructionConsumer;
     private ImportedCheckpoints imports;
     private InstructionRepository instructions;
+    private RankingReader rankings;
     private double peak;
     private VolumeLock volumeLock;
 
@@ -82,7 +83,7 @@ public class TrainerService {
         publisher = new CheckpointPublisher(bootstrapServers);
         peak = peakGflops.orElseGet(MachinePeak::gflops);
         // Reward and dpo jobs read the rankings topic, and render them with the tokenizer's definition.
-        RankingReader rankings = new RankingReader(bootstrapServers);
+        rankings = new RankingReader(bootstrapServers);
         validator.withPreferences(new PreferenceValidator(checkpoints::find, tokenizers::definition, rankings, memory));
         runner = new JobRunner(jobs, checkpoints, store, publisher, events,
                 new JobRunner.Settings(state, peak, threads, eventIntervalMillis, flushIntervalMillis), sft)
@@ -124,6 +125,7 @@ public class TrainerService {
     public CheckpointRepository checkpoints() { return checkpoints; }
     public TokenizerRepository tokenizers() { return tokenizers; }
     public InstructionRepository instructions() { return instructions; }
+    RankingReader rankings() { return rankings; }
     public JobEvents events() { return events; }
     public JobRunner runner() { return runner; }
     public JobValidator validator() { return validator; }

@@ -166,6 +166,21 @@ class SftApiTest {
         assertThat((List<?>) m.lineage().get("stages")).hasSize(2);
         assertThat(m.lineage()).containsKey("knowledgeCutoff"); // the parent's cutoff is still the model's
 
+        // Any checkpoint measured on the held-out MRs on request: the same greedy answers and scores as the job's.
+        TestHttp.Reply e = Api.HTTP.post(base() + "api/checkpoints/" + ckpt + "/evaluate/e2e", "{\"datasets\": [\"" + E2E + "\"]}");
+        assertThat(e.status()).as(e.body()).isEqualTo(200);
+        assertThat(((Number) e.map().get("mrs")).intValue()).isEqualTo(1);
+        assertThat(((Number) e.map().get("bleu")).doubleValue()).isEqualTo(((Number) job.get("bleu")).doubleValue());
+        assertThat(((Number) e.map().get("slotError")).doubleValue()).isEqualTo(((Number) job.get("slotError")).doubleValue());
+        assertThat(((Map<?, ?>) ((List<?>) e.map().get("samples")).get(0)).get("mr")).isEqualTo("name[Zizzi], eatType[pub]");
+        for (String bad : List.of("{\"bestOf\": 4}", "{\"bestOf\": 40, \"rewardModel\": \"x\"}", "{\"limit\": 0}",
+                "{\"excludeCampaigns\": [\"no-such-campaign\"]}", "{\"datasets\": [\"" + FACTS + "\"]}",
+                "{\"bestOf\": 2, \"rewardModel\": \"" + parent + "\", \"datasets\": [\"" + E2E + "\"]}")) {
+            TestHttp.Reply refused = Api.HTTP.post(base() + "api/checkpoints/" + ckpt + "/evaluate/e2e", bad);
+            assertThat(refused.status()).as(bad + " -> " + refused.body()).isEqualTo(400);
+            assertThat(refused.body()).as(bad).contains("error");
+        }
+
         // The fine-tuned model answers each training prompt exactly, greedily.
         Path file = Path.of(trainer.checkpoints().find(ckpt).orElseThrow().path());
         Checkpoint weights;
@@ -180,7 +195,7 @@ class SftApiTest {
         prompts.add(List.of(ChatMessage.user("How many parameters do you have?")));
         List<String> expected = new ArrayList<>(QA.stream().map(q -> q[1]).toList());
         expected.add(String.format(java.util.Locale.ENGLISH, "I have %,d parameters.", model.parameterCount()));
-        List<String> answers = GreedyAnswers.answer(model, template, prompts);
+        List<String> answers = ChatAnswers.greedy(model, template, prompts);
         assertThat(answers).containsExactlyElementsOf(expected);
     }
 

@@ -2,7 +2,7 @@ package dev.scratchlm.labs.arithmetic;
 
 import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.gpt.Gpt;
-import dev.scratchlm.gpt.GreedyDecoder;
+import dev.scratchlm.gpt.BatchDecoder;
 import dev.scratchlm.gpt.PackedExamples;
 import dev.scratchlm.gpt.Trainer;
 import dev.scratchlm.labs.arithmetic.AdditionProblems.Problem;
@@ -69,7 +69,7 @@ final class AdditionRun {
         // Room for a few tokens more than the longest right answer, so a wrong longer one is seen as wrong.
         int maxTokens = Math.min(maxAnswer + 2, cfg.seqLen() - maxPrompt);
         int end = tokens.endToken();
-        List<int[]> answers = new GreedyDecoder(model, 32, threads, t -> t == end).answer(prompts, maxTokens);
+        List<int[]> answers = new BatchDecoder(model, 32, threads, t -> t == end).answer(prompts, maxTokens);
         AnswerScore score = new AnswerScore(cfg.maxDigits());
         String exampleAnswer = null;
         boolean exampleOk = false;

@@ -6,17 +6,18 @@ import java.util.List;
 import java.util.function.IntPredicate;
 
 /**
- * Greedy (temperature 0) answers to many prompts at once on the KV-cache decoder: up to {@code slots} prompts are
- * prefilled together, then every sequence that has not stopped advances by its most likely token, all in one decode
- * step. What held-out generation metrics (SFT's BLEU and slot error, the arithmetic lab's exact match) score.
+ * Answers to many prompts at once on the KV-cache decoder: up to {@code slots} prompts are prefilled together, then
+ * every sequence that has not stopped advances by one token, all in one decode step. Greedy (the most likely token)
+ * unless a {@link Sampler} is given. What held-out generation metrics (SFT's BLEU and slot error, best-of-n under a
+ * reward model, the arithmetic lab's exact match) score.
  */
-public final class GreedyDecoder {
+public final class BatchDecoder {
     private final KvCacheDecoder decoder;
     private final int slots, context;
     private final IntPredicate stop;
 
     /** @param stop the tokens that end an answer (not part of it) */
-    public GreedyDecoder(Gpt model, int slots, int threads, IntPredicate stop) {
+    public BatchDecoder(Gpt model, int slots, int threads, IntPredicate stop) {
         this.decoder = new KvCacheDecoder(model, slots, threads);
         this.slots = slots;
         this.context = model.config().blockSize();
@@ -28,6 +29,14 @@ public final class GreedyDecoder {
      * context; a prompt that leaves no room gets an empty answer.
      */
     public List<int[]> answer(List<int[]> prompts, int maxTokens) {
+        return answer(prompts, maxTokens, null);
+    }
+
+    /**
+     * As {@link #answer(List, int)}, each token drawn by {@code sampler} (null: greedy). Slots draw in a fixed order
+     * from the one sampler, so a seed gives the same answers.
+     */
+    public List<int[]> answer(List<int[]> prompts, int maxTokens, Sampler sampler) {
         List<int[]> out = new ArrayList<>(prompts.size());
         float[][] logits = new float[slots][];
         int[][] gen = new int[slots][];
@@ -44,14 +53,14 @@ public final class GreedyDecoder {
             }
             prefill(prompts, start, fill, logits);
             int n = 0;
-            for (int s : fill) if (push(s, argmax(logits[s]), gen, len, room)) active[n++] = s;
+            for (int s : fill) if (push(s, next(logits[s], sampler), gen, len, room)) active[n++] = s;
             float[][] reuse = null;
             while (n > 0) {
                 int[] ids = Arrays.copyOf(active, n);
                 for (int i = 0; i < n; i++) step[i] = gen[ids[i]][len[ids[i]] - 1];
                 reuse = decoder.decode(ids, Arrays.copyOf(step, n), reuse);
                 int m = 0;
-                for (int i = 0; i < n; i++) if (push(ids[i], argmax(reuse[i]), gen, len, room)) active[m++] = ids[i];
+                for (int i = 0; i < n; i++) if (push(ids[i], next(reuse[i], sampler), gen, len, room)) active[m++] = ids[i];
                 n = m;
             }
             for (int s = 0; s < k; s++) out.add(Arrays.copyOf(gen[s], len[s]));
@@ -84,6 +93,10 @@ public final class GreedyDecoder {
             for (int x = i; x < j; x++) logits[fill.get(x)] = got[x - i].clone();
             i = j;
         }
+    }
+
+    private static int next(float[] logits, Sampler sampler) {
+        return sampler == null ? argmax(logits) : sampler.sample(logits).token();
     }
 
     public static int argmax(float[] v) {
