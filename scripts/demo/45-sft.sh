@@ -9,7 +9,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
-EPOCHS="${DEMO_SFT_EPOCHS:-3}"
+EPOCHS="${DEMO_SFT_EPOCHS:-2}"
 BATCH="${DEMO_SFT_BATCH:-8}"
 LR="${DEMO_SFT_LR:-0.001}"
 TIMEOUT="${DEMO_SFT_TIMEOUT:-120}"

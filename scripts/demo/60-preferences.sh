@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 REWARD_STEPS="${DEMO_REWARD_STEPS:-60}"
 DPO_STEPS="${DEMO_DPO_STEPS:-60}"
 BETA="${DEMO_DPO_BETA:-0.1}"
-DPO_LR="${DEMO_DPO_LR:-0.0001}"
+DPO_LR="${DEMO_DPO_LR:-0.00001}"
 start=$SECONDS
 
 campaign="${DEMO_CAMPAIGN:-$(curl_admin -fsS "$FEEDBACK_URL/api/campaigns" | sed 's/},{/}\n{/g' | grep '"name":"demo restaurants"' \
@@ -34,14 +34,25 @@ preference_job() {
 metric() { curl -fsS "$TRAINER_URL/api/checkpoints/$1" | sed -n "s/.*\"metrics\":{[^}]*\"$2\":\([-0-9.Ee]*\).*/\1/p" | head -n 1; }
 
 say "Reward model: the sft transformer plus a scalar head, $REWARD_STEPS steps on the campaign's rule rankings"
-preference_job reward "{\"stage\": \"reward\", \"parent\": \"$sft\", \"preference\": {\"campaigns\": [\"$campaign\"]},
+preference_job reward "{\"stage\": \"reward\", \"parent\": \"$sft\", \"preference\": {\"campaigns\": [\"$campaign\"], \"sources\": [\"rule\"]},
  \"steps\": $REWARD_STEPS, \"seed\": 1337}" "reward model training"
 rm="$checkpoint"
 rm_acc="$(metric "$rm" heldOutAccuracy)"
 info "reward model $rm: held-out pair accuracy ${rm_acc:-?}"
 
+say "The reward model as a judge: chat-service loads it, feedback-service's ai rater ranks the campaign with it"
+until curl -fsS "$CHAT_URL/api/rewards" 2>/dev/null | grep -q "\"$rm\""; do
+  (( SECONDS - start > 600 )) && die "chat-service did not load reward model $rm (./scratchlm logs chat)"
+  sleep 2
+done
+judged="$(post_json "$FEEDBACK_URL/api/campaigns/$campaign/judge" "{\"judge\": \"ai\", \"rewardModel\": \"$rm\"}" "the ai judge")"
+agreement="$(curl_admin -fsS "$FEEDBACK_URL/api/campaigns/$campaign" | sed 's/},{/}\n{/g' | { grep '"sources":"ai vs rule"' || true; } | head -n 1)"
+ai_rule="$(json_field pairwise <<<"$agreement")"
+info "ai judge ranked $(json_field ranked <<<"$judged") tasks; pairwise agreement with the rule judge ${ai_rule:-?}" \
+  "over $(json_field pairwiseComparisons <<<"$agreement") candidate pairs (most of them tasks the reward model was trained on)"
+
 say "DPO: the sft model against itself as the frozen reference, beta $BETA, $DPO_STEPS steps"
-preference_job dpo "{\"stage\": \"dpo\", \"parent\": \"$sft\", \"preference\": {\"campaigns\": [\"$campaign\"], \"beta\": $BETA},
+preference_job dpo "{\"stage\": \"dpo\", \"parent\": \"$sft\", \"preference\": {\"campaigns\": [\"$campaign\"], \"sources\": [\"rule\"], \"beta\": $BETA},
  \"steps\": $DPO_STEPS, \"lr\": $DPO_LR, \"seed\": 1337}" "DPO training"
 dpo="$checkpoint"
 info "dpo model $dpo: held-out preference accuracy $(metric "$dpo" heldOutAccuracy), margin $(metric "$dpo" heldOut.margin)"
@@ -65,4 +76,4 @@ info "sft, one sample      $(pct "$one_ser")      $one_bleu"
 info "sft, best of 4 (rm)  $(pct "$bo_ser")      $bo_bleu"
 info "compare them: $CHAT_URL/ (compare mode, 'sft' beside 'dpo'; the Best-of setting scores answers with the reward model)"
 echo "mrs=$mrs sft_ser=$sft_ser dpo_ser=$dpo_ser bestof4_ser=$bo_ser sample_ser=$one_ser sft_bleu=$sft_bleu dpo_bleu=$dpo_bleu" \
-  "bestof4_bleu=$bo_bleu rm_accuracy=${rm_acc:-} seconds=$((SECONDS - start))"
+  "bestof4_bleu=$bo_bleu rm_accuracy=${rm_acc:-} ai_rule_agreement=${ai_rule:-} seconds=$((SECONDS - start))"

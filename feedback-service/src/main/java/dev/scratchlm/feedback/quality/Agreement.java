@@ -53,6 +53,25 @@ public final class Agreement {
         return new Score(compared == 0 ? Double.NaN : (double) agreed / compared, compared);
     }
 
+    /**
+     * Pairwise agreement between two groups of rankers (say the rule judge and the reward model): each ranking of
+     * {@code a} against each ranking of {@code b} on the same task, never two of one group against each other.
+     */
+    public static Score between(List<Rated> a, List<Rated> b) {
+        Map<String, List<Rated>> bs = byTask(b);
+        long agreed = 0, compared = 0;
+        for (Map.Entry<String, List<Rated>> task : byTask(a).entrySet()) {
+            for (Rated x : task.getValue()) {
+                for (Rated y : bs.getOrDefault(task.getKey(), List.of())) {
+                    long[] ab = compare(ranks(x.order()), ranks(y.order()));
+                    agreed += ab[0];
+                    compared += ab[1];
+                }
+            }
+        }
+        return new Score(compared == 0 ? Double.NaN : (double) agreed / compared, compared);
+    }
+
     /** Pairwise agreement of two rank maps: {agreed, compared} over the candidate pairs both place. */
     public static long[] compare(Map<Integer, Double> x, Map<Integer, Double> y) {
         List<Integer> both = new ArrayList<>();

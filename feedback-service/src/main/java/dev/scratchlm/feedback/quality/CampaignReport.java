@@ -88,6 +88,19 @@ public class CampaignReport {
                 "krippendorffAlpha", num(alpha.value()), "alphaDistance", "interval, on mid-ranks (ties share the mean position)",
                 "alphaValues", alpha.comparisons()));
 
+        // Sources against each other (human, rule, ai): how far the judges agree with people and with one another.
+        Map<String, List<Rated>> bySource = new TreeMap<>();
+        for (Row r : rows) if (!r.unusable()) bySource.computeIfAbsent(r.source(), x -> new ArrayList<>()).add(new Rated(r.taskId(), r.rater(), r.order()));
+        List<Map<String, Object>> between = new ArrayList<>();
+        List<String> sources = new ArrayList<>(bySource.keySet());
+        for (int i = 0; i < sources.size(); i++) {
+            for (int j = i + 1; j < sources.size(); j++) {
+                Agreement.Score s = Agreement.between(bySource.get(sources.get(i)), bySource.get(sources.get(j)));
+                between.add(map("sources", sources.get(i) + " vs " + sources.get(j), "pairwise", num(s.value()), "pairwiseComparisons", s.comparisons()));
+            }
+        }
+        out.put("sourceAgreement", between);
+
         Map<String, List<Row>> byRater = new TreeMap<>();
         for (Row r : rows) byRater.computeIfAbsent(r.rater(), x -> new ArrayList<>()).add(r);
         List<Map<String, Object>> raters = new ArrayList<>();

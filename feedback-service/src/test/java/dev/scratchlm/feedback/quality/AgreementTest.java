@@ -62,6 +62,24 @@ class AgreementTest {
     }
 
     @Test
+    void betweenTwoGroupsComparesAcrossThemOnly() {
+        // Two people agree fully with each other; the judge swaps their top two on task t (1 of 3 pairs differs) and
+        // agrees on u. Across groups: 2 + 2 + 3 of 3 + 3 + 3 pairs; the people's own agreement is not counted.
+        List<Agreement.Rated> people = List.of(
+                new Agreement.Rated("t", "ann", List.of(List.of(0), List.of(1), List.of(2))),
+                new Agreement.Rated("t", "bob", List.of(List.of(0), List.of(1), List.of(2))),
+                new Agreement.Rated("u", "ann", List.of(List.of(2), List.of(1), List.of(0))));
+        List<Agreement.Rated> judge = List.of(
+                new Agreement.Rated("t", "rule", List.of(List.of(1), List.of(0), List.of(2))),
+                new Agreement.Rated("u", "rule", List.of(List.of(2), List.of(1), List.of(0))),
+                new Agreement.Rated("v", "rule", List.of(List.of(0), List.of(1))));
+        Agreement.Score s = Agreement.between(people, judge);
+        assertThat(s.comparisons()).isEqualTo(9);
+        assertThat(s.value()).isCloseTo(7.0 / 9, within(1e-12));
+        assertThat(Agreement.between(people, List.of()).value()).isNaN();
+    }
+
+    @Test
     void nothingToCompareIsNotANumber() {
         List<Rated> alone = List.of(new Rated("t", "a", order(new Integer[] {0}, new Integer[] {1})));
         assertThat(Agreement.pairwise(alone).value()).isNaN();
