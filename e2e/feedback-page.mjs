@@ -1,6 +1,7 @@
-// The rater page in a real headless Chromium, keyboard only: sign in, rank a task with two candidates tied, skip the
-// next, undo the first submission (the task comes back), rank it again, and check the page at phone width. One
-// candidate is HTML markup, which must show as text: no element may be created from it and no dialog may fire.
+// The rater page in a real headless Chromium: sign in, rank a task by keyboard with two candidates tied, skip the
+// next, undo the first submission (the task comes back), rank it again by drag and drop, and check the page at phone
+// width. One candidate is HTML markup, which must show as text: no element may be created from it and no dialog may
+// fire.
 // Env: BASE_URL, CAMPAIGN, RATER, PASSWORD. Prints "RANKED <task> <order as JSON>" for the ranking that stands.
 import { baseUrl, check, run, withPage } from './lib/browser.mjs';
 
@@ -44,11 +45,17 @@ run(() => withPage(async (page) => {
   await page.waitForFunction((p) => document.querySelector('#prompt').textContent === p, firstPrompt);
   check(await page.locator('#undo').evaluate((e) => e.classList.contains('hidden')), 'nothing left to undo');
 
-  // Rank it again, 3 > 1 > 2 (positions as shown); the page sends candidate indexes.
+  // Rank it again by drag and drop, 3 = 2 > 1 (positions as shown): #3 onto "new place", #2 onto that place (a tie),
+  // #1 onto "new place". The page sends candidate indexes.
   const shown = await indexes();
-  await page.keyboard.press('3');
-  await page.keyboard.press('1');
-  await page.keyboard.press('2');
+  const cand = (pos) => page.locator('.cand[data-pos="' + pos + '"]');
+  await cand(3).dragTo(page.locator('#new-group'));
+  check((await page.locator('#groups li').count()) === 1, 'a dropped candidate takes a new place');
+  await cand(2).dragTo(page.locator('#groups li[data-group="0"]'));
+  check((await page.locator('#groups li').count()) === 1, 'a candidate dropped onto a place ties with it');
+  await cand(1).dragTo(page.locator('#new-group'));
+  check((await page.locator('#groups li').count()) === 2, 'two places after three drops');
+  await blur();
   const progressBefore = await page.locator('#progress').evaluate((e) => e.value);
   await page.keyboard.press('Enter');
   await page.locator('#status.ok').waitFor();
@@ -66,6 +73,6 @@ run(() => withPage(async (page) => {
   const wide = await page.evaluate(() => document.scrollingElement.scrollWidth);
   check(wide <= 392, 'fits a phone: page width ' + wide);
 
-  const order = [[shown[2]], [shown[0]], [shown[1]]];
+  const order = [[shown[2], shown[1]], [shown[0]]];
   console.log('RANKED ' + firstPrompt + ' ' + JSON.stringify(order));
 }));

@@ -38,7 +38,7 @@ preference_job reward "{\"stage\": \"reward\", \"parent\": \"$sft\", \"preferenc
  \"steps\": $REWARD_STEPS, \"seed\": 1337}" "reward model training"
 rm="$checkpoint"
 rm_acc="$(metric "$rm" heldOutAccuracy)"
-info "reward model $rm: held-out pair accuracy ${rm_acc:-?}"
+info "reward model $rm: held-out pair accuracy $(awk -v x="${rm_acc:-0}" 'BEGIN { printf "%.3f", x }')"
 
 say "The reward model as a judge: chat-service loads it, feedback-service's ai rater ranks the campaign with it"
 until curl -fsS "$CHAT_URL/api/rewards" 2>/dev/null | grep -q "\"$rm\""; do
@@ -55,7 +55,8 @@ say "DPO: the sft model against itself as the frozen reference, beta $BETA, $DPO
 preference_job dpo "{\"stage\": \"dpo\", \"parent\": \"$sft\", \"preference\": {\"campaigns\": [\"$campaign\"], \"sources\": [\"rule\"], \"beta\": $BETA},
  \"steps\": $DPO_STEPS, \"lr\": $DPO_LR, \"seed\": 1337}" "DPO training"
 dpo="$checkpoint"
-info "dpo model $dpo: held-out preference accuracy $(metric "$dpo" heldOutAccuracy), margin $(metric "$dpo" heldOut.margin)"
+info "dpo model $dpo: held-out preference accuracy $(awk -v x="$(metric "$dpo" heldOutAccuracy)" 'BEGIN { printf "%.3f", x }')," \
+  "margin $(awk -v x="$(metric "$dpo" heldOut.margin)" 'BEGIN { printf "%.3f", x }')"
 
 say "Measuring on the held-out MRs neither stage used (the campaign's MRs left out)"
 e2e() {
@@ -69,11 +70,12 @@ read -r sft_bleu sft_ser mrs _ _ <<<"$(e2e "$sft" "{$exclude}")"
 read -r dpo_bleu dpo_ser _ _ _ <<<"$(e2e "$dpo" "{$exclude}")"
 read -r bo_bleu bo_ser _ one_bleu one_ser <<<"$(e2e "$sft" "{$exclude, \"bestOf\": 4, \"rewardModel\": \"$rm\", \"temperature\": 1.0, \"seed\": 1}")"
 pct() { awk -v x="$1" 'BEGIN { printf "%5.1f%%", 100 * x }'; }
+f3() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
 info "$mrs MRs             slot error   BLEU"
-info "sft, greedy          $(pct "$sft_ser")      $sft_bleu"
-info "dpo, greedy          $(pct "$dpo_ser")      $dpo_bleu"
-info "sft, one sample      $(pct "$one_ser")      $one_bleu"
-info "sft, best of 4 (rm)  $(pct "$bo_ser")      $bo_bleu"
+info "sft, greedy          $(pct "$sft_ser")       $(f3 "$sft_bleu")"
+info "dpo, greedy          $(pct "$dpo_ser")       $(f3 "$dpo_bleu")"
+info "sft, one sample      $(pct "$one_ser")       $(f3 "$one_bleu")"
+info "sft, best of 4 (rm)  $(pct "$bo_ser")       $(f3 "$bo_bleu")"
 info "compare them: $CHAT_URL/ (compare mode, 'sft' beside 'dpo'; the Best-of setting scores answers with the reward model)"
 echo "mrs=$mrs sft_ser=$sft_ser dpo_ser=$dpo_ser bestof4_ser=$bo_ser sample_ser=$one_ser sft_bleu=$sft_bleu dpo_bleu=$dpo_bleu" \
   "bestof4_bleu=$bo_bleu rm_accuracy=${rm_acc:-} ai_rule_agreement=${ai_rule:-} seconds=$((SECONDS - start))"

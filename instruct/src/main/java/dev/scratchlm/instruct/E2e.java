@@ -3,10 +3,6 @@ package dev.scratchlm.instruct;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.Json;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -14,6 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * The E2E NLG restaurant task: meaning representations (MRs) such as
@@ -33,12 +32,11 @@ public final class E2e {
     public static final String SEED_PREFIX = "Generate a sentence describing: ";
     public static final String SYSTEM_PROMPT = "You are an AI assistant. Generate a detailed answer.";
     /** The eight attributes of the E2E domain. */
-    public static final List<String> SLOTS = List.of("name", "eatType", "food", "priceRange", "customer rating", "area",
-            "familyFriendly", "near");
+    public static final List<String> SLOTS =
+            List.of("name", "eatType", "food", "priceRange", "customer rating", "area", "familyFriendly", "near");
 
     /** One row of an E2E CSV file; {@code record} counts data rows from 1 (the header is not one). */
-    public record Row(long record, String mr, String ref) {
-    }
+    public record Row(long record, String mr, String ref) {}
 
     /**
      * The MR's slots in their order, e.g. {@code {name=The Vaults, eatType=pub}}.
@@ -67,7 +65,8 @@ public final class E2e {
             String attr = mr.substring(i, open).strip();
             String value = mr.substring(open + 1, close).strip();
             if (attr.isEmpty() || value.isEmpty()) {
-                throw new IllegalArgumentException("empty attribute or value at offset " + i + " of the MR '" + mr + "'");
+                throw new IllegalArgumentException(
+                        "empty attribute or value at offset " + i + " of the MR '" + mr + "'");
             }
             if (slots.put(attr, value) != null) {
                 throw new IllegalArgumentException("slot " + attr + " given twice in the MR '" + mr + "'");
@@ -99,7 +98,10 @@ public final class E2e {
             if (e.getKey().equals("name")) {
                 continue;
             }
-            json.append(json.length() == 0 ? "{" : ", ").append(quote(e.getKey())).append(": ").append(quote(e.getValue()));
+            json.append(json.length() == 0 ? "{" : ", ")
+                    .append(quote(e.getKey()))
+                    .append(": ")
+                    .append(quote(e.getValue()));
         }
         String prompt = SEED_PREFIX + slots.get("name");
         return json.length() == 0 ? prompt : prompt + " " + json.append('}');
@@ -132,11 +134,17 @@ public final class E2e {
      * @throws IllegalArgumentException if the header lacks {@code mr} or {@code ref}, or a row is malformed
      */
     public static List<Row> readCsv(Reader in) throws IOException {
-        CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get();
+        CSVFormat format = CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get();
         List<Row> rows = new ArrayList<>();
         try (CSVParser parser = CSVParser.parse(in, format)) {
-            if (!parser.getHeaderMap().containsKey("mr") || !parser.getHeaderMap().containsKey("ref")) {
-                throw new IllegalArgumentException("an E2E CSV needs the header mr,ref; found " + parser.getHeaderNames());
+            if (!parser.getHeaderMap().containsKey("mr")
+                    || !parser.getHeaderMap().containsKey("ref")) {
+                throw new IllegalArgumentException(
+                        "an E2E CSV needs the header mr,ref; found " + parser.getHeaderNames());
             }
             for (CSVRecord r : parser) {
                 if (!r.isConsistent()) {
@@ -146,7 +154,8 @@ public final class E2e {
                 rows.add(new Row(rows.size() + 1, r.get("mr"), r.get("ref")));
             }
         } catch (UncheckedIOException e) {
-            throw new IllegalArgumentException("not a valid CSV file: " + e.getCause().getMessage(), e);
+            throw new IllegalArgumentException(
+                    "not a valid CSV file: " + e.getCause().getMessage(), e);
         }
         return rows;
     }
@@ -158,6 +167,44 @@ public final class E2e {
             byMr.computeIfAbsent(r.mr(), k -> new ArrayList<>()).add(r.ref());
         }
         return byMr;
+    }
+
+    /**
+     * The MR a user turn asks about, in either prompt form ({@link #mrPrompt} or {@link #seedPrompt}), as the MR form
+     * writes it; empty for any other text. The seed form's JSON must be a flat object of strings.
+     */
+    public static java.util.Optional<String> mrOfPrompt(String user) {
+        if (user == null) return java.util.Optional.empty();
+        try {
+            if (user.startsWith(MR_PREFIX)) {
+                String mr = user.substring(MR_PREFIX.length());
+                parse(mr);
+                return java.util.Optional.of(mr);
+            }
+            if (!user.startsWith(SEED_PREFIX)) return java.util.Optional.empty();
+            String rest = user.substring(SEED_PREFIX.length());
+            int brace = rest.indexOf(" {");
+            String name = (brace < 0 ? rest : rest.substring(0, brace)).strip();
+            if (name.isEmpty() || name.contains("[") || name.contains("]")) return java.util.Optional.empty();
+            StringBuilder mr = new StringBuilder("name[").append(name).append(']');
+            if (brace >= 0) {
+                com.fasterxml.jackson.databind.JsonNode slots = Json.MAPPER.readTree(rest.substring(brace + 1));
+                if (!slots.isObject()) return java.util.Optional.empty();
+                for (var it = slots.fields(); it.hasNext(); ) {
+                    var e = it.next();
+                    if (!e.getValue().isTextual()) return java.util.Optional.empty();
+                    mr.append(", ")
+                            .append(e.getKey())
+                            .append('[')
+                            .append(e.getValue().asText())
+                            .append(']');
+                }
+            }
+            parse(mr.toString());
+            return java.util.Optional.of(mr.toString());
+        } catch (IllegalArgumentException | JsonProcessingException notAnMr) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static String quote(String s) {

@@ -1,18 +1,18 @@
 package dev.scratchlm.trainer;
 
-import dev.scratchlm.service.ApiError;
-import io.smallrye.common.annotation.Blocking;
-import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
-import dev.scratchlm.contracts.TokenShard;
-import dev.scratchlm.gpt.Checkpoint;
-import dev.scratchlm.gpt.Gpt;
-import dev.scratchlm.gpt.Sampler;
 import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.contracts.Ranking;
+import dev.scratchlm.contracts.TokenShard;
+import dev.scratchlm.gpt.Checkpoint;
+import dev.scratchlm.gpt.Gpt;
+import dev.scratchlm.gpt.Sampler;
+import dev.scratchlm.service.ApiError;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,7 +20,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,14 +41,18 @@ public class CheckpointResource {
 
     @GET
     public List<Map<String, Object>> list(@QueryParam("limit") @DefaultValue("100") int limit) {
-        return trainer.checkpoints().list(Math.max(1, Math.min(limit, 1000))).stream().map(c -> Views.checkpoint(c, false)).toList();
+        return trainer.checkpoints().list(Math.max(1, Math.min(limit, 1000))).stream()
+                .map(c -> Views.checkpoint(c, false))
+                .toList();
     }
 
     /** One checkpoint with the manifest it was published with (model, lineage, metrics). */
     @GET
     @Path("{id}")
     public Map<String, Object> get(@PathParam("id") String id) {
-        return trainer.checkpoints().find(id).map(c -> Views.checkpoint(c, true))
+        return trainer.checkpoints()
+                .find(id)
+                .map(c -> Views.checkpoint(c, true))
                 .orElseThrow(() -> ApiError.notFound("no checkpoint " + id));
     }
 
@@ -68,17 +71,22 @@ public class CheckpointResource {
     @Path("{id}/evaluate")
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, Object> evaluate(@PathParam("id") String id, EvaluateRequest r) throws IOException {
-        if (r == null) throw ApiError.badRequest("a JSON body {\"from\": date or null, \"to\": date or null} is required");
+        if (r == null)
+            throw ApiError.badRequest("a JSON body {\"from\": date or null, \"to\": date or null} is required");
         LocalDate from = date("from", r.from()), to = date("to", r.to());
-        if (from != null && to != null && !to.isAfter(from)) throw ApiError.badRequest("to (" + to + ") must be after from (" + from + ")");
+        if (from != null && to != null && !to.isAfter(from))
+            throw ApiError.badRequest("to (" + to + ") must be after from (" + from + ")");
         long maxTokens = r.maxTokens() == null ? 200_000 : r.maxTokens();
         if (maxTokens < 1 || maxTokens > 50_000_000) throw ApiError.badRequest("maxTokens must be in 1..50000000");
-        CheckpointRepository.CheckpointRow c = trainer.checkpoints().find(id).orElseThrow(() -> ApiError.notFound("no checkpoint " + id));
+        CheckpointRepository.CheckpointRow c =
+                trainer.checkpoints().find(id).orElseThrow(() -> ApiError.notFound("no checkpoint " + id));
         ShardStore.Stats stats = trainer.store().stats(c.tokenizerId());
-        if (stats == null) throw ApiError.badRequest("no shards of tokenizer " + c.tokenizerId() + " in this trainer's store");
+        if (stats == null)
+            throw ApiError.badRequest("no shards of tokenizer " + c.tokenizerId() + " in this trainer's store");
         DocumentSelection sel;
         try {
-            sel = DocumentSelection.capped(trainer.store().entries(c.tokenizerId(), TokenShard.VAL, stats.valTokens()), from, to, maxTokens);
+            sel = DocumentSelection.capped(
+                    trainer.store().entries(c.tokenizerId(), TokenShard.VAL, stats.valTokens()), from, to, maxTokens);
         } catch (DocumentSelection.UndatedShards e) {
             throw ApiError.badRequest(e.getMessage());
         }
@@ -87,7 +95,9 @@ public class CheckpointResource {
                     + (to == null ? "+inf" : to) + "] for tokenizer " + c.tokenizerId());
         }
         Gpt model = load(c).toModel(8);
-        TokenView view = trainer.store().view(c.tokenizerId(), TokenShard.VAL, stats.valTokens()).restrict(sel.starts(), sel.lengths());
+        TokenView view = trainer.store()
+                .view(c.tokenizerId(), TokenShard.VAL, stats.valTokens())
+                .restrict(sel.starts(), sel.lengths());
         long start = System.nanoTime();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("checkpointId", id);
@@ -111,8 +121,15 @@ public class CheckpointResource {
      * @param topP             nucleus with bestOf (default 1.0)
      * @param seed             the sampler's seed with bestOf (default 1)
      */
-    public record E2eRequest(List<String> datasets, Integer limit, List<String> excludeCampaigns, Integer bestOf,
-                             String rewardModel, Double temperature, Double topP, Long seed) {}
+    public record E2eRequest(
+            List<String> datasets,
+            Integer limit,
+            List<String> excludeCampaigns,
+            Integer bestOf,
+            String rewardModel,
+            Double temperature,
+            Double topP,
+            Long seed) {}
 
     /**
      * Greedy answers (or best-of-n under a reward model) of the checkpoint to the held-out E2E MRs in the MR prompt
@@ -123,48 +140,67 @@ public class CheckpointResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, Object> evaluateE2e(@PathParam("id") String id, E2eRequest body) throws IOException {
         E2eRequest r = body == null ? new E2eRequest(null, null, null, null, null, null, null, null) : body;
-        CheckpointRepository.CheckpointRow c = trainer.checkpoints().find(id).orElseThrow(() -> ApiError.notFound("no checkpoint " + id));
-        if (JobValidator.REWARD.equals(c.stage())) throw ApiError.badRequest("checkpoint " + id + " is a reward model: it scores answers, it does not write them");
+        CheckpointRepository.CheckpointRow c =
+                trainer.checkpoints().find(id).orElseThrow(() -> ApiError.notFound("no checkpoint " + id));
+        if (JobValidator.REWARD.equals(c.stage()))
+            throw ApiError.badRequest(
+                    "checkpoint " + id + " is a reward model: it scores answers, it does not write them");
         List<String> datasets = r.datasets() == null || r.datasets().isEmpty() ? List.of(SftData.E2E) : r.datasets();
         int limit = r.limit() == null ? Integer.MAX_VALUE : r.limit();
         if (limit < 1) throw ApiError.badRequest("limit must be at least 1");
         int n = r.bestOf() == null ? 1 : r.bestOf();
         if (n < 1 || n > 16) throw ApiError.badRequest("bestOf must be in 1..16, got " + n);
-        if ((n > 1) != (r.rewardModel() != null)) throw ApiError.badRequest("bestOf above 1 and rewardModel go together: the reward model picks the best");
-        String def = trainer.tokenizers().definition(c.tokenizerId())
-                .orElseThrow(() -> ApiError.badRequest("tokenizer " + c.tokenizerId() + " of the checkpoint has not arrived here whole"));
+        if ((n > 1) != (r.rewardModel() != null))
+            throw ApiError.badRequest("bestOf above 1 and rewardModel go together: the reward model picks the best");
+        String def = trainer.tokenizers()
+                .definition(c.tokenizerId())
+                .orElseThrow(() -> ApiError.badRequest(
+                        "tokenizer " + c.tokenizerId() + " of the checkpoint has not arrived here whole"));
         ChatTemplate template;
         try {
             template = new ChatTemplate(ScratchFormat.fromText(def));
         } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("tokenizer " + c.tokenizerId() + " cannot render chat prompts: " + e.getMessage());
+            throw ApiError.badRequest(
+                    "tokenizer " + c.tokenizerId() + " cannot render chat prompts: " + e.getMessage());
         }
         List<InstructionExample> examples = trainer.instructions().examples(datasets);
         Set<String> exclude = Set.of();
         if (r.excludeCampaigns() != null && !r.excludeCampaigns().isEmpty()) {
             List<Ranking> rankings = trainer.rankings().read(trainer.rankings().endOffsets()).rankings().stream()
-                    .filter(k -> r.excludeCampaigns().contains(k.campaignId())).toList();
+                    .filter(k -> r.excludeCampaigns().contains(k.campaignId()))
+                    .toList();
             for (String campaign : r.excludeCampaigns()) {
                 if (rankings.stream().noneMatch(k -> campaign.equals(k.campaignId()))) {
                     throw ApiError.badRequest("no rankings of campaign " + campaign + " on the rankings topic");
                 }
             }
-            exclude = E2eEvaluation.mrsAskedIn(rankings.stream().map(Ranking::prompt).toList(), examples);
+            exclude = E2eEvaluation.mrsAskedIn(
+                    rankings.stream().map(Ranking::prompt).toList(), examples);
         }
-        List<InstructionExample> heldout = examples.stream().filter(e -> InstructionExample.HELDOUT.equals(e.split())).toList();
+        List<InstructionExample> heldout = examples.stream()
+                .filter(e -> InstructionExample.HELDOUT.equals(e.split()))
+                .toList();
         E2eEvaluation.HeldOut held = E2eEvaluation.heldout(heldout, exclude, limit);
-        if (held.size() == 0) throw ApiError.badRequest("no held-out E2E MRs in " + datasets + (exclude.isEmpty() ? "" : " outside the excluded campaigns"));
+        if (held.size() == 0)
+            throw ApiError.badRequest("no held-out E2E MRs in " + datasets
+                    + (exclude.isEmpty() ? "" : " outside the excluded campaigns"));
         E2eEvaluation.BestOf bestOf = null;
         if (n > 1) {
-            CheckpointRepository.CheckpointRow rm = trainer.checkpoints().find(r.rewardModel())
+            CheckpointRepository.CheckpointRow rm = trainer.checkpoints()
+                    .find(r.rewardModel())
                     .orElseThrow(() -> ApiError.badRequest("no checkpoint " + r.rewardModel()));
-            if (!JobValidator.REWARD.equals(rm.stage())) throw ApiError.badRequest("checkpoint " + rm.id() + " is not a reward model");
+            if (!JobValidator.REWARD.equals(rm.stage()))
+                throw ApiError.badRequest("checkpoint " + rm.id() + " is not a reward model");
             if (!rm.tokenizerId().equals(c.tokenizerId())) {
-                throw ApiError.badRequest("reward model " + rm.id() + " reads tokenizer " + rm.tokenizerId() + ", the checkpoint writes " + c.tokenizerId());
+                throw ApiError.badRequest("reward model " + rm.id() + " reads tokenizer " + rm.tokenizerId()
+                        + ", the checkpoint writes " + c.tokenizerId());
             }
-            float t = r.temperature() == null ? 1f : r.temperature().floatValue(), p = r.topP() == null ? 1f : r.topP().floatValue();
-            if (!(t > 0f && t <= 2f) || !(p > 0f && p <= 1f)) throw ApiError.badRequest("temperature must be in (0, 2] and topP in (0, 1]");
-            bestOf = new E2eEvaluation.BestOf(n, load(rm).toModel(4), new Sampler.Settings(t, 0, p, 0), r.seed() == null ? 1 : r.seed());
+            float t = r.temperature() == null ? 1f : r.temperature().floatValue(),
+                    p = r.topP() == null ? 1f : r.topP().floatValue();
+            if (!(t > 0f && t <= 2f) || !(p > 0f && p <= 1f))
+                throw ApiError.badRequest("temperature must be in (0, 2] and topP in (0, 1]");
+            bestOf = new E2eEvaluation.BestOf(
+                    n, load(rm).toModel(4), new Sampler.Settings(t, 0, p, 0), r.seed() == null ? 1 : r.seed());
         }
         long start = System.nanoTime();
         E2eEvaluation.Result res = E2eEvaluation.run(load(c).toModel(8), template, held, bestOf);
@@ -175,6 +211,7 @@ public class CheckpointResource {
         out.put("excludedMrs", exclude.size());
         out.put("bleu", res.bleu());
         out.put("slotError", res.slotError());
+        out.put("errorsBySlot", E2eEvaluation.errorsBySlot(held.mrs(), res.outputs()));
         out.put("bestOf", n);
         if (bestOf != null) {
             out.put("rewardModel", r.rewardModel());
@@ -186,7 +223,13 @@ public class CheckpointResource {
         }
         List<Map<String, Object>> samples = new java.util.ArrayList<>();
         for (int i = 0; i < Math.min(5, held.size()); i++) {
-            samples.add(Map.of("mr", held.mrs().get(i), "output", res.outputs().get(i), "reference", held.refs().get(i).get(0)));
+            samples.add(Map.of(
+                    "mr",
+                    held.mrs().get(i),
+                    "output",
+                    res.outputs().get(i),
+                    "reference",
+                    held.refs().get(i).get(0)));
         }
         out.put("samples", samples);
         out.put("seconds", (System.nanoTime() - start) / 1e9);

@@ -11,7 +11,6 @@ import dev.scratchlm.gpt.Sampler;
 import dev.scratchlm.instruct.Bleu;
 import dev.scratchlm.instruct.E2e;
 import dev.scratchlm.instruct.SlotError;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,8 +41,14 @@ final class E2eEvaluation {
      * @param sampled  with best-of-n: the first of the n samples per MR (what sampling alone gives), else null
      * @param rewards  with best-of-n: the reward of each kept answer, else null
      */
-    record Result(List<String> outputs, double bleu, double slotError, List<String> sampled, Double sampledBleu,
-                  Double sampledSlotError, float[] rewards) {}
+    record Result(
+            List<String> outputs,
+            double bleu,
+            double slotError,
+            List<String> sampled,
+            Double sampledBleu,
+            Double sampledSlotError,
+            float[] rewards) {}
 
     private E2eEvaluation() {}
 
@@ -93,12 +98,20 @@ final class E2eEvaluation {
         for (String mr : held.mrs()) prompts.add(E2e.mrQuestion(mr));
         if (bestOf == null) {
             List<String> outputs = ChatAnswers.greedy(policy, template, prompts);
-            return new Result(outputs, Bleu.corpus(outputs, held.refs()), SlotError.rate(held.mrs(), outputs), null, null, null, null);
+            return new Result(
+                    outputs,
+                    Bleu.corpus(outputs, held.refs()),
+                    SlotError.rate(held.mrs(), outputs),
+                    null,
+                    null,
+                    null,
+                    null);
         }
         int n = bestOf.n();
         List<List<ChatMessage>> repeated = new ArrayList<>(prompts.size() * n);
         for (List<ChatMessage> p : prompts) for (int i = 0; i < n; i++) repeated.add(p);
-        List<String> samples = ChatAnswers.answer(policy, template, repeated, new Sampler(bestOf.sampling(), bestOf.seed()));
+        List<String> samples =
+                ChatAnswers.answer(policy, template, repeated, new Sampler(bestOf.sampling(), bestOf.seed()));
         List<String> best = new ArrayList<>(), first = new ArrayList<>();
         float[] rewards = new float[held.size()];
         for (int q = 0; q < held.size(); q++) {
@@ -109,8 +122,35 @@ final class E2eEvaluation {
             first.add(answers.get(0));
             rewards[q] = r[top];
         }
-        return new Result(best, Bleu.corpus(best, held.refs()), SlotError.rate(held.mrs(), best), first,
-                Bleu.corpus(first, held.refs()), SlotError.rate(held.mrs(), first), rewards);
+        return new Result(
+                best,
+                Bleu.corpus(best, held.refs()),
+                SlotError.rate(held.mrs(), best),
+                first,
+                Bleu.corpus(first, held.refs()),
+                SlotError.rate(held.mrs(), first),
+                rewards);
+    }
+
+    /** Per slot, how often the outputs missed it, got it wrong or added it: where the slot error comes from. */
+    static Map<String, Map<String, Integer>> errorsBySlot(List<String> mrs, List<String> outputs) {
+        Map<String, Map<String, Integer>> out = new TreeMap<>();
+        for (int i = 0; i < mrs.size(); i++) {
+            SlotError.Check c = SlotError.check(mrs.get(i), outputs.get(i));
+            for (String slot : E2e.parse(mrs.get(i)).keySet())
+                out.computeIfAbsent(slot, k -> counts()).merge("slots", 1, Integer::sum);
+            for (String slot : c.missed())
+                out.computeIfAbsent(slot, k -> counts()).merge("missed", 1, Integer::sum);
+            for (String slot : c.wrong())
+                out.computeIfAbsent(slot, k -> counts()).merge("wrong", 1, Integer::sum);
+            for (String slot : c.added())
+                out.computeIfAbsent(slot, k -> counts()).merge("added", 1, Integer::sum);
+        }
+        return out;
+    }
+
+    private static Map<String, Integer> counts() {
+        return new java.util.LinkedHashMap<>(Map.of("slots", 0, "missed", 0, "wrong", 0, "added", 0));
     }
 
     /** Each answer's reward after the prompt; an answer that does not fit the reward model's context gets -inf. */
@@ -135,5 +175,4 @@ final class E2eEvaluation {
         }
         return out;
     }
-
 }

@@ -4,15 +4,14 @@ import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.instruct.E2e;
 import dev.scratchlm.instruct.SlotError;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The {@code rule} rater of the restaurant task: a prompt whose last user turn is {@code Describe this restaurant: MR}
- * gets its candidates ordered by slot errors against the MR (missed + wrong + added slots), fewest first; candidates
+ * The {@code rule} rater of the restaurant task: a prompt whose last user turn asks about an MR, in either prompt form
+ * ({@code Describe this restaurant: MR} or {@code Generate a sentence describing: NAME {json}}), gets its candidates ordered by slot errors against the MR (missed + wrong + added slots), fewest first; candidates
  * with as many errors are tied. Other prompts are not its to judge.
  */
 public final class SlotErrorJudge implements Judge {
@@ -30,19 +29,15 @@ public final class SlotErrorJudge implements Judge {
 
     @Override
     public Optional<List<List<Integer>>> rank(List<ChatMessage> prompt, List<String> candidates) {
-        String mr = null;
-        for (ChatMessage m : prompt) {
-            if (m.role() == ChatMessage.Role.USER) mr = m.content().startsWith(E2e.MR_PREFIX) ? m.content().substring(E2e.MR_PREFIX.length()) : null;
-        }
-        if (mr == null) return Optional.empty();
-        try {
-            E2e.parse(mr);
-        } catch (IllegalArgumentException notAnMr) {
-            return Optional.empty();
-        }
+        String user = null;
+        for (ChatMessage m : prompt) if (m.role() == ChatMessage.Role.USER) user = m.content();
+        Optional<String> found = E2e.mrOfPrompt(user);
+        if (found.isEmpty()) return Optional.empty();
+        String mr = found.get();
         TreeMap<Integer, List<Integer>> byErrors = new TreeMap<>();
         for (int i = 0; i < candidates.size(); i++) {
-            byErrors.computeIfAbsent(SlotError.check(mr, candidates.get(i)).errors(), e -> new ArrayList<>()).add(i);
+            byErrors.computeIfAbsent(SlotError.check(mr, candidates.get(i)).errors(), e -> new ArrayList<>())
+                    .add(i);
         }
         return Optional.of(List.copyOf(byErrors.values()));
     }
