@@ -35,8 +35,8 @@ public final class BpeTrainer {
                 throw new IllegalArgumentException("a split pattern is required");
             }
             if (vocabSize < 256 + specialTokens.size()) {
-                throw new IllegalArgumentException("vocabSize " + vocabSize + " is below 256 bytes + "
-                        + specialTokens.size() + " special tokens");
+                throw new IllegalArgumentException(
+                        "vocabSize " + vocabSize + " is below 256 bytes + " + specialTokens.size() + " special tokens");
             }
             if (minFrequency < 1) {
                 throw new IllegalArgumentException("minFrequency must be at least 1, got " + minFrequency);
@@ -57,9 +57,8 @@ public final class BpeTrainer {
     }
 
     /** What a run did, for logs and the benchmark. Times are wall-clock nanoseconds. */
-    public record Stats(long documents, long chars, long pieces, int wordTypes, int merges,
-                        long splitNanos, long mergeNanos) {
-    }
+    public record Stats(
+            long documents, long chars, long pieces, int wordTypes, int merges, long splitNanos, long mergeNanos) {}
 
     private final Config config;
     private final WordCounter words = new WordCounter();
@@ -119,7 +118,7 @@ public final class BpeTrainer {
     }
 
     // ---- merging: state shared by the helpers below ----
-    private int[] sym;       // all word types' symbols, back to back
+    private int[] sym; // all word types' symbols, back to back
     private int[] wordOff;
     private int[] wordLen;
     private long[] wordCount;
@@ -377,7 +376,8 @@ public final class BpeTrainer {
             if (child >= heapSize) {
                 break;
             }
-            if (child + 1 < heapSize && above(heapCount[child + 1], heapPair[child + 1], heapCount[child], heapPair[child])) {
+            if (child + 1 < heapSize
+                    && above(heapCount[child + 1], heapPair[child + 1], heapCount[child], heapPair[child])) {
                 child++;
             }
             if (!above(heapCount[child], heapPair[child], c, p)) {

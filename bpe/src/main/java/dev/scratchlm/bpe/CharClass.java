@@ -7,9 +7,9 @@ package dev.scratchlm.bpe;
  * because it is most of the text.
  */
 final class CharClass {
-    static final int L = 1;        // \p{L}
-    static final int N = 2;        // \p{N}
-    static final int WS = 4;       // \s
+    static final int L = 1; // \p{L}
+    static final int N = 2; // \p{N}
+    static final int WS = 4; // \s
     static final int UPPERISH = 8; // [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]   (o200k)
     static final int LOWERISH = 16; // [\p{Ll}\p{Lm}\p{Lo}\p{M}]        (o200k)
 
@@ -21,8 +21,7 @@ final class CharClass {
         }
     }
 
-    private CharClass() {
-    }
+    private CharClass() {}
 
     static int of(int cp) {
         return cp < 128 ? ASCII[cp] : compute(cp);
@@ -36,7 +35,7 @@ final class CharClass {
             case Character.LOWERCASE_LETTER -> flags = L | LOWERISH;
             case Character.MODIFIER_LETTER, Character.OTHER_LETTER -> flags = L | UPPERISH | LOWERISH;
             case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK ->
-                    flags = UPPERISH | LOWERISH;
+                flags = UPPERISH | LOWERISH;
             case Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER -> flags = N;
             case Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> flags = WS;
             default -> {

@@ -6,7 +6,9 @@ import java.util.Objects;
 /** One turn of a conversation. */
 public record ChatMessage(Role role, String content) {
     public enum Role {
-        SYSTEM, USER, ASSISTANT;
+        SYSTEM,
+        USER,
+        ASSISTANT;
 
         /** "system", "user" or "assistant", as in the OpenAI chat format. */
         public String id() {

@@ -35,8 +35,7 @@ public final class ChatTemplate {
     private final int end;
 
     /** Token ids and, per position, whether the training loss counts that token. */
-    public record Rendered(int[] ids, boolean[] lossMask) {
-    }
+    public record Rendered(int[] ids, boolean[] lossMask) {}
 
     /** @throws IllegalArgumentException if the tokenizer lacks one of {@link #SPECIAL_TOKENS} */
     public ChatTemplate(Tokenizer tokenizer) {
@@ -47,8 +46,9 @@ public final class ChatTemplate {
             }
         }
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("tokenizer " + tokenizer.id() + " cannot render chats: it lacks the special tokens "
-                    + missing + " (train with ChatTemplate.SPECIAL_TOKENS or add them with withSpecialTokens)");
+            throw new IllegalArgumentException(
+                    "tokenizer " + tokenizer.id() + " cannot render chats: it lacks the special tokens " + missing
+                            + " (train with ChatTemplate.SPECIAL_TOKENS or add them with withSpecialTokens)");
         }
         this.tokenizer = tokenizer;
         this.endOfText = tokenizer.specialId(ENDOFTEXT);

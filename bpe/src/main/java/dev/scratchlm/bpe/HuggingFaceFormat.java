@@ -24,8 +24,7 @@ import java.util.Map;
  * normalizer and no prefix space. Anything else is refused with the reason.
  */
 public final class HuggingFaceFormat {
-    private HuggingFaceFormat() {
-    }
+    private HuggingFaceFormat() {}
 
     /** GPT-2's bytes_to_unicode: printable bytes stand for themselves, the rest move to U+0100 and up. */
     public static char[] byteToUnicode() {
@@ -58,18 +57,23 @@ public final class HuggingFaceFormat {
             first = false;
             sb.append("    {\"id\": ").append(e.getValue()).append(", \"content\": ");
             quote(sb, e.getKey());
-            sb.append(", \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}");
+            sb.append(
+                    ", \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}");
         }
         sb.append("\n  ],\n  \"normalizer\": null,\n");
         sb.append("  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [\n");
         sb.append("    {\"type\": \"Split\", \"pattern\": {\"Regex\": ");
         quote(sb, tokenizer.pattern().regex());
         sb.append("}, \"behavior\": \"Isolated\", \"invert\": false},\n");
-        sb.append("    {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}\n  ]},\n");
+        sb.append(
+                "    {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}\n  ]},\n");
         sb.append("  \"post_processor\": null,\n");
-        sb.append("  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n");
-        sb.append("  \"model\": {\n    \"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, \"continuing_subword_prefix\": null,\n");
-        sb.append("    \"end_of_word_suffix\": null, \"fuse_unk\": false, \"byte_fallback\": false, \"ignore_merges\": true,\n");
+        sb.append(
+                "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n");
+        sb.append(
+                "  \"model\": {\n    \"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, \"continuing_subword_prefix\": null,\n");
+        sb.append(
+                "    \"end_of_word_suffix\": null, \"fuse_unk\": false, \"byte_fallback\": false, \"ignore_merges\": true,\n");
         sb.append("    \"vocab\": {");
         for (int id = 0; id < v.size(); id++) {
             sb.append(id == 0 ? "\n      " : ",\n      ");
@@ -105,14 +109,17 @@ public final class HuggingFaceFormat {
         if (root == null || !root.isObject()) throw new IllegalArgumentException("tokenizer.json is not a JSON object");
         JsonNode model = root.path("model");
         if (!"BPE".equals(model.path("type").asText())) {
-            throw new IllegalArgumentException("tokenizer.json: model type '" + model.path("type").asText() + "' is not BPE");
+            throw new IllegalArgumentException(
+                    "tokenizer.json: model type '" + model.path("type").asText() + "' is not BPE");
         }
         if (!root.path("normalizer").isNull() && !root.path("normalizer").isMissingNode()) {
-            throw new IllegalArgumentException("tokenizer.json: a normalizer is not supported (byte-level BPE has none)");
+            throw new IllegalArgumentException(
+                    "tokenizer.json: a normalizer is not supported (byte-level BPE has none)");
         }
         SplitPattern pattern = pattern(root.path("pre_tokenizer"));
         Map<String, Integer> specials = new LinkedHashMap<>();
-        for (JsonNode a : root.path("added_tokens")) specials.put(a.path("content").asText(), a.path("id").asInt());
+        for (JsonNode a : root.path("added_tokens"))
+            specials.put(a.path("content").asText(), a.path("id").asInt());
         Map<Integer, byte[]> byId = new HashMap<>();
         Map<String, Integer> vocab = new HashMap<>();
         int[] u2b = new int[512];
@@ -129,26 +136,34 @@ public final class HuggingFaceFormat {
             for (int i = 0; i < name.length(); i++) {
                 char c = name.charAt(i);
                 if (c >= u2b.length || u2b[c] < 0) {
-                    throw new IllegalArgumentException("tokenizer.json: vocabulary entry '" + name + "' is not in the byte-level alphabet");
+                    throw new IllegalArgumentException(
+                            "tokenizer.json: vocabulary entry '" + name + "' is not in the byte-level alphabet");
                 }
                 bytes[i] = (byte) u2b[c];
             }
-            if (byId.put(id, bytes) != null) throw new IllegalArgumentException("tokenizer.json: id " + id + " appears twice in the vocabulary");
+            if (byId.put(id, bytes) != null)
+                throw new IllegalArgumentException("tokenizer.json: id " + id + " appears twice in the vocabulary");
         }
         List<byte[]> tokens = new ArrayList<>(byId.size());
         for (int id = 0; id < byId.size(); id++) {
             byte[] t = byId.get(id);
-            if (t == null) throw new IllegalArgumentException("tokenizer.json: vocabulary ids are not 0.." + (byId.size() - 1) + " (no id " + id + ")");
+            if (t == null)
+                throw new IllegalArgumentException(
+                        "tokenizer.json: vocabulary ids are not 0.." + (byId.size() - 1) + " (no id " + id + ")");
             tokens.add(t);
         }
         int last = -1, i = 0;
         for (JsonNode m : model.path("merges")) {
-            String pair = m.isArray() ? m.get(0).asText() + m.get(1).asText() : m.asText().replaceFirst(" ", "");
+            String pair = m.isArray()
+                    ? m.get(0).asText() + m.get(1).asText()
+                    : m.asText().replaceFirst(" ", "");
             Integer id = vocab.get(pair);
-            if (id == null) throw new IllegalArgumentException("tokenizer.json: merge " + i + " (" + m + ") makes no vocabulary entry");
+            if (id == null)
+                throw new IllegalArgumentException(
+                        "tokenizer.json: merge " + i + " (" + m + ") makes no vocabulary entry");
             if (id < last) {
-                throw new IllegalArgumentException("tokenizer.json: merge " + i + " makes id " + id + " after id " + last
-                        + ": merge order differs from id order, which ranks cannot express");
+                throw new IllegalArgumentException("tokenizer.json: merge " + i + " makes id " + id + " after id "
+                        + last + ": merge order differs from id order, which ranks cannot express");
             }
             last = id;
             i++;
@@ -162,22 +177,30 @@ public final class HuggingFaceFormat {
 
     private static SplitPattern pattern(JsonNode pre) {
         if ("ByteLevel".equals(pre.path("type").asText())) { // GPT-2's own: its regex inside the ByteLevel step
-            if (pre.path("add_prefix_space").asBoolean(false)) throw new IllegalArgumentException("tokenizer.json: add_prefix_space is not supported");
-            if (!pre.path("use_regex").asBoolean(true)) throw new IllegalArgumentException("tokenizer.json: a ByteLevel pre-tokenizer without a regex is not supported");
+            if (pre.path("add_prefix_space").asBoolean(false))
+                throw new IllegalArgumentException("tokenizer.json: add_prefix_space is not supported");
+            if (!pre.path("use_regex").asBoolean(true))
+                throw new IllegalArgumentException(
+                        "tokenizer.json: a ByteLevel pre-tokenizer without a regex is not supported");
             return SplitPattern.R50K;
         }
         JsonNode steps = pre.path("pretokenizers");
-        if ("Sequence".equals(pre.path("type").asText()) && steps.size() == 2 && "Split".equals(steps.get(0).path("type").asText())
-                && "ByteLevel".equals(steps.get(1).path("type").asText()) && !steps.get(1).path("use_regex").asBoolean(true)
+        if ("Sequence".equals(pre.path("type").asText())
+                && steps.size() == 2
+                && "Split".equals(steps.get(0).path("type").asText())
+                && "ByteLevel".equals(steps.get(1).path("type").asText())
+                && !steps.get(1).path("use_regex").asBoolean(true)
                 && !steps.get(1).path("add_prefix_space").asBoolean(false)) {
             String regex = steps.get(0).path("pattern").path("Regex").asText();
             for (SplitPattern p : SplitPattern.values()) {
                 if (p.regex().equals(regex)) return p;
             }
-            throw new IllegalArgumentException("tokenizer.json: the split regex is none of r50k, cl100k, cl100k-single-digits, o200k: " + regex);
+            throw new IllegalArgumentException(
+                    "tokenizer.json: the split regex is none of r50k, cl100k, cl100k-single-digits, o200k: " + regex);
         }
-        throw new IllegalArgumentException("tokenizer.json: pre-tokenizer " + pre.path("type").asText("(none)")
-                + " is not a byte-level BPE one (Split + ByteLevel, or GPT-2's ByteLevel)");
+        throw new IllegalArgumentException(
+                "tokenizer.json: pre-tokenizer " + pre.path("type").asText("(none)")
+                        + " is not a byte-level BPE one (Split + ByteLevel, or GPT-2's ByteLevel)");
     }
 
     private static void quote(StringBuilder sb, String s) {

@@ -16,7 +16,7 @@ final class PieceCache {
 
     private final int[] hashes = new int[SLOTS];
     private final byte[] lengths = new byte[SLOTS]; // piece length in chars; 0 = empty slot
-    private final byte[] counts = new byte[SLOTS];  // number of ids
+    private final byte[] counts = new byte[SLOTS]; // number of ids
     private final char[] keys = new char[SLOTS * MAX_CHARS];
     private final int[] ids = new int[SLOTS * MAX_IDS];
     long hits;

@@ -20,8 +20,7 @@ import static dev.scratchlm.bpe.CharClass.width;
  * the whitespace lookahead).
  */
 final class PreTokenizer {
-    private PreTokenizer() {
-    }
+    private PreTokenizer() {}
 
     /** {@code '(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+} */
     static int r50k(char[] s, int i, int end) {
@@ -147,7 +146,8 @@ final class PreTokenizer {
         int j = i + 1 + width(c1);
         if (j < end) {
             int c2 = codePointAt(s, j, end);
-            if ((foldEquals(c1, 'l') && foldEquals(c2, 'l')) || (foldEquals(c1, 'v') && foldEquals(c2, 'e'))
+            if ((foldEquals(c1, 'l') && foldEquals(c2, 'l'))
+                    || (foldEquals(c1, 'v') && foldEquals(c2, 'e'))
                     || (foldEquals(c1, 'r') && foldEquals(c2, 'e'))) {
                 return j + width(c2);
             }

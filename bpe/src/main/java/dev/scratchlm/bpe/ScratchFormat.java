@@ -28,8 +28,7 @@ import java.util.Map;
 public final class ScratchFormat {
     private static final String MAGIC = "scratchlm-bpe 1";
 
-    private ScratchFormat() {
-    }
+    private ScratchFormat() {}
 
     /** The tokenizer as text. Fails for a vocabulary whose ids 0..255 are not the bytes in order. */
     public static String toText(Tokenizer tokenizer) {
@@ -46,7 +45,11 @@ public final class ScratchFormat {
         sb.append("pattern ").append(tokenizer.patternName()).append('\n');
         sb.append("numbers ").append(tokenizer.numberPolicy().id()).append('\n');
         for (Map.Entry<String, Integer> e : tokenizer.specialTokens().entrySet()) {
-            sb.append("special ").append(e.getValue()).append(' ').append(e.getKey()).append('\n');
+            sb.append("special ")
+                    .append(e.getValue())
+                    .append(' ')
+                    .append(e.getKey())
+                    .append('\n');
         }
         sb.append("merges ").append(parents.length / 2).append('\n');
         for (int i = 0; i < parents.length; i += 2) {

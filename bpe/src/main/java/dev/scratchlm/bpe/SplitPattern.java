@@ -14,18 +14,23 @@ import java.util.regex.Pattern;
  */
 public enum SplitPattern {
     /** GPT-2 / r50k_base: whole digit runs, case-sensitive contractions. */
-    R50K("r50k", NumberPolicy.GPT2,
-            "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
+    R50K("r50k", NumberPolicy.GPT2, "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"),
     /** GPT-4 / cl100k_base: digits in groups of up to three, newlines kept apart from words. */
-    CL100K("cl100k", NumberPolicy.GROUPS_OF_3,
+    CL100K(
+            "cl100k",
+            NumberPolicy.GROUPS_OF_3,
             "'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*"
                     + "|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+"),
     /** cl100k's pattern with every digit its own piece (the "single" number policy). */
-    CL100K_SINGLE_DIGITS("cl100k-single-digits", NumberPolicy.SINGLE,
+    CL100K_SINGLE_DIGITS(
+            "cl100k-single-digits",
+            NumberPolicy.SINGLE,
             "'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*"
                     + "|\\s*[\\r\\n]|\\s+(?!\\S)|\\s+"),
     /** GPT-4o / o200k_base: CamelCase split into words, contractions stay on their word. */
-    O200K("o200k", NumberPolicy.GROUPS_OF_3,
+    O200K(
+            "o200k",
+            NumberPolicy.GROUPS_OF_3,
             "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
                     + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
                     + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
@@ -87,7 +92,7 @@ public enum SplitPattern {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown split pattern '" + id
-                + "' (expected r50k, cl100k, cl100k-single-digits or o200k)");
+        throw new IllegalArgumentException(
+                "unknown split pattern '" + id + "' (expected r50k, cl100k, cl100k-single-digits or o200k)");
     }
 }

@@ -52,8 +52,11 @@ public final class StreamDecoder {
             if ((lead & 0xC0) == 0x80) {
                 continue; // continuation byte: look further back for its lead
             }
-            int need = lead < 0x80 ? 1 : lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 && lead < 0xF0 ? 3
-                    : lead >= 0xC2 && lead < 0xE0 ? 2 : 1;
+            int need = lead < 0x80
+                    ? 1
+                    : lead >= 0xF0 && lead <= 0xF4
+                            ? 4
+                            : lead >= 0xE0 && lead < 0xF0 ? 3 : lead >= 0xC2 && lead < 0xE0 ? 2 : 1;
             return n - p < need ? p : n;
         }
         return n;

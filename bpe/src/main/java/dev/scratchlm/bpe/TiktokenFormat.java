@@ -18,16 +18,26 @@ import java.util.Map;
 public final class TiktokenFormat {
     /** The special tokens of OpenAI's encodings, as tiktoken defines them. */
     public static final Map<String, Integer> R50K_SPECIALS = Map.of("<|endoftext|>", 50256);
-    public static final Map<String, Integer> CL100K_SPECIALS = Map.of(
-            "<|endoftext|>", 100257, "<|fim_prefix|>", 100258, "<|fim_middle|>", 100259,
-            "<|fim_suffix|>", 100260, "<|endofprompt|>", 100276);
-    public static final Map<String, Integer> O200K_SPECIALS = Map.of("<|endoftext|>", 199999, "<|endofprompt|>", 200018);
 
-    private TiktokenFormat() {
-    }
+    public static final Map<String, Integer> CL100K_SPECIALS = Map.of(
+            "<|endoftext|>",
+            100257,
+            "<|fim_prefix|>",
+            100258,
+            "<|fim_middle|>",
+            100259,
+            "<|fim_suffix|>",
+            100260,
+            "<|endofprompt|>",
+            100276);
+    public static final Map<String, Integer> O200K_SPECIALS =
+            Map.of("<|endoftext|>", 199999, "<|endofprompt|>", 200018);
+
+    private TiktokenFormat() {}
 
     /** Reads a rank file; ranks must be 0..n-1, each once. */
-    public static Tokenizer load(InputStream ranks, SplitPattern pattern, Map<String, Integer> specialTokens) throws IOException {
+    public static Tokenizer load(InputStream ranks, SplitPattern pattern, Map<String, Integer> specialTokens)
+            throws IOException {
         List<byte[]> tokens = new ArrayList<>();
         BufferedReader in = new BufferedReader(new InputStreamReader(ranks, StandardCharsets.US_ASCII));
         String line;
@@ -45,7 +55,8 @@ public final class TiktokenFormat {
                 token = base64.decode(line.substring(0, Math.max(sp, 0)));
                 rank = Integer.parseInt(line.substring(sp + 1));
             } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
-                throw new IllegalArgumentException("rank file line " + ln + ": expected '<base64> <rank>', got '" + line + "'");
+                throw new IllegalArgumentException(
+                        "rank file line " + ln + ": expected '<base64> <rank>', got '" + line + "'");
             }
             if (rank < 0 || rank > 50_000_000) {
                 throw new IllegalArgumentException("rank file line " + ln + ": rank " + rank + " out of range");

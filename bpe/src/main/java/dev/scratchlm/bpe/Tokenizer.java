@@ -29,17 +29,18 @@ public final class Tokenizer {
     private final SplitPattern pattern;
     private final Vocabulary vocabulary;
     private final Map<String, Integer> specials; // in id order
-    private final String[] specialNames;       // index id - mergeableCount, null in gaps
+    private final String[] specialNames; // index id - mergeableCount, null in gaps
     private final byte[][] specialBytes;
-    private final char[][] specialChars;       // longest first, for matching in text
+    private final char[][] specialChars; // longest first, for matching in text
     private final int[] specialCharIds;
     private final long[] specialFirstChars = new long[1024]; // bitset over chars: can a special token start here?
     private final int vocabSize;
     private final String id;
-    private final int[] mergeParents;           // may be null: derived on demand
+    private final int[] mergeParents; // may be null: derived on demand
     // Encoders (buffers + piece cache) are pooled rather than thread-local so that virtual threads, one per
     // request, do not each build a 4.5 MB cache; LIFO keeps the most recently used (hottest) one on top.
-    private static final int MAX_IDLE_ENCODERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static final int MAX_IDLE_ENCODERS =
+            Math.max(2, Runtime.getRuntime().availableProcessors());
     private final ConcurrentLinkedDeque<Encoder> idleEncoders = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
 
@@ -47,17 +48,19 @@ public final class Tokenizer {
      * @param tokensByRank the mergeable tokens, index = id = rank; must hold all 256 single bytes
      * @param specialTokens special token text → id; ids must not collide with mergeable ids
      */
-    public static Tokenizer create(SplitPattern pattern, List<byte[]> tokensByRank, Map<String, Integer> specialTokens) {
+    public static Tokenizer create(
+            SplitPattern pattern, List<byte[]> tokensByRank, Map<String, Integer> specialTokens) {
         return new Tokenizer(pattern, new Vocabulary(tokensByRank), specialTokens, null);
     }
 
     /** As {@link #create}, remembering the merges that built each token (left, right per id from 256 on). */
-    static Tokenizer create(SplitPattern pattern, List<byte[]> tokensByRank, Map<String, Integer> specialTokens,
-                            int[] mergeParents) {
+    static Tokenizer create(
+            SplitPattern pattern, List<byte[]> tokensByRank, Map<String, Integer> specialTokens, int[] mergeParents) {
         return new Tokenizer(pattern, new Vocabulary(tokensByRank), specialTokens, mergeParents);
     }
 
-    private Tokenizer(SplitPattern pattern, Vocabulary vocabulary, Map<String, Integer> specialTokens, int[] mergeParents) {
+    private Tokenizer(
+            SplitPattern pattern, Vocabulary vocabulary, Map<String, Integer> specialTokens, int[] mergeParents) {
         this.pattern = pattern;
         this.vocabulary = vocabulary;
         this.mergeParents = mergeParents;
@@ -91,7 +94,8 @@ public final class Tokenizer {
             specialBytes[e.getValue() - n] = e.getKey().getBytes(StandardCharsets.UTF_8);
         }
         List<Map.Entry<String, Integer>> byLength = new ArrayList<>(ordered.entrySet());
-        byLength.sort(Comparator.comparingInt((Map.Entry<String, Integer> e) -> -e.getKey().length()));
+        byLength.sort(Comparator.comparingInt(
+                (Map.Entry<String, Integer> e) -> -e.getKey().length()));
         specialChars = new char[byLength.size()][];
         specialCharIds = new int[byLength.size()];
         for (int i = 0; i < byLength.size(); i++) {
@@ -136,8 +140,8 @@ public final class Tokenizer {
     public int specialId(String name) {
         Integer sid = specials.get(name);
         if (sid == null) {
-            throw new IllegalArgumentException("tokenizer " + id + " has no special token " + name
-                    + " (it has " + specials.keySet() + ")");
+            throw new IllegalArgumentException(
+                    "tokenizer " + id + " has no special token " + name + " (it has " + specials.keySet() + ")");
         }
         return sid;
     }
@@ -298,8 +302,8 @@ public final class Tokenizer {
         int offset = 0;
         for (int tokenId : ids) {
             byte[] b = bytesOf(tokenId);
-            pieces.add(new Piece(tokenId, new String(b, StandardCharsets.UTF_8), offset, offset + b.length,
-                    isSpecial(tokenId)));
+            pieces.add(new Piece(
+                    tokenId, new String(b, StandardCharsets.UTF_8), offset, offset + b.length, isSpecial(tokenId)));
             offset += b.length;
         }
         return pieces;
@@ -350,7 +354,8 @@ public final class Tokenizer {
         int n = vocabulary.size();
         for (int t = 0; t < Math.min(256, n); t++) {
             if (vocabulary.token(t).length != 1) {
-                throw new IllegalStateException("id " + t + " is not a single byte, so this vocabulary is not a list of merges");
+                throw new IllegalStateException(
+                        "id " + t + " is not a single byte, so this vocabulary is not a list of merges");
             }
         }
         int[] parents = new int[2 * (n - 256)];
@@ -409,7 +414,8 @@ public final class Tokenizer {
 
     @Override
     public String toString() {
-        return "Tokenizer[" + id + ", pattern=" + pattern.id() + ", vocabSize=" + vocabSize + ", specials=" + specials.keySet() + "]";
+        return "Tokenizer[" + id + ", pattern=" + pattern.id() + ", vocabSize=" + vocabSize + ", specials="
+                + specials.keySet() + "]";
     }
 
     /** Encoding state for one call at a time: reused buffers and the bounded piece cache. */

@@ -8,8 +8,7 @@ final class Utf8 {
     /** Invalid byte b (0x80..0xFF) travels as the lone surrogate 0xDC00 + b ("surrogateescape"). */
     private static final int ESCAPE = 0xDC00;
 
-    private Utf8() {
-    }
+    private Utf8() {}
 
     /** Upper bound of the UTF-8 length of n chars. */
     static int maxBytes(int chars) {

@@ -32,7 +32,8 @@ final class Vocabulary {
         for (int id = 0; id < n; id++) {
             byte[] t = tokensByRank.get(id);
             if (t == null || t.length == 0) {
-                throw new IllegalArgumentException("token " + id + " is empty (ranks must be 0.." + (n - 1) + " without gaps)");
+                throw new IllegalArgumentException(
+                        "token " + id + " is empty (ranks must be 0.." + (n - 1) + " without gaps)");
             }
             tokens[id] = t.clone();
             if (lookup(t, 0, t.length) >= 0) {
@@ -49,7 +50,8 @@ final class Vocabulary {
         }
         for (int b = 0; b < 256; b++) {
             if (byteToId[b] < 0) {
-                throw new IllegalArgumentException("byte " + b + " has no token; a byte-level vocabulary needs all 256");
+                throw new IllegalArgumentException(
+                        "byte " + b + " has no token; a byte-level vocabulary needs all 256");
             }
         }
         // Every split of a token into two tokens is a merge to it.

@@ -31,8 +31,7 @@ final class WordCounter {
                 break;
             }
             int w = e - 1;
-            if (hashes[w] == h && lengths[w] == len
-                    && Arrays.equals(pool, offsets[w], offsets[w] + len, s, from, to)) {
+            if (hashes[w] == h && lengths[w] == len && Arrays.equals(pool, offsets[w], offsets[w] + len, s, from, to)) {
                 counts[w]++;
                 return;
             }

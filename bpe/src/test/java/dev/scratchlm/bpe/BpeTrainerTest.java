@@ -105,7 +105,8 @@ class BpeTrainerTest {
     @Test
     void agreesWithTheTextbookAlgorithm() {
         List<String> docs = new ArrayList<>(Corpora.europarl().subList(0, 40));
-        docs.add("aaaaaaa abababab aaa ababab 1111111 ''''");  // overlapping pairs: the tricky part of incremental counts
+        docs.add(
+                "aaaaaaa abababab aaa ababab 1111111 ''''"); // overlapping pairs: the tricky part of incremental counts
         for (SplitPattern p : new SplitPattern[] {SplitPattern.CL100K, SplitPattern.R50K}) {
             BpeTrainer.Config config = new BpeTrainer.Config(256 + 300, p, List.of(), 2);
             Tokenizer t = BpeTrainer.train(docs, config);
@@ -127,7 +128,8 @@ class BpeTrainerTest {
     @Test
     void specialTokensComeAfterTheMergesAndNeverFromText() {
         List<String> docs = List.of("<|endoftext|> hello hello hello <|user|>", "hello world <|end|>");
-        Tokenizer t = BpeTrainer.train(docs, new BpeTrainer.Config(300, SplitPattern.CL100K, ChatTemplate.SPECIAL_TOKENS, 1));
+        Tokenizer t =
+                BpeTrainer.train(docs, new BpeTrainer.Config(300, SplitPattern.CL100K, ChatTemplate.SPECIAL_TOKENS, 1));
         int merges = t.mergeableCount() - 256;
         assertTrue(merges > 0 && merges <= 300 - 256 - 5);
         int id = t.mergeableCount();
@@ -156,7 +158,8 @@ class BpeTrainerTest {
         }
         BpeTrainer.Config base = BpeTrainer.Config.of(600, NumberPolicy.GPT2);
         for (NumberPolicy policy : NumberPolicy.values()) {
-            Tokenizer t = BpeTrainer.train(docs, new BpeTrainer.Config(600, SplitPattern.forNumberPolicy(policy), base.specialTokens(), 2));
+            Tokenizer t = BpeTrainer.train(
+                    docs, new BpeTrainer.Config(600, SplitPattern.forNumberPolicy(policy), base.specialTokens(), 2));
             assertEquals(policy, t.numberPolicy());
             int longestDigits = 0;
             for (int id = 0; id < t.mergeableCount(); id++) {
@@ -189,17 +192,21 @@ class BpeTrainerTest {
 
     @Test
     void badConfigIsRejectedClearly() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new BpeTrainer.Config(100, SplitPattern.CL100K, List.of(), 2));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new BpeTrainer.Config(100, SplitPattern.CL100K, List.of(), 2));
         assertTrue(e.getMessage().contains("256"));
-        assertThrows(IllegalArgumentException.class, () -> new BpeTrainer.Config(300, SplitPattern.CL100K, List.of(), 0));
-        assertThrows(IllegalArgumentException.class, () -> new BpeTrainer.Config(300, SplitPattern.CL100K, List.of("<|a|>", "<|a|>"), 2));
+        assertThrows(
+                IllegalArgumentException.class, () -> new BpeTrainer.Config(300, SplitPattern.CL100K, List.of(), 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new BpeTrainer.Config(300, SplitPattern.CL100K, List.of("<|a|>", "<|a|>"), 2));
         assertThrows(IllegalArgumentException.class, () -> new BpeTrainer.Config(300, null, List.of(), 2));
     }
 
     @Test
     void frequentWordsBecomeSingleTokens() {
-        Tokenizer t = BpeTrainer.train(Corpora.europarl().subList(0, 2000), BpeTrainer.Config.of(3000, NumberPolicy.GROUPS_OF_3));
+        Tokenizer t = BpeTrainer.train(
+                Corpora.europarl().subList(0, 2000), BpeTrainer.Config.of(3000, NumberPolicy.GROUPS_OF_3));
         assertEquals(1, t.encodeOrdinary(" the").length);
         assertEquals(1, t.encodeOrdinary(" Commission").length);
         assertFalse(t.encodeOrdinary(" Qzxv").length < 3);

@@ -27,13 +27,16 @@ class ChatTemplateTest {
 
     @Test
     void rendersTheDocumentedLayoutWithTheLossOnAnswersOnly() {
-        List<ChatMessage> conversation = List.of(
-                ChatMessage.system("Be brief."), ChatMessage.user("What is 2+2?"), ChatMessage.assistant("4."));
+        List<ChatMessage> conversation =
+                List.of(ChatMessage.system("Be brief."), ChatMessage.user("What is 2+2?"), ChatMessage.assistant("4."));
         ChatTemplate.Rendered r = chat.render(conversation);
         int[] expected = TiktokenExactnessTest.concat(
-                ids(tok.specialId("<|endoftext|>"), tok.specialId("<|system|>")), tok.encodeOrdinary("Be brief."),
-                ids(tok.specialId("<|end|>"), tok.specialId("<|user|>")), tok.encodeOrdinary("What is 2+2?"),
-                ids(tok.specialId("<|end|>"), tok.specialId("<|assistant|>")), tok.encodeOrdinary("4."),
+                ids(tok.specialId("<|endoftext|>"), tok.specialId("<|system|>")),
+                tok.encodeOrdinary("Be brief."),
+                ids(tok.specialId("<|end|>"), tok.specialId("<|user|>")),
+                tok.encodeOrdinary("What is 2+2?"),
+                ids(tok.specialId("<|end|>"), tok.specialId("<|assistant|>")),
+                tok.encodeOrdinary("4."),
                 ids(tok.specialId("<|end|>")));
         assertArrayEquals(expected, r.ids());
         assertEquals(r.ids().length, r.lossMask().length);
@@ -42,20 +45,26 @@ class ChatTemplateTest {
             boolean inAnswer = i >= r.ids().length - answer - 1; // the answer and its closing <|end|>
             assertEquals(inAnswer, r.lossMask()[i], "mask at " + i);
         }
-        assertEquals("<|endoftext|><|system|>Be brief.<|end|><|user|>What is 2+2?<|end|><|assistant|>4.<|end|>",
+        assertEquals(
+                "<|endoftext|><|system|>Be brief.<|end|><|user|>What is 2+2?<|end|><|assistant|>4.<|end|>",
                 tok.decodeToString(r.ids()));
     }
 
     @Test
     void theServingPromptIsTheTrainingLayoutUpToTheAnswer() {
-        List<ChatMessage> history = List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello."), ChatMessage.user("Bye"));
+        List<ChatMessage> history =
+                List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello."), ChatMessage.user("Bye"));
         int[] prompt = chat.renderPrompt(history);
         int[] rendered = chat.render(history).ids();
         assertArrayEquals(rendered, Arrays.copyOf(prompt, rendered.length));
         assertEquals(tok.specialId("<|assistant|>"), prompt[prompt.length - 1]);
         // what training shows after that prefix for a reply is exactly what serving will generate against
-        int[] full = chat.render(List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello."), ChatMessage.user("Bye"),
-                ChatMessage.assistant("Ciao."))).ids();
+        int[] full = chat.render(List.of(
+                        ChatMessage.user("Hi"),
+                        ChatMessage.assistant("Hello."),
+                        ChatMessage.user("Bye"),
+                        ChatMessage.assistant("Ciao.")))
+                .ids();
         assertArrayEquals(prompt, Arrays.copyOf(full, prompt.length));
         assertEquals(chat.stopToken(), full[full.length - 1]);
         assertTrue(chat.isStop(tok.specialId("<|end|>")));
@@ -89,8 +98,10 @@ class ChatTemplateTest {
     void badMessagesAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> chat.render(List.of()));
         assertThrows(NullPointerException.class, () -> ChatMessage.user(null));
-        assertEquals("unknown role 'root' (expected system, user or assistant)",
-                assertThrows(IllegalArgumentException.class, () -> ChatMessage.Role.fromId("root")).getMessage());
+        assertEquals(
+                "unknown role 'root' (expected system, user or assistant)",
+                assertThrows(IllegalArgumentException.class, () -> ChatMessage.Role.fromId("root"))
+                        .getMessage());
         assertEquals(ChatMessage.Role.ASSISTANT, ChatMessage.Role.fromId("assistant"));
     }
 }

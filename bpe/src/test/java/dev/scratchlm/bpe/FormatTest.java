@@ -11,7 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,7 +46,9 @@ class FormatTest {
     @Test
     void ownFormatRoundTrips(@TempDir Path dir) throws Exception {
         String text = ScratchFormat.toText(trained);
-        assertTrue(text.startsWith("scratchlm-bpe 1\npattern cl100k\nnumbers groups-of-3\nspecial 2995 <|endoftext|>\n"), text.substring(0, 200));
+        assertTrue(
+                text.startsWith("scratchlm-bpe 1\npattern cl100k\nnumbers groups-of-3\nspecial 2995 <|endoftext|>\n"),
+                text.substring(0, 200));
         Path file = dir.resolve("tok.bpe");
         ScratchFormat.save(trained, file);
         Tokenizer back = ScratchFormat.load(file);
@@ -61,24 +62,35 @@ class FormatTest {
     void ownFormatRejectsBrokenFilesWithTheReason() {
         String good = ScratchFormat.toText(trained);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ScratchFormat.fromText("hello"))
-                .getMessage().contains("not a ScratchLM tokenizer file"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ScratchFormat.fromText(good.replace("pattern cl100k", "pattern nope"))).getMessage().contains("unknown split pattern"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ScratchFormat.fromText(good.replace("numbers groups-of-3", "numbers single"))).getMessage().contains("splits numbers"));
+                .getMessage()
+                .contains("not a ScratchLM tokenizer file"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ScratchFormat.fromText(good.replace("pattern cl100k", "pattern nope")))
+                .getMessage()
+                .contains("unknown split pattern"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ScratchFormat.fromText(good.replace("numbers groups-of-3", "numbers single")))
+                .getMessage()
+                .contains("splits numbers"));
         String half = good.substring(0, good.length() / 2);
         String truncated = half.substring(0, half.lastIndexOf('\n') + 1);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ScratchFormat.fromText(truncated))
-                .getMessage().contains("ends after"));
+                .getMessage()
+                .contains("ends after"));
         String lines = good.replaceFirst("\nmerges (\\d+)\n", "\nmerges $1\n999999 3\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ScratchFormat.fromText(lines)).getMessage().contains("line"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ScratchFormat.fromText(lines))
+                .getMessage()
+                .contains("line"));
     }
 
     @Test
     void tiktokenExportReloadsToTheSameTokenizer() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         TiktokenFormat.write(trained, out);
-        Tokenizer back = TiktokenFormat.load(new ByteArrayInputStream(out.toByteArray()), trained.pattern(), trained.specialTokens());
+        Tokenizer back = TiktokenFormat.load(
+                new ByteArrayInputStream(out.toByteArray()), trained.pattern(), trained.specialTokens());
         assertEquals(trained.id(), back.id());
         assertSameEncodings(trained, back);
     }
@@ -91,16 +103,23 @@ class FormatTest {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         TiktokenFormat.write(Corpora.openAi("r50k_base"), out);
-        assertEquals(new String(original, StandardCharsets.US_ASCII).strip(), out.toString(StandardCharsets.US_ASCII).strip());
+        assertEquals(
+                new String(original, StandardCharsets.US_ASCII).strip(),
+                out.toString(StandardCharsets.US_ASCII).strip());
     }
 
     @Test
     void tiktokenLoaderRejectsBadLines() {
         byte[] bad = "IQ== 0\nnot-base64!! 1\n".getBytes(StandardCharsets.US_ASCII);
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> TiktokenFormat.load(new ByteArrayInputStream(bad), SplitPattern.R50K, Map.of())).getMessage().contains("line 2"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> TiktokenFormat.load(new ByteArrayInputStream(bad), SplitPattern.R50K, Map.of()))
+                .getMessage()
+                .contains("line 2"));
         byte[] gap = "IQ== 0\nIg== 2\n".getBytes(StandardCharsets.US_ASCII);
-        assertThrows(IllegalArgumentException.class, () -> TiktokenFormat.load(new ByteArrayInputStream(gap), SplitPattern.R50K, Map.of()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TiktokenFormat.load(new ByteArrayInputStream(gap), SplitPattern.R50K, Map.of()));
     }
 
     @Test
@@ -115,14 +134,17 @@ class FormatTest {
         assertTrue(model.get("merges").size() >= trained.mergeableCount() - 256);
         JsonNode pre = json.get("pre_tokenizer").get("pretokenizers");
         assertEquals("Split", pre.get(0).get("type").asText());
-        assertEquals(SplitPattern.CL100K.regex(), pre.get(0).get("pattern").get("Regex").asText());
+        assertEquals(
+                SplitPattern.CL100K.regex(),
+                pre.get(0).get("pattern").get("Regex").asText());
         assertEquals("Isolated", pre.get(0).get("behavior").asText());
         assertEquals("ByteLevel", pre.get(1).get("type").asText());
         assertEquals("ByteLevel", json.get("decoder").get("type").asText());
         JsonNode added = json.get("added_tokens");
         assertEquals(ChatTemplate.SPECIAL_TOKENS.size(), added.size());
         for (JsonNode a : added) {
-            assertEquals(trained.specialId(a.get("content").asText()), a.get("id").asInt());
+            assertEquals(
+                    trained.specialId(a.get("content").asText()), a.get("id").asInt());
             assertTrue(a.get("special").asBoolean());
         }
     }
@@ -132,7 +154,10 @@ class FormatTest {
         for (Tokenizer t : new Tokenizer[] {trained, Corpora.openAi("r50k_base")}) {
             MiniHfBpe hf = new MiniHfBpe(new ObjectMapper().readTree(HuggingFaceFormat.toJson(t)));
             for (String s : sample) {
-                assertArrayEquals(t.encodeOrdinary(s), hf.encode(s), "tokenizer.json disagrees on " + s.substring(0, Math.min(60, s.length())));
+                assertArrayEquals(
+                        t.encodeOrdinary(s),
+                        hf.encode(s),
+                        "tokenizer.json disagrees on " + s.substring(0, Math.min(60, s.length())));
             }
         }
         String shakespeare = Corpora.tinyShakespeare().substring(0, 200_000);
@@ -157,7 +182,10 @@ class FormatTest {
         Tokenizer r50k = Corpora.openAi("r50k_base");
         ObjectMapper m = new ObjectMapper();
         var json = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(HuggingFaceFormat.toJson(r50k));
-        json.set("pre_tokenizer", m.readTree("{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": true}"));
+        json.set(
+                "pre_tokenizer",
+                m.readTree(
+                        "{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": true}"));
         ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("model").get("vocab")).put("<|endoftext|>", 50256);
         Tokenizer back = HuggingFaceFormat.fromJson(m.writeValueAsString(json));
         assertEquals(r50k.id(), back.id());
@@ -170,16 +198,28 @@ class FormatTest {
         ObjectMapper m = new ObjectMapper();
         String good = HuggingFaceFormat.toJson(trained);
         var json = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(good);
-        var merges = (com.fasterxml.jackson.databind.node.ArrayNode) json.get("model").get("merges");
+        var merges = (com.fasterxml.jackson.databind.node.ArrayNode)
+                json.get("model").get("merges");
         JsonNode lastMerge = merges.remove(merges.size() - 1);
         merges.insert(0, lastMerge);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson(m.writeValueAsString(json)))
-                .getMessage().contains("merge order differs from id order"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson(good.replace("\"type\": \"BPE\"", "\"type\": \"WordPiece\"")))
-                .getMessage().contains("is not BPE"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson(good.replace("\"normalizer\": null", "\"normalizer\": {\"type\": \"NFC\"}")))
-                .getMessage().contains("normalizer"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson("{\"model\": ")).getMessage().contains("not JSON"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson(m.writeValueAsString(json)))
+                .getMessage()
+                .contains("merge order differs from id order"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> HuggingFaceFormat.fromJson(good.replace("\"type\": \"BPE\"", "\"type\": \"WordPiece\"")))
+                .getMessage()
+                .contains("is not BPE"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> HuggingFaceFormat.fromJson(
+                                good.replace("\"normalizer\": null", "\"normalizer\": {\"type\": \"NFC\"}")))
+                .getMessage()
+                .contains("normalizer"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> HuggingFaceFormat.fromJson("{\"model\": "))
+                .getMessage()
+                .contains("not JSON"));
     }
 
     /**
@@ -194,9 +234,18 @@ class FormatTest {
         final char[] b2u = HuggingFaceFormat.byteToUnicode();
 
         MiniHfBpe(JsonNode json) {
-            split = Pattern.compile(json.get("pre_tokenizer").get("pretokenizers").get(0).get("pattern").get("Regex").asText(),
+            split = Pattern.compile(
+                    json.get("pre_tokenizer")
+                            .get("pretokenizers")
+                            .get(0)
+                            .get("pattern")
+                            .get("Regex")
+                            .asText(),
                     Pattern.UNICODE_CHARACTER_CLASS);
-            json.get("model").get("vocab").fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+            json.get("model")
+                    .get("vocab")
+                    .fields()
+                    .forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asInt()));
             int i = 0;
             for (JsonNode m : json.get("model").get("merges")) {
                 mergeRank.putIfAbsent(m.asText(), i++);

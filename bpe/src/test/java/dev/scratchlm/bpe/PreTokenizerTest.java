@@ -66,8 +66,9 @@ class PreTokenizerTest {
             List<String> expected = regex(regex, text);
             List<String> actual = handWritten(pattern, text);
             if (!expected.equals(actual)) {
-                fail(pattern + " on " + escape(text) + "\nregex: " + expected.stream().map(PreTokenizerTest::escape).toList()
-                        + "\nmine:  " + actual.stream().map(PreTokenizerTest::escape).toList());
+                fail(pattern + " on " + escape(text) + "\nregex: "
+                        + expected.stream().map(PreTokenizerTest::escape).toList() + "\nmine:  "
+                        + actual.stream().map(PreTokenizerTest::escape).toList());
             }
         }
     }
@@ -98,7 +99,8 @@ class PreTokenizerTest {
         List<String> expected = switch (pattern.numberPolicy()) {
             case GPT2 -> List.of("Year", " 2024", ":", " 1234567", " apples");
             case GROUPS_OF_3 -> List.of("Year", " ", "202", "4", ":", " ", "123", "456", "7", " apples");
-            case SINGLE -> List.of("Year", " ", "2", "0", "2", "4", ":", " ", "1", "2", "3", "4", "5", "6", "7", " apples");
+            case SINGLE ->
+                List.of("Year", " ", "2", "0", "2", "4", ":", " ", "1", "2", "3", "4", "5", "6", "7", " apples");
         };
         assertEquals(expected, pieces);
     }

@@ -15,7 +15,8 @@ class RoundTripTest {
 
     @BeforeAll
     static void tokenizers() {
-        trained = BpeTrainer.train(Corpora.europarl().subList(0, 1500), BpeTrainer.Config.of(1200, NumberPolicy.GROUPS_OF_3));
+        trained = BpeTrainer.train(
+                Corpora.europarl().subList(0, 1500), BpeTrainer.Config.of(1200, NumberPolicy.GROUPS_OF_3));
         r50k = Corpora.openAi("r50k_base");
     }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TiktokenExactnessTest {
 
     static Encoding jtokkit(String name) {
-        return Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.fromName(name).orElseThrow());
+        return Encodings.newLazyEncodingRegistry()
+                .getEncoding(EncodingType.fromName(name).orElseThrow());
     }
 
     @ParameterizedTest
@@ -40,7 +41,9 @@ class TiktokenExactnessTest {
     @ValueSource(strings = {"r50k_base", "cl100k_base", "o200k_base"})
     void tinyShakespeareTokenForToken(String name) {
         String text = Corpora.tinyShakespeare();
-        assertArrayEquals(jtokkit(name).encodeOrdinary(text).toArray(), Corpora.openAi(name).encodeOrdinary(text));
+        assertArrayEquals(
+                jtokkit(name).encodeOrdinary(text).toArray(),
+                Corpora.openAi(name).encodeOrdinary(text));
     }
 
     @ParameterizedTest
@@ -51,7 +54,9 @@ class TiktokenExactnessTest {
         Random rnd = new Random(7);
         for (int i = 0; i < 5_000; i++) {
             String text = RandomText.string(rnd, 60, false); // jtokkit asserts valid UTF-16
-            assertArrayEquals(theirs.encodeOrdinary(text).toArray(), ours.encodeOrdinary(text),
+            assertArrayEquals(
+                    theirs.encodeOrdinary(text).toArray(),
+                    ours.encodeOrdinary(text),
                     () -> name + " differs on " + PreTokenizerTest.escape(text));
         }
         // long runs take the heap-based merge path
@@ -68,8 +73,12 @@ class TiktokenExactnessTest {
         // jtokkit only encodes special tokens through its own ids; check ours against them
         int eot = ours.specialId("<|endoftext|>");
         int[] ids = ours.encode(text);
-        int[] expected = concat(theirs.encodeOrdinary("Hello").toArray(), new int[] {eot},
-                theirs.encodeOrdinary(" world ").toArray(), new int[] {eot, eot}, theirs.encodeOrdinary("!").toArray());
+        int[] expected = concat(
+                theirs.encodeOrdinary("Hello").toArray(),
+                new int[] {eot},
+                theirs.encodeOrdinary(" world ").toArray(),
+                new int[] {eot, eot},
+                theirs.encodeOrdinary("!").toArray());
         assertArrayEquals(expected, ids);
         assertArrayEquals(theirs.encodeOrdinary(text).toArray(), ours.encodeOrdinary(text));
     }

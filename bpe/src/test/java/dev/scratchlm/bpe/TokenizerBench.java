@@ -29,7 +29,8 @@ public final class TokenizerBench {
         List<String> docs = Corpora.europarl();
         long bytes = Corpora.utf8Bytes(docs);
         double mb = bytes / 1e6;
-        System.out.printf("corpus: Europarl demo, %d documents, %.2f MB UTF-8, max heap %d MB%n",
+        System.out.printf(
+                "corpus: Europarl demo, %d documents, %.2f MB UTF-8, max heap %d MB%n",
                 docs.size(), mb, Runtime.getRuntime().maxMemory() >> 20);
 
         // cold: a fresh instance, first pass
@@ -74,12 +75,20 @@ public final class TokenizerBench {
         }
         long hits = warm[0] - cold[0];
         long misses = warm[1] - cold[1];
-        System.out.printf("encode r50k: load %.2f s; %d tokens; cold pass %.2f s (cache hit rate %.1f%%)%n",
+        System.out.printf(
+                "encode r50k: load %.2f s; %d tokens; cold pass %.2f s (cache hit rate %.1f%%)%n",
                 loadS, tokens, coldS, 100.0 * cold[0] / Math.max(1, cold[0] + cold[1]));
-        System.out.printf("encode r50k warm: %.2f s = pre-tokenize %.2f s (%d pieces, %.1f MB/s) + cache lookups and merges %.2f s;"
+        System.out.printf(
+                "encode r50k warm: %.2f s = pre-tokenize %.2f s (%d pieces, %.1f MB/s) + cache lookups and merges %.2f s;"
                         + " cache hit rate %.1f%% (bound %d pieces of <= %d chars per encoder)%n",
-                oursBest, splitBest, pieces, mb / splitBest, oursBest - splitBest, 100.0 * hits / Math.max(1, hits + misses),
-                PieceCache.SLOTS, PieceCache.MAX_CHARS);
+                oursBest,
+                splitBest,
+                pieces,
+                mb / splitBest,
+                oursBest - splitBest,
+                100.0 * hits / Math.max(1, hits + misses),
+                PieceCache.SLOTS,
+                PieceCache.MAX_CHARS);
         System.out.printf("jtokkit r50k: %.2f s; ours/jtokkit speed ratio %.2f%n", theirsBest, theirsBest / oursBest);
 
         // training
@@ -90,8 +99,11 @@ public final class TokenizerBench {
         long cpu0 = os.getProcessCpuTime();
         long thread0 = threads.getCurrentThreadCpuTime();
         t0 = System.nanoTime();
-        BpeTrainer trainer = new BpeTrainer(new BpeTrainer.Config(256 + merges + ChatTemplate.SPECIAL_TOKENS.size(),
-                SplitPattern.CL100K, ChatTemplate.SPECIAL_TOKENS, 2));
+        BpeTrainer trainer = new BpeTrainer(new BpeTrainer.Config(
+                256 + merges + ChatTemplate.SPECIAL_TOKENS.size(),
+                SplitPattern.CL100K,
+                ChatTemplate.SPECIAL_TOKENS,
+                2));
         trainer.addAll(docs);
         Tokenizer trained = trainer.train();
         double trainWall = (System.nanoTime() - t0) / 1e9;
@@ -99,14 +111,24 @@ public final class TokenizerBench {
         double trainThread = (threads.getCurrentThreadCpuTime() - thread0) / 1e9;
         BpeTrainer.Stats st = trainer.stats();
         if (st.merges() != merges) { // a run that stopped early (minimum pair frequency) would time less work
-            throw new IllegalStateException("training learned " + st.merges() + " merges, not the " + merges + " asked for");
+            throw new IllegalStateException(
+                    "training learned " + st.merges() + " merges, not the " + merges + " asked for");
         }
-        System.out.printf("train: %d merges (cl100k pattern) from %d pieces, %d word types: pre-tokenize+count %.2f s,"
+        System.out.printf(
+                "train: %d merges (cl100k pattern) from %d pieces, %d word types: pre-tokenize+count %.2f s,"
                         + " merges %.2f s; wall %.2f s, this thread's CPU %.2f s, process CPU %.2f s%n",
-                st.merges(), st.pieces(), st.wordTypes(), st.splitNanos() / 1e9, st.mergeNanos() / 1e9,
-                trainWall, trainThread, trainCpu);
+                st.merges(),
+                st.pieces(),
+                st.wordTypes(),
+                st.splitNanos() / 1e9,
+                st.mergeNanos() / 1e9,
+                trainWall,
+                trainThread,
+                trainCpu);
         int[] sample = trained.encode(docs.get(0));
-        System.out.printf("trained tokenizer %s: %.2f bytes per token on document 0%n", trained.id(),
+        System.out.printf(
+                "trained tokenizer %s: %.2f bytes per token on document 0%n",
+                trained.id(),
                 (double) docs.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8).length / sample.length);
 
         long peak = 0;
@@ -115,7 +137,8 @@ public final class TokenizerBench {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.printf("encode_mb_s=%.2f cold_encode_mb_s=%.2f jtokkit_mb_s=%.2f train_16k_cpu_s=%.2f peak_heap_mb=%d%n",
+        System.out.printf(
+                "encode_mb_s=%.2f cold_encode_mb_s=%.2f jtokkit_mb_s=%.2f train_16k_cpu_s=%.2f peak_heap_mb=%d%n",
                 mb / oursBest, mb / coldS, mb / theirsBest, trainCpu, peak >> 20);
     }
 

@@ -35,7 +35,8 @@ class TokenizerTest {
     void specialTokensOnlyWhenAllowed() {
         String text = "a<|endoftext|>b";
         int eot = CL100K.specialId("<|endoftext|>");
-        assertArrayEquals(TiktokenExactnessTest.concat(CL100K.encodeOrdinary("a"), new int[] {eot}, CL100K.encodeOrdinary("b")),
+        assertArrayEquals(
+                TiktokenExactnessTest.concat(CL100K.encodeOrdinary("a"), new int[] {eot}, CL100K.encodeOrdinary("b")),
                 CL100K.encode(text));
         assertFalse(java.util.Arrays.stream(CL100K.encodeOrdinary(text)).anyMatch(CL100K::isSpecial));
         assertEquals(text, CL100K.decodeToString(CL100K.encodeOrdinary(text)));
@@ -67,7 +68,8 @@ class TokenizerTest {
 
     @Test
     void unknownIdsAreAClearError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CL100K.decode(new int[] {100_256}));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> CL100K.decode(new int[] {100_256}));
         assertTrue(e.getMessage().contains("unknown token id 100256"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> CL100K.decode(new int[] {-1}));
         assertThrows(IllegalArgumentException.class, () -> CL100K.specialId("<|nope|>"));
@@ -133,11 +135,17 @@ class TokenizerTest {
         for (int b = 0; b < 255; b++) {
             missingByte.add(new byte[] {(byte) b});
         }
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Tokenizer.create(SplitPattern.R50K, missingByte, java.util.Map.of()))
-                .getMessage().contains("byte 255"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Tokenizer.create(SplitPattern.R50K, missingByte, java.util.Map.of()))
+                .getMessage()
+                .contains("byte 255"));
         List<byte[]> bytes = new ArrayList<>(missingByte);
         bytes.add(new byte[] {(byte) 255});
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Tokenizer.create(SplitPattern.R50K, bytes, java.util.Map.of("<|x|>", 3)))
-                .getMessage().contains("belongs to a mergeable token"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Tokenizer.create(SplitPattern.R50K, bytes, java.util.Map.of("<|x|>", 3)))
+                .getMessage()
+                .contains("belongs to a mergeable token"));
     }
 }

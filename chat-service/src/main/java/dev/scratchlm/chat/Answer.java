@@ -4,7 +4,6 @@ import dev.scratchlm.gpt.TokenChoice;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +25,10 @@ final class Answer implements BatchScheduler.Listener {
     private static final Logger LOG = Logger.getLogger(Answer.class.getName());
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
     // The fixed end of a token chunk without logprobs (see OpenAiJson.textChunk and chatChunk).
-    private static final byte[] TEXT_TAIL = ",\"logprobs\":null,\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CHAT_TAIL = "},\"logprobs\":null,\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TEXT_TAIL =
+            ",\"logprobs\":null,\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CHAT_TAIL =
+            "},\"logprobs\":null,\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final CompletionRequest req;
     private final HttpServerResponse response;
@@ -39,6 +40,7 @@ final class Answer implements BatchScheduler.Listener {
     private final String id, object, model, prefix;
     /** The bytes of a token chunk before its quoted text: the chunk prefix and the text's key. */
     private final byte[] tokenHead;
+
     private final long created;
     private final StringBuilder sb = new StringBuilder(256);
     private final List<TokenLogprob> allLogprobs = new ArrayList<>();
@@ -54,8 +56,13 @@ final class Answer implements BatchScheduler.Listener {
      * @param loop the event loop of the request's connection (its writes happen there); {@code outbox} is the model
      *             scheduler's, through which the scheduler thread hands over each step's bytes
      */
-    Answer(CompletionRequest req, HttpServerResponse response, AnswerStore store, Executor blocking, Counter tokens,
-           Executor loop) {
+    Answer(
+            CompletionRequest req,
+            HttpServerResponse response,
+            AnswerStore store,
+            Executor blocking,
+            Counter tokens,
+            Executor loop) {
         this.req = req;
         this.response = response;
         this.store = store;
@@ -64,13 +71,16 @@ final class Answer implements BatchScheduler.Listener {
         this.loop = loop;
         this.scheduler = req.model().scheduler; // one scheduler for the whole answer, even if the model's is replaced
         this.outbox = scheduler.outbox();
-        this.text = new TextAssembler(req.model().tokenizer, req.params().stop(), req.params().logprobs());
-        this.id = (req.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        this.text = new TextAssembler(
+                req.model().tokenizer, req.params().stop(), req.params().logprobs());
+        this.id = (req.chat() ? "chatcmpl-" : "cmpl-")
+                + UUID.randomUUID().toString().replace("-", "");
         this.object = req.chat() ? (req.stream() ? "chat.completion.chunk" : "chat.completion") : "text_completion";
         this.model = req.model().id;
         this.created = System.currentTimeMillis() / 1000;
         this.prefix = OpenAiJson.chunkPrefix(id, object, created, model);
-        this.tokenHead = (prefix + (req.chat() ? "\"delta\":{\"content\":" : "\"text\":")).getBytes(StandardCharsets.UTF_8);
+        this.tokenHead =
+                (prefix + (req.chat() ? "\"delta\":{\"content\":" : "\"text\":")).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -130,7 +140,8 @@ final class Answer implements BatchScheduler.Listener {
             return;
         }
         if (reason == BatchScheduler.Finish.ERROR) {
-            OpenAiError e = new OpenAiError(500, "server_error", null, "generation_failed", "Generation failed: " + error);
+            OpenAiError e =
+                    new OpenAiError(500, "server_error", null, "generation_failed", "Generation failed: " + error);
             if (req.stream() && streamed) {
                 sb.setLength(0);
                 sb.append("data: ").append(e.toJson()).append("\n\n");
@@ -171,8 +182,17 @@ final class Answer implements BatchScheduler.Listener {
             }
         } else {
             if (req.params().logprobs()) allLogprobs.addAll(text.takeLogprobs());
-            Buffer body = Buffer.buffer(OpenAiJson.completion(req.chat(), id, created, model, text.text(), allLogprobs,
-                    req.params().logprobs(), finish, promptTokens, completionTokens));
+            Buffer body = Buffer.buffer(OpenAiJson.completion(
+                    req.chat(),
+                    id,
+                    created,
+                    model,
+                    text.text(),
+                    allLogprobs,
+                    req.params().logprobs(),
+                    finish,
+                    promptTokens,
+                    completionTokens));
             if (!req.store()) loop.execute(() -> endWith(200, body));
             else afterStore(() -> loop.execute(() -> endWith(200, body)));
         }
@@ -206,9 +226,17 @@ final class Answer implements BatchScheduler.Listener {
         List<TokenLogprob> lp = finish == null ? text.takeLogprobs() : List.of();
         sb.setLength(0);
         if (req.chat()) {
-            OpenAiJson.chatChunk(sb, prefix, null, finish == null ? t : null, lp, req.params().logprobs(), finish);
+            OpenAiJson.chatChunk(
+                    sb,
+                    prefix,
+                    null,
+                    finish == null ? t : null,
+                    lp,
+                    req.params().logprobs(),
+                    finish);
         } else {
-            OpenAiJson.textChunk(sb, prefix, finish == null ? t : "", lp, req.params().logprobs(), textOffset, finish);
+            OpenAiJson.textChunk(
+                    sb, prefix, finish == null ? t : "", lp, req.params().logprobs(), textOffset, finish);
             if (t != null) textOffset += t.length();
         }
         queue(sb);
@@ -258,7 +286,9 @@ final class Answer implements BatchScheduler.Listener {
     private void endWith(int status, Buffer body) {
         try {
             if (response.ended() || response.closed()) return;
-            response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+            response.setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(body);
         } catch (IllegalStateException e) {
             // closed meanwhile: nothing left to tell
         }

@@ -9,8 +9,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Stored answers in PostgreSQL (schema {@code chat}): what a thumbs up or down refers to. They are kept for
@@ -36,6 +35,7 @@ public class AnswerStore {
 
     @Inject
     AgroalDataSource db;
+
     @ConfigProperty(name = "chat.answers.retention-days")
     int retentionDays;
 
@@ -47,14 +47,18 @@ public class AnswerStore {
             t.setDaemon(true);
             return t;
         });
-        purger.scheduleWithFixedDelay(() -> {
-            try {
-                int n = purgeOlderThan(Duration.ofDays(retentionDays));
-                if (n > 0) LOG.info("deleted " + n + " stored answers older than " + retentionDays + " days");
-            } catch (RuntimeException e) {
-                LOG.warning("cannot purge old answers yet: " + e.getMessage());
-            }
-        }, 1, 60, TimeUnit.MINUTES);
+        purger.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        int n = purgeOlderThan(Duration.ofDays(retentionDays));
+                        if (n > 0) LOG.info("deleted " + n + " stored answers older than " + retentionDays + " days");
+                    } catch (RuntimeException e) {
+                        LOG.warning("cannot purge old answers yet: " + e.getMessage());
+                    }
+                },
+                1,
+                60,
+                TimeUnit.MINUTES);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -64,7 +68,8 @@ public class AnswerStore {
     /** Deletes answers stored longer ago than {@code age}. @return how many */
     public int purgeOlderThan(Duration age) {
         try (Connection c = db.getConnection();
-             PreparedStatement st = c.prepareStatement("DELETE FROM chat.answers WHERE created_at < now() - make_interval(secs => ?)")) {
+                PreparedStatement st = c.prepareStatement(
+                        "DELETE FROM chat.answers WHERE created_at < now() - make_interval(secs => ?)")) {
             st.setDouble(1, age.toSeconds());
             return st.executeUpdate();
         } catch (SQLException e) {
@@ -74,8 +79,8 @@ public class AnswerStore {
 
     public void save(String id, String model, List<ChatMessage> prompt, String answer) {
         try (Connection c = db.getConnection();
-             PreparedStatement st = c.prepareStatement(
-                     "INSERT INTO chat.answers (id, model, prompt, answer) VALUES (?, ?, ?::jsonb, ?) ON CONFLICT (id) DO NOTHING")) {
+                PreparedStatement st = c.prepareStatement(
+                        "INSERT INTO chat.answers (id, model, prompt, answer) VALUES (?, ?, ?::jsonb, ?) ON CONFLICT (id) DO NOTHING")) {
             st.setString(1, id);
             st.setString(2, model);
             st.setString(3, Json.string(prompt));
@@ -91,8 +96,9 @@ public class AnswerStore {
 
     public Optional<SentFeedback> sentFeedback(String id) {
         try (Connection c = db.getConnection();
-             PreparedStatement st = c.prepareStatement("SELECT feedback_thumbs_up, feedback_comment FROM chat.answers "
-                     + "WHERE id = ? AND feedback_thumbs_up IS NOT NULL")) {
+                PreparedStatement st =
+                        c.prepareStatement("SELECT feedback_thumbs_up, feedback_comment FROM chat.answers "
+                                + "WHERE id = ? AND feedback_thumbs_up IS NOT NULL")) {
             st.setString(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next() ? Optional.of(new SentFeedback(rs.getBoolean(1), rs.getString(2))) : Optional.empty();
@@ -105,7 +111,8 @@ public class AnswerStore {
     /** Notes the feedback the broker acknowledged for an answer. */
     public void feedbackSent(String id, SentFeedback f) {
         try (Connection c = db.getConnection();
-             PreparedStatement st = c.prepareStatement("UPDATE chat.answers SET feedback_thumbs_up = ?, feedback_comment = ? WHERE id = ?")) {
+                PreparedStatement st = c.prepareStatement(
+                        "UPDATE chat.answers SET feedback_thumbs_up = ?, feedback_comment = ? WHERE id = ?")) {
             st.setBoolean(1, f.thumbsUp());
             st.setString(2, f.comment());
             st.setString(3, id);
@@ -117,12 +124,18 @@ public class AnswerStore {
 
     public Optional<StoredAnswer> find(String id) {
         try (Connection c = db.getConnection();
-             PreparedStatement st = c.prepareStatement("SELECT model, prompt, answer, created_at FROM chat.answers WHERE id = ?")) {
+                PreparedStatement st =
+                        c.prepareStatement("SELECT model, prompt, answer, created_at FROM chat.answers WHERE id = ?")) {
             st.setString(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
-                List<ChatMessage> prompt = Json.MAPPER.readValue(rs.getString(2), new TypeReference<List<ChatMessage>>() {});
-                return Optional.of(new StoredAnswer(id, rs.getString(1), prompt, rs.getString(3),
+                List<ChatMessage> prompt =
+                        Json.MAPPER.readValue(rs.getString(2), new TypeReference<List<ChatMessage>>() {});
+                return Optional.of(new StoredAnswer(
+                        id,
+                        rs.getString(1),
+                        prompt,
+                        rs.getString(3),
                         rs.getTimestamp(4).toInstant()));
             }
         } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -2,7 +2,6 @@ package dev.scratchlm.chat;
 
 import dev.scratchlm.gpt.Sampler;
 import dev.scratchlm.gpt.TokenChoice;
-
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
@@ -25,7 +24,12 @@ import java.util.logging.Logger;
 final class BatchScheduler {
     private static final Logger LOG = Logger.getLogger(BatchScheduler.class.getName());
 
-    enum Finish { STOP, LENGTH, CANCELLED, ERROR }
+    enum Finish {
+        STOP,
+        LENGTH,
+        CANCELLED,
+        ERROR
+    }
 
     /** Receives a sequence's tokens on the scheduler thread: keep it quick, it delays every other sequence. */
     interface Listener {
@@ -44,6 +48,7 @@ final class BatchScheduler {
         final Sampler sampler;
         /** Campaign work: admitted only when no live request waits (see the class comment). */
         final boolean background;
+
         volatile boolean cancelled;
         int slot = -1, generated, nextToken;
 
@@ -107,11 +112,17 @@ final class BatchScheduler {
      * @param onDeath       called on the scheduler's thread, after every request it held has been failed, when the
      *                      thread ends on an error it cannot pin on one request (its owner reports it and starts a new one)
      */
-    BatchScheduler(String name, Decoder decoder, IntPredicate endToken, int maxQueued, int maxBackground,
-                   Consumer<Throwable> onDeath) {
+    BatchScheduler(
+            String name,
+            Decoder decoder,
+            IntPredicate endToken,
+            int maxQueued,
+            int maxBackground,
+            Consumer<Throwable> onDeath) {
         int slots = decoder.slots();
         if (maxBackground < 1 || maxBackground > slots) {
-            throw new IllegalArgumentException("background sequences must be from 1 to the " + slots + " slots, got " + maxBackground);
+            throw new IllegalArgumentException(
+                    "background sequences must be from 1 to the " + slots + " slots, got " + maxBackground);
         }
         this.name = name;
         this.onDeath = onDeath;
@@ -214,7 +225,8 @@ final class BatchScheduler {
                     wait();
                 }
                 while (activeCount < active.length) {
-                    ArrayDeque<Job> lane = !queue.isEmpty() ? queue
+                    ArrayDeque<Job> lane = !queue.isEmpty()
+                            ? queue
                             : backgroundActive < maxBackground && !backgroundQueue.isEmpty() ? backgroundQueue : null;
                     if (lane == null) break;
                     Job job = lane.peekFirst();
@@ -350,7 +362,8 @@ final class BatchScheduler {
         }
         if (!more) {
             release(job, job.cancelled ? Finish.CANCELLED : Finish.STOP, null);
-        } else if (job.generated >= job.params.maxTokens() || job.prompt.length + job.generated >= decoder.blockSize()) {
+        } else if (job.generated >= job.params.maxTokens()
+                || job.prompt.length + job.generated >= decoder.blockSize()) {
             // the second test holds even if a request's limit was not checked against the context: the cache is full
             release(job, Finish.LENGTH, null);
         } else {

@@ -1,7 +1,6 @@
 package dev.scratchlm.chat;
 
 import dev.scratchlm.gpt.TokenChoice;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -48,9 +47,12 @@ final class Candidates {
     record Decoded(String text, BatchScheduler.Finish finish, int tokens) {}
 
     /** The candidates' texts (see {@link #decodeAll}). */
-    static List<String> decode(LoadedModel model, int[] prompt, List<GenerationParams> params, BooleanSupplier stop,
-                               long deadlineNanos) throws InterruptedException {
-        return decodeAll(model, prompt, params, stop, deadlineNanos).stream().map(Decoded::text).toList();
+    static List<String> decode(
+            LoadedModel model, int[] prompt, List<GenerationParams> params, BooleanSupplier stop, long deadlineNanos)
+            throws InterruptedException {
+        return decodeAll(model, prompt, params, stop, deadlineNanos).stream()
+                .map(Decoded::text)
+                .toList();
     }
 
     /**
@@ -59,8 +61,9 @@ final class Candidates {
      * @throws IllegalStateException when they cannot be had now (model unloaded or restarting, its background lane
      *                               full, a decode failure, stopping, past {@code deadlineNanos}): worth a retry
      */
-    static List<Decoded> decodeAll(LoadedModel model, int[] prompt, List<GenerationParams> params, BooleanSupplier stop,
-                                   long deadlineNanos) throws InterruptedException {
+    static List<Decoded> decodeAll(
+            LoadedModel model, int[] prompt, List<GenerationParams> params, BooleanSupplier stop, long deadlineNanos)
+            throws InterruptedException {
         BatchScheduler scheduler = model.scheduler; // one scheduler for all candidates, even if the model's is replaced
         CountDownLatch done = new CountDownLatch(params.size());
         List<Candidate> candidates = new ArrayList<>(params.size());
@@ -70,8 +73,10 @@ final class Candidates {
                 Candidate c = new Candidate(model, done);
                 BatchScheduler.Job job = new BatchScheduler.Job(prompt, p, c, true);
                 if (!scheduler.submit(job)) {
-                    throw new IllegalStateException("model " + model.id + (scheduler.failure() != null ? " is restarting its decoder"
-                            : scheduler.retired() ? " was unloaded" : " has its background queue full"));
+                    throw new IllegalStateException("model " + model.id
+                            + (scheduler.failure() != null
+                                    ? " is restarting its decoder"
+                                    : scheduler.retired() ? " was unloaded" : " has its background queue full"));
                 }
                 candidates.add(c);
                 jobs.add(job);

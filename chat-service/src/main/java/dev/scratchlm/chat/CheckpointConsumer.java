@@ -16,14 +16,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +27,13 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reads {@code tokenizers} and {@code checkpoints} from the beginning on every start (no consumer group offsets:
@@ -56,16 +55,22 @@ public class CheckpointConsumer {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
     @ConfigProperty(name = "chat.state-dir")
     String stateDir;
+
     @ConfigProperty(name = "chat.models.max-loaded", defaultValue = "4")
     int maxLoaded;
+
     @ConfigProperty(name = "chat.blas-threads", defaultValue = "1")
     int blasThreads;
+
     @Inject
     ModelRegistry registry;
+
     @Inject
     TopicSetup topics;
+
     @Inject
     LoopHealth loops;
 
@@ -73,6 +78,7 @@ public class CheckpointConsumer {
     private final BackgroundLoop loop = new BackgroundLoop("checkpoint-consumer", this::session);
     /** Where the reading got to: a new session (after a failure) goes on from here rather than replaying history. */
     private final Map<TopicPartition, Long> positions = new HashMap<>();
+
     private final List<Complete> replayed = new ArrayList<>();
     private Map<TopicPartition, Long> end;
     private ChunkAssembler assembler;
@@ -82,7 +88,8 @@ public class CheckpointConsumer {
         // Pinned: a decode step's small products gain nothing from more threads, and pools must not fight over cores.
         GptRuntime.configureThreads(blasThreads);
         topics.await(Duration.ofSeconds(60));
-        assembler = new ChunkAssembler(Path.of(stateDir, "spool", UUID.randomUUID().toString()));
+        assembler =
+                new ChunkAssembler(Path.of(stateDir, "spool", UUID.randomUUID().toString()));
         loops.register(loop);
         loop.start();
     }
@@ -170,13 +177,14 @@ public class CheckpointConsumer {
     private void checkpoint(ChunkAssembler assembler, ConsumerRecord<String, byte[]> r, List<Complete> replayed) {
         ChunkAssembler.Outcome o = assembler.accept(r);
         switch (o.status()) {
-            case PENDING -> { }
+            case PENDING -> {}
             case REJECTED -> registry.checkpointRejected(o.key(), o.reason());
             case COMPLETE -> {
                 CheckpointManifest m = Json.read(o.manifestJson(), CheckpointManifest.class);
                 if (m.checkpointId() == null || !m.checkpointId().equals(o.key())) {
-                    registry.checkpointRejected(o.key(), "manifest names checkpoint " + m.checkpointId()
-                            + " but the record key is " + o.key());
+                    registry.checkpointRejected(
+                            o.key(),
+                            "manifest names checkpoint " + m.checkpointId() + " but the record key is " + o.key());
                 } else if (caughtUp) {
                     registry.checkpointArrived(m, o.blob(), true);
                 } else {
@@ -190,7 +198,9 @@ public class CheckpointConsumer {
     private void loadReplayed(List<Complete> replayed) {
         Map<String, Complete> latest = new HashMap<>();
         for (Complete c : replayed) latest.put(c.manifest().checkpointId(), c); // a re-publication wins
-        List<Complete> unique = replayed.stream().filter(c -> latest.get(c.manifest().checkpointId()) == c).toList();
+        List<Complete> unique = replayed.stream()
+                .filter(c -> latest.get(c.manifest().checkpointId()) == c)
+                .toList();
         Set<String> chosen = new HashSet<>();
         Set<String> stages = new HashSet<>();
         for (int i = unique.size() - 1; i >= 0; i--) {
@@ -200,6 +210,8 @@ public class CheckpointConsumer {
         for (int i = unique.size() - 1; i >= 0 && chosen.size() < maxLoaded; i--) {
             chosen.add(unique.get(i).manifest().checkpointId());
         }
-        for (Complete c : unique) registry.checkpointArrived(c.manifest(), c.blob(), chosen.contains(c.manifest().checkpointId()));
+        for (Complete c : unique)
+            registry.checkpointArrived(
+                    c.manifest(), c.blob(), chosen.contains(c.manifest().checkpointId()));
     }
 }

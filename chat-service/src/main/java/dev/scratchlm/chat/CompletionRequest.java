@@ -1,7 +1,6 @@
 package dev.scratchlm.chat;
 
 import dev.scratchlm.bpe.ChatMessage;
-
 import java.util.List;
 
 /**
@@ -13,8 +12,17 @@ import java.util.List;
  * @param includeUsage {@code stream_options.include_usage}: a last chunk with token counts
  * @param store        keep the answer so thumbs up/down can refer to it
  */
-record CompletionRequest(boolean chat, LoadedModel model, int[] prompt, GenerationParams params, boolean stream,
-                         boolean includeUsage, boolean store, List<ChatMessage> messages, String promptText, BestOf bestOf) {
+record CompletionRequest(
+        boolean chat,
+        LoadedModel model,
+        int[] prompt,
+        GenerationParams params,
+        boolean stream,
+        boolean includeUsage,
+        boolean store,
+        List<ChatMessage> messages,
+        String promptText,
+        BestOf bestOf) {
 
     /** {@code best_of: n}: n answers sampled (seeds seed, seed+1, ...), the one {@code reward} scores highest returned. */
     record BestOf(int n, RewardModel reward) {}

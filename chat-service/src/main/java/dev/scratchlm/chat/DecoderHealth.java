@@ -25,8 +25,10 @@ public class DecoderHealth implements HealthCheck {
             boolean alive = m.decoderAlive();
             up &= alive;
             if (!alive || m.decoderRestarts() > 0) {
-                b.withData(m.id, (alive ? "running" : "dead") + ", restarts " + m.decoderRestarts() + ", last failure: "
-                        + m.lastDecoderFailure());
+                b.withData(
+                        m.id,
+                        (alive ? "running" : "dead") + ", restarts " + m.decoderRestarts() + ", last failure: "
+                                + m.lastDecoderFailure());
             }
         }
         return b.status(up).build();

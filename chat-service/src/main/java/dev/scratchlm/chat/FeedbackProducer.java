@@ -7,22 +7,23 @@ import dev.scratchlm.contracts.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.time.Duration;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
 /** Publishes thumbs up/down to {@code chat-feedback} and returns only once every in-sync replica has it (acks=all). */
 @ApplicationScoped
 public class FeedbackProducer {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FeedbackProducer.class.getName());
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(FeedbackProducer.class.getName());
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -51,7 +52,8 @@ public class FeedbackProducer {
     /** Blocks until the record is durable; throws when the broker did not take it. */
     public void publish(ChatFeedback feedback) {
         try {
-            producer().send(new ProducerRecord<>(Topics.CHAT_FEEDBACK, feedback.answerId(), Json.bytes(feedback)))
+            producer()
+                    .send(new ProducerRecord<>(Topics.CHAT_FEEDBACK, feedback.answerId(), Json.bytes(feedback)))
                     .get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -63,7 +65,11 @@ public class FeedbackProducer {
 
     private static OpenAiError unavailable(Exception e) {
         LOG.warning("feedback not recorded: " + e);
-        return new OpenAiError(503, "server_error", null, "feedback_unavailable",
+        return new OpenAiError(
+                503,
+                "server_error",
+                null,
+                "feedback_unavailable",
                 "The feedback could not be recorded right now; please send it again shortly.");
     }
 

@@ -8,7 +8,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,6 +24,7 @@ public class FeedbackResource {
 
     @Inject
     AnswerStore answers;
+
     @Inject
     FeedbackProducer producer;
 
@@ -34,18 +34,24 @@ public class FeedbackResource {
     public Map<String, Object> record(byte[] body) {
         JsonNode json = RequestParser.parseBody(body);
         JsonNode id = json.get("answerId");
-        if (id == null || !id.isTextual() || id.asText().isBlank()) throw OpenAiError.invalid("answerId", "'answerId' (the answer's id) is required.");
+        if (id == null || !id.isTextual() || id.asText().isBlank())
+            throw OpenAiError.invalid("answerId", "'answerId' (the answer's id) is required.");
         JsonNode thumbs = json.get("thumbsUp");
-        if (thumbs == null || !thumbs.isBoolean()) throw OpenAiError.invalid("thumbsUp", "'thumbsUp' must be true or false.");
+        if (thumbs == null || !thumbs.isBoolean())
+            throw OpenAiError.invalid("thumbsUp", "'thumbsUp' must be true or false.");
         JsonNode c = json.get("comment");
         String comment = null;
         if (c != null && !c.isNull()) {
             if (!c.isTextual()) throw OpenAiError.invalid("comment", "'comment' must be a string.");
             comment = c.asText();
-            if (comment.length() > MAX_COMMENT) throw OpenAiError.invalid("comment", "'comment' is longer than " + MAX_COMMENT + " characters.");
+            if (comment.length() > MAX_COMMENT)
+                throw OpenAiError.invalid("comment", "'comment' is longer than " + MAX_COMMENT + " characters.");
         }
-        AnswerStore.StoredAnswer a = answers.find(id.asText()).orElseThrow(() -> OpenAiError.notFound("answerId",
-                "No stored answer '" + id.asText() + "': only answers requested with \"store\": true can be rated."));
+        AnswerStore.StoredAnswer a = answers.find(id.asText())
+                .orElseThrow(() -> OpenAiError.notFound(
+                        "answerId",
+                        "No stored answer '" + id.asText()
+                                + "': only answers requested with \"store\": true can be rated."));
         AnswerStore.SentFeedback sent = new AnswerStore.SentFeedback(thumbs.asBoolean(), comment);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("answerId", a.id());
@@ -56,11 +62,17 @@ public class FeedbackResource {
             out.put("duplicate", true);
             return out;
         }
-        ChatFeedback feedback = new ChatFeedback(ChatFeedback.SCHEMA, a.id(), a.model(), a.prompt(), a.answer(),
-                thumbs.asBoolean(), comment, Instant.now());
+        ChatFeedback feedback = new ChatFeedback(
+                ChatFeedback.SCHEMA,
+                a.id(),
+                a.model(),
+                a.prompt(),
+                a.answer(),
+                thumbs.asBoolean(),
+                comment,
+                Instant.now());
         producer.publish(feedback);
         answers.feedbackSent(a.id(), sent);
         return out;
     }
-
 }

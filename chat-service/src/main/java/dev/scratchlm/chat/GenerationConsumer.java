@@ -13,13 +13,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +20,12 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Answers ranking campaigns: each {@link GenerationRequest} on {@code generation.requests} becomes one
@@ -50,16 +49,22 @@ public class GenerationConsumer {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
     @ConfigProperty(name = "chat.generations.enabled", defaultValue = "true")
     boolean enabled;
+
     @ConfigProperty(name = "chat.generations.max-request-minutes", defaultValue = "30")
     int maxRequestMinutes;
+
     @Inject
     ModelRegistry registry;
+
     @Inject
     CheckpointConsumer checkpoints;
+
     @Inject
     TopicSetup topics;
+
     @Inject
     LoopHealth loops;
 
@@ -112,11 +117,14 @@ public class GenerationConsumer {
         try {
             model = registry.resolve(r.model());
         } catch (OpenAiError e) {
-            if (registry.loading(r.model())) throw new IllegalStateException("model " + r.model() + " is still loading");
+            if (registry.loading(r.model()))
+                throw new IllegalStateException("model " + r.model() + " is still loading");
             return refused(r, e.getMessage());
         }
         if (model.template == null) {
-            return refused(r, "model " + model.id + " has a tokenizer without the chat special tokens: it only completes text");
+            return refused(
+                    r,
+                    "model " + model.id + " has a tokenizer without the chat special tokens: it only completes text");
         }
         int[] prompt = model.template.renderPrompt(r.prompt());
         try {
@@ -127,8 +135,8 @@ public class GenerationConsumer {
         List<GenerationParams> params = new ArrayList<>(r.k());
         for (int i = 0; i < r.k(); i++) params.add(GenerationRequests.params(r, i));
         List<String> candidates = Candidates.decode(model, prompt, params, () -> stopping, deadline);
-        return new Generation(Generation.SCHEMA, r.taskId(), r.campaignId(), model.id, r.prompt(), candidates, null,
-                Instant.now());
+        return new Generation(
+                Generation.SCHEMA, r.taskId(), r.campaignId(), model.id, r.prompt(), candidates, null, Instant.now());
     }
 
     /** Until the checkpoint history is read, an unknown model may just not be loaded yet: wait rather than refuse. */
@@ -143,7 +151,8 @@ public class GenerationConsumer {
 
     private static Generation refused(GenerationRequest r, String why) {
         LOG.info("generation task " + r.taskId() + " of campaign " + r.campaignId() + " refused: " + why);
-        return new Generation(Generation.SCHEMA, r.taskId(), r.campaignId(), null, r.prompt(), List.of(), why, Instant.now());
+        return new Generation(
+                Generation.SCHEMA, r.taskId(), r.campaignId(), null, r.prompt(), List.of(), why, Instant.now());
     }
 
     /** Returns once every in-sync replica has it; throws (and the request is retried) when the broker did not take it. */

@@ -1,7 +1,6 @@
 package dev.scratchlm.chat;
 
 import dev.scratchlm.gpt.Sampler;
-
 import java.util.List;
 
 /**
@@ -16,8 +15,15 @@ import java.util.List;
  * @param logprobs    whether to report each token's log-probability
  * @param topLogprobs how many most likely alternatives to report per token
  */
-public record GenerationParams(float temperature, float topP, int topK, long seed, int maxTokens, List<String> stop,
-                               boolean logprobs, int topLogprobs) {
+public record GenerationParams(
+        float temperature,
+        float topP,
+        int topK,
+        long seed,
+        int maxTokens,
+        List<String> stop,
+        boolean logprobs,
+        int topLogprobs) {
     public GenerationParams {
         stop = List.copyOf(stop);
     }

@@ -4,9 +4,8 @@ import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.GenerationRequest;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.service.ConsumerLoop;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Reads and checks a campaign's {@link GenerationRequest}. Sampling values follow the API's rules
@@ -29,8 +28,8 @@ final class GenerationRequests {
         }
         if (r == null) throw new ConsumerLoop.Poison("unreadable GenerationRequest: null");
         if (r.schema() != GenerationRequest.SCHEMA) {
-            throw new ConsumerLoop.Poison("GenerationRequest schema " + r.schema() + " is not the supported "
-                    + GenerationRequest.SCHEMA);
+            throw new ConsumerLoop.Poison(
+                    "GenerationRequest schema " + r.schema() + " is not the supported " + GenerationRequest.SCHEMA);
         }
         if (blank(r.taskId())) throw invalid(r, "taskId is missing");
         if (record.key() != null && !record.key().equals(r.taskId())) {
@@ -57,12 +56,13 @@ final class GenerationRequests {
 
     /** How candidate {@code i} is sampled: the request's settings, seed {@code seed + i}, nothing else. */
     static GenerationParams params(GenerationRequest r, int i) {
-        return new GenerationParams((float) r.temperature(), (float) r.topP(), 0, r.seed() + i, r.maxTokens(),
-                List.of(), false, 0);
+        return new GenerationParams(
+                (float) r.temperature(), (float) r.topP(), 0, r.seed() + i, r.maxTokens(), List.of(), false, 0);
     }
 
     private static ConsumerLoop.Poison invalid(GenerationRequest r, String why) {
-        return new ConsumerLoop.Poison("invalid GenerationRequest" + (blank(r.taskId()) ? "" : " " + r.taskId()) + ": " + why);
+        return new ConsumerLoop.Poison(
+                "invalid GenerationRequest" + (blank(r.taskId()) ? "" : " " + r.taskId()) + ": " + why);
     }
 
     private static boolean blank(String s) {

@@ -27,8 +27,11 @@ final class JsonText {
                 default -> {
                     // Control characters, and U+2028/2029 which some JavaScript parsers treat as line ends.
                     if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        sb.append("\\u").append(HEX[c >> 12 & 15]).append(HEX[c >> 8 & 15])
-                                .append(HEX[c >> 4 & 15]).append(HEX[c & 15]);
+                        sb.append("\\u")
+                                .append(HEX[c >> 12 & 15])
+                                .append(HEX[c >> 8 & 15])
+                                .append(HEX[c >> 4 & 15])
+                                .append(HEX[c & 15]);
                     } else {
                         sb.append(c);
                     }

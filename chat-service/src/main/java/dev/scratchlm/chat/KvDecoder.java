@@ -25,7 +25,8 @@ final class KvDecoder implements Decoder {
         this.cache = new KvCacheDecoder(model, slots, threadsFor(model));
         this.slots = slots;
         // Prompts that arrive together share one prefill pass when the weights, not the rows, set its cost (see
-        // above); for a small model a pass costs about its rows, and one prompt at a time gets the first ones out sooner.
+        // above); for a small model a pass costs about its rows, and one prompt at a time gets the first ones out
+        // sooner.
         this.batchPrefill = model.parameterCount() >= TWO_THREADS_FROM_PARAMETERS;
         this.slotsBySize = new int[slots + 1][];
         this.tokensBySize = new int[slots + 1][];
@@ -39,9 +40,13 @@ final class KvDecoder implements Decoder {
 
     /** {@code chat.decode-threads} when set above 0, else one or two by the model's size (see above). */
     static int threadsFor(Gpt model) {
-        int configured = ConfigProvider.getConfig().getOptionalValue("chat.decode-threads", Integer.class).orElse(0);
+        int configured = ConfigProvider.getConfig()
+                .getOptionalValue("chat.decode-threads", Integer.class)
+                .orElse(0);
         if (configured > 0) return configured;
-        return model.parameterCount() >= TWO_THREADS_FROM_PARAMETERS ? Math.min(2, Runtime.getRuntime().availableProcessors()) : 1;
+        return model.parameterCount() >= TWO_THREADS_FROM_PARAMETERS
+                ? Math.min(2, Runtime.getRuntime().availableProcessors())
+                : 1;
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptConfig;
 import dev.scratchlm.gpt.TensorInfo;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +32,25 @@ final class LoadedModel {
     /** Prepended to a completion prompt: pre-training documents start after an end-of-text token. */
     final int documentStart;
 
-    LoadedModel(CheckpointManifest manifest, Checkpoint checkpoint, TokenizerRecord record, Tokenizer tokenizer,
-                int slots, int maxQueued) {
+    LoadedModel(
+            CheckpointManifest manifest,
+            Checkpoint checkpoint,
+            TokenizerRecord record,
+            Tokenizer tokenizer,
+            int slots,
+            int maxQueued) {
         this(manifest, checkpoint, record, tokenizer, slots, maxQueued, 1);
     }
 
     /** @param maxBackground campaign sequences decoded at once (see {@link BatchScheduler}) */
-    LoadedModel(CheckpointManifest manifest, Checkpoint checkpoint, TokenizerRecord record, Tokenizer tokenizer,
-                int slots, int maxQueued, int maxBackground) {
+    LoadedModel(
+            CheckpointManifest manifest,
+            Checkpoint checkpoint,
+            TokenizerRecord record,
+            Tokenizer tokenizer,
+            int slots,
+            int maxQueued,
+            int maxBackground) {
         this.id = manifest.checkpointId();
         this.manifest = manifest;
         this.tokenizerRecord = record;
@@ -70,8 +80,13 @@ final class LoadedModel {
     private BatchScheduler newScheduler() {
         int mergeable = tokenizer.mergeableCount();
         // Special tokens (and ids past the tokenizer, if the model's vocabulary is padded) end an answer.
-        return new BatchScheduler(id, new KvDecoder(model, slots), token -> token >= mergeable, maxQueued,
-                maxBackground, this::schedulerDied);
+        return new BatchScheduler(
+                id,
+                new KvDecoder(model, slots),
+                token -> token >= mergeable,
+                maxQueued,
+                maxBackground,
+                this::schedulerDied);
     }
 
     /**

@@ -7,7 +7,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.Map;
 
 /** {@code GET /api/models/{id}/card}: the model card of a loaded checkpoint or stage alias. */
@@ -21,7 +20,8 @@ public class ModelCardResource {
     @Path("{id}/card")
     public Map<String, Object> card(@PathParam("id") String id) {
         LoadedModel m = models.resolve(id);
-        // The live card leaves the data's sources out (reading them means scanning the document topics): the export has them.
+        // The live card leaves the data's sources out (reading them means scanning the document topics): the export has
+        // them.
         return ModelCard.of(m.manifest, models::manifest, m.config, m.tokenizer, m.tokenizerRecord, null);
     }
 

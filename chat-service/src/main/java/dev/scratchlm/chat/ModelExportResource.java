@@ -10,11 +10,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.io.IOException;
 import java.nio.file.Files;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code GET /api/models/{id}/export}: a loaded checkpoint (or stage alias) as a tar of its {@link ModelBundle}
@@ -26,6 +24,7 @@ import java.nio.file.Files;
 public class ModelExportResource {
     @Inject
     ModelRegistry models;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -35,9 +34,14 @@ public class ModelExportResource {
         LoadedModel m = models.resolve(id);
         java.nio.file.Path dir = Files.createTempDirectory("scratchlm-export");
         try {
-            Provenance data = Provenance.scan(bootstrap, m.manifest.tokenizerId(), Provenance.trainingShards(m.manifest, models::manifest));
-            ModelBundle.write(m.weights(), m.id, m.tokenizer,
-                    ModelCard.of(m.manifest, models::manifest, m.config, m.tokenizer, m.tokenizerRecord, data), dir);
+            Provenance data = Provenance.scan(
+                    bootstrap, m.manifest.tokenizerId(), Provenance.trainingShards(m.manifest, models::manifest));
+            ModelBundle.write(
+                    m.weights(),
+                    m.id,
+                    m.tokenizer,
+                    ModelCard.of(m.manifest, models::manifest, m.config, m.tokenizer, m.tokenizerRecord, data),
+                    dir);
         } catch (IOException | RuntimeException e) {
             delete(dir);
             throw e;
@@ -50,7 +54,8 @@ public class ModelExportResource {
             }
         };
         return Response.ok(body, "application/x-tar")
-                .header("Content-Disposition", "attachment; filename=\"" + m.id + ".tar\"").build();
+                .header("Content-Disposition", "attachment; filename=\"" + m.id + ".tar\"")
+                .build();
     }
 
     private static void delete(java.nio.file.Path dir) throws IOException {

@@ -8,8 +8,6 @@ import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.GptConfig;
 import dev.scratchlm.gpt.MemoryEstimate;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Which models this replica serves. Every verified checkpoint from the topic is known (for lineage); the newest of
@@ -43,10 +42,13 @@ public class ModelRegistry {
     /** Memory for loaded models (weights, KV caches, buffers); 0: the process's caps (heap + off-heap, at most the resident-size cap) minus the runtime's share. */
     @ConfigProperty(name = "chat.models.memory-mb", defaultValue = "0")
     long memoryMb;
+
     @ConfigProperty(name = "chat.models.slots", defaultValue = "8")
     int slots;
+
     @ConfigProperty(name = "chat.models.max-queued", defaultValue = "64")
     int maxQueued;
+
     @ConfigProperty(name = "chat.generations.max-active", defaultValue = "2")
     int maxBackground;
 
@@ -57,6 +59,7 @@ public class ModelRegistry {
     private final Map<String, LoadedModel> loaded = new LinkedHashMap<>();
     /** Reward models, oldest first: they rank sampled answers (best_of) and are never chatted with. */
     private final Map<String, RewardModel> rewards = new LinkedHashMap<>();
+
     static final int MAX_REWARD_MODELS = 2;
     static final String REWARD_STAGE = "reward";
     private final Map<String, String> newestByStage = new HashMap<>();
@@ -71,7 +74,9 @@ public class ModelRegistry {
         List<Waiting> ready;
         synchronized (this) {
             tokenizers.put(record.id(), record);
-            ready = waiting.values().stream().filter(w -> record.id().equals(w.manifest().tokenizerId())).toList();
+            ready = waiting.values().stream()
+                    .filter(w -> record.id().equals(w.manifest().tokenizerId()))
+                    .toList();
             ready.forEach(w -> waiting.remove(w.manifest().checkpointId()));
         }
         for (Waiting w : ready) load(w.manifest(), w.blob());
@@ -108,7 +113,8 @@ public class ModelRegistry {
     /** Bytes the loaded models may take together. */
     long memoryBudget() {
         if (memoryMb > 0) return memoryMb << 20;
-        long caps = org.bytedeco.javacpp.Pointer.maxBytes() + Runtime.getRuntime().maxMemory();
+        long caps =
+                org.bytedeco.javacpp.Pointer.maxBytes() + Runtime.getRuntime().maxMemory();
         long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
         return (physical > 0 ? Math.min(caps, physical) : caps) - MemoryEstimate.RUNTIME_BYTES;
     }
@@ -142,9 +148,10 @@ public class ModelRegistry {
             free += footprint(loaded.get(v).config, false);
         }
         if (free < need) {
-            throw new IllegalArgumentException(String.format("needs about %d MB to serve with %d slots, but the models' memory"
-                    + " budget of %d MB has %d MB free with the models that must stay (the newest of each stage) loaded;"
-                    + " raise chat.models.memory-mb and the process's memory, or serve a smaller model",
+            throw new IllegalArgumentException(String.format(
+                    "needs about %d MB to serve with %d slots, but the models' memory"
+                            + " budget of %d MB has %d MB free with the models that must stay (the newest of each stage) loaded;"
+                            + " raise chat.models.memory-mb and the process's memory, or serve a smaller model",
                     need >> 20, slots, budget >> 20, free >> 20));
         }
         for (String v : victims) {
@@ -158,7 +165,10 @@ public class ModelRegistry {
         LoadedModel model;
         try (InputStream in = Files.newInputStream(blob)) {
             Checkpoint checkpoint = Checkpoint.readWeightsOnly(new BufferedInputStream(in, 1 << 16));
-            makeRoom(id, manifest.stage(), footprint(checkpoint.config(), checkpoint.config().rewardHead()));
+            makeRoom(
+                    id,
+                    manifest.stage(),
+                    footprint(checkpoint.config(), checkpoint.config().rewardHead()));
             TokenizerRecord record;
             synchronized (this) {
                 record = tokenizers.get(manifest.tokenizerId());
@@ -167,11 +177,13 @@ public class ModelRegistry {
             if (checkpoint.config().rewardHead()) {
                 // Its LM head is the tied embedding it was fine-tuned through, not a chat model anyone trained: it
                 // only scores answers (best_of), so it is kept apart from the models that chat.
-                RewardModel reward = new RewardModel(manifest, checkpoint, new dev.scratchlm.bpe.ChatTemplate(tokenizer));
+                RewardModel reward =
+                        new RewardModel(manifest, checkpoint, new dev.scratchlm.bpe.ChatTemplate(tokenizer));
                 synchronized (this) {
                     rewards.remove(id);
                     rewards.put(id, reward);
-                    while (rewards.size() > MAX_REWARD_MODELS) rewards.remove(rewards.keySet().iterator().next());
+                    while (rewards.size() > MAX_REWARD_MODELS)
+                        rewards.remove(rewards.keySet().iterator().next());
                 }
                 LOG.info("loaded reward model " + id + " (step " + manifest.step() + "): scores answers for best_of");
                 return;
@@ -194,7 +206,8 @@ public class ModelRegistry {
             // The alias follows the newest loaded checkpoint of the stage, in the order they were published.
             String stage = manifest.stage() == null ? "unknown" : manifest.stage();
             String current = newestByStage.get(stage);
-            if (current == null || !loaded.containsKey(current)
+            if (current == null
+                    || !loaded.containsKey(current)
                     || arrival.getOrDefault(id, 0L) >= arrival.getOrDefault(current, 0L)) {
                 newestByStage.put(stage, id);
             }
@@ -242,9 +255,12 @@ public class ModelRegistry {
     public synchronized RewardModel resolveReward(String name) {
         RewardModel r = name == null || name.equals(REWARD_STAGE) ? newestReward() : rewards.get(name);
         if (r == null) {
-            throw OpenAiError.invalid(name == null ? "best_of" : "reward_model", rewards.isEmpty()
-                    ? "best_of needs a reward model to rank the answers, and none is loaded (train a reward stage first)."
-                    : "The reward model '" + name + "' is not loaded. Loaded: " + String.join(", ", rewards.keySet()) + ".");
+            throw OpenAiError.invalid(
+                    name == null ? "best_of" : "reward_model",
+                    rewards.isEmpty()
+                            ? "best_of needs a reward model to rank the answers, and none is loaded (train a reward stage first)."
+                            : "The reward model '" + name + "' is not loaded. Loaded: "
+                                    + String.join(", ", rewards.keySet()) + ".");
         }
         return r;
     }
@@ -252,7 +268,8 @@ public class ModelRegistry {
     /** The loaded reward models' ids, newest first. */
     public synchronized List<String> rewardModels() {
         List<String> ids = new ArrayList<>(rewards.keySet());
-        ids.sort(Comparator.comparingLong((String id) -> arrival.getOrDefault(id, 0L)).reversed());
+        ids.sort(Comparator.comparingLong((String id) -> arrival.getOrDefault(id, 0L))
+                .reversed());
         return ids;
     }
 
@@ -262,14 +279,23 @@ public class ModelRegistry {
     }
 
     public synchronized LoadedModel resolve(String name) {
-        if (name == null || name.isBlank()) throw OpenAiError.invalid("model", "'model' is required (see GET /v1/models)");
+        if (name == null || name.isBlank())
+            throw OpenAiError.invalid("model", "'model' is required (see GET /v1/models)");
         LoadedModel m = loaded.get(name);
         if (m == null && newestByStage.containsKey(name)) m = loaded.get(newestByStage.get(name));
         if (m == null) {
-            String hint = known.containsKey(name) ? " (checkpoint " + name + " is known but not loaded: "
-                    + (waiting.containsKey(name) ? "its tokenizer has not arrived" : "over the cap of " + maxLoaded) + ")"
+            String hint = known.containsKey(name)
+                    ? " (checkpoint " + name + " is known but not loaded: "
+                            + (waiting.containsKey(name)
+                                    ? "its tokenizer has not arrived"
+                                    : "over the cap of " + maxLoaded)
+                            + ")"
                     : "";
-            throw new OpenAiError(404, "invalid_request_error", "model", "model_not_found",
+            throw new OpenAiError(
+                    404,
+                    "invalid_request_error",
+                    "model",
+                    "model_not_found",
                     "The model '" + name + "' does not exist" + hint + ". Available: " + names() + ".");
         }
         return m;
@@ -283,10 +309,12 @@ public class ModelRegistry {
     /** Stage → checkpoint id of its newest loaded checkpoint, the most trained stage first (the page's default). */
     public synchronized Map<String, String> aliases() {
         Map<String, String> out = new LinkedHashMap<>();
-        newestByStage.entrySet().stream().sorted(Comparator.comparingInt((Map.Entry<String, String> e) -> stageRank(e.getKey()))
-                .thenComparing(Map.Entry::getKey)).forEach(e -> {
-            if (loaded.containsKey(e.getValue())) out.put(e.getKey(), e.getValue());
-        });
+        newestByStage.entrySet().stream()
+                .sorted(Comparator.comparingInt((Map.Entry<String, String> e) -> stageRank(e.getKey()))
+                        .thenComparing(Map.Entry::getKey))
+                .forEach(e -> {
+                    if (loaded.containsKey(e.getValue())) out.put(e.getKey(), e.getValue());
+                });
         return out;
     }
 

@@ -24,7 +24,11 @@ public final class OpenAiError extends RuntimeException {
     }
 
     public static OpenAiError modelNotFound(String model, String known) {
-        return new OpenAiError(404, "invalid_request_error", "model", "model_not_found",
+        return new OpenAiError(
+                404,
+                "invalid_request_error",
+                "model",
+                "model_not_found",
                 "The model '" + model + "' does not exist or is not loaded. Loaded: " + known + ".");
     }
 
@@ -34,9 +38,14 @@ public final class OpenAiError extends RuntimeException {
 
     /** @param param the request's prompt parameter: {@code messages} (chat) or {@code prompt} (completions) */
     public static OpenAiError contextTooLong(String param, int limit, int promptTokens, int maxTokens) {
-        return new OpenAiError(400, "invalid_request_error", param, "context_length_exceeded",
+        return new OpenAiError(
+                400,
+                "invalid_request_error",
+                param,
+                "context_length_exceeded",
                 "This model's maximum context length is " + limit + " tokens. However, you requested "
-                        + ((long) promptTokens + maxTokens) + " tokens (" + promptTokens + " in the prompt, " + maxTokens
+                        + ((long) promptTokens + maxTokens) + " tokens (" + promptTokens + " in the prompt, "
+                        + maxTokens
                         + " for the completion). Please reduce the prompt or max_tokens.");
     }
 

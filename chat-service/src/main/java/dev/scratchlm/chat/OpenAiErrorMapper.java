@@ -2,10 +2,9 @@ package dev.scratchlm.chat;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * This service's own refusals in OpenAI's shape. Framework refusals (404, 405, 415, bad JSON) and bugs (a 500 with the
@@ -16,7 +15,10 @@ public class OpenAiErrorMapper {
 
     @ServerExceptionMapper
     public Response apiError(OpenAiError e) {
-        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(e.toJson()).build();
+        return Response.status(e.status())
+                .type(MediaType.APPLICATION_JSON)
+                .entity(e.toJson())
+                .build();
     }
 
     @ServerExceptionMapper

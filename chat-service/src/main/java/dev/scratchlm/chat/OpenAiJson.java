@@ -23,8 +23,14 @@ final class OpenAiJson {
     }
 
     /** A chat chunk: {@code role} only in the first, {@code finish} (stop/length) only in the last. */
-    static void chatChunk(StringBuilder sb, String prefix, String role, String content, List<TokenLogprob> lp,
-                          boolean withLogprobs, String finish) {
+    static void chatChunk(
+            StringBuilder sb,
+            String prefix,
+            String role,
+            String content,
+            List<TokenLogprob> lp,
+            boolean withLogprobs,
+            String finish) {
         sb.append(prefix).append("\"delta\":{");
         boolean comma = false;
         if (role != null) {
@@ -46,8 +52,14 @@ final class OpenAiJson {
     }
 
     /** A completions chunk. */
-    static void textChunk(StringBuilder sb, String prefix, String text, List<TokenLogprob> lp, boolean withLogprobs,
-                          int textOffset, String finish) {
+    static void textChunk(
+            StringBuilder sb,
+            String prefix,
+            String text,
+            List<TokenLogprob> lp,
+            boolean withLogprobs,
+            int textOffset,
+            String finish) {
         sb.append(prefix).append("\"text\":");
         JsonText.quote(sb, text);
         sb.append(",\"logprobs\":");
@@ -59,7 +71,8 @@ final class OpenAiJson {
     }
 
     /** The last chunk when {@code stream_options.include_usage}: no choices, the token counts. */
-    static void usageChunk(StringBuilder sb, String id, String object, long created, String model, int prompt, int completion) {
+    static void usageChunk(
+            StringBuilder sb, String id, String object, long created, String model, int prompt, int completion) {
         sb.append("data: {\"id\":");
         JsonText.quote(sb, id);
         sb.append(",\"object\":");
@@ -72,13 +85,27 @@ final class OpenAiJson {
     }
 
     static void usage(StringBuilder sb, int prompt, int completion) {
-        sb.append("{\"prompt_tokens\":").append(prompt).append(",\"completion_tokens\":").append(completion)
-                .append(",\"total_tokens\":").append(prompt + completion).append('}');
+        sb.append("{\"prompt_tokens\":")
+                .append(prompt)
+                .append(",\"completion_tokens\":")
+                .append(completion)
+                .append(",\"total_tokens\":")
+                .append(prompt + completion)
+                .append('}');
     }
 
     /** A whole non-streamed answer: {@code chat.completion} or {@code text_completion}. */
-    static String completion(boolean chat, String id, long created, String model, String text, List<TokenLogprob> lp,
-                             boolean withLogprobs, String finish, int prompt, int completion) {
+    static String completion(
+            boolean chat,
+            String id,
+            long created,
+            String model,
+            String text,
+            List<TokenLogprob> lp,
+            boolean withLogprobs,
+            String finish,
+            int prompt,
+            int completion) {
         StringBuilder sb = new StringBuilder(256 + text.length());
         sb.append("{\"id\":");
         JsonText.quote(sb, id);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.bpe.Tokenizer;
-
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -25,8 +24,17 @@ final class RequestParser {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom SEEDS = new SecureRandom();
     /** Parameters that would change the answer in ways this server does not implement: refused, not ignored. */
-    private static final Set<String> UNSUPPORTED = Set.of("tools", "functions", "tool_choice", "function_call",
-            "response_format", "best_of", "suffix", "logit_bias", "audio", "prediction");
+    private static final Set<String> UNSUPPORTED = Set.of(
+            "tools",
+            "functions",
+            "tool_choice",
+            "function_call",
+            "response_format",
+            "best_of",
+            "suffix",
+            "logit_bias",
+            "audio",
+            "prediction");
 
     static final int MAX_BEST_OF = 8;
 
@@ -43,13 +51,16 @@ final class RequestParser {
     }
 
     static JsonNode parseBody(byte[] body) {
-        if (body == null || body.length == 0) throw OpenAiError.invalid(null, "The request body is empty; expected a JSON object.");
+        if (body == null || body.length == 0)
+            throw OpenAiError.invalid(null, "The request body is empty; expected a JSON object.");
         try {
             JsonNode node = JSON.readTree(body);
-            if (node == null || !node.isObject()) throw OpenAiError.invalid(null, "The request body must be a JSON object.");
+            if (node == null || !node.isObject())
+                throw OpenAiError.invalid(null, "The request body must be a JSON object.");
             return node;
         } catch (JsonProcessingException e) {
-            throw OpenAiError.invalid(null, "We could not parse the JSON body of your request: " + e.getOriginalMessage());
+            throw OpenAiError.invalid(
+                    null, "We could not parse the JSON body of your request: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw OpenAiError.invalid(null, "We could not read the request body: " + e.getMessage());
         }
@@ -59,21 +70,33 @@ final class RequestParser {
         refuseUnsupported(body, "best_of");
         LoadedModel model = models.apply(text(body, "model", true));
         if (model.template == null) {
-            throw OpenAiError.invalid("model", "The model '" + model.id + "' has a tokenizer without the chat special tokens;"
-                    + " use /v1/completions with it.");
+            throw OpenAiError.invalid(
+                    "model",
+                    "The model '" + model.id + "' has a tokenizer without the chat special tokens;"
+                            + " use /v1/completions with it.");
         }
         List<ChatMessage> messages = messages(body);
         int[] prompt = model.template.renderPrompt(messages);
         GenerationParams params = params(body, model, prompt.length, true);
-        return new CompletionRequest(true, model, prompt, params, bool(body, "stream"), includeUsage(body),
-                bool(body, "store"), messages, null, bestOf(body, model));
+        return new CompletionRequest(
+                true,
+                model,
+                prompt,
+                params,
+                bool(body, "stream"),
+                includeUsage(body),
+                bool(body, "store"),
+                messages,
+                null,
+                bestOf(body, model));
     }
 
     /** The {@code messages} of a request: a non-empty array of {role, content}; developer is the system role. */
     static List<ChatMessage> messages(JsonNode body) {
         JsonNode msgs = body.get("messages");
         if (msgs == null || msgs.isNull()) throw OpenAiError.invalid("messages", "'messages' is required.");
-        if (!msgs.isArray()) throw OpenAiError.invalid("messages", "'messages' must be an array of {role, content} objects.");
+        if (!msgs.isArray())
+            throw OpenAiError.invalid("messages", "'messages' must be an array of {role, content} objects.");
         if (msgs.isEmpty()) throw OpenAiError.invalid("messages", "'messages' must contain at least one message.");
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < msgs.size(); i++) {
@@ -81,15 +104,18 @@ final class RequestParser {
             String at = "messages[" + i + "]";
             if (!m.isObject()) throw OpenAiError.invalid(at, at + " must be an object with 'role' and 'content'.");
             JsonNode roleNode = m.get("role");
-            if (roleNode == null || !roleNode.isTextual()) throw OpenAiError.invalid(at + ".role", at + ".role must be a string.");
+            if (roleNode == null || !roleNode.isTextual())
+                throw OpenAiError.invalid(at + ".role", at + ".role must be a string.");
             String role = roleNode.asText();
             if (role.equals("developer")) role = "system"; // OpenAI's newer name for the system role
             ChatMessage.Role r;
             try {
                 r = ChatMessage.Role.fromId(role);
             } catch (IllegalArgumentException e) {
-                throw OpenAiError.invalid(at + ".role", "Invalid value '" + roleNode.asText() + "' for " + at
-                        + ".role: supported roles are 'system', 'user' and 'assistant'.");
+                throw OpenAiError.invalid(
+                        at + ".role",
+                        "Invalid value '" + roleNode.asText() + "' for " + at
+                                + ".role: supported roles are 'system', 'user' and 'assistant'.");
             }
             String content = content(m.get("content"), at + ".content");
             messages.add(new ChatMessage(r, content));
@@ -102,7 +128,9 @@ final class RequestParser {
         JsonNode b = body.get("best_of");
         String rewardName = text(body, "reward_model", false);
         if (b == null || b.isNull()) {
-            if (rewardName != null) throw OpenAiError.invalid("reward_model", "'reward_model' ranks the answers of best_of; set best_of too.");
+            if (rewardName != null)
+                throw OpenAiError.invalid(
+                        "reward_model", "'reward_model' ranks the answers of best_of; set best_of too.");
             return null;
         }
         if (!b.isIntegralNumber() || b.asLong() < 1 || b.asLong() > MAX_BEST_OF) {
@@ -110,13 +138,16 @@ final class RequestParser {
         }
         if (b.asInt() == 1) return null;
         if (bool(body, "stream")) {
-            throw OpenAiError.invalid("best_of", "'best_of' cannot be streamed: the answers are ranked once all of them are complete.");
+            throw OpenAiError.invalid(
+                    "best_of", "'best_of' cannot be streamed: the answers are ranked once all of them are complete.");
         }
         if (bool(body, "logprobs")) throw OpenAiError.invalid("best_of", "'best_of' does not return logprobs.");
         RewardModel reward = rewards.apply(rewardName);
         if (!reward.tokenizerId.equals(model.tokenizerRecord.id())) {
-            throw OpenAiError.invalid("reward_model", "The reward model '" + reward.id + "' reads tokenizer " + reward.tokenizerId
-                    + ", but the model '" + model.id + "' writes with tokenizer " + model.tokenizerRecord.id() + ".");
+            throw OpenAiError.invalid(
+                    "reward_model",
+                    "The reward model '" + reward.id + "' reads tokenizer " + reward.tokenizerId + ", but the model '"
+                            + model.id + "' writes with tokenizer " + model.tokenizerRecord.id() + ".");
         }
         return new CompletionRequest.BestOf(b.asInt(), reward);
     }
@@ -144,12 +175,13 @@ final class RequestParser {
             ids[0] = model.documentStart;
             System.arraycopy(text, 0, ids, 1, text.length);
         } else if (text.length == 0) {
-            throw OpenAiError.invalid("prompt", "'prompt' must not be empty for this model (its tokenizer has no end-of-text token).");
+            throw OpenAiError.invalid(
+                    "prompt", "'prompt' must not be empty for this model (its tokenizer has no end-of-text token).");
         }
         GenerationParams params = params(body, model, ids.length, false);
         // Answers are stored (for thumbs up/down) only for chats: feedback is about a conversation.
-        return new CompletionRequest(false, model, ids, params, bool(body, "stream"), includeUsage(body),
-                false, null, prompt, null);
+        return new CompletionRequest(
+                false, model, ids, params, bool(body, "stream"), includeUsage(body), false, null, prompt, null);
     }
 
     private GenerationParams params(JsonNode body, LoadedModel model, int promptTokens, boolean chat) {
@@ -187,15 +219,19 @@ final class RequestParser {
             logprobs = bool(body, "logprobs");
             top = integer(body, "top_logprobs", 0);
             if (top < 0 || top > MAX_TOP_LOGPROBS) {
-                throw OpenAiError.invalid("top_logprobs", "'top_logprobs' must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top + ".");
+                throw OpenAiError.invalid(
+                        "top_logprobs",
+                        "'top_logprobs' must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top + ".");
             }
-            if (top > 0 && !logprobs) throw OpenAiError.invalid("top_logprobs", "'top_logprobs' requires 'logprobs' to be true.");
+            if (top > 0 && !logprobs)
+                throw OpenAiError.invalid("top_logprobs", "'top_logprobs' requires 'logprobs' to be true.");
         } else {
             JsonNode lp = body.get("logprobs");
             logprobs = lp != null && !lp.isNull();
             top = logprobs ? integer(body, "logprobs", 0) : 0;
             if (top < 0 || top > MAX_TOP_LOGPROBS) {
-                throw OpenAiError.invalid("logprobs", "'logprobs' must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top + ".");
+                throw OpenAiError.invalid(
+                        "logprobs", "'logprobs' must be between 0 and " + MAX_TOP_LOGPROBS + ", got " + top + ".");
             }
         }
         return new GenerationParams(temperature, topP, topK, seed, maxTokens, stop, logprobs, top);
@@ -205,13 +241,15 @@ final class RequestParser {
 
     static float checkTemperature(float temperature) {
         if (!(temperature >= 0f && temperature <= 2f)) {
-            throw OpenAiError.invalid("temperature", temperature + " is not a valid temperature: expected a number from 0 to 2.");
+            throw OpenAiError.invalid(
+                    "temperature", temperature + " is not a valid temperature: expected a number from 0 to 2.");
         }
         return temperature;
     }
 
     static float checkTopP(float topP) {
-        if (!(topP > 0f && topP <= 1f)) throw OpenAiError.invalid("top_p", topP + " is not a valid top_p: expected 0 < top_p <= 1.");
+        if (!(topP > 0f && topP <= 1f))
+            throw OpenAiError.invalid("top_p", topP + " is not a valid top_p: expected 0 < top_p <= 1.");
         return topP;
     }
 
@@ -234,14 +272,16 @@ final class RequestParser {
             out.add(stop.asText());
         } else if (stop.isArray()) {
             for (JsonNode s : stop) {
-                if (!s.isTextual()) throw OpenAiError.invalid("stop", "'stop' must be a string or an array of strings.");
+                if (!s.isTextual())
+                    throw OpenAiError.invalid("stop", "'stop' must be a string or an array of strings.");
                 out.add(s.asText());
             }
         } else {
             throw OpenAiError.invalid("stop", "'stop' must be a string or an array of strings.");
         }
         if (out.size() > MAX_STOP_SEQUENCES) {
-            throw OpenAiError.invalid("stop", "At most " + MAX_STOP_SEQUENCES + " stop sequences, got " + out.size() + ".");
+            throw OpenAiError.invalid(
+                    "stop", "At most " + MAX_STOP_SEQUENCES + " stop sequences, got " + out.size() + ".");
         }
         for (String s : out) if (s.isEmpty()) throw OpenAiError.invalid("stop", "Stop sequences must not be empty.");
         return out;
@@ -253,7 +293,9 @@ final class RequestParser {
         if (c.isArray()) { // content parts: only text is understood here
             StringBuilder sb = new StringBuilder();
             for (JsonNode part : c) {
-                if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+                if (!part.isObject()
+                        || !"text".equals(part.path("type").asText())
+                        || !part.path("text").isTextual()) {
                     throw OpenAiError.invalid(param, param + " parts must be {\"type\": \"text\", \"text\": ...}.");
                 }
                 sb.append(part.get("text").asText());
@@ -267,7 +309,9 @@ final class RequestParser {
         Set<String> here = Set.of(allowed);
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (UNSUPPORTED.contains(name) && !here.contains(name) && !body.get(name).isNull()) {
+            if (UNSUPPORTED.contains(name)
+                    && !here.contains(name)
+                    && !body.get(name).isNull()) {
                 throw OpenAiError.invalid(name, "'" + name + "' is not supported by this server.");
             }
         }
@@ -279,7 +323,8 @@ final class RequestParser {
         if (!o.isObject()) throw OpenAiError.invalid("stream_options", "'stream_options' must be an object.");
         JsonNode u = o.get("include_usage");
         if (u == null || u.isNull()) return false;
-        if (!u.isBoolean()) throw OpenAiError.invalid("stream_options.include_usage", "'include_usage' must be a boolean.");
+        if (!u.isBoolean())
+            throw OpenAiError.invalid("stream_options.include_usage", "'include_usage' must be a boolean.");
         return u.asBoolean();
     }
 
@@ -303,7 +348,8 @@ final class RequestParser {
     private static int integer(JsonNode body, String name, int fallback) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) return fallback;
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw OpenAiError.invalid(name, "'" + name + "' must be an integer.");
+        if (!v.isIntegralNumber() || !v.canConvertToInt())
+            throw OpenAiError.invalid(name, "'" + name + "' must be an integer.");
         return v.asInt();
     }
 

@@ -7,7 +7,6 @@ import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.PreferenceGroup;
 import dev.scratchlm.gpt.PreferenceTrainer;
-
 import java.util.ArrayList;
 import java.util.List;
 

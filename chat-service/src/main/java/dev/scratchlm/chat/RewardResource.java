@@ -8,7 +8,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +38,8 @@ public class RewardResource {
     public Map<String, Object> score(byte[] body) {
         JsonNode json = RequestParser.parseBody(body);
         JsonNode name = json.get("reward_model");
-        if (name != null && !name.isNull() && !name.isTextual()) throw OpenAiError.invalid("reward_model", "'reward_model' must be a string.");
+        if (name != null && !name.isNull() && !name.isTextual())
+            throw OpenAiError.invalid("reward_model", "'reward_model' must be a string.");
         List<ChatMessage> messages = RequestParser.messages(json);
         JsonNode a = json.get("answers");
         if (a == null || !a.isArray() || a.isEmpty() || a.size() > MAX_ANSWERS) {

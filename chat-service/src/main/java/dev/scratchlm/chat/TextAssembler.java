@@ -3,7 +3,6 @@ package dev.scratchlm.chat;
 import dev.scratchlm.bpe.StreamDecoder;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.gpt.TokenChoice;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

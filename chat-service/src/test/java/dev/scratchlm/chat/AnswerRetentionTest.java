@@ -1,20 +1,19 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.devstack.DevStackResource;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Stored answers older than the retention period are deleted; recent ones stay ratable. */
 @QuarkusTest
@@ -22,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AnswerRetentionTest {
     @Inject
     AnswerStore store;
+
     @Inject
     AgroalDataSource db;
 
@@ -32,7 +32,8 @@ class AnswerRetentionTest {
         store.save(old, "m", prompt, "an old answer");
         store.save(recent, "m", prompt, "a new answer");
         try (Connection c = db.getConnection();
-             PreparedStatement st = c.prepareStatement("UPDATE chat.answers SET created_at = now() - interval '31 days' WHERE id = ?")) {
+                PreparedStatement st = c.prepareStatement(
+                        "UPDATE chat.answers SET created_at = now() - interval '31 days' WHERE id = ?")) {
             st.setString(1, old);
             assertThat(st.executeUpdate()).isEqualTo(1);
         }

@@ -1,13 +1,13 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.E2eScripts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The arithmetic lab's page (e2e/arithmetic-page.mjs) in a real browser against a results file in target/labs. */
 @QuarkusTest
@@ -36,14 +35,23 @@ class ArithmeticLabPageTest {
         List<Map<String, Object>> cells = new ArrayList<>();
         for (int f = 0; f < 2; f++) {
             for (int p = 0; p < 3; p++) {
-                Map<String, Object> acc = new LinkedHashMap<>(), correct = new LinkedHashMap<>(), total = new LinkedHashMap<>();
+                Map<String, Object> acc = new LinkedHashMap<>(),
+                        correct = new LinkedHashMap<>(),
+                        total = new LinkedHashMap<>();
                 for (int d = 1; d <= 6; d++) {
                     int right = (100 - 15 * d + 7 * p + 3 * f) % 101;
                     acc.put(Integer.toString(d), right / 100.0);
                     correct.put(Integer.toString(d), right);
                     total.put(Integer.toString(d), 100);
-                    cells.add(Map.of("policy", POLICIES.get(p), "form", FORMS.get(f), "digits", d,
-                            "text", String.format(Locale.ROOT, "%.1f%%", (double) right)));
+                    cells.add(Map.of(
+                            "policy",
+                            POLICIES.get(p),
+                            "form",
+                            FORMS.get(f),
+                            "digits",
+                            d,
+                            "text",
+                            String.format(Locale.ROOT, "%.1f%%", (double) right)));
                 }
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("policy", POLICIES.get(p));
@@ -61,8 +69,25 @@ class ArithmeticLabPageTest {
         lab.put("lab", "arithmetic");
         lab.put("summary", "acc_gpt2=0.250 acc_groups3=0.320 acc_single=0.390");
         lab.put("wallSeconds", 512.0);
-        lab.put("setup", Map.of("seed", 15, "trainProblems", 120000, "testProblems", 513, "parameters", 464000,
-                "steps", 2000, "batchSize", 16, "seqLen", 64, "tokenBudget", 2048000));
+        lab.put(
+                "setup",
+                Map.of(
+                        "seed",
+                        15,
+                        "trainProblems",
+                        120000,
+                        "testProblems",
+                        513,
+                        "parameters",
+                        464000,
+                        "steps",
+                        2000,
+                        "batchSize",
+                        16,
+                        "seqLen",
+                        64,
+                        "tokenBudget",
+                        2048000));
         lab.put("digits", List.of(1, 2, 3, 4, 5, 6));
         lab.put("policies", POLICIES);
         lab.put("forms", FORMS);
@@ -73,8 +98,11 @@ class ArithmeticLabPageTest {
         Files.createDirectories(dir);
         json.writeValue(dir.resolve("arithmetic.json").toFile(), lab);
 
-        String out = E2eScripts.run("arithmetic-page.mjs", Map.of("BASE_URL", url.toString(),
-                "CELLS", json.writeValueAsString(cells)), true, Duration.ofSeconds(90));
+        String out = E2eScripts.run(
+                "arithmetic-page.mjs",
+                Map.of("BASE_URL", url.toString(), "CELLS", json.writeValueAsString(cells)),
+                true,
+                Duration.ofSeconds(90));
         assertThat(out).contains("ARITHMETIC_PAGE_OK");
     }
 }

@@ -1,16 +1,15 @@
 package dev.scratchlm.chat;
 
-import dev.scratchlm.gpt.TokenChoice;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scratchlm.gpt.TokenChoice;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Continuous batching without a model: a fake decoder whose logits always favour token (slot + 1). */
 class BatchSchedulerTest {
@@ -28,9 +27,17 @@ class BatchSchedulerTest {
             this.slots = slots;
         }
 
-        public int slots() { return slots; }
-        public int blockSize() { return 1000; }
-        public int vocabSize() { return VOCAB; }
+        public int slots() {
+            return slots;
+        }
+
+        public int blockSize() {
+            return 1000;
+        }
+
+        public int vocabSize() {
+            return VOCAB;
+        }
 
         public float[] prefill(int slot, int[] prompt) {
             log.add("prefill " + slot + " " + prompt[0]);
@@ -110,7 +117,8 @@ class BatchSchedulerTest {
         @Override
         public float[][] prefill(int[] slotIds, int[][] prompts) {
             log.add("batch " + slotIds.length);
-            for (int[] p : prompts) if (p[0] == -2) throw new IllegalArgumentException("token -2 is not in the vocabulary");
+            for (int[] p : prompts)
+                if (p[0] == -2) throw new IllegalArgumentException("token -2 is not in the vocabulary");
             float[][] out = new float[slotIds.length][];
             for (int i = 0; i < slotIds.length; i++) out[i] = prefill(slotIds[i], prompts[i]);
             return out;
@@ -128,18 +136,23 @@ class BatchSchedulerTest {
         d.gate = new CountDownLatch(1); // the first request's first step waits until the others are queued
         BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10);
         Recorder first = new Recorder(Integer.MAX_VALUE);
-        assertThat(s.submit(new BatchScheduler.Job(new int[] {0}, greedy(3), first))).isTrue();
-        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).as("admitted, now in its gated step").isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {0}, greedy(3), first)))
+                .isTrue();
+        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS))
+                .as("admitted, now in its gated step")
+                .isTrue();
         List<Recorder> rs = new ArrayList<>();
         for (int p : new int[] {1, -2, 3}) {
             Recorder r = new Recorder(Integer.MAX_VALUE);
             rs.add(r);
-            assertThat(s.submit(new BatchScheduler.Job(new int[] {p}, greedy(2), r))).isTrue();
+            assertThat(s.submit(new BatchScheduler.Job(new int[] {p}, greedy(2), r)))
+                    .isTrue();
         }
         Recorder[] later = new Recorder[3];
         for (int i = 0; i < 3; i++) {
             later[i] = new Recorder(Integer.MAX_VALUE);
-            assertThat(s.submit(new BatchScheduler.Job(new int[] {10 + i}, greedy(2), later[i]))).isTrue();
+            assertThat(s.submit(new BatchScheduler.Job(new int[] {10 + i}, greedy(2), later[i])))
+                    .isTrue();
         }
         d.gate.countDown();
         first.await();
@@ -152,7 +165,9 @@ class BatchSchedulerTest {
         assertThat(rs.get(2).finish).isEqualTo(BatchScheduler.Finish.LENGTH);
         // The three free slots took the next three waiting requests in one call; refused for the bad prompt, the
         // two good ones were then prefilled one by one. The rest went in as slots came free.
-        List<String> prefills = d.log.stream().filter(l -> l.startsWith("prefill") || l.startsWith("batch")).toList();
+        List<String> prefills = d.log.stream()
+                .filter(l -> l.startsWith("prefill") || l.startsWith("batch"))
+                .toList();
         assertThat(prefills).containsSubsequence("batch 1", "prefill 0 0", "batch 3", "prefill 1 1", "prefill 3 3");
         assertThat(prefills).doesNotContain("prefill 2 -2");
         for (Recorder r : later) assertThat(r.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
@@ -167,7 +182,8 @@ class BatchSchedulerTest {
         for (int i = 0; i < 5; i++) {
             Recorder r = new Recorder(Integer.MAX_VALUE);
             rs.add(r);
-            assertThat(s.submit(new BatchScheduler.Job(new int[] {i}, greedy(3 + i), r))).isTrue();
+            assertThat(s.submit(new BatchScheduler.Job(new int[] {i}, greedy(3 + i), r)))
+                    .isTrue();
         }
         d.gate.countDown();
         for (Recorder r : rs) r.await();
@@ -175,10 +191,15 @@ class BatchSchedulerTest {
             assertThat(rs.get(i).finish).isEqualTo(BatchScheduler.Finish.LENGTH);
             assertThat(rs.get(i).tokens).hasSize(3 + i);
         }
-        List<String> prefills = d.log.stream().filter(l -> l.startsWith("prefill")).map(l -> l.split(" ")[2]).toList();
+        List<String> prefills = d.log.stream()
+                .filter(l -> l.startsWith("prefill"))
+                .map(l -> l.split(" ")[2])
+                .toList();
         assertThat(prefills).as("first come, first served").containsExactly("0", "1", "2", "3", "4");
         // While two sequences are active, every step advances both: nobody waits behind anybody.
-        long fullSteps = d.log.stream().filter(l -> l.startsWith("step") && l.contains(",")).count();
+        long fullSteps = d.log.stream()
+                .filter(l -> l.startsWith("step") && l.contains(","))
+                .count();
         assertThat(fullSteps).isGreaterThanOrEqualTo(6);
         assertThat(d.log).noneMatch(l -> l.startsWith("step []"));
     }
@@ -195,7 +216,9 @@ class BatchSchedulerTest {
         s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), shortOne));
         d.gate.countDown();
         shortOne.await();
-        assertThat(longOne.done.getCount()).as("the short answer finished while the long one was still running").isEqualTo(1);
+        assertThat(longOne.done.getCount())
+                .as("the short answer finished while the long one was still running")
+                .isEqualTo(1);
         longOne.await();
         assertThat(d.log).anyMatch(l -> l.equals("step [0, 1]"));
     }
@@ -222,12 +245,19 @@ class BatchSchedulerTest {
         FakeDecoder d = new FakeDecoder(1);
         d.gate = new CountDownLatch(1);
         BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 1);
-        Recorder a = new Recorder(Integer.MAX_VALUE), b = new Recorder(Integer.MAX_VALUE), c = new Recorder(Integer.MAX_VALUE);
+        Recorder a = new Recorder(Integer.MAX_VALUE),
+                b = new Recorder(Integer.MAX_VALUE),
+                c = new Recorder(Integer.MAX_VALUE);
         BatchScheduler.Job ja = new BatchScheduler.Job(new int[] {0}, greedy(500), a);
         s.submit(ja);
-        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).as("a is admitted and blocked in its first step").isTrue();
-        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), b))).isTrue();
-        assertThat(s.submit(new BatchScheduler.Job(new int[] {2}, greedy(2), c))).as("queue of one is full").isFalse();
+        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS))
+                .as("a is admitted and blocked in its first step")
+                .isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), b)))
+                .isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {2}, greedy(2), c)))
+                .as("queue of one is full")
+                .isFalse();
         ja.cancel();
         d.gate.countDown();
         a.await();
@@ -236,8 +266,11 @@ class BatchSchedulerTest {
         assertThat(b.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
         assertThat(s.retired()).isFalse();
         s.retire();
-        assertThat(s.retired()).as("a refusal from an unloaded model is told apart from a full queue").isTrue();
-        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), c))).isFalse();
+        assertThat(s.retired())
+                .as("a refusal from an unloaded model is told apart from a full queue")
+                .isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), c)))
+                .isFalse();
     }
 
     /** A decoder that refuses any step holding token 7 (a row it cannot decode), checking before it changes anything. */
@@ -264,9 +297,12 @@ class BatchSchedulerTest {
     void aStepThatFailsForOneSequenceFailsOnlyThatRequestAndTheSchedulerGoesOn() throws Exception {
         PickyDecoder d = new PickyDecoder(3);
         d.gate = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Throwable> died = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> died =
+                new java.util.concurrent.atomic.AtomicReference<>();
         BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10, died::set);
-        Recorder a = new Recorder(Integer.MAX_VALUE), bad = new Recorder(Integer.MAX_VALUE), c = new Recorder(Integer.MAX_VALUE);
+        Recorder a = new Recorder(Integer.MAX_VALUE),
+                bad = new Recorder(Integer.MAX_VALUE),
+                c = new Recorder(Integer.MAX_VALUE);
         s.submit(new BatchScheduler.Job(new int[] {0}, greedy(4), a));
         s.submit(new BatchScheduler.Job(new int[] {6}, greedy(4), bad));
         s.submit(new BatchScheduler.Job(new int[] {2}, greedy(4), c));
@@ -282,7 +318,8 @@ class BatchSchedulerTest {
         assertThat(s.retired()).as("the model keeps serving").isFalse();
         assertThat(died.get()).isNull();
         Recorder later = new Recorder(Integer.MAX_VALUE);
-        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), later))).isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {1}, greedy(2), later)))
+                .isTrue();
         later.await();
         assertThat(later.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
     }
@@ -326,19 +363,28 @@ class BatchSchedulerTest {
         FakeDecoder d = new FakeDecoder(1);
         d.gate = new CountDownLatch(1);
         BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10, 1, t -> {});
-        Recorder first = new Recorder(Integer.MAX_VALUE), campaign = new Recorder(Integer.MAX_VALUE),
+        Recorder first = new Recorder(Integer.MAX_VALUE),
+                campaign = new Recorder(Integer.MAX_VALUE),
                 live = new Recorder(Integer.MAX_VALUE);
-        assertThat(s.submit(new BatchScheduler.Job(new int[] {0}, greedy(3), first))).isTrue();
-        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).as("the only slot is taken").isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {0}, greedy(3), first)))
+                .isTrue();
+        assertThat(d.stepEntered.await(5, TimeUnit.SECONDS))
+                .as("the only slot is taken")
+                .isTrue();
         assertThat(s.submit(background(1, 3, campaign))).isTrue();
-        assertThat(s.submit(new BatchScheduler.Job(new int[] {2}, greedy(3), live))).isTrue();
+        assertThat(s.submit(new BatchScheduler.Job(new int[] {2}, greedy(3), live)))
+                .isTrue();
         assertThat(s.load()).isEqualTo(3);
         d.gate.countDown();
         first.await();
         live.await();
         campaign.await();
-        List<String> prefills = d.log.stream().filter(l -> l.startsWith("prefill")).map(l -> l.split(" ")[2]).toList();
-        assertThat(prefills).as("the live request took the freed slot, the campaign's job came after it")
+        List<String> prefills = d.log.stream()
+                .filter(l -> l.startsWith("prefill"))
+                .map(l -> l.split(" ")[2])
+                .toList();
+        assertThat(prefills)
+                .as("the live request took the freed slot, the campaign's job came after it")
                 .containsExactly("0", "2", "1");
         assertThat(campaign.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
         assertThat(campaign.tokens).hasSize(3);
@@ -364,7 +410,8 @@ class BatchSchedulerTest {
         for (int i = 0; i < 2; i++) {
             Recorder r = new Recorder(Integer.MAX_VALUE);
             live.add(r);
-            assertThat(s.submit(new BatchScheduler.Job(new int[] {10 + i}, greedy(3), r))).isTrue();
+            assertThat(s.submit(new BatchScheduler.Job(new int[] {10 + i}, greedy(3), r)))
+                    .isTrue();
         }
         d.gate.countDown();
         for (Recorder r : live) r.await();
@@ -377,7 +424,9 @@ class BatchSchedulerTest {
         // Before the live requests: at most two background sequences, not four, though four slots were free (the very
         // first step may hold one: it can start before the second job is submitted). The live ones joined at the very
         // next step, beside two background ones, for their two steps; then two background sequences again.
-        assertThat(steps.subList(0, stepsBefore)).isNotEmpty().allSatisfy(st -> assertThat(st.length).isBetween(1, 2));
+        assertThat(steps.subList(0, stepsBefore))
+                .isNotEmpty()
+                .allSatisfy(st -> assertThat(st.length).isBetween(1, 2));
         assertThat(steps.get(stepsBefore)).hasSize(4);
         assertThat(steps.stream().filter(st -> st.length == 4).count()).isEqualTo(2);
         // Without live requests, never more than the two background sequences (fewer once the queue runs dry).
@@ -389,9 +438,12 @@ class BatchSchedulerTest {
         FakeDecoder d = new FakeDecoder(2);
         d.gate = new CountDownLatch(1);
         BatchScheduler s = new BatchScheduler("t", d, t -> t == END, 10, 2, t -> {});
-        Recorder a = new Recorder(Integer.MAX_VALUE), b = new Recorder(Integer.MAX_VALUE), c = new Recorder(Integer.MAX_VALUE);
+        Recorder a = new Recorder(Integer.MAX_VALUE),
+                b = new Recorder(Integer.MAX_VALUE),
+                c = new Recorder(Integer.MAX_VALUE);
         Recorder bg = new Recorder(Integer.MAX_VALUE);
-        // Both slots live; then a background job and a third live request wait: the first slot freed goes to the live one.
+        // Both slots live; then a background job and a third live request wait: the first slot freed goes to the live
+        // one.
         s.submit(new BatchScheduler.Job(new int[] {0}, greedy(2), a));
         s.submit(new BatchScheduler.Job(new int[] {1}, greedy(6), b));
         assertThat(d.stepEntered.await(5, TimeUnit.SECONDS)).isTrue();
@@ -399,7 +451,10 @@ class BatchSchedulerTest {
         s.submit(new BatchScheduler.Job(new int[] {3}, greedy(2), c));
         d.gate.countDown();
         for (Recorder r : List.of(a, b, c, bg)) r.await();
-        List<String> prefills = d.log.stream().filter(l -> l.startsWith("prefill")).map(l -> l.split(" ")[2]).toList();
+        List<String> prefills = d.log.stream()
+                .filter(l -> l.startsWith("prefill"))
+                .map(l -> l.split(" ")[2])
+                .toList();
         assertThat(prefills).containsExactly("0", "1", "3", "2");
         assertThat(bg.finish).isEqualTo(BatchScheduler.Finish.LENGTH);
     }
@@ -407,9 +462,11 @@ class BatchSchedulerTest {
     @Test
     void theBackgroundShareMustLeaveRoomInTheSlots() {
         FakeDecoder d = new FakeDecoder(2);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatchScheduler("t", d, t -> t == END, 10, 3, t -> {}))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new BatchScheduler("t", d, t -> t == END, 10, 3, t -> {}))
                 .hasMessageContaining("from 1 to the 2 slots");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatchScheduler("t", d, t -> t == END, 10, 0, t -> {}))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new BatchScheduler("t", d, t -> t == END, 10, 0, t -> {}))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,5 +1,7 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.CheckpointManifest;
@@ -17,11 +19,6 @@ import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,14 +27,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Checkpoints as the topic delivers them: only complete, verified ones are served; a missing tokenizer is waited for. */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
 class CheckpointLoadingTest {
     private static final TestHttp HTTP = new TestHttp();
+
     @TestHTTPResource("/")
     URL url;
 
@@ -50,20 +50,35 @@ class CheckpointLoadingTest {
 
     private static byte[] randomCheckpoint(String tokenizerId, int vocab) {
         GptConfig cfg = new GptConfig(vocab, 16, 1, 1, 8, 0f);
-        return Checkpoint.weightsOnly(new Gpt(cfg, 1, 5), tokenizerId, Map.of(), Map.of()).toBytes();
+        return Checkpoint.weightsOnly(new Gpt(cfg, 1, 5), tokenizerId, Map.of(), Map.of())
+                .toBytes();
     }
 
     private static ProducerRecord<String, byte[]> chunk(String key, int index, byte[] data, String sha) {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.CHECKPOINTS, key, data);
-        r.headers().add(Chunks.KIND, Chunks.CHUNK.getBytes(StandardCharsets.UTF_8))
+        r.headers()
+                .add(Chunks.KIND, Chunks.CHUNK.getBytes(StandardCharsets.UTF_8))
                 .add(Chunks.INDEX, Integer.toString(index).getBytes(StandardCharsets.UTF_8))
                 .add(Chunks.SHA256, sha.getBytes(StandardCharsets.UTF_8));
         return r;
     }
 
-    private static ProducerRecord<String, byte[]> manifest(String key, String stage, String tokenizerId, long size, int chunks, String sha) {
-        CheckpointManifest m = new CheckpointManifest(CheckpointManifest.SCHEMA, key, stage, 1, null, tokenizerId, Map.of(),
-                Map.of(), Map.of(), size, chunks, sha, Instant.now());
+    private static ProducerRecord<String, byte[]> manifest(
+            String key, String stage, String tokenizerId, long size, int chunks, String sha) {
+        CheckpointManifest m = new CheckpointManifest(
+                CheckpointManifest.SCHEMA,
+                key,
+                stage,
+                1,
+                null,
+                tokenizerId,
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                size,
+                chunks,
+                sha,
+                Instant.now());
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.CHECKPOINTS, key, Json.bytes(m));
         r.headers().add(Chunks.KIND, Chunks.MANIFEST.getBytes(StandardCharsets.UTF_8));
         return r;
@@ -86,15 +101,22 @@ class CheckpointLoadingTest {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String dpo = "dpo-" + run, reward = "reward-" + run;
         GptConfig lm = new GptConfig(TestModels.tokenizer.vocabSize(), 16, 1, 1, 8, 0f);
-        byte[] dpoBlob = Checkpoint.weightsOnly(new Gpt(lm, 1, 5), models.tokenizerId(), Map.of(), Map.of()).toBytes();
-        byte[] rewardBlob = Checkpoint.weightsOnly(new Gpt(lm.withRewardHead(true), 1, 6), models.tokenizerId(), Map.of(), Map.of()).toBytes();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+        byte[] dpoBlob = Checkpoint.weightsOnly(new Gpt(lm, 1, 5), models.tokenizerId(), Map.of(), Map.of())
+                .toBytes();
+        byte[] rewardBlob = Checkpoint.weightsOnly(
+                        new Gpt(lm.withRewardHead(true), 1, 6), models.tokenizerId(), Map.of(), Map.of())
+                .toBytes();
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
             p.send(chunk(reward, 0, rewardBlob, Chunks.sha256Hex(rewardBlob)));
-            p.send(manifest(reward, "reward", models.tokenizerId(), rewardBlob.length, 1, Chunks.sha256Hex(rewardBlob)));
+            p.send(manifest(
+                    reward, "reward", models.tokenizerId(), rewardBlob.length, 1, Chunks.sha256Hex(rewardBlob)));
             p.send(chunk(dpo, 0, dpoBlob, Chunks.sha256Hex(dpoBlob)));
-            p.send(manifest(dpo, "dpo", models.tokenizerId(), dpoBlob.length, 1, Chunks.sha256Hex(dpoBlob))).get();
+            p.send(manifest(dpo, "dpo", models.tokenizerId(), dpoBlob.length, 1, Chunks.sha256Hex(dpoBlob)))
+                    .get();
         }
-        JsonNode status = waitForStatus(s -> s.get("loaded").toString().contains(dpo) && s.get("rewardModels").toString().contains(reward));
+        JsonNode status = waitForStatus(s -> s.get("loaded").toString().contains(dpo)
+                && s.get("rewardModels").toString().contains(reward));
         assertThat(status.get("loaded").toString()).doesNotContain(reward);
         assertThat(status.get("aliases").get("dpo").asText()).isEqualTo(dpo);
         assertThat(HTTP.get(url + "v1/models/dpo").body()).contains(dpo);
@@ -113,25 +135,40 @@ class CheckpointLoadingTest {
         GptConfig cfg = new GptConfig(TestModels.tokenizer.vocabSize(), 64, 2, 2, 64, 0f).withRewardHead(true);
         Checkpoint rewardCk = Checkpoint.weightsOnly(new Gpt(cfg, 1, 8), models.tokenizerId(), Map.of(), Map.of());
         byte[] blob = rewardCk.toBytes();
-        byte[] smallBlob = Checkpoint.weightsOnly(new Gpt(new GptConfig(TestModels.tokenizer.vocabSize(), 16, 1, 1, 8, 0f).withRewardHead(true), 1, 9),
-                models.tokenizerId(), Map.of(), Map.of()).toBytes();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+        byte[] smallBlob = Checkpoint.weightsOnly(
+                        new Gpt(
+                                new GptConfig(TestModels.tokenizer.vocabSize(), 16, 1, 1, 8, 0f).withRewardHead(true),
+                                1,
+                                9),
+                        models.tokenizerId(),
+                        Map.of(),
+                        Map.of())
+                .toBytes();
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
             p.send(chunk(reward, 0, blob, Chunks.sha256Hex(blob)));
             p.send(manifest(reward, "reward", models.tokenizerId(), blob.length, 1, Chunks.sha256Hex(blob)));
             p.send(chunk(small, 0, smallBlob, Chunks.sha256Hex(smallBlob)));
-            p.send(manifest(small, "reward", models.tokenizerId(), smallBlob.length, 1, Chunks.sha256Hex(smallBlob))).get();
+            p.send(manifest(small, "reward", models.tokenizerId(), smallBlob.length, 1, Chunks.sha256Hex(smallBlob)))
+                    .get();
         }
-        waitForStatus(s -> s.get("rewardModels").toString().contains(reward) && s.get("rewardModels").toString().contains(small));
+        waitForStatus(s -> s.get("rewardModels").toString().contains(reward)
+                && s.get("rewardModels").toString().contains(small));
 
-        String ask = "{\"model\": \"%s\", \"messages\": [{\"role\": \"user\", \"content\": \"%s\"}], \"temperature\": 1.5, "
-                .formatted(models.chatId(), TestModels.HELLO) + "\"max_tokens\": 10, \"seed\": %d%s}";
-        TestHttp.Reply r = HTTP.post(url + "v1/chat/completions", ask.formatted(11, ", \"best_of\": 3, \"reward_model\": \"" + reward + "\""));
+        String ask =
+                "{\"model\": \"%s\", \"messages\": [{\"role\": \"user\", \"content\": \"%s\"}], \"temperature\": 1.5, "
+                                .formatted(models.chatId(), TestModels.HELLO)
+                        + "\"max_tokens\": 10, \"seed\": %d%s}";
+        TestHttp.Reply r = HTTP.post(
+                url + "v1/chat/completions",
+                ask.formatted(11, ", \"best_of\": 3, \"reward_model\": \"" + reward + "\""));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         JsonNode best = r.json();
         JsonNode candidates = best.at("/best_of/candidates");
         assertThat(candidates).hasSize(3);
         assertThat(best.at("/best_of/reward_model").asText()).isEqualTo(reward);
-        assertThat(best.at("/choices/0/message/content").asText()).isEqualTo(candidates.get(0).get("content").asText());
+        assertThat(best.at("/choices/0/message/content").asText())
+                .isEqualTo(candidates.get(0).get("content").asText());
 
         Gpt scorer = rewardCk.toModel(4);
         dev.scratchlm.bpe.ChatTemplate template = new dev.scratchlm.bpe.ChatTemplate(TestModels.tokenizer);
@@ -141,42 +178,60 @@ class CheckpointLoadingTest {
         for (JsonNode c : candidates) {
             long seed = c.get("seed").asLong();
             seeds.add(seed);
-            String plain = HTTP.post(url + "v1/chat/completions", ask.formatted(seed, "")).json().at("/choices/0/message/content").asText();
+            String plain = HTTP.post(url + "v1/chat/completions", ask.formatted(seed, ""))
+                    .json()
+                    .at("/choices/0/message/content")
+                    .asText();
             assertThat(c.get("content").asText()).as("seed " + seed).isEqualTo(plain);
             assertThat(c.get("score").asDouble()).as("best first").isLessThanOrEqualTo(previous);
             previous = c.get("score").asDouble();
-            var rendered = template.render(List.of(dev.scratchlm.bpe.ChatMessage.user(TestModels.HELLO),
+            var rendered = template.render(List.of(
+                    dev.scratchlm.bpe.ChatMessage.user(TestModels.HELLO),
                     dev.scratchlm.bpe.ChatMessage.assistant(c.get("content").asText())));
             mine.add(new dev.scratchlm.gpt.PreferenceGroup.Candidate(rendered.ids(), rendered.lossMask()));
         }
         assertThat(seeds).containsExactly(11L, 12L, 13L);
         float[] expected = dev.scratchlm.gpt.PreferenceTrainer.score(scorer, mine);
         for (int i = 0; i < expected.length; i++) {
-            assertThat(candidates.get(i).get("score").asDouble()).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(candidates.get(i).get("score").asDouble())
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
         }
 
-        assertThat(HTTP.get(url + "api/rewards").json().get("rewardModels").toString()).contains(reward, small);
+        assertThat(HTTP.get(url + "api/rewards").json().get("rewardModels").toString())
+                .contains(reward, small);
         // The same scores through the scoring API the feedback-service's ai judge calls.
         StringBuilder answers = new StringBuilder();
-        for (JsonNode c : candidates) answers.append(answers.length() == 0 ? "" : ",").append(c.get("content").toString());
-        JsonNode scored = HTTP.post(url + "api/rewards/score", "{\"reward_model\": \"" + reward + "\", \"messages\": [{\"role\": \"user\", "
-                + "\"content\": \"" + TestModels.HELLO + "\"}], \"answers\": [" + answers + "]}").json();
-        for (int i = 0; i < expected.length; i++) assertThat(scored.at("/scores/" + i).asDouble()).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
-        TestHttp.Reply noAnswers = HTTP.post(url + "api/rewards/score", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"answers\": []}");
+        for (JsonNode c : candidates)
+            answers.append(answers.length() == 0 ? "" : ",")
+                    .append(c.get("content").toString());
+        JsonNode scored = HTTP.post(
+                        url + "api/rewards/score",
+                        "{\"reward_model\": \"" + reward + "\", \"messages\": [{\"role\": \"user\", "
+                                + "\"content\": \"" + TestModels.HELLO + "\"}], \"answers\": [" + answers + "]}")
+                .json();
+        for (int i = 0; i < expected.length; i++)
+            assertThat(scored.at("/scores/" + i).asDouble())
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4));
+        TestHttp.Reply noAnswers = HTTP.post(
+                url + "api/rewards/score",
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"answers\": []}");
         assertThat(noAnswers.status()).isEqualTo(400);
         assertThat(noAnswers.json().at("/error/param").asText()).isEqualTo("answers");
 
         for (String[] bad : new String[][] {
-                {", \"best_of\": 3, \"stream\": true", "cannot be streamed"},
-                {", \"best_of\": 9", "from 1 to 8"},
-                {", \"best_of\": 2, \"reward_model\": \"no-such-reward\"", "is not loaded"},
-                {", \"reward_model\": \"" + reward + "\"", "set best_of too"},
-                {", \"best_of\": 2, \"reward_model\": \"" + small + "\"", "context of 16"}}) {
+            {", \"best_of\": 3, \"stream\": true", "cannot be streamed"},
+            {", \"best_of\": 9", "from 1 to 8"},
+            {", \"best_of\": 2, \"reward_model\": \"no-such-reward\"", "is not loaded"},
+            {", \"reward_model\": \"" + reward + "\"", "set best_of too"},
+            {", \"best_of\": 2, \"reward_model\": \"" + small + "\"", "context of 16"}
+        }) {
             TestHttp.Reply refused = HTTP.post(url + "v1/chat/completions", ask.formatted(1, bad[0]));
             assertThat(refused.status()).as(bad[0] + ": " + refused.body()).isEqualTo(400);
             assertThat(refused.json().at("/error/message").asText()).contains(bad[1]);
         }
-        TestHttp.Reply text = HTTP.post(url + "v1/completions", "{\"model\": \"%s\", \"prompt\": \"hi\", \"best_of\": 2}".formatted(models.baseId()));
+        TestHttp.Reply text = HTTP.post(
+                url + "v1/completions",
+                "{\"model\": \"%s\", \"prompt\": \"hi\", \"best_of\": 2}".formatted(models.baseId()));
         assertThat(text.status()).isEqualTo(400);
         assertThat(text.json().at("/error/param").asText()).isEqualTo("best_of");
     }
@@ -184,11 +239,16 @@ class CheckpointLoadingTest {
     @Test
     void corruptedAndIncompleteCheckpointsAreIgnoredWithTheirReason() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
-        String badSha = "bad-sha-" + run, missing = "missing-chunk-" + run, badChunk = "bad-chunk-" + run, good = "good-" + run;
+        String badSha = "bad-sha-" + run,
+                missing = "missing-chunk-" + run,
+                badChunk = "bad-chunk-" + run,
+                good = "good-" + run;
         byte[] blob = randomCheckpoint(models.tokenizerId(), TestModels.tokenizer.vocabSize());
-        byte[] a = Arrays.copyOfRange(blob, 0, blob.length / 2), b = Arrays.copyOfRange(blob, blob.length / 2, blob.length);
+        byte[] a = Arrays.copyOfRange(blob, 0, blob.length / 2),
+                b = Arrays.copyOfRange(blob, blob.length / 2, blob.length);
         String whole = Chunks.sha256Hex(blob);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
             // Every chunk fine, but the manifest states another whole-blob checksum.
             p.send(chunk(badSha, 0, a, Chunks.sha256Hex(a)));
             p.send(chunk(badSha, 1, b, Chunks.sha256Hex(b)));
@@ -205,7 +265,8 @@ class CheckpointLoadingTest {
             // And a good one after them.
             p.send(chunk(good, 0, a, Chunks.sha256Hex(a)));
             p.send(chunk(good, 1, b, Chunks.sha256Hex(b)));
-            p.send(manifest(good, "verified", models.tokenizerId(), blob.length, 2, whole)).get();
+            p.send(manifest(good, "verified", models.tokenizerId(), blob.length, 2, whole))
+                    .get();
         }
         JsonNode status = waitForStatus(s -> s.get("loaded").toString().contains(good));
         JsonNode rejected = status.get("rejected");
@@ -213,7 +274,11 @@ class CheckpointLoadingTest {
         assertThat(rejected.get(missing).asText()).contains("1 of 2 chunks");
         assertThat(rejected.get(badChunk).asText()).contains("fails its checksum");
         String list = HTTP.get(url + "v1/models").body();
-        assertThat(list).contains(good).doesNotContain(badSha).doesNotContain(missing).doesNotContain(badChunk);
+        assertThat(list)
+                .contains(good)
+                .doesNotContain(badSha)
+                .doesNotContain(missing)
+                .doesNotContain(badChunk);
         assertThat(HTTP.get(url + "v1/models/" + badSha).status()).isEqualTo(404);
     }
 
@@ -224,16 +289,26 @@ class CheckpointLoadingTest {
         TokenizerRecord record = TestModels.tokenizerRecord(later);
         String id = "waits-" + UUID.randomUUID().toString().substring(0, 8);
         byte[] blob = randomCheckpoint(later.id(), later.vocabSize());
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
             p.send(chunk(id, 0, blob, Chunks.sha256Hex(blob)));
-            p.send(manifest(id, "waiting", later.id(), blob.length, 1, Chunks.sha256Hex(blob))).get();
+            p.send(manifest(id, "waiting", later.id(), blob.length, 1, Chunks.sha256Hex(blob)))
+                    .get();
             waitForStatus(s -> s.get("waitingForTokenizer").toString().contains(id));
-            assertThat(HTTP.get(url + "v1/models/" + id).json().at("/error/message").asText()).contains("tokenizer has not arrived");
-            p.send(new ProducerRecord<>(Topics.TOKENIZERS, record.id(), Json.bytes(record))).get();
+            assertThat(HTTP.get(url + "v1/models/" + id)
+                            .json()
+                            .at("/error/message")
+                            .asText())
+                    .contains("tokenizer has not arrived");
+            p.send(new ProducerRecord<>(Topics.TOKENIZERS, record.id(), Json.bytes(record)))
+                    .get();
         }
         waitForStatus(s -> s.get("loaded").toString().contains(id));
         assertThat(HTTP.get(url + "v1/models/" + id).status()).isEqualTo(200);
-        assertThat(HTTP.post(url + "v1/completions", "{\"model\": \"" + id + "\", \"prompt\": \"The\", \"max_tokens\": 3}").status())
+        assertThat(HTTP.post(
+                                url + "v1/completions",
+                                "{\"model\": \"" + id + "\", \"prompt\": \"The\", \"max_tokens\": 3}")
+                        .status())
                 .isEqualTo(200);
     }
 }

@@ -1,5 +1,7 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.devstack.DeclaredBody;
@@ -9,9 +11,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,16 +18,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The OpenAI-compatible API on real checkpoints published on the real broker. */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
 class CompletionApiTest {
     private static final TestHttp HTTP = new TestHttp();
+
     @TestHTTPResource("/")
     URL url;
+
     @Inject
     ModelRegistry registry;
 
@@ -57,10 +58,13 @@ class CompletionApiTest {
         assertThat(alias.get("alias_of").asText()).isEqualTo(models.chatId());
         // Aliases come most trained stage first: the web chat opens on the instruction-tuned model.
         List<String> aliasOrder = new ArrayList<>();
-        list.get("data").forEach(m -> { if (m.has("alias_of")) aliasOrder.add(m.get("id").asText()); });
+        list.get("data").forEach(m -> {
+            if (m.has("alias_of")) aliasOrder.add(m.get("id").asText());
+        });
         assertThat(aliasOrder).contains("sft", "pretrain");
         assertThat(aliasOrder.indexOf("sft")).isLessThan(aliasOrder.indexOf("pretrain"));
-        assertThat(HTTP.get(u("v1/models/pretrain")).json().get("checkpoint").asText()).isEqualTo(models.baseId());
+        assertThat(HTTP.get(u("v1/models/pretrain")).json().get("checkpoint").asText())
+                .isEqualTo(models.baseId());
         TestHttp.Reply missing = HTTP.get(u("v1/models/nope"));
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().at("/error/code").asText()).isEqualTo("model_not_found");
@@ -70,7 +74,8 @@ class CompletionApiTest {
     void chatModelAnswersItsTrainedConversationGreedily() {
         JsonNode r = HTTP.post(u("v1/chat/completions"), """
                 {"model": "%s", "messages": [{"role": "user", "content": "hi"}], "temperature": 0}
-                """.formatted(models.chatId())).json();
+                """.formatted(models.chatId()))
+                .json();
         assertThat(r.get("object").asText()).isEqualTo("chat.completion");
         assertThat(r.get("id").asText()).startsWith("chatcmpl-");
         assertThat(r.get("model").asText()).isEqualTo(models.chatId());
@@ -78,7 +83,8 @@ class CompletionApiTest {
         assertThat(choice.at("/message/role").asText()).isEqualTo("assistant");
         assertThat(choice.at("/message/content").asText()).isEqualTo(TestModels.MARKUP);
         assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
-        int prompt = r.at("/usage/prompt_tokens").asInt(), completion = r.at("/usage/completion_tokens").asInt();
+        int prompt = r.at("/usage/prompt_tokens").asInt(),
+                completion = r.at("/usage/completion_tokens").asInt();
         // <|endoftext|> <|user|> hi <|end|> <|assistant|>
         assertThat(prompt).isEqualTo(4 + TestModels.tokenizer.encodeOrdinary("hi").length);
         assertThat(completion).isEqualTo(TestModels.tokenizer.encodeOrdinary(TestModels.MARKUP).length + 1);
@@ -129,9 +135,11 @@ class CompletionApiTest {
         JsonNode r = HTTP.post(u("v1/chat/completions"), body).json();
         assertThat(r.at("/choices/0/message/content").asText()).isEqualTo("<img src=x onerror=alert(1)>");
         assertThat(r.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
-        TestHttp.Stream s = HTTP.stream(u("v1/chat/completions"), body.replace("\"temperature\"", "\"stream\": true, \"temperature\""));
+        TestHttp.Stream s = HTTP.stream(
+                u("v1/chat/completions"), body.replace("\"temperature\"", "\"stream\": true, \"temperature\""));
         StringBuilder text = new StringBuilder();
-        for (JsonNode c : s.chunks()) text.append(c.at("/choices/0/delta/content").asText(""));
+        for (JsonNode c : s.chunks())
+            text.append(c.at("/choices/0/delta/content").asText(""));
         assertThat(text.toString()).isEqualTo("<img src=x onerror=alert(1)>");
     }
 
@@ -142,10 +150,14 @@ class CompletionApiTest {
                 """).json();
         assertThat(r.get("object").asText()).isEqualTo("text_completion");
         assertThat(r.at("/choices/0/finish_reason").asText()).isIn("length", "stop");
-        if (r.at("/choices/0/finish_reason").asText().equals("length")) assertThat(r.at("/usage/completion_tokens").asInt()).isEqualTo(5);
+        if (r.at("/choices/0/finish_reason").asText().equals("length"))
+            assertThat(r.at("/usage/completion_tokens").asInt()).isEqualTo(5);
         JsonNode lp = r.at("/choices/0/logprobs");
-        assertThat(lp.get("tokens").size()).isEqualTo(lp.get("token_logprobs").size()).isEqualTo(lp.get("top_logprobs").size());
-        assertThat(String.join("", iter(lp.get("tokens")))).isEqualTo(r.at("/choices/0/text").asText());
+        assertThat(lp.get("tokens").size())
+                .isEqualTo(lp.get("token_logprobs").size())
+                .isEqualTo(lp.get("top_logprobs").size());
+        assertThat(String.join("", iter(lp.get("tokens"))))
+                .isEqualTo(r.at("/choices/0/text").asText());
     }
 
     @Test
@@ -156,7 +168,8 @@ class CompletionApiTest {
         assertThat(s.events()).last().isEqualTo("[DONE]");
         List<JsonNode> chunks = s.chunks();
         assertThat(chunks).allSatisfy(c -> assertThat(c.get("object").asText()).isEqualTo("text_completion"));
-        assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText()).isIn("stop", "length");
+        assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText())
+                .isIn("stop", "length");
     }
 
     @Test
@@ -164,7 +177,8 @@ class CompletionApiTest {
         String request = """
                 {"model": "%s", "prompt": "The cat sat", "max_tokens": 40, "temperature": 1.0, "top_p": 0.95, "seed": %d}
                 """;
-        String alone = text(HTTP.post(u("v1/completions"), request.formatted(models.baseId(), 42)).json());
+        String alone = text(HTTP.post(u("v1/completions"), request.formatted(models.baseId(), 42))
+                .json());
         AtomicInteger widest = new AtomicInteger();
         registry.resolve(models.baseId()).scheduler.observe((slots, n) -> widest.accumulateAndGet(n, Math::max));
         ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -172,7 +186,8 @@ class CompletionApiTest {
             List<Future<String>> runs = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 long seed = i % 2 == 0 ? 42 : 1000 + i;
-                runs.add(pool.submit(() -> text(HTTP.post(u("v1/completions"), request.formatted(models.baseId(), seed)).json())));
+                runs.add(pool.submit(() -> text(HTTP.post(u("v1/completions"), request.formatted(models.baseId(), seed))
+                        .json())));
             }
             List<String> texts = new ArrayList<>();
             for (Future<String> f : runs) texts.add(f.get());
@@ -184,7 +199,9 @@ class CompletionApiTest {
             pool.shutdown();
             registry.resolve(models.baseId()).scheduler.observe(null);
         }
-        assertThat(widest.get()).as("concurrent requests were decoded in shared batched steps").isGreaterThan(1);
+        assertThat(widest.get())
+                .as("concurrent requests were decoded in shared batched steps")
+                .isGreaterThan(1);
     }
 
     @Test
@@ -195,14 +212,20 @@ class CompletionApiTest {
                 {"model": "%s", "prompt": "The cat sat", "max_tokens": 30, "temperature": 1.0, "seed": %d%s}
                 """;
         String[] alone = new String[8];
-        for (int i = 0; i < 8; i++) alone[i] = text(HTTP.post(u("v1/completions"), request.formatted(models.baseId(), 70 + i, "")).json());
+        for (int i = 0; i < 8; i++)
+            alone[i] = text(HTTP.post(u("v1/completions"), request.formatted(models.baseId(), 70 + i, ""))
+                    .json());
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<TestHttp.Stream>> runs = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 int seed = 70 + i;
-                runs.add(pool.submit(() -> HTTP.stream(u("v1/completions"), request.formatted(models.baseId(), seed,
-                        ", \"stream\": true, \"stream_options\": {\"include_usage\": true}"))));
+                runs.add(pool.submit(() -> HTTP.stream(
+                        u("v1/completions"),
+                        request.formatted(
+                                models.baseId(),
+                                seed,
+                                ", \"stream\": true, \"stream_options\": {\"include_usage\": true}"))));
             }
             for (int i = 0; i < 8; i++) {
                 TestHttp.Stream s = runs.get(i).get();
@@ -219,7 +242,10 @@ class CompletionApiTest {
                 JsonNode usage = chunks.get(chunks.size() - 1);
                 assertThat(usage.get("choices")).isEmpty();
                 assertThat(usage.at("/usage/completion_tokens").asInt()).isBetween(1, 30);
-                assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText()).isIn("stop", "length");
+                assertThat(chunks.get(chunks.size() - 2)
+                                .at("/choices/0/finish_reason")
+                                .asText())
+                        .isIn("stop", "length");
             }
         } finally {
             pool.shutdown();
@@ -234,50 +260,111 @@ class CompletionApiTest {
         assertThat(r.status()).isEqualTo(400);
         JsonNode e = r.json().get("error");
         assertThat(e.get("code").asText()).isEqualTo("context_length_exceeded");
-        assertThat(e.get("message").asText()).contains("maximum context length is 64 tokens").contains("60 for the completion");
+        assertThat(e.get("message").asText())
+                .contains("maximum context length is 64 tokens")
+                .contains("60 for the completion");
         assertThat(e.get("type").asText()).isEqualTo("invalid_request_error");
     }
 
     @Test
     void badRequestsGetOpenAiErrors() throws Exception {
         expect(HTTP.post(u("v1/chat/completions"), "{not json"), 400, null, "parse the JSON");
-        expect(HTTP.post(u("v1/chat/completions"), "{\"model\": \"nope\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"),
-                404, "model", "does not exist");
-        expect(HTTP.post(u("v1/chat/completions"), "{\"model\": \"sft\", \"messages\": []}"), 400, "messages", "at least one");
-        expect(HTTP.post(u("v1/chat/completions"), "{\"model\": \"sft\", \"messages\": [{\"role\": \"wizard\", \"content\": \"x\"}]}"),
-                400, "messages[0].role", "wizard");
-        expect(HTTP.post(u("v1/chat/completions"), "{\"model\": \"sft\", \"temperature\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"),
-                400, "temperature", "from 0 to 2");
-        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"top_p\": 0}"), 400, "top_p", "top_p");
-        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"max_tokens\": 0}"), 400, "max_tokens", "at least 1");
+        expect(
+                HTTP.post(
+                        u("v1/chat/completions"),
+                        "{\"model\": \"nope\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"),
+                404,
+                "model",
+                "does not exist");
+        expect(
+                HTTP.post(u("v1/chat/completions"), "{\"model\": \"sft\", \"messages\": []}"),
+                400,
+                "messages",
+                "at least one");
+        expect(
+                HTTP.post(
+                        u("v1/chat/completions"),
+                        "{\"model\": \"sft\", \"messages\": [{\"role\": \"wizard\", \"content\": \"x\"}]}"),
+                400,
+                "messages[0].role",
+                "wizard");
+        expect(
+                HTTP.post(
+                        u("v1/chat/completions"),
+                        "{\"model\": \"sft\", \"temperature\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"),
+                400,
+                "temperature",
+                "from 0 to 2");
+        expect(
+                HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"top_p\": 0}"),
+                400,
+                "top_p",
+                "top_p");
+        expect(
+                HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"max_tokens\": 0}"),
+                400,
+                "max_tokens",
+                "at least 1");
         expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": 5}"), 400, "prompt", "string");
         // The largest int as the limit: refused, not wrapped past the context check into a generation without end.
-        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"max_tokens\": 2147483647}"),
-                400, "prompt", "maximum context length");
-        expect(HTTP.post(u("v1/chat/completions"), "{\"model\": \"sft\", \"max_tokens\": 2147483647, "
-                + "\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"), 400, "messages", "maximum context length");
-        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"n\": 2}"), 400, "n", "n=1");
+        expect(
+                HTTP.post(
+                        u("v1/completions"),
+                        "{\"model\": \"pretrain\", \"prompt\": \"x\", \"max_tokens\": 2147483647}"),
+                400,
+                "prompt",
+                "maximum context length");
+        expect(
+                HTTP.post(
+                        u("v1/chat/completions"),
+                        "{\"model\": \"sft\", \"max_tokens\": 2147483647, "
+                                + "\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"),
+                400,
+                "messages",
+                "maximum context length");
+        expect(
+                HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"x\", \"n\": 2}"),
+                400,
+                "n",
+                "n=1");
         // Bodies over the completion routes' 1 MB, and over the service-wide limit (refused from the headers alone).
-        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "x".repeat(1 << 20) + "\"}"),
-                413, null, "larger than 1048576 bytes");
+        expect(
+                HTTP.post(
+                        u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "x".repeat(1 << 20) + "\"}"),
+                413,
+                null,
+                "larger than 1048576 bytes");
         // Endpoints this service does not have, and methods they do not take: still OpenAI's error shape.
-        expect(HTTP.post(u("v1/embeddings"), "{\"model\": \"pretrain\", \"input\": \"x\"}"), 404, null, "POST /v1/embeddings");
+        expect(
+                HTTP.post(u("v1/embeddings"), "{\"model\": \"pretrain\", \"input\": \"x\"}"),
+                404,
+                null,
+                "POST /v1/embeddings");
         expect(HTTP.get(u("v1/chat/completions")), 405, null, "GET /v1/chat/completions");
         expect(HTTP.post(u("v1/models"), "{}"), 405, null, "POST /v1/models");
         // A prompt that alone fills the context names the parameter of its endpoint.
-        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "ab ".repeat(400) + "\"}"),
-                400, "prompt", "maximum context length");
+        expect(
+                HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "ab ".repeat(400) + "\"}"),
+                400,
+                "prompt",
+                "maximum context length");
         // Bodies over 8 KB are parsed and tokenized off the event loop: the same answers, errors and successes.
-        expect(HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "ab ".repeat(4000) + "\"}"),
-                400, "prompt", "maximum context length");
-        TestHttp.Reply padded = HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"The cat\", \"max_tokens\": 3,"
-                + " ".repeat(10_000) + "\"temperature\": 0}");
+        expect(
+                HTTP.post(u("v1/completions"), "{\"model\": \"pretrain\", \"prompt\": \"" + "ab ".repeat(4000) + "\"}"),
+                400,
+                "prompt",
+                "maximum context length");
+        TestHttp.Reply padded = HTTP.post(
+                u("v1/completions"),
+                "{\"model\": \"pretrain\", \"prompt\": \"The cat\", \"max_tokens\": 3," + " ".repeat(10_000)
+                        + "\"temperature\": 0}");
         assertThat(padded.status()).as(padded.body()).isEqualTo(200);
         assertThat(padded.json().at("/usage/completion_tokens").asInt()).isBetween(1, 3);
         DeclaredBody.Reply huge = DeclaredBody.post(url, "/v1/chat/completions", 20L << 20, "application/json");
         assertThat(huge.status()).isEqualTo(413);
         JsonNode e = Json.MAPPER.readTree(huge.body()).get("error");
-        assertThat(e.get("message").asText()).isEqualTo("The request body is 20971520 bytes; the limit is 10485760 bytes.");
+        assertThat(e.get("message").asText())
+                .isEqualTo("The request body is 20971520 bytes; the limit is 10485760 bytes.");
         assertThat(e.get("type").asText()).isEqualTo("invalid_request_error");
     }
 

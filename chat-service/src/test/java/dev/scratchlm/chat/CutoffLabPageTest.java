@@ -5,13 +5,12 @@ import dev.scratchlm.devstack.E2eScripts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The knowledge-cutoff lab page (e2e/lab-cutoff-page.mjs) draws what GET /api/labs/cutoff serves. */
 @QuarkusTest
@@ -36,6 +35,10 @@ class CutoffLabPageTest {
                 """);
         String expected = "[{\"model\":\"early\",\"early\":\"1.9000\",\"late\":\"2.2500\",\"best\":[\"early\"]},"
                 + "{\"model\":\"late\",\"early\":\"1.9500\",\"late\":\"2.0000\",\"best\":[\"late\"]}]";
-        E2eScripts.run("lab-cutoff-page.mjs", Map.of("BASE_URL", url.toString(), "EXPECTED", expected), true, Duration.ofSeconds(90));
+        E2eScripts.run(
+                "lab-cutoff-page.mjs",
+                Map.of("BASE_URL", url.toString(), "EXPECTED", expected),
+                true,
+                Duration.ofSeconds(90));
     }
 }

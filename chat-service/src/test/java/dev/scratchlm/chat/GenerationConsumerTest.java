@@ -1,5 +1,7 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.Generation;
@@ -14,6 +16,13 @@ import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,30 +32,24 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** Campaign requests on the real broker, answered by the service's consumer with the served test models. */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackResource.class, restrictToAnnotatedClass = false)
 class GenerationConsumerTest {
     private static final TestHttp HTTP = new TestHttp();
     private static KafkaProducer<String, byte[]> producer;
+
     @TestHTTPResource("/")
     URL url;
+
     TestModels.Published models;
 
     @BeforeEach
     void published() throws Exception {
         models = ServedModels.ready(url.toString());
-        if (producer == null) producer = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()));
+        if (producer == null)
+            producer = new KafkaProducer<>(
+                    KafkaSettings.producer(SharedDevStack.get().bootstrapServers()));
     }
 
     @AfterAll
@@ -55,15 +58,27 @@ class GenerationConsumerTest {
         producer = null;
     }
 
-    private static final List<ChatMessage> PROMPT = List.of(ChatMessage.system("be brief"), ChatMessage.user("The cat"));
+    private static final List<ChatMessage> PROMPT =
+            List.of(ChatMessage.system("be brief"), ChatMessage.user("The cat"));
 
     private static GenerationRequest request(String model, int k, int maxTokens, long seed) {
-        return new GenerationRequest(GenerationRequest.SCHEMA, "task-" + UUID.randomUUID(), "campaign-1", model, PROMPT,
-                k, 1.0, 0.9, maxTokens, seed, Instant.now());
+        return new GenerationRequest(
+                GenerationRequest.SCHEMA,
+                "task-" + UUID.randomUUID(),
+                "campaign-1",
+                model,
+                PROMPT,
+                k,
+                1.0,
+                0.9,
+                maxTokens,
+                seed,
+                Instant.now());
     }
 
     private static void send(Integer partition, String key, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.GENERATION_REQUESTS, partition, key, value)).get();
+        producer.send(new ProducerRecord<>(Topics.GENERATION_REQUESTS, partition, key, value))
+                .get();
     }
 
     private static void send(GenerationRequest r) throws Exception {
@@ -73,9 +88,11 @@ class GenerationConsumerTest {
     /** Every record keyed {@code key} on {@code topic}, read from the start until {@code count} are there. */
     static List<ConsumerRecord<String, byte[]>> awaitRecords(String topic, String key, int count) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSettings.consumer(SharedDevStack.get().bootstrapServers(),
-                "generations-test-" + UUID.randomUUID()))) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSettings.consumer(
+                SharedDevStack.get().bootstrapServers(), "generations-test-" + UUID.randomUUID()))) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -116,7 +133,8 @@ class GenerationConsumerTest {
         assertThat(g.prompt()).isEqualTo(PROMPT);
         assertThat(g.error()).isNull();
         assertThat(g.candidates()).hasSize(4);
-        // Candidate i is what the API gives for the same settings with seed 42 + i: the same sampling, seeded per candidate.
+        // Candidate i is what the API gives for the same settings with seed 42 + i: the same sampling, seeded per
+        // candidate.
         for (int i = 0; i < 4; i++) {
             assertThat(g.candidates().get(i)).as("candidate " + i).isEqualTo(apiAnswer("pretrain", 12, 42 + i));
         }
@@ -164,12 +182,15 @@ class GenerationConsumerTest {
         send(0, badK.taskId(), Json.bytes(badK));
         send(0, good.taskId(), Json.bytes(good));
 
-        ConsumerRecord<String, byte[]> dead = awaitRecords(Topics.deadLetter(Topics.GENERATION_REQUESTS), garbage, 1).get(0);
+        ConsumerRecord<String, byte[]> dead = awaitRecords(Topics.deadLetter(Topics.GENERATION_REQUESTS), garbage, 1)
+                .get(0);
         assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
         assertThat(DeadLetters.header(dead.headers(), DeadLetters.KIND)).isEqualTo(DeadLetters.POISON);
         assertThat(DeadLetters.header(dead.headers(), DeadLetters.REASON)).contains("unreadable GenerationRequest");
         assertThat(DeadLetters.header(dead.headers(), DeadLetters.GROUP)).isEqualTo(GenerationConsumer.GROUP);
-        ConsumerRecord<String, byte[]> invalid = awaitRecords(Topics.deadLetter(Topics.GENERATION_REQUESTS), badK.taskId(), 1).get(0);
+        ConsumerRecord<String, byte[]> invalid = awaitRecords(
+                        Topics.deadLetter(Topics.GENERATION_REQUESTS), badK.taskId(), 1)
+                .get(0);
         assertThat(DeadLetters.header(invalid.headers(), DeadLetters.REASON)).contains("k must be from 2 to 9, got 1");
 
         assertThat(awaitGeneration(good.taskId()).candidates()).hasSize(2);

@@ -1,25 +1,31 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.GenerationRequest;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.ConsumerLoop;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
 
 /** What makes a campaign request poison, and with which reason; the sampling ranges are the API's. */
 class GenerationRequestsTest {
-    private static GenerationRequest req(int schema, String taskId, List<ChatMessage> prompt, int k, double temperature,
-                                         double topP, int maxTokens) {
-        return new GenerationRequest(schema, taskId, "c1", "sft", prompt, k, temperature, topP, maxTokens, 5, Instant.now());
+    private static GenerationRequest req(
+            int schema,
+            String taskId,
+            List<ChatMessage> prompt,
+            int k,
+            double temperature,
+            double topP,
+            int maxTokens) {
+        return new GenerationRequest(
+                schema, taskId, "c1", "sft", prompt, k, temperature, topP, maxTokens, 5, Instant.now());
     }
 
     private static GenerationRequest ok() {
@@ -35,7 +41,9 @@ class GenerationRequestsTest {
     }
 
     private static void poison(ConsumerRecord<String, byte[]> r, String reason) {
-        assertThatThrownBy(() -> GenerationRequests.read(r)).isInstanceOf(ConsumerLoop.Poison.class).hasMessageContaining(reason);
+        assertThatThrownBy(() -> GenerationRequests.read(r))
+                .isInstanceOf(ConsumerLoop.Poison.class)
+                .hasMessageContaining(reason);
     }
 
     private static void poison(GenerationRequest r, String reason) {
@@ -52,15 +60,21 @@ class GenerationRequestsTest {
         assertThat(p.topP()).isEqualTo(0.9f);
         assertThat(p.maxTokens()).isEqualTo(16);
         assertThat(p.stop()).isEmpty();
-        assertThat(read(req(1, "t1", List.of(ChatMessage.user("hi")), 9, 2.0, 1.0, 1)).k()).isEqualTo(9);
+        assertThat(read(req(1, "t1", List.of(ChatMessage.user("hi")), 9, 2.0, 1.0, 1))
+                        .k())
+                .isEqualTo(9);
     }
 
     @Test
     void unreadableOrUnknownSchemaIsPoison() {
         poison(record("t1", "{not json".getBytes(StandardCharsets.UTF_8)), "unreadable GenerationRequest");
         poison(record("t1", null), "empty record");
-        poison(record("t1", "{\"schema\":1,\"taskId\":\"t1\",\"prompt\":[{\"role\":\"robot\",\"content\":\"x\"}]}"
-                .getBytes(StandardCharsets.UTF_8)), "unreadable GenerationRequest");
+        poison(
+                record(
+                        "t1",
+                        "{\"schema\":1,\"taskId\":\"t1\",\"prompt\":[{\"role\":\"robot\",\"content\":\"x\"}]}"
+                                .getBytes(StandardCharsets.UTF_8)),
+                "unreadable GenerationRequest");
         poison(req(2, "t1", List.of(ChatMessage.user("hi")), 2, 1, 1, 5), "schema 2 is not the supported 1");
     }
 

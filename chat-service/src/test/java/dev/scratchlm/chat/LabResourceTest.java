@@ -1,17 +1,16 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** A lab's results file is served as JSON by name; a missing lab or a name that tries to be a path is refused. */
 @QuarkusTest
@@ -37,7 +36,7 @@ class LabResourceTest {
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().at("/error/message").asText()).contains("./scratchlm lab never-run");
 
-        for (String bad : new String[]{"..%2Fsecret", "Test", "a.json", "%2E%2E"}) {
+        for (String bad : new String[] {"..%2Fsecret", "Test", "a.json", "%2E%2E"}) {
             TestHttp.Reply r = HTTP.get(url + "api/labs/" + bad);
             assertThat(r.status()).as(bad).isIn(400, 404);
             assertThat(r.body()).as(bad).doesNotContain("secret");

@@ -1,5 +1,7 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.bpe.BpeTrainer;
 import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.bpe.Tokenizer;
@@ -7,16 +9,13 @@ import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Models load within a memory budget (weights, decoder snapshot, KV caches for every slot): an older model that is
@@ -29,7 +28,8 @@ class MemoryBudgetTest {
 
     @Test
     void loadsWithinTheBudgetUnloadingWhatNeedNotStayAndRefusesWhatCannotFit() throws Exception {
-        Tokenizer tok = BpeTrainer.train(List.of("the cat sat on the mat. ".repeat(20)), BpeTrainer.Config.of(300, NumberPolicy.GPT2));
+        Tokenizer tok = BpeTrainer.train(
+                List.of("the cat sat on the mat. ".repeat(20)), BpeTrainer.Config.of(300, NumberPolicy.GPT2));
         ModelRegistry r = new ModelRegistry();
         r.slots = 2;
         r.maxQueued = 4;
@@ -48,7 +48,8 @@ class MemoryBudgetTest {
         // Old sft checkpoints: each new one is the stage's newest, the older ones may go when room is needed.
         for (int i = 0; i <= fits; i++) arrive(r, "sft-" + i, "sft", small, tok);
         arrive(r, "pre-0", "pretrain", small, tok);
-        @SuppressWarnings("unchecked") List<Object> loaded = (List<Object>) r.status().get("loaded");
+        @SuppressWarnings("unchecked")
+        List<Object> loaded = (List<Object>) r.status().get("loaded");
         assertThat(loaded).contains("sft-" + fits, "pre-0").doesNotContain("sft-0");
         assertThat((long) loaded.size() * smallBytes).isLessThanOrEqualTo(budget);
 
@@ -61,8 +62,26 @@ class MemoryBudgetTest {
 
     private void arrive(ModelRegistry r, String id, String stage, GptConfig cfg, Tokenizer tok) throws Exception {
         Path blob = dir.resolve(id + ".ckpt");
-        Files.write(blob, Checkpoint.weightsOnly(new Gpt(cfg, 1, 3), tok.id(), Map.of(), Map.of()).toBytes());
-        r.checkpointArrived(new CheckpointManifest(CheckpointManifest.SCHEMA, id, stage, 1, null, tok.id(), Map.of(), Map.of(), Map.of(),
-                Files.size(blob), 1, "", Instant.now()), blob, true);
+        Files.write(
+                blob,
+                Checkpoint.weightsOnly(new Gpt(cfg, 1, 3), tok.id(), Map.of(), Map.of())
+                        .toBytes());
+        r.checkpointArrived(
+                new CheckpointManifest(
+                        CheckpointManifest.SCHEMA,
+                        id,
+                        stage,
+                        1,
+                        null,
+                        tok.id(),
+                        Map.of(),
+                        Map.of(),
+                        Map.of(),
+                        Files.size(blob),
+                        1,
+                        "",
+                        Instant.now()),
+                blob,
+                true);
     }
 }

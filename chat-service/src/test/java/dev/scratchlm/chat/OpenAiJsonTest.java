@@ -1,17 +1,17 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The hand-written server-sent events must be exactly one {@code data:} line of valid JSON each. */
 class OpenAiJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String NASTY = "quote \" backslash \\ newline \n tab \t bell \u0007 sep \u2028 emoji \uD83D\uDE00 <b>";
+    private static final String NASTY =
+            "quote \" backslash \\ newline \n tab \t bell \u0007 sep \u2028 emoji \uD83D\uDE00 <b>";
 
     private static JsonNode event(StringBuilder sb) throws Exception {
         String s = sb.toString();
@@ -67,7 +67,12 @@ class OpenAiJsonTest {
     void completionChunkHasLegacyLogprobArrays() throws Exception {
         StringBuilder sb = new StringBuilder();
         String prefix = OpenAiJson.chunkPrefix("cmpl-1", "text_completion", 1, "m");
-        List<TokenLogprob> lp = List.of(new TokenLogprob("ab", -0.1f, new byte[] {97, 98}, List.of(new TokenLogprob("ab", -0.1f, new byte[0], List.of()))),
+        List<TokenLogprob> lp = List.of(
+                new TokenLogprob(
+                        "ab",
+                        -0.1f,
+                        new byte[] {97, 98},
+                        List.of(new TokenLogprob("ab", -0.1f, new byte[0], List.of()))),
                 new TokenLogprob("c", -0.2f, new byte[] {99}, List.of()));
         OpenAiJson.textChunk(sb, prefix, "abc", lp, true, 5, null);
         JsonNode c = event(sb);

@@ -1,12 +1,11 @@
 package dev.scratchlm.chat;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class StepOutboxTest {
     /** An executor that only records what it was given, to run it later. */

@@ -1,10 +1,9 @@
 package dev.scratchlm.chat;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class StopSequencesTest {
     @Test
@@ -30,7 +29,9 @@ class StopSequencesTest {
         assertThat(t.push("ough")).isEqualTo("ENough");
         assertThat(t.stopped()).isFalse();
         assertThat(t.push(" E")).isEqualTo(" ");
-        assertThat(t.finish()).as("the answer ended: held-back text was plain text").isEqualTo("E");
+        assertThat(t.finish())
+                .as("the answer ended: held-back text was plain text")
+                .isEqualTo("E");
     }
 
     @Test

@@ -20,9 +20,6 @@ import dev.scratchlm.gpt.GptConfig;
 import dev.scratchlm.gpt.LrSchedule;
 import dev.scratchlm.gpt.Trainer;
 import dev.scratchlm.gpt.TrainerConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -33,6 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The inputs the tests serve, made for real and published on the real broker, once per test JVM: a tiny BPE
@@ -48,6 +47,7 @@ final class TestModels {
             """;
     /** What the chat model answers to "hi": markup that must never become elements in the page. */
     static final String MARKUP = "<img src=x onerror=alert(1)><b>bold</b>";
+
     static final String HELLO = "hi";
 
     record Published(String tokenizerId, String baseId, String chatId, long baseParameters, String knowledgeCutoff) {}
@@ -64,19 +64,23 @@ final class TestModels {
         List<String> docs = new ArrayList<>();
         for (int i = 0; i < 4; i++) docs.add(CORPUS);
         docs.add(MARKUP + " " + HELLO);
-        tokenizer = BpeTrainer.train(docs, BpeTrainer.Config.of(256 + ChatTemplate.SPECIAL_TOKENS.size() + 60, NumberPolicy.GPT2));
+        tokenizer = BpeTrainer.train(
+                docs, BpeTrainer.Config.of(256 + ChatTemplate.SPECIAL_TOKENS.size() + 60, NumberPolicy.GPT2));
         TokenizerRecord tr = tokenizerRecord(tokenizer);
 
         GptConfig cfg = new GptConfig(tokenizer.vocabSize(), 64, 2, 2, 64, 0f);
         int[] corpusIds = tokenizer.encodeOrdinary(CORPUS.repeat(3));
         Gpt base = train(cfg, corpusIds, 250, 1);
-        int[] convo = new ChatTemplate(tokenizer).render(List.of(ChatMessage.user(HELLO), ChatMessage.assistant(MARKUP))).ids();
+        int[] convo = new ChatTemplate(tokenizer)
+                .render(List.of(ChatMessage.user(HELLO), ChatMessage.assistant(MARKUP)))
+                .ids();
         Gpt chat = train(cfg, convo, 300, 2);
 
         String baseId = "test-pretrain-" + run;
         String chatId = "test-sft-" + run;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(bootstrap))) {
-            producer.send(new ProducerRecord<>(Topics.TOKENIZERS, tr.id(), Json.bytes(tr))).get();
+            producer.send(new ProducerRecord<>(Topics.TOKENIZERS, tr.id(), Json.bytes(tr)))
+                    .get();
             publishCheckpoint(producer, base, baseId, "pretrain", null, tr.id(), 250);
             publishCheckpoint(producer, chat, chatId, "sft", baseId, tr.id(), 300);
         } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
@@ -87,15 +91,23 @@ final class TestModels {
     }
 
     static TokenizerRecord tokenizerRecord(Tokenizer t) {
-        return new TokenizerRecord(TokenizerRecord.SCHEMA, t.id(), t.vocabSize(), t.patternName(), t.numberPolicy().id(),
-                t.specialTokens(), ScratchFormat.toText(t), Map.of("documents", 5), Instant.now());
+        return new TokenizerRecord(
+                TokenizerRecord.SCHEMA,
+                t.id(),
+                t.vocabSize(),
+                t.patternName(),
+                t.numberPolicy().id(),
+                t.specialTokens(),
+                ScratchFormat.toText(t),
+                Map.of("documents", 5),
+                Instant.now());
     }
 
     /** Trains on windows of {@code ids} (one sequence repeated when it fits the context). */
     static Gpt train(GptConfig cfg, int[] ids, int steps, long seed) {
         int t = Math.min(cfg.blockSize(), ids.length - 1);
-        TrainerConfig tc = new TrainerConfig(4, t, 1, new LrSchedule(3e-3f, 3e-4f, 20, steps),
-                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0f), 1f);
+        TrainerConfig tc = new TrainerConfig(
+                4, t, 1, new LrSchedule(3e-3f, 3e-4f, 20, steps), new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0f), 1f);
         Trainer trainer = new Trainer(cfg, tc, seed);
         long[] cursor = {0};
         BatchSource source = (inputs, targets, mask, b, len) -> {
@@ -112,8 +124,15 @@ final class TestModels {
         return trainer.model();
     }
 
-    static void publishCheckpoint(KafkaProducer<String, byte[]> producer, Gpt model, String id, String stage, String parent,
-                                  String tokenizerId, long step) throws IOException {
+    static void publishCheckpoint(
+            KafkaProducer<String, byte[]> producer,
+            Gpt model,
+            String id,
+            String stage,
+            String parent,
+            String tokenizerId,
+            long step)
+            throws IOException {
         Checkpoint ck = Checkpoint.weightsOnly(model, tokenizerId, Map.of("stage", stage), Map.of("valLoss", 1.5));
         Path file = Files.createTempFile("chat-test-ckpt", ".bin");
         try (OutputStream out = Files.newOutputStream(file)) {
@@ -124,18 +143,40 @@ final class TestModels {
         lineage.put("tokens", 1234);
         // What trainer-service writes: the count, and the shards with their documents and tokens.
         lineage.put("shardCount", 2);
-        lineage.put("shards", Map.of("shard-a", Map.of("documents", 3, "tokens", 800),
-                "shard-b", Map.of("documents", 2, "tokens", 434)));
+        lineage.put(
+                "shards",
+                Map.of(
+                        "shard-a",
+                        Map.of("documents", 3, "tokens", 800),
+                        "shard-b",
+                        Map.of("documents", 2, "tokens", 434)));
         lineage.put("knowledgeCutoff", "2024-05-31");
         // A job restricted by a cutoff: what the trainer adds to the lineage.
         lineage.put("cutoff", "2024-06-30");
         lineage.put("selectedDocuments", 5);
         lineage.put("selectedTokens", 1234);
         lineage.put("newestTrainedDate", "2024-05-31");
-        Map<String, Object> modelMap = Map.of("nLayer", model.config().nLayer(), "nEmbd", model.config().nEmbd());
-        Chunks.publish(producer, Topics.CHECKPOINTS, id, file, s -> new CheckpointManifest(CheckpointManifest.SCHEMA, id,
-                stage, step, parent, tokenizerId, modelMap, lineage, Map.of("valLoss", 1.5, "trainLoss", 1.2),
-                s.sizeBytes(), s.chunkCount(), s.sha256(), Instant.now()));
+        Map<String, Object> modelMap = Map.of(
+                "nLayer", model.config().nLayer(), "nEmbd", model.config().nEmbd());
+        Chunks.publish(
+                producer,
+                Topics.CHECKPOINTS,
+                id,
+                file,
+                s -> new CheckpointManifest(
+                        CheckpointManifest.SCHEMA,
+                        id,
+                        stage,
+                        step,
+                        parent,
+                        tokenizerId,
+                        modelMap,
+                        lineage,
+                        Map.of("valLoss", 1.5, "trainLoss", 1.2),
+                        s.sizeBytes(),
+                        s.chunkCount(),
+                        s.sha256(),
+                        Instant.now()));
         Files.deleteIfExists(file);
     }
 }

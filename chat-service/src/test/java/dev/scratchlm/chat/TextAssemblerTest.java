@@ -1,23 +1,24 @@
 package dev.scratchlm.chat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.bpe.BpeTrainer;
 import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.gpt.TokenChoice;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class TextAssemblerTest {
     // No merges: every byte is its own token, so "é" takes two tokens.
-    private static final Tokenizer BYTES = BpeTrainer.train(List.of("ab"), BpeTrainer.Config.of(256 + 5, NumberPolicy.GPT2));
+    private static final Tokenizer BYTES =
+            BpeTrainer.train(List.of("ab"), BpeTrainer.Config.of(256 + 5, NumberPolicy.GPT2));
 
     private static TokenChoice choice(int id) {
-        return new TokenChoice(id, 0.5f, (float) Math.log(0.5), List.of(new TokenChoice.Alternative(id, 0.5f, (float) Math.log(0.5))));
+        return new TokenChoice(
+                id, 0.5f, (float) Math.log(0.5), List.of(new TokenChoice.Alternative(id, 0.5f, (float) Math.log(0.5))));
     }
 
     private static List<String> feed(TextAssembler a, String text, List<List<TokenLogprob>> logprobs) {

@@ -13,9 +13,19 @@ import java.util.Map;
  * @param lineage    what it was trained on: tokenizer, shard ids, document counts, the job
  * @param metrics    train/val loss, tokens seen, wall time
  */
-public record CheckpointManifest(int schema, String checkpointId, String stage, long step, String parentId,
-                                 String tokenizerId, Map<String, Object> model, Map<String, Object> lineage,
-                                 Map<String, Object> metrics, long sizeBytes, int chunkCount, String sha256,
-                                 Instant createdAt) {
+public record CheckpointManifest(
+        int schema,
+        String checkpointId,
+        String stage,
+        long step,
+        String parentId,
+        String tokenizerId,
+        Map<String, Object> model,
+        Map<String, Object> lineage,
+        Map<String, Object> metrics,
+        long sizeBytes,
+        int chunkCount,
+        String sha256,
+        Instant createdAt) {
     public static final int SCHEMA = 1;
 }

@@ -1,7 +1,5 @@
 package dev.scratchlm.contracts;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -13,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Reassembles blobs published with {@link Chunks#publish}: chunks are spooled to disk as they arrive, and a blob is
@@ -24,7 +23,11 @@ import java.util.Map;
 public final class ChunkAssembler {
     /** What one record did: nothing visible yet, a complete verified blob, or a rejected one and why. */
     public record Outcome(Status status, String key, byte[] manifestJson, Path blob, String reason) {
-        public enum Status { PENDING, COMPLETE, REJECTED }
+        public enum Status {
+            PENDING,
+            COMPLETE,
+            REJECTED
+        }
     }
 
     /** Publications of one key assembled at once; older ones beyond it are producers that died half-way. */
@@ -113,10 +116,12 @@ public final class ChunkAssembler {
         if (p == null) return new Outcome(Outcome.Status.REJECTED, key, json, null, "manifest without chunks");
         p.out.close();
         String problem = p.broken;
-        if (problem == null && p.nextIndex != m.chunkCount()) problem = "got " + p.nextIndex + " of " + m.chunkCount() + " chunks";
+        if (problem == null && p.nextIndex != m.chunkCount())
+            problem = "got " + p.nextIndex + " of " + m.chunkCount() + " chunks";
         if (problem == null && p.size != m.sizeBytes()) problem = "got " + p.size + " of " + m.sizeBytes() + " bytes";
         String sha = Chunks.hex(p.digest.digest());
-        if (problem == null && !sha.equals(m.sha256())) problem = "sha256 " + sha + " does not match the manifest's " + m.sha256();
+        if (problem == null && !sha.equals(m.sha256()))
+            problem = "sha256 " + sha + " does not match the manifest's " + m.sha256();
         if (problem != null) {
             Files.deleteIfExists(p.file);
             return new Outcome(Outcome.Status.REJECTED, key, json, null, problem);

@@ -1,11 +1,5 @@
 package dev.scratchlm.contracts;
 
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +10,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Function;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Large blobs (checkpoints) on a topic as chunks under Kafka's 1 MB record default, followed by a JSON manifest.
@@ -49,8 +48,13 @@ public final class Chunks {
      *
      * @return the summary the manifest was built from
      */
-    public static BlobSummary publish(Producer<String, byte[]> producer, String topic, String key, Path blob,
-                                      Function<BlobSummary, Object> manifest) throws IOException {
+    public static BlobSummary publish(
+            Producer<String, byte[]> producer,
+            String topic,
+            String key,
+            Path blob,
+            Function<BlobSummary, Object> manifest)
+            throws IOException {
         MessageDigest whole = sha256();
         byte[] publication = java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
         List<Future<RecordMetadata>> sent = new ArrayList<>();
@@ -64,7 +68,8 @@ public final class Chunks {
                 whole.update(chunk);
                 size += n;
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, chunk);
-                record.headers().add(KIND, CHUNK.getBytes(StandardCharsets.UTF_8))
+                record.headers()
+                        .add(KIND, CHUNK.getBytes(StandardCharsets.UTF_8))
                         .add(INDEX, Integer.toString(index++).getBytes(StandardCharsets.UTF_8))
                         .add(SHA256, hex(sha256().digest(chunk)).getBytes(StandardCharsets.UTF_8))
                         .add(PUBLICATION, publication);
@@ -81,7 +86,8 @@ public final class Chunks {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while publishing " + key, e);
         } catch (ExecutionException e) {
-            throw new IOException("could not publish " + key + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IOException(
+                    "could not publish " + key + ": " + e.getCause().getMessage(), e.getCause());
         }
         return summary;
     }

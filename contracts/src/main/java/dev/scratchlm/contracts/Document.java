@@ -15,8 +15,18 @@ import java.util.Map;
  * @param language    ISO 639-1 code from language identification
  * @param piiReplaced how many e-mail addresses, phone numbers and IP addresses were replaced by placeholders
  */
-public record Document(int schema, String id, String text, String sourceId, String sourceType, String uri,
-                       String title, LocalDate date, String language, String license,
-                       Map<String, Integer> piiReplaced, Instant ingestedAt) {
+public record Document(
+        int schema,
+        String id,
+        String text,
+        String sourceId,
+        String sourceType,
+        String uri,
+        String title,
+        LocalDate date,
+        String language,
+        String license,
+        Map<String, Integer> piiReplaced,
+        Instant ingestedAt) {
     public static final int SCHEMA = 1;
 }

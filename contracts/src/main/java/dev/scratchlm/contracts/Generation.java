@@ -12,7 +12,14 @@ import java.util.List;
  * @param checkpointId the checkpoint that actually decoded (an alias in the request is resolved), or null on error
  * @param error        null when the candidates were generated
  */
-public record Generation(int schema, String taskId, String campaignId, String checkpointId, List<ChatMessage> prompt,
-                         List<String> candidates, String error, Instant createdAt) {
+public record Generation(
+        int schema,
+        String taskId,
+        String campaignId,
+        String checkpointId,
+        List<ChatMessage> prompt,
+        List<String> candidates,
+        String error,
+        Instant createdAt) {
     public static final int SCHEMA = 3;
 }

@@ -10,7 +10,17 @@ import java.util.List;
  *
  * @param model a chat model alias or checkpoint id
  */
-public record GenerationRequest(int schema, String taskId, String campaignId, String model, List<ChatMessage> prompt,
-                                int k, double temperature, double topP, int maxTokens, long seed, Instant createdAt) {
+public record GenerationRequest(
+        int schema,
+        String taskId,
+        String campaignId,
+        String model,
+        List<ChatMessage> prompt,
+        int k,
+        double temperature,
+        double topP,
+        int maxTokens,
+        long seed,
+        Instant createdAt) {
     public static final int SCHEMA = 1;
 }

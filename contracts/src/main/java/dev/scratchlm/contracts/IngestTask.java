@@ -22,10 +22,23 @@ import java.util.List;
  * @param seek        where record {@code firstRecord} starts in the file, so a worker skips what comes before it
  *                    instead of reading it; null: read from the file's start
  */
-public record IngestTask(int schema, String taskId, String sourceId, String sourceType, String format,
-                         String location, String entry, String uri, long firstRecord, long endRecord,
-                         LocalDate cutoff, String undated, List<String> languages, String license,
-                         Instant plannedAt, Seek seek) {
+public record IngestTask(
+        int schema,
+        String taskId,
+        String sourceId,
+        String sourceType,
+        String format,
+        String location,
+        String entry,
+        String uri,
+        long firstRecord,
+        long endRecord,
+        LocalDate cutoff,
+        String undated,
+        List<String> languages,
+        String license,
+        Instant plannedAt,
+        Seek seek) {
     public static final int SCHEMA = 1;
 
     /**

@@ -12,8 +12,8 @@ import java.util.List;
  * @param group   the unit of the split: for E2E the meaning representation, so one MR never sits on both sides;
  *                otherwise the example's own content hash
  */
-public record InstructionExample(int schema, String id, String dataset, String format, String split, String group,
-                                 List<ChatMessage> messages) {
+public record InstructionExample(
+        int schema, String id, String dataset, String format, String split, String group, List<ChatMessage> messages) {
     public static final int SCHEMA = 2;
     public static final String TRAIN = "train";
     public static final String HELDOUT = "heldout";

@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.scratchlm.bpe.ChatMessage;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +34,8 @@ public final class Json {
         return new SimpleModule("chat-roles")
                 .addSerializer(ChatMessage.Role.class, new StdSerializer<>(ChatMessage.Role.class) {
                     @Override
-                    public void serialize(ChatMessage.Role role, JsonGenerator gen, SerializerProvider p) throws IOException {
+                    public void serialize(ChatMessage.Role role, JsonGenerator gen, SerializerProvider p)
+                            throws IOException {
                         gen.writeString(role.id());
                     }
                 })
@@ -46,7 +46,8 @@ public final class Json {
                         try {
                             return ChatMessage.Role.fromId(id);
                         } catch (IllegalArgumentException e) {
-                            return (ChatMessage.Role) ctxt.handleWeirdStringValue(ChatMessage.Role.class, id, e.getMessage());
+                            return (ChatMessage.Role)
+                                    ctxt.handleWeirdStringValue(ChatMessage.Role.class, id, e.getMessage());
                         }
                     }
                 });
@@ -56,7 +57,8 @@ public final class Json {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialize " + value.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "cannot serialize " + value.getClass().getSimpleName(), e);
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.scratchlm.contracts;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -10,12 +15,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-
-import java.util.Collection;
-import java.util.List;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 
 /** Client settings every service shares: string keys, byte values (JSON or binary), durable and ordered. */
 public final class KafkaSettings {
@@ -61,8 +60,10 @@ public final class KafkaSettings {
         short replication = Short.parseShort(System.getenv().getOrDefault("KAFKA_REPLICATION_FACTOR", "1"));
         try (Admin admin = Admin.create(p)) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = specs.stream().filter(s -> !existing.contains(s.name()))
-                    .map(s -> new NewTopic(s.name(), s.partitions(), replication).configs(s.configs())).toList();
+            List<NewTopic> missing = specs.stream()
+                    .filter(s -> !existing.contains(s.name()))
+                    .map(s -> new NewTopic(s.name(), s.partitions(), replication).configs(s.configs()))
+                    .toList();
             if (missing.isEmpty()) return;
             try {
                 admin.createTopics(missing).all().get();
@@ -73,7 +74,10 @@ public final class KafkaSettings {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create topics on " + bootstrapServers + ": "
+                            + e.getCause().getMessage(),
+                    e);
         }
     }
 }

@@ -15,9 +15,18 @@ import java.util.List;
  *                   in no group was not ranked (e.g. flagged unusable)
  * @param source     {@link #HUMAN}, {@link #RULE} or {@link #AI}
  */
-public record Ranking(int schema, String id, String taskId, String campaignId, String checkpointId,
-                      List<ChatMessage> prompt, List<String> candidates, List<List<Integer>> order, String rater,
-                      String source, Instant createdAt) {
+public record Ranking(
+        int schema,
+        String id,
+        String taskId,
+        String campaignId,
+        String checkpointId,
+        List<ChatMessage> prompt,
+        List<String> candidates,
+        List<List<Integer>> order,
+        String rater,
+        String source,
+        Instant createdAt) {
     public static final int SCHEMA = 2;
     public static final String HUMAN = "human";
     public static final String RULE = "rule";

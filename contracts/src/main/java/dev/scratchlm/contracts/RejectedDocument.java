@@ -11,7 +11,15 @@ import java.time.LocalDate;
  * @param filter the step that rejected it (e.g. {@code language}, {@code quality.word-count}, {@code dedup.exact})
  * @param reason human-readable detail (measured value and threshold, the duplicate's id, the parse error)
  */
-public record RejectedDocument(int schema, String id, String sourceId, String uri, String filter, String reason,
-                               String language, LocalDate date, Instant rejectedAt) {
+public record RejectedDocument(
+        int schema,
+        String id,
+        String sourceId,
+        String uri,
+        String filter,
+        String reason,
+        String language,
+        LocalDate date,
+        Instant rejectedAt) {
     public static final int SCHEMA = 1;
 }

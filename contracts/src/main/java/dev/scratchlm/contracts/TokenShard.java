@@ -24,30 +24,57 @@ import java.util.List;
  * @param spans        schema 2: per listed document (same order as documentIds), its date and token range in this shard, so a trainer
  *                     can train on the documents up to a date only; null in schema 1 shards (readers must accept that)
  */
-public record TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
-                         int tokenCount, int bytesPerToken, int[] tokens, LocalDate latestDate, List<DocumentSpan> spans) {
+public record TokenShard(
+        int schema,
+        String shardId,
+        String tokenizerId,
+        String split,
+        List<String> documentIds,
+        int tokenCount,
+        int bytesPerToken,
+        int[] tokens,
+        LocalDate latestDate,
+        List<DocumentSpan> spans) {
     /** 2 added {@code spans}; a schema 1 shard decodes with null spans. */
     public static final int SCHEMA = 2;
+
     public static final String TRAIN = "train";
     public static final String VAL = "val";
     /** Shards stay well under Kafka's 1 MB record default, header and ids together. */
     public static final int MAX_RECORD_BYTES = 900 * 1024;
+
     private static final byte[] MAGIC = "SLS1".getBytes(StandardCharsets.US_ASCII);
 
     /** A shard whose documents carry no dates. */
-    public TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
-                      int tokenCount, int bytesPerToken, int[] tokens) {
+    public TokenShard(
+            int schema,
+            String shardId,
+            String tokenizerId,
+            String split,
+            List<String> documentIds,
+            int tokenCount,
+            int bytesPerToken,
+            int[] tokens) {
         this(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, tokens, null, null);
     }
 
     /** A shard without per-document spans (as schema 1 wrote them). */
-    public TokenShard(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
-                      int tokenCount, int bytesPerToken, int[] tokens, LocalDate latestDate) {
+    public TokenShard(
+            int schema,
+            String shardId,
+            String tokenizerId,
+            String split,
+            List<String> documentIds,
+            int tokenCount,
+            int bytesPerToken,
+            int[] tokens,
+            LocalDate latestDate) {
         this(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, tokens, latestDate, null);
     }
 
     public TokenShard {
-        if (bytesPerToken != 2 && bytesPerToken != 4) throw new IllegalArgumentException("bytesPerToken must be 2 or 4");
+        if (bytesPerToken != 2 && bytesPerToken != 4)
+            throw new IllegalArgumentException("bytesPerToken must be 2 or 4");
         if (tokens.length != tokenCount) throw new IllegalArgumentException("tokenCount does not match the ids");
         if (spans != null) {
             if (documentIds == null || spans.size() != documentIds.size()) {
@@ -56,7 +83,8 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
             for (int i = 0; i < spans.size(); i++) {
                 DocumentSpan d = spans.get(i);
                 if (d.offset() < 0 || d.length() < 0 || (long) d.offset() + d.length() > tokenCount) {
-                    throw new IllegalArgumentException("span of document " + documentIds.get(i) + " lies outside the shard's " + tokenCount + " tokens");
+                    throw new IllegalArgumentException("span of document " + documentIds.get(i)
+                            + " lies outside the shard's " + tokenCount + " tokens");
                 }
             }
         }
@@ -67,14 +95,24 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
         return vocabSize <= 65536 ? 2 : 4;
     }
 
-    private record Header(int schema, String shardId, String tokenizerId, String split, List<String> documentIds,
-                          int tokenCount, int bytesPerToken, LocalDate latestDate, List<DocumentSpan> spans) {}
+    private record Header(
+            int schema,
+            String shardId,
+            String tokenizerId,
+            String split,
+            List<String> documentIds,
+            int tokenCount,
+            int bytesPerToken,
+            LocalDate latestDate,
+            List<DocumentSpan> spans) {}
 
     public byte[] encode() {
-        byte[] header = Json.bytes(new Header(schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, latestDate, spans));
+        byte[] header = Json.bytes(new Header(
+                schema, shardId, tokenizerId, split, documentIds, tokenCount, bytesPerToken, latestDate, spans));
         ByteBuffer ids = ByteBuffer.allocate(tokenCount * bytesPerToken).order(ByteOrder.LITTLE_ENDIAN);
         for (int t : tokens) {
-            if (bytesPerToken == 2) ids.putShort((short) t); else ids.putInt(t);
+            if (bytesPerToken == 2) ids.putShort((short) t);
+            else ids.putInt(t);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(8 + header.length + ids.capacity());
         try (DataOutputStream data = new DataOutputStream(out)) {
@@ -96,7 +134,8 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
         }
         in.position(4);
         int headerLength = in.getInt();
-        if (headerLength < 0 || headerLength > bytes.length - 8) throw new IllegalArgumentException("truncated shard header");
+        if (headerLength < 0 || headerLength > bytes.length - 8)
+            throw new IllegalArgumentException("truncated shard header");
         Header h = Json.read(Arrays.copyOfRange(bytes, 8, 8 + headerLength), Header.class);
         int payload = bytes.length - 8 - headerLength;
         if (payload != h.tokenCount() * h.bytesPerToken()) {
@@ -108,7 +147,16 @@ public record TokenShard(int schema, String shardId, String tokenizerId, String 
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = h.bytesPerToken() == 2 ? Short.toUnsignedInt(ids.getShort()) : ids.getInt();
         }
-        return new TokenShard(h.schema(), h.shardId(), h.tokenizerId(), h.split(), h.documentIds(), h.tokenCount(),
-                h.bytesPerToken(), tokens, h.latestDate(), h.spans());
+        return new TokenShard(
+                h.schema(),
+                h.shardId(),
+                h.tokenizerId(),
+                h.split(),
+                h.documentIds(),
+                h.tokenCount(),
+                h.bytesPerToken(),
+                tokens,
+                h.latestDate(),
+                h.spans());
     }
 }

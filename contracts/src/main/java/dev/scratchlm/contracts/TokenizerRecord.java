@@ -10,8 +10,15 @@ import java.util.Map;
  * @param numberPolicy how digits are pre-split: gpt2, groups-of-3 or single
  * @param training     how it was trained (documents, bytes, seconds, languages)
  */
-public record TokenizerRecord(int schema, String id, int vocabSize, String pattern, String numberPolicy,
-                              Map<String, Integer> specialTokens, String definition, Map<String, Object> training,
-                              Instant createdAt) {
+public record TokenizerRecord(
+        int schema,
+        String id,
+        int vocabSize,
+        String pattern,
+        String numberPolicy,
+        Map<String, Integer> specialTokens,
+        String definition,
+        Map<String, Object> training,
+        Instant createdAt) {
     public static final int SCHEMA = 1;
 }

@@ -12,12 +12,13 @@ import org.apache.kafka.common.TopicPartition;
 
 /** Reads topics from their beginning to their end as they are now (committed records only), then stops. */
 public final class TopicScan {
-    private TopicScan() {
-    }
+    private TopicScan() {}
 
-    public static void readAll(String bootstrap, List<String> topics, Consumer<ConsumerRecord<String, byte[]>> handler) {
+    public static void readAll(
+            String bootstrap, List<String> topics, Consumer<ConsumerRecord<String, byte[]>> handler) {
         // A throwaway group that never commits: the scan moves no one else's offsets.
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "scan-" + UUID.randomUUID()))) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "scan-" + UUID.randomUUID()))) {
             List<TopicPartition> parts = new ArrayList<>();
             for (String topic : topics) {
                 var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
@@ -28,7 +29,8 @@ public final class TopicScan {
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
-                    if (r.value() != null && r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) handler.accept(r);
+                    if (r.value() != null && r.offset() < end.get(new TopicPartition(r.topic(), r.partition())))
+                        handler.accept(r);
                 }
             }
         }

@@ -76,7 +76,9 @@ public final class Topics {
             new Spec(deadLetter(CHAT_FEEDBACK), 1, DEAD_LETTERS));
 
     public static Spec spec(String name) {
-        return ALL.stream().filter(s -> s.name().equals(name)).findFirst()
+        return ALL.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown topic " + name));
     }
 }

@@ -10,11 +10,17 @@ import org.junit.jupiter.api.Test;
 class ChatMessageJsonTest {
     @Test
     void rolesTravelAsTheOpenAiNames() {
-        InstructionExample e = new InstructionExample(InstructionExample.SCHEMA, "x1", "e2e", "e2e",
-                InstructionExample.TRAIN, "name[A]", List.of(ChatMessage.system("s"), ChatMessage.user("u"),
-                        ChatMessage.assistant("a")));
+        InstructionExample e = new InstructionExample(
+                InstructionExample.SCHEMA,
+                "x1",
+                "e2e",
+                "e2e",
+                InstructionExample.TRAIN,
+                "name[A]",
+                List.of(ChatMessage.system("s"), ChatMessage.user("u"), ChatMessage.assistant("a")));
         String json = Json.string(e);
-        assertThat(json).contains("{\"role\":\"system\",\"content\":\"s\"}", "{\"role\":\"assistant\",\"content\":\"a\"}");
+        assertThat(json)
+                .contains("{\"role\":\"system\",\"content\":\"s\"}", "{\"role\":\"assistant\",\"content\":\"a\"}");
         assertThat(Json.read(json, InstructionExample.class)).isEqualTo(e);
     }
 

@@ -1,12 +1,6 @@
 package dev.scratchlm.contracts;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,20 +9,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chunking protocol on its own (the records a producer would send, fed to the assembler); the round trip
  * through a real broker is in devstack's DevStackIT.
  */
 class ChunkAssemblerTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private List<ConsumerRecord<String, byte[]>> publish(String key, byte[] blob) throws Exception {
         Path file = dir.resolve(key + ".src");
         Files.write(file, blob);
-        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        MockProducer<String, byte[]> producer =
+                new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
         Chunks.publish(producer, "checkpoints", key, file, s -> manifest(key, s));
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         long offset = 0;
@@ -41,8 +42,20 @@ class ChunkAssemblerTest {
     }
 
     private static CheckpointManifest manifest(String key, Chunks.BlobSummary s) {
-        return new CheckpointManifest(1, key, "pretrain", 10, null, "tok", Map.of(), Map.of(), Map.of(),
-                s.sizeBytes(), s.chunkCount(), s.sha256(), Instant.now());
+        return new CheckpointManifest(
+                1,
+                key,
+                "pretrain",
+                10,
+                null,
+                "tok",
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                s.sizeBytes(),
+                s.chunkCount(),
+                s.sha256(),
+                Instant.now());
     }
 
     private static byte[] blob(int size) {
@@ -123,14 +136,16 @@ class ChunkAssemblerTest {
             }
         }
         assertThat(done).hasSize(2);
-        for (ChunkAssembler.Outcome o : done) assertThat(Files.readAllBytes(o.blob())).isEqualTo(blob);
+        for (ChunkAssembler.Outcome o : done)
+            assertThat(Files.readAllBytes(o.blob())).isEqualTo(blob);
     }
 
     @Test
     void publicationsThatNeverFinishDoNotPileUp() throws Exception {
         byte[] blob = blob(Chunks.CHUNK_BYTES + 9);
         ChunkAssembler assembler = new ChunkAssembler(dir.resolve("spool"));
-        for (int i = 0; i < 10; i++) assembler.accept(publish("ck7", blob).get(0)); // ten producers died after one chunk
+        for (int i = 0; i < 10; i++)
+            assembler.accept(publish("ck7", blob).get(0)); // ten producers died after one chunk
         try (var files = Files.list(dir.resolve("spool"))) {
             assertThat(files.count()).isEqualTo(ChunkAssembler.MAX_PUBLICATIONS_PER_KEY);
         }

@@ -1,20 +1,19 @@
 package dev.scratchlm.contracts;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class TokenShardTest {
 
     @Test
     void sixteenBitIdsRoundTripIncludingTheHighestId() {
         int[] ids = {0, 1, 255, 256, 32767, 32768, 65535};
-        TokenShard shard = new TokenShard(TokenShard.SCHEMA, "s1", "tok", TokenShard.TRAIN, List.of("d1", "d2"),
-                ids.length, 2, ids);
+        TokenShard shard = new TokenShard(
+                TokenShard.SCHEMA, "s1", "tok", TokenShard.TRAIN, List.of("d1", "d2"), ids.length, 2, ids);
         byte[] bytes = shard.encode();
         TokenShard back = TokenShard.decode(bytes);
         assertThat(back.tokens()).containsExactly(ids);
@@ -26,32 +25,58 @@ class TokenShardTest {
 
     @Test
     void theNewestDocumentDateTravelsWithTheShard() {
-        TokenShard shard = new TokenShard(1, "s", "t", "train", List.of("d"), 1, 2, new int[] {7},
-                java.time.LocalDate.of(2011, 11, 30));
+        TokenShard shard = new TokenShard(
+                1, "s", "t", "train", List.of("d"), 1, 2, new int[] {7}, java.time.LocalDate.of(2011, 11, 30));
         assertThat(TokenShard.decode(shard.encode()).latestDate()).isEqualTo("2011-11-30");
         assertThat(TokenShard.decode(new TokenShard(1, "s", "t", "train", List.of("d"), 1, 2, new int[] {7}).encode())
-                .latestDate()).isNull();
+                        .latestDate())
+                .isNull();
     }
 
     @Test
     void eachDocumentsDateAndTokenRangeTravelWithTheShard() {
-        List<DocumentSpan> spans = List.of(new DocumentSpan(java.time.LocalDate.of(2005, 12, 31), 0, 2, 11),
-                new DocumentSpan(null, 2, 1, 3));
-        TokenShard back = TokenShard.decode(new TokenShard(TokenShard.SCHEMA, "s", "t", "train", List.of("a", "b"), 3, 2,
-                new int[] {7, 0, 0}, java.time.LocalDate.of(2005, 12, 31), spans).encode());
+        List<DocumentSpan> spans = List.of(
+                new DocumentSpan(java.time.LocalDate.of(2005, 12, 31), 0, 2, 11), new DocumentSpan(null, 2, 1, 3));
+        TokenShard back = TokenShard.decode(new TokenShard(
+                        TokenShard.SCHEMA,
+                        "s",
+                        "t",
+                        "train",
+                        List.of("a", "b"),
+                        3,
+                        2,
+                        new int[] {7, 0, 0},
+                        java.time.LocalDate.of(2005, 12, 31),
+                        spans)
+                .encode());
         assertThat(back.schema()).isEqualTo(2);
         assertThat(back.spans()).isEqualTo(spans);
-        assertThatThrownBy(() -> new TokenShard(2, "s", "t", "train", List.of("a"), 3, 2, new int[3], null,
-                List.of(new DocumentSpan(null, 2, 2, 1))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> new TokenShard(
+                        2,
+                        "s",
+                        "t",
+                        "train",
+                        List.of("a"),
+                        3,
+                        2,
+                        new int[3],
+                        null,
+                        List.of(new DocumentSpan(null, 2, 2, 1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside");
     }
 
     @Test
     void aSchemaOneShardWithoutSpansStillReads() {
-        byte[] header = "{\"schema\":1,\"shardId\":\"old\",\"tokenizerId\":\"t\",\"split\":\"train\",\"documentIds\":[\"d\"],\"tokenCount\":1,\"bytesPerToken\":2,\"latestDate\":\"2001-01-02\"}"
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] header =
+                "{\"schema\":1,\"shardId\":\"old\",\"tokenizerId\":\"t\",\"split\":\"train\",\"documentIds\":[\"d\"],\"tokenCount\":1,\"bytesPerToken\":2,\"latestDate\":\"2001-01-02\"}"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + 2);
-        b.put("SLS1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(header.length).put(header).put((byte) 7).put((byte) 0);
+        b.put("SLS1".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .putInt(header.length)
+                .put(header)
+                .put((byte) 7)
+                .put((byte) 0);
         TokenShard old = TokenShard.decode(b.array());
         assertThat(old.schema()).isEqualTo(1);
         assertThat(old.spans()).isNull();
@@ -72,9 +97,11 @@ class TokenShardTest {
     void truncatedOrForeignBytesAreRefused() {
         byte[] good = new TokenShard(1, "s", "t", "val", List.of("d"), 3, 2, new int[] {1, 2, 3}).encode();
         assertThatThrownBy(() -> TokenShard.decode(Arrays.copyOf(good, good.length - 1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected 6");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected 6");
         assertThatThrownBy(() -> TokenShard.decode("not a shard".getBytes()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("magic");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("magic");
     }
 
     @Test

@@ -1,8 +1,6 @@
 package dev.scratchlm.deploy;
 
-import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -10,8 +8,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
 
 /** docker-compose.yml runs what the code is: every service, its port, and only settings the code reads. */
 class ComposeFileTest {
@@ -34,7 +33,9 @@ class ComposeFileTest {
     void composeNamesNoServiceThatDoesNotExist() {
         for (String name : services().keySet()) {
             if (name.equals("kafka") || name.equals("postgres")) continue;
-            assertThat(Repo.services()).as("compose service %s has a module", name).contains(name);
+            assertThat(Repo.services())
+                    .as("compose service %s has a module", name)
+                    .contains(name);
         }
     }
 
@@ -48,7 +49,9 @@ class ComposeFileTest {
             Path dockerfile = Repo.ROOT.resolve(module).resolve((String) build.get("dockerfile"));
             assertThat(dockerfile).as(module + " Dockerfile").exists();
             int port = Repo.port(module);
-            assertThat(Repo.read(dockerfile)).as(module + " Dockerfile exposes its port").containsPattern("EXPOSE\\s+" + port + "\\b");
+            assertThat(Repo.read(dockerfile))
+                    .as(module + " Dockerfile exposes its port")
+                    .containsPattern("EXPOSE\\s+" + port + "\\b");
             assertThat((List<String>) service.get("ports")).as(module).contains("127.0.0.1:" + port + ":" + port);
             Map<String, Object> dependsOn = (Map<String, Object>) service.get("depends_on");
             assertThat(dependsOn).as(module).containsKeys("kafka", "postgres");
@@ -77,10 +80,13 @@ class ComposeFileTest {
     @SuppressWarnings("unchecked")
     void everySettingAServiceIsGivenIsOneItReads() {
         for (String module : Repo.services()) {
-            Map<String, Object> env = (Map<String, Object>) services().get(module).get("environment");
+            Map<String, Object> env =
+                    (Map<String, Object>) services().get(module).get("environment");
             Set<String> known = Repo.settings(module);
             for (String name : env.keySet()) {
-                assertThat(known).as("%s is given %s in docker-compose.yml", module, name).contains(name);
+                assertThat(known)
+                        .as("%s is given %s in docker-compose.yml", module, name)
+                        .contains(name);
             }
             assertThat(env).as(module).containsKeys("KAFKA_BOOTSTRAP_SERVERS");
         }
@@ -89,14 +95,19 @@ class ComposeFileTest {
     @Test
     @SuppressWarnings("unchecked")
     void servicesReachTheBrokerAndDatabaseComposeDefines() {
-        Map<String, Object> kafkaEnv = (Map<String, Object>) services().get("kafka").get("environment");
-        Map<String, Object> pgEnv = (Map<String, Object>) services().get("postgres").get("environment");
+        Map<String, Object> kafkaEnv =
+                (Map<String, Object>) services().get("kafka").get("environment");
+        Map<String, Object> pgEnv =
+                (Map<String, Object>) services().get("postgres").get("environment");
         for (String module : Repo.services()) {
-            Map<String, Object> env = (Map<String, Object>) services().get(module).get("environment");
+            Map<String, Object> env =
+                    (Map<String, Object>) services().get(module).get("environment");
             assertThat(kafkaEnv.get("KAFKA_ADVERTISED_LISTENERS").toString())
-                    .as(module).endsWith("//" + env.get("KAFKA_BOOTSTRAP_SERVERS"));
+                    .as(module)
+                    .endsWith("//" + env.get("KAFKA_BOOTSTRAP_SERVERS"));
             if (env.containsKey("POSTGRES_JDBC_URL")) {
-                assertThat(env.get("POSTGRES_JDBC_URL").toString()).as(module)
+                assertThat(env.get("POSTGRES_JDBC_URL").toString())
+                        .as(module)
                         .isEqualTo("jdbc:postgresql://postgres:5432/" + pgEnv.get("POSTGRES_DB"));
                 assertThat(env.get("POSTGRES_USER")).as(module).isEqualTo(pgEnv.get("POSTGRES_USER"));
                 assertThat(env.get("POSTGRES_PASSWORD")).as(module).isEqualTo(pgEnv.get("POSTGRES_PASSWORD"));
@@ -123,7 +134,8 @@ class ComposeFileTest {
         for (Map.Entry<String, Map<String, Object>> s : services().entrySet()) {
             for (Object v : (List<Object>) s.getValue().getOrDefault("volumes", List.of())) {
                 Matcher m = named.matcher(v.toString());
-                if (m.find()) assertThat(declared).as(s.getKey() + " volume " + v).contains(m.group(1));
+                if (m.find())
+                    assertThat(declared).as(s.getKey() + " volume " + v).contains(m.group(1));
             }
         }
     }

@@ -1,9 +1,8 @@
 package dev.scratchlm.deploy;
 
-import dev.scratchlm.contracts.Topics;
-import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scratchlm.contracts.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /** k8s/ deploys what the code is: Deployments with probes and resources, Services, topics, secrets, volumes. */
 @SuppressWarnings("unchecked")
@@ -43,7 +42,8 @@ class KubernetesManifestsTest {
     private static Map<String, Object> find(String kind, String name) {
         return documents().stream()
                 .filter(d -> kind.equals(d.get("kind")) && name.equals(meta(d).get("name")))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in k8s/"));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in k8s/"));
     }
 
     private static Map<String, Object> meta(Map<String, Object> doc) {
@@ -57,14 +57,17 @@ class KubernetesManifestsTest {
     }
 
     private static Map<String, Object> container(Map<String, Object> workload) {
-        return ((List<Map<String, Object>>) at(workload, "spec", "template", "spec").get("containers")).get(0);
+        return ((List<Map<String, Object>>)
+                        at(workload, "spec", "template", "spec").get("containers"))
+                .get(0);
     }
 
     @Test
     void kustomizationListsEveryManifest() throws IOException {
         try (Stream<Path> files = Files.list(K8S)) {
             List<String> yaml = files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")).toList();
+                    .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml"))
+                    .toList();
             assertThat(resources()).containsExactlyInAnyOrderElementsOf(yaml);
         }
     }
@@ -76,15 +79,22 @@ class KubernetesManifestsTest {
             Map<String, Object> deployment = find("Deployment", module);
             Map<String, Object> c = container(deployment);
             List<Map<String, Object>> ports = (List<Map<String, Object>>) c.get("ports");
-            assertThat(ports).as(module).anySatisfy(p -> assertThat(p.get("containerPort")).isEqualTo(port));
+            assertThat(ports)
+                    .as(module)
+                    .anySatisfy(p -> assertThat(p.get("containerPort")).isEqualTo(port));
             Map<String, Object> service = find("Service", module);
-            List<Map<String, Object>> sp = (List<Map<String, Object>>) at(service, "spec").get("ports");
-            assertThat(sp).as(module).anySatisfy(p -> assertThat(p.get("targetPort")).isEqualTo(port));
+            List<Map<String, Object>> sp =
+                    (List<Map<String, Object>>) at(service, "spec").get("ports");
+            assertThat(sp)
+                    .as(module)
+                    .anySatisfy(p -> assertThat(p.get("targetPort")).isEqualTo(port));
             assertThat(at(service, "spec", "selector")).isEqualTo(at(deployment, "spec", "selector", "matchLabels"));
         }
         for (Map<String, Object> d : documents()) {
             if ("Deployment".equals(d.get("kind"))) {
-                assertThat(Repo.services()).as("Deployment %s has a module", meta(d).get("name")).contains((String) meta(d).get("name"));
+                assertThat(Repo.services())
+                        .as("Deployment %s has a module", meta(d).get("name"))
+                        .contains((String) meta(d).get("name"));
             }
         }
     }
@@ -92,11 +102,18 @@ class KubernetesManifestsTest {
     @Test
     void probesHitQuarkusHealthEndpointsThatExist() {
         for (String module : Repo.services()) {
-            assertThat(Repo.dependsOn(module, "quarkus-smallrye-health")).as(module + " serves /q/health").isTrue();
+            assertThat(Repo.dependsOn(module, "quarkus-smallrye-health"))
+                    .as(module + " serves /q/health")
+                    .isTrue();
             Map<String, Object> c = container(find("Deployment", module));
             int port = Repo.port(module);
-            Map<String, String> expected = Map.of("startupProbe", "/q/health/started",
-                    "readinessProbe", "/q/health/ready", "livenessProbe", "/q/health/live");
+            Map<String, String> expected = Map.of(
+                    "startupProbe",
+                    "/q/health/started",
+                    "readinessProbe",
+                    "/q/health/ready",
+                    "livenessProbe",
+                    "/q/health/live");
             expected.forEach((probe, path) -> {
                 Map<String, Object> get = (Map<String, Object>) ((Map<String, Object>) c.get(probe)).get("httpGet");
                 assertThat(get.get("path")).as(module + " " + probe).isEqualTo(path);
@@ -111,8 +128,12 @@ class KubernetesManifestsTest {
             if (!Set.of("Deployment", "StatefulSet", "Job").contains(d.get("kind"))) continue;
             Map<String, Object> res = (Map<String, Object>) container(d).get("resources");
             assertThat(res).as(meta(d).get("name") + " resources").isNotNull();
-            assertThat((Map<String, Object>) res.get("requests")).as(meta(d).get("name").toString()).containsKeys("cpu", "memory");
-            assertThat((Map<String, Object>) res.get("limits")).as(meta(d).get("name").toString()).containsKey("memory");
+            assertThat((Map<String, Object>) res.get("requests"))
+                    .as(meta(d).get("name").toString())
+                    .containsKeys("cpu", "memory");
+            assertThat((Map<String, Object>) res.get("limits"))
+                    .as(meta(d).get("name").toString())
+                    .containsKey("memory");
         }
     }
 
@@ -128,16 +149,25 @@ class KubernetesManifestsTest {
             if (!java.nio.file.Files.exists(options)) continue;
             String text = Repo.read(options);
             long heap = bytes(flag(text, "-Xmx"));
-            String limitText = ((Map<String, Object>) ((Map<String, Object>) container(find("Deployment", module)).get("resources"))
-                    .get("limits")).get("memory").toString();
+            String limitText = ((Map<String, Object>) ((Map<String, Object>)
+                                    container(find("Deployment", module)).get("resources"))
+                            .get("limits"))
+                    .get("memory")
+                    .toString();
             long limit = bytes(limitText);
             String physical = flag(text, "-Dorg.bytedeco.javacpp.maxphysicalbytes=");
             if (physical != null) {
                 long offHeap = bytes(flag(text, "-Dorg.bytedeco.javacpp.maxbytes="));
-                assertThat(bytes(physical)).as(module + ": maxphysicalbytes under the pod limit " + limitText).isLessThanOrEqualTo(limit);
-                assertThat(heap + offHeap).as(module + ": -Xmx plus maxbytes under maxphysicalbytes").isLessThanOrEqualTo(bytes(physical));
+                assertThat(bytes(physical))
+                        .as(module + ": maxphysicalbytes under the pod limit " + limitText)
+                        .isLessThanOrEqualTo(limit);
+                assertThat(heap + offHeap)
+                        .as(module + ": -Xmx plus maxbytes under maxphysicalbytes")
+                        .isLessThanOrEqualTo(bytes(physical));
             } else {
-                assertThat(heap).as(module + ": -Xmx leaves a quarter of the pod limit " + limitText).isLessThanOrEqualTo(limit * 3 / 4);
+                assertThat(heap)
+                        .as(module + ": -Xmx leaves a quarter of the pod limit " + limitText)
+                        .isLessThanOrEqualTo(limit * 3 / 4);
             }
         }
     }
@@ -154,7 +184,8 @@ class KubernetesManifestsTest {
     /** 1g, 1200m, 3500M, 2G (JVM) and 1536Mi, 3Gi (Kubernetes) in bytes. */
     private static long bytes(String v) {
         assertThat(v).as("a memory size").isNotNull();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kKmMgG]i?)?").matcher(v.trim());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d+)([kKmMgG]i?)?").matcher(v.trim());
         assertThat(m.matches()).as("a memory size: " + v).isTrue();
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "" : m.group(2).substring(0, 1).toLowerCase();
@@ -170,8 +201,11 @@ class KubernetesManifestsTest {
     void everySettingAServiceIsGivenIsOneItReads() {
         for (String module : Repo.services()) {
             Set<String> known = Repo.settings(module);
-            for (Map<String, Object> e : (List<Map<String, Object>>) container(find("Deployment", module)).get("env")) {
-                assertThat(known).as("%s is given %s in k8s/", module, e.get("name")).contains((String) e.get("name"));
+            for (Map<String, Object> e : (List<Map<String, Object>>)
+                    container(find("Deployment", module)).get("env")) {
+                assertThat(known)
+                        .as("%s is given %s in k8s/", module, e.get("name"))
+                        .contains((String) e.get("name"));
             }
         }
     }
@@ -179,15 +213,19 @@ class KubernetesManifestsTest {
     @Test
     void secretsAreReferencedNotWrittenDown() {
         Map<String, Object> k = new Yaml().load(Repo.read(K8S.resolve("kustomization.yaml")));
-        Set<String> generated = ((List<Map<String, Object>>) k.get("secretGenerator")).stream()
-                .map(g -> (String) g.get("name")).collect(Collectors.toSet());
+        Set<String> generated = ((List<Map<String, Object>>) k.get("secretGenerator"))
+                .stream().map(g -> (String) g.get("name")).collect(Collectors.toSet());
         String secretsReadme = Repo.read(K8S.resolve("secrets/README.md"));
         for (Map<String, Object> d : documents()) {
             assertThat(d.get("kind")).as("no Secret with values in k8s/").isNotEqualTo("Secret");
             if (!Set.of("Deployment", "StatefulSet").contains(d.get("kind"))) continue;
-            for (Map<String, Object> e : (List<Map<String, Object>>) container(d).getOrDefault("env", List.of())) {
+            for (Map<String, Object> e :
+                    (List<Map<String, Object>>) container(d).getOrDefault("env", List.of())) {
                 if (String.valueOf(e.get("name")).contains("PASSWORD")) {
-                    assertThat(e).as(meta(d).get("name") + " " + e.get("name")).containsKey("valueFrom").doesNotContainKey("value");
+                    assertThat(e)
+                            .as(meta(d).get("name") + " " + e.get("name"))
+                            .containsKey("valueFrom")
+                            .doesNotContainKey("value");
                 }
                 Map<String, Object> from = (Map<String, Object>) e.get("valueFrom");
                 if (from == null || from.get("secretKeyRef") == null) continue;
@@ -209,7 +247,9 @@ class KubernetesManifestsTest {
         Map<String, String> inCode = new TreeMap<>();
         for (Topics.Spec spec : Topics.ALL) {
             StringBuilder args = new StringBuilder("--partitions " + spec.partitions());
-            new TreeMap<>(spec.configs()).forEach((key, value) -> args.append(" --config ").append(key).append('=').append(value));
+            new TreeMap<>(spec.configs())
+                    .forEach((key, value) ->
+                            args.append(" --config ").append(key).append('=').append(value));
             inCode.put(spec.name(), args.toString());
         }
         Map<String, String> normalized = new HashMap<>();
@@ -236,7 +276,8 @@ class KubernetesManifestsTest {
             Map<String, Object> deployment = find("Deployment", target);
             Map<String, Object> podSpec = at(deployment, "spec", "template", "spec");
             List<Map<String, Object>> volumes = (List<Map<String, Object>>) podSpec.getOrDefault("volumes", List.of());
-            assertThat(volumes).as(target + " is scaled, so it must not own a writable volume")
+            assertThat(volumes)
+                    .as(target + " is scaled, so it must not own a writable volume")
                     .allSatisfy(v -> {
                         Map<String, Object> pvc = (Map<String, Object>) v.get("persistentVolumeClaim");
                         if (pvc != null) assertThat(pvc.get("readOnly")).isEqualTo(true);
@@ -252,23 +293,29 @@ class KubernetesManifestsTest {
         assertThat(at(deployment, "spec").get("replicas")).isEqualTo(1);
         assertThat(at(deployment, "spec", "strategy").get("type")).isEqualTo("Recreate");
         Map<String, Object> c = container(deployment);
-        String stateDir = ((List<Map<String, Object>>) c.get("env")).stream()
-                .filter(e -> "SCRATCHLM_STATE_DIR".equals(e.get("name"))).map(e -> (String) e.get("value"))
-                .findFirst().orElseThrow(() -> new AssertionError("trainer has no SCRATCHLM_STATE_DIR"));
+        String stateDir = ((List<Map<String, Object>>) c.get("env"))
+                .stream()
+                        .filter(e -> "SCRATCHLM_STATE_DIR".equals(e.get("name")))
+                        .map(e -> (String) e.get("value"))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("trainer has no SCRATCHLM_STATE_DIR"));
         List<Map<String, Object>> mounts = (List<Map<String, Object>>) c.get("volumeMounts");
         assertThat(mounts).anySatisfy(mnt -> assertThat(mnt.get("mountPath")).isEqualTo(stateDir));
     }
 
     @Test
     void everyClaimAWorkloadMountsExists() {
-        Set<String> claims = documents().stream().filter(d -> "PersistentVolumeClaim".equals(d.get("kind")))
-                .map(d -> (String) meta(d).get("name")).collect(Collectors.toSet());
+        Set<String> claims = documents().stream()
+                .filter(d -> "PersistentVolumeClaim".equals(d.get("kind")))
+                .map(d -> (String) meta(d).get("name"))
+                .collect(Collectors.toSet());
         for (Map<String, Object> d : documents()) {
             if (!"Deployment".equals(d.get("kind"))) continue;
             Map<String, Object> podSpec = at(d, "spec", "template", "spec");
             for (Map<String, Object> v : (List<Map<String, Object>>) podSpec.getOrDefault("volumes", List.of())) {
                 Map<String, Object> pvc = (Map<String, Object>) v.get("persistentVolumeClaim");
-                if (pvc != null) assertThat(claims).as(meta(d).get("name") + " claim").contains((String) pvc.get("claimName"));
+                if (pvc != null)
+                    assertThat(claims).as(meta(d).get("name") + " claim").contains((String) pvc.get("claimName"));
             }
         }
     }
@@ -282,20 +329,28 @@ class KubernetesManifestsTest {
 
     /** Every Deployment, StatefulSet and Job: what runs pods. */
     private static List<Map<String, Object>> workloads() {
-        return documents().stream().filter(d -> Set.of("Deployment", "StatefulSet", "Job").contains(d.get("kind"))).toList();
+        return documents().stream()
+                .filter(d -> Set.of("Deployment", "StatefulSet", "Job").contains(d.get("kind")))
+                .toList();
     }
 
     @Test
     void everyPodRunsAsNonRootReadOnlyWithoutPrivilegesOrAToken() {
-        assertThat(workloads()).hasSizeGreaterThanOrEqualTo(Repo.services().size() + 3); // + kafka, postgres, the topic job
+        assertThat(workloads())
+                .hasSizeGreaterThanOrEqualTo(Repo.services().size() + 3); // + kafka, postgres, the topic job
         for (Map<String, Object> w : workloads()) {
             String name = w.get("kind") + " " + meta(w).get("name");
             Map<String, Object> pod = at(w, "spec", "template", "spec");
-            assertThat(pod.get("automountServiceAccountToken")).as(name + " mounts no service-account token").isEqualTo(false);
+            assertThat(pod.get("automountServiceAccountToken"))
+                    .as(name + " mounts no service-account token")
+                    .isEqualTo(false);
             Map<String, Object> sc = (Map<String, Object>) pod.get("securityContext");
             assertThat(sc).as(name + " pod securityContext").isNotNull();
             assertThat(sc.get("runAsNonRoot")).as(name).isEqualTo(true);
-            assertThat(sc.get("runAsUser")).as(name + " runs as a numeric non-root user").isInstanceOf(Integer.class).isNotEqualTo(0);
+            assertThat(sc.get("runAsUser"))
+                    .as(name + " runs as a numeric non-root user")
+                    .isInstanceOf(Integer.class)
+                    .isNotEqualTo(0);
             assertThat(at(sc, "seccompProfile").get("type")).as(name).isEqualTo("RuntimeDefault");
             Map<String, String> emptyDirs = new HashMap<>();
             for (Map<String, Object> v : (List<Map<String, Object>>) pod.getOrDefault("volumes", List.of())) {
@@ -309,11 +364,14 @@ class KubernetesManifestsTest {
                 assertThat(csc).as(cn + " securityContext").isNotNull();
                 assertThat(csc.get("allowPrivilegeEscalation")).as(cn).isEqualTo(false);
                 assertThat(csc.get("readOnlyRootFilesystem")).as(cn).isEqualTo(true);
-                assertThat((List<String>) at(csc, "capabilities").get("drop")).as(cn).contains("ALL");
+                assertThat((List<String>) at(csc, "capabilities").get("drop"))
+                        .as(cn)
+                        .contains("ALL");
             }
             for (Map<String, Object> c : (List<Map<String, Object>>) pod.get("containers")) {
                 // A read-only root needs somewhere to write temporary files.
-                assertThat((List<Map<String, Object>>) c.get("volumeMounts")).as(name + " mounts an emptyDir at /tmp")
+                assertThat((List<Map<String, Object>>) c.get("volumeMounts"))
+                        .as(name + " mounts an emptyDir at /tmp")
                         .anySatisfy(m -> {
                             assertThat(m.get("mountPath")).isEqualTo("/tmp");
                             assertThat(emptyDirs).containsKey((String) m.get("name"));
@@ -331,7 +389,8 @@ class KubernetesManifestsTest {
         if (labels != null && !app.equals(labels.get("app.kubernetes.io/name"))) return false;
         if (expressions != null) {
             for (Map<String, Object> e : expressions) {
-                if (!"app.kubernetes.io/name".equals(e.get("key")) || !"In".equals(e.get("operator"))
+                if (!"app.kubernetes.io/name".equals(e.get("key"))
+                        || !"In".equals(e.get("operator"))
                         || !((List<String>) e.get("values")).contains(app)) return false;
             }
         }
@@ -339,7 +398,9 @@ class KubernetesManifestsTest {
     }
 
     private static List<Map<String, Object>> policies() {
-        return documents().stream().filter(d -> "NetworkPolicy".equals(d.get("kind"))).toList();
+        return documents().stream()
+                .filter(d -> "NetworkPolicy".equals(d.get("kind")))
+                .toList();
     }
 
     /** Whether some policy lets pods of {@code from} reach pods of {@code to} on {@code port} (null from: anyone). */
@@ -350,16 +411,21 @@ class KubernetesManifestsTest {
             if (selects((Map<String, Object>) spec.get("podSelector"), to)) {
                 for (Map<String, Object> rule : (List<Map<String, Object>>) spec.getOrDefault("ingress", List.of())) {
                     List<Map<String, Object>> peers = (List<Map<String, Object>>) rule.get("from");
-                    boolean peerOk = peers == null || (from != null && peers.stream().anyMatch(x -> selects(
-                            (Map<String, Object>) x.get("podSelector"), from) && !x.containsKey("namespaceSelector")));
+                    boolean peerOk = peers == null
+                            || (from != null
+                                    && peers.stream()
+                                            .anyMatch(x -> selects((Map<String, Object>) x.get("podSelector"), from)
+                                                    && !x.containsKey("namespaceSelector")));
                     if (peerOk && onPort(rule, port)) in = true;
                 }
             }
             if (from != null && selects((Map<String, Object>) spec.get("podSelector"), from)) {
                 for (Map<String, Object> rule : (List<Map<String, Object>>) spec.getOrDefault("egress", List.of())) {
                     List<Map<String, Object>> peers = (List<Map<String, Object>>) rule.get("to");
-                    boolean peerOk = peers != null && peers.stream().anyMatch(x -> selects(
-                            (Map<String, Object>) x.get("podSelector"), to) && !x.containsKey("namespaceSelector"));
+                    boolean peerOk = peers != null
+                            && peers.stream()
+                                    .anyMatch(x -> selects((Map<String, Object>) x.get("podSelector"), to)
+                                            && !x.containsKey("namespaceSelector"));
                     if (peerOk && onPort(rule, port)) out = true;
                 }
             }
@@ -369,7 +435,8 @@ class KubernetesManifestsTest {
 
     private static boolean onPort(Map<String, Object> rule, int port) {
         List<Map<String, Object>> ports = (List<Map<String, Object>>) rule.get("ports");
-        return ports == null || ports.stream().anyMatch(p -> Integer.valueOf(port).equals(p.get("port")));
+        return ports == null
+                || ports.stream().anyMatch(p -> Integer.valueOf(port).equals(p.get("port")));
     }
 
     @Test
@@ -381,21 +448,36 @@ class KubernetesManifestsTest {
             assertThat(spec).doesNotContainKeys("ingress", "egress");
         });
         for (String module : Repo.services()) {
-            assertThat(allowed(null, module, Repo.port(module))).as("people reach " + module).isTrue();
+            assertThat(allowed(null, module, Repo.port(module)))
+                    .as("people reach " + module)
+                    .isTrue();
             assertThat(allowed(module, "kafka", 9092)).as(module + " -> kafka").isTrue();
-            assertThat(allowed(module, "postgres", 5432)).as(module + " -> postgres").isTrue();
+            assertThat(allowed(module, "postgres", 5432))
+                    .as(module + " -> postgres")
+                    .isTrue();
             for (String other : Repo.services()) {
                 // Services talk through the topics only: no pod-to-pod HTTP between them.
-                if (!other.equals(module)) assertThat(allowed(module, other, Repo.port(other))).as(module + " -> " + other).isFalse();
+                if (!other.equals(module))
+                    assertThat(allowed(module, other, Repo.port(other)))
+                            .as(module + " -> " + other)
+                            .isFalse();
             }
-            assertThat(allowed(module, "kafka", 9093)).as(module + " cannot reach the controller quorum").isFalse();
+            assertThat(allowed(module, "kafka", 9093))
+                    .as(module + " cannot reach the controller quorum")
+                    .isFalse();
         }
         assertThat(allowed("kafka", "kafka", 9093)).as("the KRaft quorum").isTrue();
         assertThat(allowed("kafka-topics", "kafka", 9092)).isTrue();
-        assertThat(allowed(null, "postgres", 5432)).as("the database is not open to anyone").isFalse();
-        assertThat(allowed(null, "kafka", 9092)).as("the brokers are not open to anyone").isFalse();
+        assertThat(allowed(null, "postgres", 5432))
+                .as("the database is not open to anyone")
+                .isFalse();
+        assertThat(allowed(null, "kafka", 9092))
+                .as("the brokers are not open to anyone")
+                .isFalse();
         for (Map<String, Object> w : workloads()) {
-            String app = (String) ((Map<String, Object>) at(w, "spec", "template", "metadata").get("labels")).get("app.kubernetes.io/name");
+            String app = (String)
+                    ((Map<String, Object>) at(w, "spec", "template", "metadata").get("labels"))
+                            .get("app.kubernetes.io/name");
             assertThat(app).as("every pod is named for the policies").isNotNull();
         }
     }

@@ -15,7 +15,8 @@ import java.util.stream.Stream;
 
 /** What the code says about each service: its port and every setting name it reads. */
 final class Repo {
-    static final Path ROOT = Path.of(System.getProperty("scratchlm.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("scratchlm.root", "..")).toAbsolutePath().normalize();
     /** Library modules whose code runs inside a service that depends on them. */
     static final List<String> LIBRARIES = List.of("contracts", "bpe", "instruct", "gpt");
     /** Settings of the JVM and native libraries rather than of our code. */
@@ -28,7 +29,9 @@ final class Repo {
         try (Stream<Path> dirs = Files.list(ROOT)) {
             return dirs.filter(d -> d.getFileName().toString().endsWith("-service"))
                     .filter(d -> Files.exists(d.resolve("src/main/resources/application.properties")))
-                    .map(d -> d.getFileName().toString()).sorted().toList();
+                    .map(d -> d.getFileName().toString())
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -36,7 +39,8 @@ final class Repo {
 
     static Properties properties(String module) {
         Properties p = new Properties();
-        try (var in = Files.newBufferedReader(ROOT.resolve(module).resolve("src/main/resources/application.properties"))) {
+        try (var in =
+                Files.newBufferedReader(ROOT.resolve(module).resolve("src/main/resources/application.properties"))) {
             p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -89,7 +93,8 @@ final class Repo {
     private static void javaEnvNames(Path module, Set<String> into) {
         Path src = module.resolve("src/main/java");
         if (!Files.isDirectory(src)) return;
-        Pattern getenv = Pattern.compile("getenv\\(\\)\\s*\\.\\s*get(?:OrDefault)?\\(\\s*\"([A-Z0-9_]+)\"|getenv\\(\\s*\"([A-Z0-9_]+)\"");
+        Pattern getenv = Pattern.compile(
+                "getenv\\(\\)\\s*\\.\\s*get(?:OrDefault)?\\(\\s*\"([A-Z0-9_]+)\"|getenv\\(\\s*\"([A-Z0-9_]+)\"");
         try (Stream<Path> files = Files.walk(src)) {
             files.filter(f -> f.toString().endsWith(".java")).forEach(f -> {
                 Matcher m = getenv.matcher(read(f));

@@ -24,7 +24,8 @@ public final class DeclaredBody {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + port + "\r\nContent-Type: "
-                    + contentType + "\r\nContent-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + contentType + "\r\nContent-Length: " + contentLength + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             String head = readHead(in);
@@ -35,7 +36,8 @@ public final class DeclaredBody {
             for (String line : lines) {
                 String lower = line.toLowerCase(Locale.ROOT);
                 if (lower.startsWith("content-type:")) type = line.substring(13).trim();
-                if (lower.startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
+                if (lower.startsWith("content-length:"))
+                    length = Integer.parseInt(line.substring(15).trim());
             }
             byte[] body = length >= 0 ? in.readNBytes(length) : new byte[0];
             return new Reply(status, type, new String(body, StandardCharsets.UTF_8));

@@ -2,15 +2,14 @@ package dev.scratchlm.devstack;
 
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.kafka.KafkaContainer;
-import org.testcontainers.postgresql.PostgreSQLContainer;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The Kafka broker and PostgreSQL server ScratchLM runs against, chosen in this order:
@@ -33,8 +32,13 @@ public final class DevStack implements AutoCloseable {
     private final String kind;
     private final List<AutoCloseable> owned;
 
-    private DevStack(String bootstrapServers, String jdbcUrl, String user, String password, String kind,
-                     List<AutoCloseable> owned) {
+    private DevStack(
+            String bootstrapServers,
+            String jdbcUrl,
+            String user,
+            String password,
+            String kind,
+            List<AutoCloseable> owned) {
         this.bootstrapServers = bootstrapServers;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
@@ -89,8 +93,8 @@ public final class DevStack implements AutoCloseable {
                 password = pg.getPassword();
                 kinds.add("PostgreSQL container");
             } else {
-                EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(postgresPort,
-                        dataDir == null ? null : root.resolve("postgres"));
+                EmbeddedPostgresServer pg =
+                        EmbeddedPostgresServer.start(postgresPort, dataDir == null ? null : root.resolve("postgres"));
                 owned.add(0, pg);
                 jdbc = pg.jdbcUrl();
                 user = pg.user();
@@ -114,12 +118,25 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    public String bootstrapServers() { return bootstrapServers; }
-    public String jdbcUrl() { return jdbcUrl; }
-    public String user() { return user; }
-    public String password() { return password; }
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
     /** Which servers are in use, for logs: e.g. "embedded Kafka (KRaft) + embedded PostgreSQL". */
-    public String kind() { return kind; }
+    public String kind() {
+        return kind;
+    }
 
     /** The settings a Quarkus service reads, so tests and the launcher wire services the same way. */
     public Map<String, String> quarkusConfig() {

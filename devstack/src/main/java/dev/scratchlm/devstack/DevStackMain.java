@@ -18,8 +18,8 @@ public final class DevStackMain {
         Files.createDirectories(dataDir);
         DevStack stack = DevStack.start(kafkaPort, postgresPort, dataDir);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "devstack-shutdown"));
-        System.out.println("READY kafka=" + stack.bootstrapServers() + " postgres=" + stack.jdbcUrl()
-                + " (" + stack.kind() + ")");
+        System.out.println(
+                "READY kafka=" + stack.bootstrapServers() + " postgres=" + stack.jdbcUrl() + " (" + stack.kind() + ")");
         System.out.flush();
         Thread.currentThread().join();
     }

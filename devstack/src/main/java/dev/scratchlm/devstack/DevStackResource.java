@@ -1,7 +1,6 @@
 package dev.scratchlm.devstack;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.util.Map;
 
 /**

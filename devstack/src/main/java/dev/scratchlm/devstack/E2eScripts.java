@@ -1,7 +1,5 @@
 package dev.scratchlm.devstack;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs a Node.js script from {@code e2e/} (a real Chromium through playwright-core, or the official openai client)
@@ -37,7 +36,8 @@ public final class E2eScripts {
         if (!onPath("node")) missing.add("node");
         if (!Files.isDirectory(e2e.resolve("node_modules/playwright-core"))
                 || !Files.isDirectory(e2e.resolve("node_modules/openai"))) missing.add("the npm packages in e2e/");
-        if (needsBrowser && !Files.isExecutable(Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium")))) {
+        if (needsBrowser
+                && !Files.isExecutable(Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium")))) {
             missing.add("chromium");
         }
         if (!missing.isEmpty()) {
@@ -47,8 +47,10 @@ public final class E2eScripts {
         }
         try {
             Path log = Files.createTempFile("scratchlm-e2e", ".log");
-            ProcessBuilder pb = new ProcessBuilder("node", script).directory(e2e.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb = new ProcessBuilder("node", script)
+                    .directory(e2e.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
             boolean finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

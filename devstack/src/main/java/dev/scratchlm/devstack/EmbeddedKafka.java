@@ -1,5 +1,11 @@
 package dev.scratchlm.devstack;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -7,13 +13,6 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
-
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Properties;
 
 /**
  * A real single-node Apache Kafka broker in KRaft mode (broker and controller in one process), from the Kafka jars.
@@ -23,7 +22,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The broker's INFO chatter drowns the services' own logs; strong references keep the levels from being collected. */
     private static final java.util.List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of(
                     "kafka", "org.apache.kafka", "state.change.logger")
-            .map(java.util.logging.Logger::getLogger).toList();
+            .map(java.util.logging.Logger::getLogger)
+            .toList();
 
     static {
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));

@@ -1,7 +1,6 @@
 package dev.scratchlm.devstack;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 

@@ -1,19 +1,12 @@
 package dev.scratchlm.devstack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.ChunkAssembler;
 import dev.scratchlm.contracts.Chunks;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +21,19 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The real broker and database the services run on: topics, transactions, chunked blobs and restarts. */
 class DevStackIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void everyTopicExistsWithItsSpec() throws Exception {
@@ -41,9 +41,14 @@ class DevStackIT {
         Properties p = new Properties();
         p.put("bootstrap.servers", stack.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
-            var described = admin.describeTopics(Topics.ALL.stream().map(Topics.Spec::name).toList()).allTopicNames().get();
+            var described = admin.describeTopics(
+                            Topics.ALL.stream().map(Topics.Spec::name).toList())
+                    .allTopicNames()
+                    .get();
             for (Topics.Spec spec : Topics.ALL) {
-                assertThat(described.get(spec.name()).partitions()).as(spec.name()).hasSize(spec.partitions());
+                assertThat(described.get(spec.name()).partitions())
+                        .as(spec.name())
+                        .hasSize(spec.partitions());
             }
         }
     }
@@ -77,9 +82,27 @@ class DevStackIT {
         Path file = dir.resolve("ck.bin");
         Files.write(file, blob);
         String id = "ck-" + UUID.randomUUID();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(stack.bootstrapServers()))) {
-            Chunks.publish(producer, Topics.CHECKPOINTS, id, file, s -> new CheckpointManifest(1, id, "pretrain", 1,
-                    null, "tok", Map.of(), Map.of(), Map.of(), s.sizeBytes(), s.chunkCount(), s.sha256(), Instant.now()));
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(KafkaSettings.producer(stack.bootstrapServers()))) {
+            Chunks.publish(
+                    producer,
+                    Topics.CHECKPOINTS,
+                    id,
+                    file,
+                    s -> new CheckpointManifest(
+                            1,
+                            id,
+                            "pretrain",
+                            1,
+                            null,
+                            "tok",
+                            Map.of(),
+                            Map.of(),
+                            Map.of(),
+                            s.sizeBytes(),
+                            s.chunkCount(),
+                            s.sha256(),
+                            Instant.now()));
         }
         ChunkAssembler assembler = new ChunkAssembler(dir.resolve("spool"));
         ChunkAssembler.Outcome complete = null;
@@ -95,7 +118,7 @@ class DevStackIT {
     void postgresAnswersSql() throws Exception {
         DevStack stack = SharedDevStack.get();
         try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), stack.user(), stack.password());
-             ResultSet rs = c.createStatement().executeQuery("select 6 * 7")) {
+                ResultSet rs = c.createStatement().executeQuery("select 6 * 7")) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(42);
         }
@@ -105,8 +128,10 @@ class DevStackIT {
     void aStackWithADataDirectoryKeepsTopicsAndRowsAcrossRestarts() throws Exception {
         Path data = dir.resolve("data");
         try (DevStack first = DevStack.start(0, 0, data)) {
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(first.bootstrapServers()))) {
-                producer.send(new ProducerRecord<>(Topics.RANKINGS, "task-1", "kept".getBytes(StandardCharsets.UTF_8))).get();
+            try (KafkaProducer<String, byte[]> producer =
+                    new KafkaProducer<>(KafkaSettings.producer(first.bootstrapServers()))) {
+                producer.send(new ProducerRecord<>(Topics.RANKINGS, "task-1", "kept".getBytes(StandardCharsets.UTF_8)))
+                        .get();
             }
             try (Connection c = DriverManager.getConnection(first.jdbcUrl(), first.user(), first.password())) {
                 c.createStatement().execute("create table kept(v text)");
@@ -115,9 +140,11 @@ class DevStackIT {
         }
         try (DevStack second = DevStack.start(0, 0, data)) {
             List<ConsumerRecord<String, byte[]>> records = drain(second.bootstrapServers(), Topics.RANKINGS, 1);
-            assertThat(records).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("kept");
+            assertThat(records)
+                    .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                    .containsExactly("kept");
             try (Connection c = DriverManager.getConnection(second.jdbcUrl(), second.user(), second.password());
-                 ResultSet rs = c.createStatement().executeQuery("select v from kept")) {
+                    ResultSet rs = c.createStatement().executeQuery("select v from kept")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("row");
             }
@@ -127,9 +154,11 @@ class DevStackIT {
     /** Everything currently on a topic, read from the beginning of every partition. */
     static List<ConsumerRecord<String, byte[]>> drain(String bootstrap, String topic, int minimum) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "drain-" + UUID.randomUUID()))) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "drain-" + UUID.randomUUID()))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

@@ -1,7 +1,6 @@
 package dev.scratchlm.feedback;
 
 import io.smallrye.config.ConfigMapping;
-
 import java.time.Duration;
 
 /** feedback-service's settings ({@code feedback.*} in application.properties). */

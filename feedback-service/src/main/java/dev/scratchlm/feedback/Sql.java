@@ -2,7 +2,6 @@ package dev.scratchlm.feedback;
 
 import dev.scratchlm.contracts.Json;
 import io.agroal.api.AgroalDataSource;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 

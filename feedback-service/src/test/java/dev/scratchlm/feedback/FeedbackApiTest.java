@@ -1,5 +1,7 @@
 package dev.scratchlm.feedback;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.InstructionExample;
@@ -11,9 +13,6 @@ import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -21,8 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Campaigns, raters and rankings through HTTP, with the real broker and database. */
 @QuarkusTest
@@ -30,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FeedbackApiTest {
     @TestHTTPResource("/")
     URL url;
+
     Stack stack;
 
     @BeforeEach
@@ -45,10 +45,15 @@ class FeedbackApiTest {
 
     @Test
     void twoRatersRankATaskWithOverlapTwoAndEachRankingReachesTheTopicOnce() {
-        String id = stack.campaign(List.of("Say hi.", "Say bye."), 3, 2, null,
+        String id = stack.campaign(
+                List.of("Say hi.", "Say bye."),
+                3,
+                2,
+                null,
                 List.of(List.of("hi", "hello", "hey"), List.of("bye", "bye ", "farewell", "ciao")));
         Stack.Rater a = stack.rater("ann"), b = stack.rater("bob"), c = stack.rater("cy");
-        JsonNode tasks = stack.admin.get("api/campaigns/" + id + "/tasks").json().get("tasks");
+        JsonNode tasks =
+                stack.admin.get("api/campaigns/" + id + "/tasks").json().get("tasks");
         // "bye" and "bye " are one candidate: the second task keeps three distinct ones.
         assertThat(tasks.get(1).get("candidates")).hasSize(3);
 
@@ -58,7 +63,9 @@ class FeedbackApiTest {
             for (int i = 0; i < 2; i++) {
                 JsonNode task = r.next(id);
                 assertThat(task).as("a task for " + r.name).isNotNull();
-                assertThat(task.get("guidelinesHtml").asText()).contains("<strong>faithful</strong>").doesNotContain("<script>");
+                assertThat(task.get("guidelinesHtml").asText())
+                        .contains("<strong>faithful</strong>")
+                        .doesNotContain("<script>");
                 List<Integer> shown = indexes(task);
                 assertThat(shown).containsExactlyInAnyOrder(0, 1, 2);
                 TestHttp.Reply rep = r.rank(task, List.of(List.of(0), List.of(1, 2)));
@@ -92,7 +99,11 @@ class FeedbackApiTest {
         assertThat(ids).containsExactlyInAnyOrderElementsOf(rankingIds);
 
         // Export: every ordered pair across groups (0 > 1, 0 > 2) per ranking; the tie gives none.
-        String pairs = new String(stack.admin.send(stack.admin.request("api/campaigns/" + id + "/export?format=pairs").GET()).body());
+        String pairs = new String(stack.admin
+                .send(stack.admin
+                        .request("api/campaigns/" + id + "/export?format=pairs")
+                        .GET())
+                .body());
         List<String> lines = pairs.lines().toList();
         assertThat(lines).hasSize(8);
         JsonNode first = Json.read(lines.get(0), JsonNode.class);
@@ -106,17 +117,28 @@ class FeedbackApiTest {
         String id = stack.campaign(List.of("Pick one."), 2, 1, null, List.of(List.of("left", "right")));
         Stack.Rater r = stack.rater("dee");
         JsonNode task = r.next(id);
-        Map<String, Object> body = Map.of("submissionId", "form-" + id, "order", List.of(List.of(1), List.of(0)), "unusable", false,
-                "flags", List.of(Map.of("candidate", 0, "reason", "unsafe")), "comment", "left is rude");
+        Map<String, Object> body = Map.of(
+                "submissionId",
+                "form-" + id,
+                "order",
+                List.of(List.of(1), List.of(0)),
+                "unusable",
+                false,
+                "flags",
+                List.of(Map.of("candidate", 0, "reason", "unsafe")),
+                "comment",
+                "left is rude");
         TestHttp.Reply once = r.post("api/rater/tasks/" + task.get("id").asText() + "/ranking", body);
         TestHttp.Reply twice = r.post("api/rater/tasks/" + task.get("id").asText() + "/ranking", body);
         assertThat(once.status()).isEqualTo(201);
         assertThat(twice.status()).isEqualTo(200);
         assertThat(twice.json().get("duplicate").asBoolean()).isTrue();
-        assertThat(twice.json().get("ranking").asText()).isEqualTo(once.json().get("ranking").asText());
+        assertThat(twice.json().get("ranking").asText())
+                .isEqualTo(once.json().get("ranking").asText());
 
         // Undo within the window: the task comes back, and nothing is published.
-        TestHttp.Reply undo = r.post("api/rater/rankings/" + once.json().get("ranking").asText() + "/undo", "{}");
+        TestHttp.Reply undo =
+                r.post("api/rater/rankings/" + once.json().get("ranking").asText() + "/undo", "{}");
         assertThat(undo.status()).as(undo.body()).isEqualTo(200);
         JsonNode again = r.next(id);
         assertThat(again.get("id").asText()).isEqualTo(task.get("id").asText());
@@ -124,11 +146,14 @@ class FeedbackApiTest {
         assertThat(second.status()).isEqualTo(201);
         var records = Topic.await(Topics.RANKINGS, rec -> rec.key().startsWith(id + "-"), 1);
         Thread.sleep(3000); // past the test's undo window of 2 s: a wrongly published undone ranking would be there now
-        records = Topic.all(Topics.RANKINGS).stream().filter(rec -> rec.key().startsWith(id + "-")).toList();
+        records = Topic.all(Topics.RANKINGS).stream()
+                .filter(rec -> rec.key().startsWith(id + "-"))
+                .toList();
         assertThat(records).hasSize(1);
         assertThat(Json.read(records.get(0).value(), Ranking.class).order()).containsExactly(List.of(0), List.of(1));
         // Too late now.
-        TestHttp.Reply late = r.post("api/rater/rankings/" + second.json().get("ranking").asText() + "/undo", "{}");
+        TestHttp.Reply late =
+                r.post("api/rater/rankings/" + second.json().get("ranking").asText() + "/undo", "{}");
         assertThat(late.status()).isEqualTo(409);
         assertThat(late.error()).contains("too late");
         // The flag of the first submission went with its undo; the report lists none.
@@ -137,12 +162,14 @@ class FeedbackApiTest {
 
     @Test
     void badRankingsAndSessionsAreClearRefusals() {
-        String id = stack.campaign(List.of("Q1", "Q2"), 3, 1, null, List.of(List.of("a", "b", "c"), List.of("d", "e", "f")));
+        String id = stack.campaign(
+                List.of("Q1", "Q2"), 3, 1, null, List.of(List.of("a", "b", "c"), List.of("d", "e", "f")));
         Stack.Rater r = stack.rater("eve");
         JsonNode task = r.next(id);
         String path = "api/rater/tasks/" + task.get("id").asText() + "/ranking";
         record Case(List<List<Integer>> order, String says) {}
-        for (Case bad : List.of(new Case(List.of(List.of(0), List.of(1)), "missing"),
+        for (Case bad : List.of(
+                new Case(List.of(List.of(0), List.of(1)), "missing"),
                 new Case(List.of(List.of(0), List.of(1), List.of(1, 2)), "more than once"),
                 new Case(List.of(List.of(0), List.of(1), List.of(7)), "no candidate [7]"))) {
             TestHttp.Reply rep = r.rank(task, bad.order());
@@ -150,67 +177,148 @@ class FeedbackApiTest {
             assertThat(rep.json().get("field").asText()).isEqualTo("order");
             assertThat(rep.error()).contains(bad.says());
         }
-        TestHttp.Reply flag = r.post(path, Map.of("submissionId", "x1", "order", List.of(List.of(0, 1, 2)), "flags", List.of(Map.of("candidate", 0, "reason", "boring"))));
+        TestHttp.Reply flag = r.post(
+                path,
+                Map.of(
+                        "submissionId",
+                        "x1",
+                        "order",
+                        List.of(List.of(0, 1, 2)),
+                        "flags",
+                        List.of(Map.of("candidate", 0, "reason", "boring"))));
         assertThat(flag.status()).isEqualTo(400);
-        assertThat(r.post("api/rater/tasks/no-such-task/ranking", Map.of("submissionId", "x2", "order", List.of())).status()).isEqualTo(404);
+        assertThat(r.post("api/rater/tasks/no-such-task/ranking", Map.of("submissionId", "x2", "order", List.of()))
+                        .status())
+                .isEqualTo(404);
         // The other task was not served to this rater.
-        String other = stack.admin.get("api/campaigns/" + id + "/tasks").json().get("tasks").findValuesAsText("id").stream()
-                .filter(t -> !t.equals(task.get("id").asText())).findFirst().orElseThrow();
-        assertThat(r.rank(Json.read("{\"id\": \"" + other + "\"}", JsonNode.class), List.of(List.of(0, 1, 2))).status()).isEqualTo(409);
+        String other =
+                stack.admin.get("api/campaigns/" + id + "/tasks").json().get("tasks").findValuesAsText("id").stream()
+                        .filter(t -> !t.equals(task.get("id").asText()))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(r.rank(Json.read("{\"id\": \"" + other + "\"}", JsonNode.class), List.of(List.of(0, 1, 2)))
+                        .status())
+                .isEqualTo(409);
         // No session, a forged one, a signed-out one.
         assertThat(stack.anonymous.get("api/rater/next").status()).isEqualTo(401);
-        assertThat(stack.anonymous.send(stack.anonymous.request("api/rater/next").header("Cookie", "scratchlm_rater=forged").GET()).status()).isEqualTo(401);
-        assertThat(stack.anonymous.post("api/session", Map.of("name", r.name, "password", "wrong password!")).status()).isEqualTo(401);
-        TestHttp.Reply out = stack.anonymous.send(stack.anonymous.request("api/session").header("Cookie", r.cookie)
-                .header("Content-Type", "application/json").DELETE());
+        assertThat(stack.anonymous
+                        .send(stack.anonymous
+                                .request("api/rater/next")
+                                .header("Cookie", "scratchlm_rater=forged")
+                                .GET())
+                        .status())
+                .isEqualTo(401);
+        assertThat(stack.anonymous
+                        .post("api/session", Map.of("name", r.name, "password", "wrong password!"))
+                        .status())
+                .isEqualTo(401);
+        TestHttp.Reply out = stack.anonymous.send(stack.anonymous
+                .request("api/session")
+                .header("Cookie", r.cookie)
+                .header("Content-Type", "application/json")
+                .DELETE());
         assertThat(out.status()).isEqualTo(200);
         assertThat(r.get("api/rater/next").status()).isEqualTo(401);
         // Nothing half-written: no ranking of this campaign exists.
-        assertThat(stack.admin.get("api/campaigns/" + id).json().at("/progress/humanRankings").asInt()).isZero();
+        assertThat(stack.admin
+                        .get("api/campaigns/" + id)
+                        .json()
+                        .at("/progress/humanRankings")
+                        .asInt())
+                .isZero();
     }
 
     @Test
     void adminsNeedTheTokenAndCampaignsAreValidated() {
         assertThat(stack.anonymous.get("api/campaigns").status()).isEqualTo(401);
-        assertThat(stack.anonymous.post("api/raters", Map.of("name", "mallory", "password", "0123456789")).status()).isEqualTo(401);
-        TestHttp.Reply k = stack.admin.post("api/campaigns", Map.of("name", "x", "model", "sft", "k", 12, "prompts", List.of(List.of(Map.of("role", "user", "content", "hi")))));
+        assertThat(stack.anonymous
+                        .post("api/raters", Map.of("name", "mallory", "password", "0123456789"))
+                        .status())
+                .isEqualTo(401);
+        TestHttp.Reply k = stack.admin.post(
+                "api/campaigns",
+                Map.of(
+                        "name",
+                        "x",
+                        "model",
+                        "sft",
+                        "k",
+                        12,
+                        "prompts",
+                        List.of(List.of(Map.of("role", "user", "content", "hi")))));
         assertThat(k.status()).isEqualTo(400);
         assertThat(k.json().get("field").asText()).isEqualTo("k");
-        TestHttp.Reply last = stack.admin.post("api/campaigns", Map.of("name", "x", "model", "sft", "prompts", List.of(List.of(Map.of("role", "assistant", "content", "hi")))));
+        TestHttp.Reply last = stack.admin.post(
+                "api/campaigns",
+                Map.of(
+                        "name",
+                        "x",
+                        "model",
+                        "sft",
+                        "prompts",
+                        List.of(List.of(Map.of("role", "assistant", "content", "hi")))));
         assertThat(last.status()).isEqualTo(400);
         assertThat(last.error()).contains("ends with the user's turn");
         TestHttp.Reply none = stack.admin.post("api/campaigns", Map.of("name", "x", "model", "sft"));
         assertThat(none.status()).isEqualTo(400);
-        TestHttp.Reply jsonl = stack.admin.post("api/campaigns", Map.of("name", "x", "model", "sft", "promptsJsonl", "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}]}\nnot json\n"));
+        TestHttp.Reply jsonl = stack.admin.post(
+                "api/campaigns",
+                Map.of(
+                        "name",
+                        "x",
+                        "model",
+                        "sft",
+                        "promptsJsonl",
+                        "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}]}\nnot json\n"));
         assertThat(jsonl.status()).isEqualTo(400);
         assertThat(jsonl.error()).contains("line 2");
-        assertThat(stack.admin.post("api/raters", Map.of("name", "short", "password", "123")).status()).isEqualTo(400);
+        assertThat(stack.admin
+                        .post("api/raters", Map.of("name", "short", "password", "123"))
+                        .status())
+                .isEqualTo(400);
         // A page of another site cannot change state, nor send a form.
-        TestHttp.Reply cross = stack.anonymous.send(stack.anonymous.request("api/session").header("Content-Type", "application/json")
-                .header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"a\", \"password\": \"b\"}")));
+        TestHttp.Reply cross = stack.anonymous.send(stack.anonymous
+                .request("api/session")
+                .header("Content-Type", "application/json")
+                .header("Origin", "https://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"a\", \"password\": \"b\"}")));
         assertThat(cross.status()).isEqualTo(403);
-        assertThat(stack.anonymous.post("api/session", "application/x-www-form-urlencoded", "name=a&password=b".getBytes()).status()).isEqualTo(415);
+        assertThat(stack.anonymous
+                        .post("api/session", "application/x-www-form-urlencoded", "name=a&password=b".getBytes())
+                        .status())
+                .isEqualTo(415);
     }
 
     @Test
     void theRuleJudgeRanksRestaurantTasksAsTheyArriveAndSkipsOthers() {
         String mr = "name[The Vaults], eatType[pub], near[Café Adriatic]";
-        String id = stack.campaign(List.of("Describe this restaurant: " + mr, "Tell a joke."), 3, 1, "rule",
-                List.of(List.of("The Vaults is a pub.", "The Vaults is a pub near Café Adriatic.", "Hello."), List.of("a", "b", "c")));
+        String id = stack.campaign(
+                List.of("Describe this restaurant: " + mr, "Tell a joke."),
+                3,
+                1,
+                "rule",
+                List.of(
+                        List.of("The Vaults is a pub.", "The Vaults is a pub near Café Adriatic.", "Hello."),
+                        List.of("a", "b", "c")));
         var records = Topic.await(Topics.RANKINGS, rec -> rec.key().startsWith(id + "-"), 1);
         Ranking rk = Json.read(records.get(0).value(), Ranking.class);
         assertThat(rk.source()).isEqualTo(Ranking.RULE);
         assertThat(rk.rater()).isEqualTo("rule:slot-error");
         assertThat(rk.order()).containsExactly(List.of(1), List.of(0), List.of(2));
         // Judging again adds nothing; the joke is not its to judge.
-        JsonNode judged = stack.admin.post("api/campaigns/" + id + "/judge", Map.of("judge", "rule")).json();
+        JsonNode judged = stack.admin
+                .post("api/campaigns/" + id + "/judge", Map.of("judge", "rule"))
+                .json();
         assertThat(judged.get("ranked").asInt()).isZero();
         assertThat(judged.get("notItsToJudge").asInt()).isEqualTo(1);
         // The ai judge needs the chat-service's reward model: with the chat-service away, a 503 that says so.
         var ai = stack.admin.post("api/campaigns/" + id + "/judge", Map.of("judge", "ai"));
         assertThat(ai.status()).isEqualTo(503);
         assertThat(ai.json().get("error").asText()).contains("chat-service").contains("does not answer");
-        assertThat(stack.admin.post("api/campaigns/" + id + "/judge", Map.of("judge", "oracle")).status()).isEqualTo(400);
+        assertThat(stack.admin
+                        .post("api/campaigns/" + id + "/judge", Map.of("judge", "oracle"))
+                        .status())
+                .isEqualTo(400);
         // A person and the judge on the same task: the report shows the judge's agreement with the person.
         Stack.Rater r = stack.rater("fay");
         JsonNode task = r.next(id);
@@ -218,9 +326,11 @@ class FeedbackApiTest {
             r.rank(task, List.of(List.of(0), List.of(1), List.of(2)));
             task = r.next(id);
         }
-        assertThat(r.rank(task, List.of(List.of(1), List.of(2), List.of(0))).status()).isEqualTo(201);
+        assertThat(r.rank(task, List.of(List.of(1), List.of(2), List.of(0))).status())
+                .isEqualTo(201);
         JsonNode judge = null;
-        for (JsonNode x : stack.admin.get("api/campaigns/" + id).json().get("raters")) if (x.get("rater").asText().equals("rule:slot-error")) judge = x;
+        for (JsonNode x : stack.admin.get("api/campaigns/" + id).json().get("raters"))
+            if (x.get("rater").asText().equals("rule:slot-error")) judge = x;
         // Person 1 > 2 > 0, judge 1 > 0 > 2: pairs (1,0) and (1,2) agree, (0,2) does not.
         assertThat(judge.get("consensusAgreement").asDouble()).isEqualTo(0.6667);
     }
@@ -229,29 +339,47 @@ class FeedbackApiTest {
     void thumbsFromTheChatSeedACampaignAndExportUnpaired() throws Exception {
         String answer = "ans-" + java.util.UUID.randomUUID();
         String question = "Why is the sky green? " + answer;
-        dev.scratchlm.contracts.ChatFeedback down = new dev.scratchlm.contracts.ChatFeedback(dev.scratchlm.contracts.ChatFeedback.SCHEMA,
-                answer, "sft", Stack.user(question), "Because of chlorophyll.", false, "wrong", java.time.Instant.now());
+        dev.scratchlm.contracts.ChatFeedback down = new dev.scratchlm.contracts.ChatFeedback(
+                dev.scratchlm.contracts.ChatFeedback.SCHEMA,
+                answer,
+                "sft",
+                Stack.user(question),
+                "Because of chlorophyll.",
+                false,
+                "wrong",
+                java.time.Instant.now());
         Topic.send(Topics.CHAT_FEEDBACK, answer, Json.bytes(down));
         Topic.send(Topics.CHAT_FEEDBACK, "junk", "not json".getBytes());
         // The consumer stores the thumbs-down a moment later: until then a campaign from thumbs has no such prompt.
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-        TestHttp.Reply c = stack.admin.post("api/campaigns", Map.of("name", "from thumbs", "model", "sft", "fromThumbsDown", 50));
+        TestHttp.Reply c =
+                stack.admin.post("api/campaigns", Map.of("name", "from thumbs", "model", "sft", "fromThumbsDown", 50));
         String id = c.status() == 201 ? c.json().at("/campaign/id").asText() : null;
         List<String> prompts = new ArrayList<>();
         deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
         while (prompts.stream().noneMatch(question::equals) && System.nanoTime() < deadline) {
-            if (id != null) prompts = stack.admin.get("api/campaigns/" + id + "/tasks").json().findValues("prompt").stream()
-                    .map(p -> p.get(p.size() - 1).get("content").asText()).toList();
+            if (id != null)
+                prompts = stack.admin.get("api/campaigns/" + id + "/tasks").json().findValues("prompt").stream()
+                        .map(p -> p.get(p.size() - 1).get("content").asText())
+                        .toList();
             if (prompts.stream().noneMatch(question::equals)) {
                 Thread.sleep(200);
-                c = stack.admin.post("api/campaigns", Map.of("name", "from thumbs", "model", "sft", "fromThumbsDown", 50));
+                c = stack.admin.post(
+                        "api/campaigns", Map.of("name", "from thumbs", "model", "sft", "fromThumbsDown", 50));
                 id = c.status() == 201 ? c.json().at("/campaign/id").asText() : null;
             }
         }
         assertThat(prompts).contains(question);
-        String lines = stack.admin.send(stack.admin.request("api/campaigns/" + id + "/export?format=unpaired").GET()).body();
-        JsonNode line = lines.lines().map(l -> Json.read(l, JsonNode.class)).filter(n -> n.get("answer_id").asText().equals(answer))
-                .findFirst().orElseThrow();
+        String lines = stack.admin
+                .send(stack.admin
+                        .request("api/campaigns/" + id + "/export?format=unpaired")
+                        .GET())
+                .body();
+        JsonNode line = lines.lines()
+                .map(l -> Json.read(l, JsonNode.class))
+                .filter(n -> n.get("answer_id").asText().equals(answer))
+                .findFirst()
+                .orElseThrow();
         assertThat(line.get("label").asBoolean()).isFalse();
         assertThat(line.at("/completion/0/content").asText()).isEqualTo("Because of chlorophyll.");
         assertThat(line.at("/completion/0/role").asText()).isEqualTo("assistant");
@@ -265,25 +393,40 @@ class FeedbackApiTest {
         String set = "e2e-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         ChatMessage sys = ChatMessage.system("You are an AI assistant.");
         Object[][] rows = {
-                {"a1", set, "heldout", "name[Zizzi]", "Describe: name[Zizzi]", "Zizzi is a pub."},
-                {"a2", set, "heldout", "name[Zizzi]", "Describe: name[Zizzi]", "There is a pub, Zizzi."},
-                {"b1", set, "heldout", "name[Aromi]", "Describe: name[Aromi]", "Aromi is a cafe."},
-                {"c1", set, "train", "name[Vaults]", "Describe: name[Vaults]", "The Vaults is a pub."},
-                {"d1", set + "-other", "heldout", "name[Other]", "Describe: name[Other]", "Other."}};
+            {"a1", set, "heldout", "name[Zizzi]", "Describe: name[Zizzi]", "Zizzi is a pub."},
+            {"a2", set, "heldout", "name[Zizzi]", "Describe: name[Zizzi]", "There is a pub, Zizzi."},
+            {"b1", set, "heldout", "name[Aromi]", "Describe: name[Aromi]", "Aromi is a cafe."},
+            {"c1", set, "train", "name[Vaults]", "Describe: name[Vaults]", "The Vaults is a pub."},
+            {"d1", set + "-other", "heldout", "name[Other]", "Describe: name[Other]", "Other."}
+        };
         for (Object[] r : rows) {
-            InstructionExample e = new InstructionExample(InstructionExample.SCHEMA, set + r[0], (String) r[1], "e2e", (String) r[2], (String) r[3],
+            InstructionExample e = new InstructionExample(
+                    InstructionExample.SCHEMA,
+                    set + r[0],
+                    (String) r[1],
+                    "e2e",
+                    (String) r[2],
+                    (String) r[3],
                     List.of(sys, ChatMessage.user((String) r[4]), ChatMessage.assistant((String) r[5])));
             Topic.send(Topics.INSTRUCTIONS, e.id(), Json.bytes(e));
         }
-        TestHttp.Reply c = stack.admin.post("api/campaigns", Map.of("name", "held out", "model", "sft",
-                "fromInstructions", Map.of("dataset", set, "limit", 10)));
+        TestHttp.Reply c = stack.admin.post(
+                "api/campaigns",
+                Map.of("name", "held out", "model", "sft", "fromInstructions", Map.of("dataset", set, "limit", 10)));
         assertThat(c.status()).as(c.body()).isEqualTo(201);
         assertThat(c.json().get("tasks").asInt()).isEqualTo(2);
-        JsonNode tasks = stack.admin.get("api/campaigns/" + c.json().at("/campaign/id").asText() + "/tasks").json();
-        List<String> asked = tasks.findValues("prompt").stream().map(p -> p.get(p.size() - 1).get("content").asText()).sorted().toList();
+        JsonNode tasks = stack.admin
+                .get("api/campaigns/" + c.json().at("/campaign/id").asText() + "/tasks")
+                .json();
+        List<String> asked = tasks.findValues("prompt").stream()
+                .map(p -> p.get(p.size() - 1).get("content").asText())
+                .sorted()
+                .toList();
         assertThat(asked).containsExactly("Describe: name[Aromi]", "Describe: name[Zizzi]");
-        assertThat(tasks.findValues("prompt").get(0).get(0).get("role").asText()).isEqualToIgnoringCase("system");
-        TestHttp.Reply none = stack.admin.post("api/campaigns", Map.of("name", "x", "model", "sft", "fromInstructions", Map.of("dataset", "nope")));
+        assertThat(tasks.findValues("prompt").get(0).get(0).get("role").asText())
+                .isEqualToIgnoringCase("system");
+        TestHttp.Reply none = stack.admin.post(
+                "api/campaigns", Map.of("name", "x", "model", "sft", "fromInstructions", Map.of("dataset", "nope")));
         assertThat(none.status()).isEqualTo(422);
         assertThat(none.json().get("error").asText()).contains("no held-out examples");
     }
@@ -317,38 +460,58 @@ class FeedbackApiTest {
         for (var f : done) total += f.get();
         pool.shutdown();
         assertThat(total).isEqualTo(n);
-        assertThat(stack.admin.get("api/campaigns/" + id).json().at("/progress/humanRankings").asInt()).isEqualTo(n);
+        assertThat(stack.admin
+                        .get("api/campaigns/" + id)
+                        .json()
+                        .at("/progress/humanRankings")
+                        .asInt())
+                .isEqualTo(n);
     }
+
     @Test
     void aRaterWhoContradictsAGoldTaskIsFlagged() {
         String id = stack.campaign(List.of("Gold question"), 3, 1, null, List.of(List.of("best", "middle", "worst")));
         String task = id + "-0";
-        TestHttp.Reply bad = stack.admin.send(stack.admin.request("api/tasks/" + task + "/gold").header("Content-Type", "application/json")
+        TestHttp.Reply bad = stack.admin.send(stack.admin
+                .request("api/tasks/" + task + "/gold")
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"order\": [[0], [1]]}")));
         assertThat(bad.status()).isEqualTo(400);
-        TestHttp.Reply gold = stack.admin.send(stack.admin.request("api/tasks/" + task + "/gold").header("Content-Type", "application/json")
+        TestHttp.Reply gold = stack.admin.send(stack.admin
+                .request("api/tasks/" + task + "/gold")
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"order\": [[0], [1], [2]]}")));
         assertThat(gold.status()).as(gold.body()).isEqualTo(200);
         // Gold tasks go to every rater, past the overlap of 1.
         Stack.Rater good = stack.rater("gold-good"), contrary = stack.rater("gold-contrary");
-        assertThat(good.rank(good.next(id), List.of(List.of(0), List.of(1), List.of(2))).status()).isEqualTo(201);
-        assertThat(contrary.rank(contrary.next(id), List.of(List.of(2), List.of(1), List.of(0))).status()).isEqualTo(201);
+        assertThat(good.rank(good.next(id), List.of(List.of(0), List.of(1), List.of(2)))
+                        .status())
+                .isEqualTo(201);
+        assertThat(contrary.rank(contrary.next(id), List.of(List.of(2), List.of(1), List.of(0)))
+                        .status())
+                .isEqualTo(201);
         Map<String, JsonNode> stats = new java.util.HashMap<>();
-        for (JsonNode x : stack.admin.get("api/campaigns/" + id).json().get("raters")) stats.put(x.get("rater").asText(), x);
+        for (JsonNode x : stack.admin.get("api/campaigns/" + id).json().get("raters"))
+            stats.put(x.get("rater").asText(), x);
         assertThat(stats.get(good.name).get("goldAgreement").asDouble()).isEqualTo(1.0);
         assertThat(stats.get(good.name).get("goldFlagged").asBoolean()).isFalse();
         assertThat(stats.get(contrary.name).get("goldAgreement").asDouble()).isEqualTo(0.0);
         assertThat(stats.get(contrary.name).get("goldFlagged").asBoolean()).isTrue();
-        assertThat(stats.get(contrary.name).get("consensusAgreement").asDouble()).isEqualTo(0.0);
+        assertThat(stats.get(contrary.name).get("consensusAgreement").asDouble())
+                .isEqualTo(0.0);
     }
 
     @Test
     void repeatedWrongPasswordsLockTheNameForAWhile() {
         Stack.Rater r = stack.rater("guessed");
         for (int i = 0; i < 10; i++) {
-            assertThat(stack.anonymous.post("api/session", Map.of("name", r.name, "password", "guess number " + i)).status()).isEqualTo(401);
+            assertThat(stack.anonymous
+                            .post("api/session", Map.of("name", r.name, "password", "guess number " + i))
+                            .status())
+                    .isEqualTo(401);
         }
-        TestHttp.Reply locked = stack.anonymous.post("api/session", Map.of("name", r.name, "password", "correct horse " + r.name));
+        TestHttp.Reply locked =
+                stack.anonymous.post("api/session", Map.of("name", r.name, "password", "correct horse " + r.name));
         assertThat(locked.status()).isEqualTo(429);
         assertThat(locked.error()).contains("too many failed sign-ins");
         // The session that was open before stays valid.

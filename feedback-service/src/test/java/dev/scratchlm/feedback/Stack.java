@@ -1,5 +1,7 @@
 package dev.scratchlm.feedback;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.Generation;
@@ -7,15 +9,12 @@ import dev.scratchlm.contracts.GenerationRequest;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.TestHttp;
-
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The running service as its users drive it: an admin with the token, raters with their session cookies. */
 final class Stack {
@@ -49,12 +48,16 @@ final class Stack {
         }
 
         TestHttp.Reply get(String path) {
-            return anonymous.send(anonymous.request(path).header("Cookie", cookie).GET());
+            return anonymous.send(
+                    anonymous.request(path).header("Cookie", cookie).GET());
         }
 
         TestHttp.Reply post(String path, Object body) {
             String json = body instanceof String s ? s : Json.string(body);
-            return anonymous.send(anonymous.request(path).header("Cookie", cookie).header("Content-Type", "application/json")
+            return anonymous.send(anonymous
+                    .request(path)
+                    .header("Cookie", cookie)
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(json)));
         }
 
@@ -67,16 +70,43 @@ final class Stack {
 
         /** Ranks a served task in the candidates' own index order given, best first, one group each. */
         TestHttp.Reply rank(JsonNode task, List<List<Integer>> order) {
-            return post("api/rater/tasks/" + task.get("id").asText() + "/ranking",
-                    Map.of("submissionId", UUID.randomUUID().toString(), "order", order, "unusable", false, "flags", List.of()));
+            return post(
+                    "api/rater/tasks/" + task.get("id").asText() + "/ranking",
+                    Map.of(
+                            "submissionId",
+                            UUID.randomUUID().toString(),
+                            "order",
+                            order,
+                            "unusable",
+                            false,
+                            "flags",
+                            List.of()));
         }
     }
 
     /** Creates a campaign over these user prompts and answers its generation requests as chat-service would. */
     String campaign(List<String> prompts, int k, int overlap, String judge, List<List<String>> candidates) {
-        Map<String, Object> spec = new java.util.LinkedHashMap<>(Map.of("name", "test", "model", "sft", "k", k, "temperature", 1.0,
-                "topP", 0.9, "maxTokens", 32, "overlap", overlap, "guidelines", "Prefer **faithful** answers. <script>x()</script>",
-                "prompts", prompts.stream().map(p -> List.of(Map.of("role", "user", "content", p))).toList()));
+        Map<String, Object> spec = new java.util.LinkedHashMap<>(Map.of(
+                "name",
+                "test",
+                "model",
+                "sft",
+                "k",
+                k,
+                "temperature",
+                1.0,
+                "topP",
+                0.9,
+                "maxTokens",
+                32,
+                "overlap",
+                overlap,
+                "guidelines",
+                "Prefer **faithful** answers. <script>x()</script>",
+                "prompts",
+                prompts.stream()
+                        .map(p -> List.of(Map.of("role", "user", "content", p)))
+                        .toList()));
         if (judge != null) spec.put("judge", judge);
         TestHttp.Reply r = admin.post("api/campaigns", spec);
         assertThat(r.status()).as(r.body()).isEqualTo(201);
@@ -85,7 +115,15 @@ final class Stack {
         for (var rec : requests) {
             GenerationRequest req = Json.read(rec.value(), GenerationRequest.class);
             int seq = Integer.parseInt(req.taskId().substring(id.length() + 1));
-            Generation g = new Generation(Generation.SCHEMA, req.taskId(), id, "ckpt-test", req.prompt(), candidates.get(seq), null, Instant.now());
+            Generation g = new Generation(
+                    Generation.SCHEMA,
+                    req.taskId(),
+                    id,
+                    "ckpt-test",
+                    req.prompt(),
+                    candidates.get(seq),
+                    null,
+                    Instant.now());
             Topic.send(Topics.GENERATIONS, req.taskId(), Json.bytes(g));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

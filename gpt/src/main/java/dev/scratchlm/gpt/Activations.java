@@ -56,9 +56,33 @@ final class Activations {
         long c = cfg.nEmbd(), l = cfg.nLayer(), bt = (long) b * t, btc = bt * c, v = cfg.vocabSize();
         long att = l * b * cfg.nHead() * (long) t * t;
         long[] base = {
-            btc, l * btc, l * bt, l * bt, l * bt * 3 * c, att, l * btc, l * btc, l * btc, l * bt, l * bt,
-            l * bt * 4 * c, l * bt * 4 * c, l * btc, btc, bt, bt, bt * v, bt * v, btc,
-            btc, btc, btc, bt * 3 * c, btc, bt * 4 * c, (long) t * t
+            btc,
+            l * btc,
+            l * bt,
+            l * bt,
+            l * bt * 3 * c,
+            att,
+            l * btc,
+            l * btc,
+            l * btc,
+            l * bt,
+            l * bt,
+            l * bt * 4 * c,
+            l * bt * 4 * c,
+            l * btc,
+            btc,
+            bt,
+            bt,
+            bt * v,
+            bt * v,
+            btc,
+            btc,
+            btc,
+            btc,
+            bt * 3 * c,
+            btc,
+            bt * 4 * c,
+            (long) t * t
         };
         if (cfg.dropout() == 0f) return base;
         long[] all = java.util.Arrays.copyOf(base, base.length + 4);

@@ -18,7 +18,8 @@ public final class AdamW {
                 throw new IllegalArgumentException("betas must be in [0, 1), got " + beta1 + ", " + beta2);
             }
             if (!(eps > 0) || weightDecay < 0) {
-                throw new IllegalArgumentException("need eps > 0 and weightDecay >= 0, got " + eps + ", " + weightDecay);
+                throw new IllegalArgumentException(
+                        "need eps > 0 and weightDecay >= 0, got " + eps + ", " + weightDecay);
             }
         }
 
@@ -115,8 +116,8 @@ public final class AdamW {
 
     void restore(float[] mState, float[] vState, long stepCount) {
         if (mState.length != m.length || vState.length != v.length) {
-            throw new IllegalArgumentException("optimizer state has " + mState.length + "/" + vState.length
-                    + " entries, the model " + m.length);
+            throw new IllegalArgumentException(
+                    "optimizer state has " + mState.length + "/" + vState.length + " entries, the model " + m.length);
         }
         m.copyFrom(0, mState, 0, mState.length);
         v.copyFrom(0, vState, 0, vState.length);

@@ -16,8 +16,17 @@ final class Attention {
      * att (B, NH, T, T) gets the causal softmax probabilities, atty (B, T, C) the heads' outputs,
      * concatenated per position.
      */
-    static void forward(NativeBuffer atty, int yOff, NativeBuffer att, int attOff, NativeBuffer qkv, int qkvOff,
-                        int b, int t, int c, int nh) {
+    static void forward(
+            NativeBuffer atty,
+            int yOff,
+            NativeBuffer att,
+            int attOff,
+            NativeBuffer qkv,
+            int qkvOff,
+            int b,
+            int t,
+            int c,
+            int nh) {
         forward(atty, yOff, att, null, attOff, qkv, qkvOff, b, t, c, nh, 0f, null);
     }
 
@@ -25,8 +34,20 @@ final class Attention {
      * With dropout on the probabilities: attD (same layout as att) gets P * mask / (1 - p) and is what
      * multiplies V; att keeps P for the softmax backward. attD null or p == 0 means no dropout.
      */
-    static void forward(NativeBuffer atty, int yOff, NativeBuffer att, NativeBuffer attD, int attOff,
-                        NativeBuffer qkv, int qkvOff, int b, int t, int c, int nh, float p, Rng rng) {
+    static void forward(
+            NativeBuffer atty,
+            int yOff,
+            NativeBuffer att,
+            NativeBuffer attD,
+            int attOff,
+            NativeBuffer qkv,
+            int qkvOff,
+            int b,
+            int t,
+            int c,
+            int nh,
+            float p,
+            Rng rng) {
         forwardPacked(atty, yOff, att, attD, attOff, qkv, qkvOff, null, 0, b, t, c, nh, p, rng);
     }
 
@@ -36,9 +57,22 @@ final class Attention {
      * pos null is the plain causal mask. The scores are still one (T, T) product per head (the masked part is
      * zeroed by the softmax), so a packed batch costs what a pre-training batch of the same shape costs.
      */
-    static void forwardPacked(NativeBuffer atty, int yOff, NativeBuffer att, NativeBuffer attD, int attOff,
-                              NativeBuffer qkv, int qkvOff, int[] pos, int posOff, int b, int t, int c, int nh,
-                              float p, Rng rng) {
+    static void forwardPacked(
+            NativeBuffer atty,
+            int yOff,
+            NativeBuffer att,
+            NativeBuffer attD,
+            int attOff,
+            NativeBuffer qkv,
+            int qkvOff,
+            int[] pos,
+            int posOff,
+            int b,
+            int t,
+            int c,
+            int nh,
+            float p,
+            Rng rng) {
         long t0 = Profiler.start();
         boolean drop = attD != null && p > 0f;
         float keepScale = drop ? 1f / (1f - p) : 1f;
@@ -57,8 +91,20 @@ final class Attention {
                     }
                     pv = attD;
                 }
-                Blas.gemm(false, false, t, hs, t, 1f, pv.at(3, a), t, qkv.at(4, q + 2 * c), c3, 0f,
-                        atty.at(5, yOff + bi * t * c + h * hs), c);
+                Blas.gemm(
+                        false,
+                        false,
+                        t,
+                        hs,
+                        t,
+                        1f,
+                        pv.at(3, a),
+                        t,
+                        qkv.at(4, q + 2 * c),
+                        c3,
+                        0f,
+                        atty.at(5, yOff + bi * t * c + h * hs),
+                        c);
             }
         }
         Profiler.stop(Profiler.ATTENTION, t0);
@@ -67,22 +113,62 @@ final class Attention {
     /**
      * dqkv (B, T, 3C) is overwritten with the gradient for q, k and v; dP (T, T) is scratch.
      */
-    static void backward(NativeBuffer dqkv, int dqkvOff, NativeBuffer dy, int dyOff, NativeBuffer dP,
-                         NativeBuffer att, int attOff, NativeBuffer qkv, int qkvOff, int b, int t, int c, int nh) {
+    static void backward(
+            NativeBuffer dqkv,
+            int dqkvOff,
+            NativeBuffer dy,
+            int dyOff,
+            NativeBuffer dP,
+            NativeBuffer att,
+            int attOff,
+            NativeBuffer qkv,
+            int qkvOff,
+            int b,
+            int t,
+            int c,
+            int nh) {
         backward(dqkv, dqkvOff, dy, dyOff, dP, att, null, attOff, qkv, qkvOff, b, t, c, nh, 0f);
     }
 
     /** Backward matching the dropout forward: attD (P after dropout) feeds dV, its zeros mask dP. */
-    static void backward(NativeBuffer dqkv, int dqkvOff, NativeBuffer dy, int dyOff, NativeBuffer dP,
-                         NativeBuffer att, NativeBuffer attD, int attOff, NativeBuffer qkv, int qkvOff,
-                         int b, int t, int c, int nh, float p) {
+    static void backward(
+            NativeBuffer dqkv,
+            int dqkvOff,
+            NativeBuffer dy,
+            int dyOff,
+            NativeBuffer dP,
+            NativeBuffer att,
+            NativeBuffer attD,
+            int attOff,
+            NativeBuffer qkv,
+            int qkvOff,
+            int b,
+            int t,
+            int c,
+            int nh,
+            float p) {
         backwardPacked(dqkv, dqkvOff, dy, dyOff, dP, att, attD, attOff, qkv, qkvOff, null, 0, b, t, c, nh, p);
     }
 
     /** Backward of {@link #forwardPacked}: the same per-row column ranges. */
-    static void backwardPacked(NativeBuffer dqkv, int dqkvOff, NativeBuffer dy, int dyOff, NativeBuffer dP,
-                               NativeBuffer att, NativeBuffer attD, int attOff, NativeBuffer qkv, int qkvOff,
-                               int[] pos, int posOff, int b, int t, int c, int nh, float p) {
+    static void backwardPacked(
+            NativeBuffer dqkv,
+            int dqkvOff,
+            NativeBuffer dy,
+            int dyOff,
+            NativeBuffer dP,
+            NativeBuffer att,
+            NativeBuffer attD,
+            int attOff,
+            NativeBuffer qkv,
+            int qkvOff,
+            int[] pos,
+            int posOff,
+            int b,
+            int t,
+            int c,
+            int nh,
+            float p) {
         boolean drop = attD != null && p > 0f;
         float keepScale = drop ? 1f / (1f - p) : 1f;
         NativeBuffer pv = drop ? attD : att;

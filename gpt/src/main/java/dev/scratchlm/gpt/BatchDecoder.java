@@ -60,7 +60,8 @@ public final class BatchDecoder {
                 for (int i = 0; i < n; i++) step[i] = gen[ids[i]][len[ids[i]] - 1];
                 reuse = decoder.decode(ids, Arrays.copyOf(step, n), reuse);
                 int m = 0;
-                for (int i = 0; i < n; i++) if (push(ids[i], next(reuse[i], sampler), gen, len, room)) active[m++] = ids[i];
+                for (int i = 0; i < n; i++)
+                    if (push(ids[i], next(reuse[i], sampler), gen, len, room)) active[m++] = ids[i];
                 n = m;
             }
             for (int s = 0; s < k; s++) out.add(Arrays.copyOf(gen[s], len[s]));
@@ -81,8 +82,11 @@ public final class BatchDecoder {
         int i = 0;
         while (i < fill.size()) {
             int j = i, rows = 0;
-            while (j < fill.size() && rows + prompts.get(start + fill.get(j)).length <= limit) rows += prompts.get(start + fill.get(j++)).length;
-            if (j == i) throw new IllegalArgumentException("a prompt of " + prompts.get(start + fill.get(i)).length + " tokens exceeds one pass");
+            while (j < fill.size() && rows + prompts.get(start + fill.get(j)).length <= limit)
+                rows += prompts.get(start + fill.get(j++)).length;
+            if (j == i)
+                throw new IllegalArgumentException(
+                        "a prompt of " + prompts.get(start + fill.get(i)).length + " tokens exceeds one pass");
             int[] ids = new int[j - i];
             int[][] batch = new int[j - i][];
             for (int x = i; x < j; x++) {

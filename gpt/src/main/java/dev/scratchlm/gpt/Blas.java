@@ -15,10 +15,35 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Blas {
     private Blas() {}
 
-    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                     FloatPointer a, int lda, FloatPointer b, int ldb, float beta, FloatPointer c, int ldc) {
-        openblas_nolapack.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    static void gemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            FloatPointer a,
+            int lda,
+            FloatPointer b,
+            int ldb,
+            float beta,
+            FloatPointer c,
+            int ldc) {
+        openblas_nolapack.cblas_sgemm(
+                CblasRowMajor,
+                transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans,
+                m,
+                n,
+                k,
+                alpha,
+                a,
+                lda,
+                b,
+                ldb,
+                beta,
+                c,
+                ldc);
     }
 
     /** OpenBLAS's own thread pool size (it ignores OMP_NUM_THREADS in the bundled pthreads build). */

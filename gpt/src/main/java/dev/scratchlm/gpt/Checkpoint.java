@@ -41,21 +41,32 @@ import java.util.zip.CRC32;
  * @param adamM         AdamW first moments, or null
  * @param adamV         AdamW second moments, or null
  */
-public record Checkpoint(GptConfig config, TrainerConfig trainerConfig, long step, long rngState, long dataPosition,
-                         String tokenizerId, Map<String, Object> metadata, Map<String, Double> metrics,
-                         float[] weights, float[] adamM, float[] adamV) {
+public record Checkpoint(
+        GptConfig config,
+        TrainerConfig trainerConfig,
+        long step,
+        long rngState,
+        long dataPosition,
+        String tokenizerId,
+        Map<String, Object> metadata,
+        Map<String, Double> metrics,
+        float[] weights,
+        float[] adamM,
+        float[] adamV) {
 
     private static final byte[] MAGIC = "SLMCKPT1".getBytes(StandardCharsets.US_ASCII);
     private static final int FORMAT_VERSION = 1;
     /** Headers are small; a larger length means the stream is not a checkpoint. */
     private static final int MAX_HEADER_BYTES = 64 << 20;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Checkpoint {
         if (config == null || weights == null) throw new IllegalArgumentException("config and weights are required");
         long expected = new ParamLayout(config).total;
         if (weights.length != expected) {
-            throw new IllegalArgumentException("weights have " + weights.length + " floats, the config needs " + expected);
+            throw new IllegalArgumentException(
+                    "weights have " + weights.length + " floats, the config needs " + expected);
         }
         if ((adamM == null) != (adamV == null)) throw new IllegalArgumentException("adamM and adamV go together");
         if (adamM != null && (adamM.length != expected || adamV.length != expected)) {
@@ -66,10 +77,10 @@ public record Checkpoint(GptConfig config, TrainerConfig trainerConfig, long ste
     }
 
     /** A checkpoint of a model's weights only (what chat needs), e.g. for export. */
-    public static Checkpoint weightsOnly(Gpt model, String tokenizerId, Map<String, Object> metadata,
-                                         Map<String, Double> metrics) {
-        return new Checkpoint(model.config(), null, 0, 0, 0, tokenizerId, metadata, metrics, model.copyWeights(),
-                null, null);
+    public static Checkpoint weightsOnly(
+            Gpt model, String tokenizerId, Map<String, Object> metadata, Map<String, Double> metrics) {
+        return new Checkpoint(
+                model.config(), null, 0, 0, 0, tokenizerId, metadata, metrics, model.copyWeights(), null, null);
     }
 
     public boolean hasOptimizerState() {
@@ -111,7 +122,10 @@ public record Checkpoint(GptConfig config, TrainerConfig trainerConfig, long ste
         pre.put(MAGIC).putInt(header.length);
         out.write(pre.array());
         out.write(header);
-        out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crcOf(header)).array());
+        out.write(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) crcOf(header))
+                .array());
         for (float[] s : sections) writeFloats(out, s);
         out.flush();
     }
@@ -151,15 +165,19 @@ public record Checkpoint(GptConfig config, TrainerConfig trainerConfig, long ste
         byte[] pre = readExactly(in, 12, "magic and header length");
         ByteBuffer pb = ByteBuffer.wrap(pre).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < MAGIC.length; i++) {
-            if (pb.get() != MAGIC[i]) throw new CheckpointFormatException("not a ScratchLM GPT checkpoint (bad magic bytes)");
+            if (pb.get() != MAGIC[i])
+                throw new CheckpointFormatException("not a ScratchLM GPT checkpoint (bad magic bytes)");
         }
         int headerLen = pb.getInt();
         if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
             throw new CheckpointFormatException("corrupted checkpoint: header length " + headerLen);
         }
         byte[] header = readExactly(in, headerLen, "header");
-        int storedCrc = ByteBuffer.wrap(readExactly(in, 4, "header checksum")).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        if (storedCrc != (int) crcOf(header)) throw new CheckpointFormatException("corrupted checkpoint: header checksum mismatch");
+        int storedCrc = ByteBuffer.wrap(readExactly(in, 4, "header checksum"))
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getInt();
+        if (storedCrc != (int) crcOf(header))
+            throw new CheckpointFormatException("corrupted checkpoint: header checksum mismatch");
         JsonNode h;
         GptConfig config;
         TrainerConfig tc;
@@ -168,19 +186,24 @@ public record Checkpoint(GptConfig config, TrainerConfig trainerConfig, long ste
         try {
             h = JSON.readTree(header);
             int version = h.path("version").asInt(-1);
-            if (version != FORMAT_VERSION) throw new CheckpointFormatException("unsupported checkpoint version " + version);
+            if (version != FORMAT_VERSION)
+                throw new CheckpointFormatException("unsupported checkpoint version " + version);
             config = JSON.treeToValue(h.get("config"), GptConfig.class);
             JsonNode tcn = h.get("trainerConfig");
             tc = tcn == null || tcn.isNull() ? null : JSON.treeToValue(tcn, TrainerConfig.class);
             metadata = JSON.convertValue(h.get("metadata"), LinkedHashMap.class);
-            metrics = JSON.convertValue(h.get("metrics"), JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Double.class));
+            metrics = JSON.convertValue(
+                    h.get("metrics"),
+                    JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Double.class));
         } catch (CheckpointFormatException e) {
             throw e;
         } catch (Exception e) {
             throw new CheckpointFormatException("corrupted checkpoint header: " + e.getMessage(), e);
         }
         JsonNode secs = h.path("sections");
-        if (!secs.isArray() || secs.size() < 1 || !"weights".equals(secs.get(0).path("name").asText())) {
+        if (!secs.isArray()
+                || secs.size() < 1
+                || !"weights".equals(secs.get(0).path("name").asText())) {
             throw new CheckpointFormatException("corrupted checkpoint: no weights section");
         }
         float[] weights = readSection(in, secs.get(0));
@@ -190,9 +213,20 @@ public record Checkpoint(GptConfig config, TrainerConfig trainerConfig, long ste
             v = readSection(in, secs.get(2));
         }
         try {
-            return new Checkpoint(config, tc, h.path("step").asLong(), h.path("rngState").asLong(),
-                    h.path("dataPosition").asLong(), h.path("tokenizerId").isNull() ? null : h.path("tokenizerId").asText(null),
-                    metadata, metrics, weights, m, v);
+            return new Checkpoint(
+                    config,
+                    tc,
+                    h.path("step").asLong(),
+                    h.path("rngState").asLong(),
+                    h.path("dataPosition").asLong(),
+                    h.path("tokenizerId").isNull()
+                            ? null
+                            : h.path("tokenizerId").asText(null),
+                    metadata,
+                    metrics,
+                    weights,
+                    m,
+                    v);
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException("inconsistent checkpoint: " + e.getMessage(), e);
         }
@@ -201,7 +235,8 @@ public record Checkpoint(GptConfig config, TrainerConfig trainerConfig, long ste
     private static float[] readSection(DataInputStream in, JsonNode s) throws IOException {
         String name = s.path("name").asText();
         long n = s.path("floats").asLong(-1);
-        if (n < 0 || n > Integer.MAX_VALUE / 4) throw new CheckpointFormatException("corrupted checkpoint: section " + name + " size " + n);
+        if (n < 0 || n > Integer.MAX_VALUE / 4)
+            throw new CheckpointFormatException("corrupted checkpoint: section " + name + " size " + n);
         float[] out = new float[(int) n];
         byte[] buf = new byte[1 << 16];
         ByteBuffer bb = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
@@ -212,7 +247,8 @@ public record Checkpoint(GptConfig config, TrainerConfig trainerConfig, long ste
             try {
                 in.readFully(buf, 0, chunk * 4);
             } catch (EOFException e) {
-                throw new CheckpointFormatException("truncated checkpoint: section " + name + " has " + done + " of " + n + " floats");
+                throw new CheckpointFormatException(
+                        "truncated checkpoint: section " + name + " has " + done + " of " + n + " floats");
             }
             crc.update(buf, 0, chunk * 4);
             bb.clear();

@@ -43,8 +43,16 @@ final class CrossEntropy {
      * Softmax into probs, then returns the sum over rows of mask[r] * -log p[target[r]]
      * (mask null means all ones). Divide by the mask sum for the mean.
      */
-    static double forward(NativeBuffer probs, int pOff, NativeBuffer logits, int lOff, int[] targets, float[] mask,
-                          int tOff, int rows, int v) {
+    static double forward(
+            NativeBuffer probs,
+            int pOff,
+            NativeBuffer logits,
+            int lOff,
+            int[] targets,
+            float[] mask,
+            int tOff,
+            int rows,
+            int v) {
         long t0 = Profiler.start();
         softmax(probs, pOff, logits, lOff, rows, v);
         double sum = 0;
@@ -61,8 +69,8 @@ final class CrossEntropy {
     }
 
     /** In place: probs becomes dlogits = (p - onehot(target)) * mask[r] * scale. */
-    static void backward(NativeBuffer probs, int pOff, int[] targets, float[] mask, int tOff, int rows, int v,
-                         float scale) {
+    static void backward(
+            NativeBuffer probs, int pOff, int[] targets, float[] mask, int tOff, int rows, int v, float scale) {
         long t0 = Profiler.start();
         for (int r = 0; r < rows; r++) {
             float m = (mask == null ? 1f : mask[tOff + r]) * scale;

@@ -14,6 +14,7 @@ final class DecodeWeights {
     final float[] wte, wpe;
     /** The tied LM head: wte packed like the other matrices. */
     final float[] head;
+
     final float[] lnfW, lnfB;
     final float[][] ln1W, ln1B, qkvW, qkvB, projW, projB, ln2W, ln2B, fcW, fcB, fcProjW, fcProjB;
 
@@ -31,9 +32,18 @@ final class DecodeWeights {
         head = DecodeKernels.pack(all, p.wte, vocab, c);
         lnfW = slice(all, p.lnfW, c);
         lnfB = slice(all, p.lnfB, c);
-        ln1W = new float[nLayer][]; ln1B = new float[nLayer][]; qkvW = new float[nLayer][]; qkvB = new float[nLayer][];
-        projW = new float[nLayer][]; projB = new float[nLayer][]; ln2W = new float[nLayer][]; ln2B = new float[nLayer][];
-        fcW = new float[nLayer][]; fcB = new float[nLayer][]; fcProjW = new float[nLayer][]; fcProjB = new float[nLayer][];
+        ln1W = new float[nLayer][];
+        ln1B = new float[nLayer][];
+        qkvW = new float[nLayer][];
+        qkvB = new float[nLayer][];
+        projW = new float[nLayer][];
+        projB = new float[nLayer][];
+        ln2W = new float[nLayer][];
+        ln2B = new float[nLayer][];
+        fcW = new float[nLayer][];
+        fcB = new float[nLayer][];
+        fcProjW = new float[nLayer][];
+        fcProjB = new float[nLayer][];
         for (int l = 0; l < nLayer; l++) {
             ln1W[l] = slice(all, p.ln1W[l], c);
             ln1B[l] = slice(all, p.ln1B[l], c);
@@ -58,5 +68,4 @@ final class DecodeWeights {
     private static float[] slice(float[] all, int off, int n) {
         return java.util.Arrays.copyOfRange(all, off, off + n);
     }
-
 }

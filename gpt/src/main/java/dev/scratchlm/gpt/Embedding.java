@@ -4,8 +4,19 @@ package dev.scratchlm.gpt;
 final class Embedding {
     private Embedding() {}
 
-    static void forward(NativeBuffer out, int outOff, NativeBuffer wte, int wteOff, NativeBuffer wpe, int wpeOff,
-                        int[] idx, int idxOff, int b, int t, int c, int vocab) {
+    static void forward(
+            NativeBuffer out,
+            int outOff,
+            NativeBuffer wte,
+            int wteOff,
+            NativeBuffer wpe,
+            int wpeOff,
+            int[] idx,
+            int idxOff,
+            int b,
+            int t,
+            int c,
+            int vocab) {
         long t0 = Profiler.start();
         for (int bi = 0; bi < b; bi++) {
             for (int ti = 0; ti < t; ti++) {
@@ -18,8 +29,18 @@ final class Embedding {
     }
 
     /** dwte[idx] += dout, dwpe[t] += dout. */
-    static void backward(NativeBuffer dwte, int dwteOff, NativeBuffer dwpe, int dwpeOff, NativeBuffer dout, int doutOff,
-                         int[] idx, int idxOff, int b, int t, int c) {
+    static void backward(
+            NativeBuffer dwte,
+            int dwteOff,
+            NativeBuffer dwpe,
+            int dwpeOff,
+            NativeBuffer dout,
+            int doutOff,
+            int[] idx,
+            int idxOff,
+            int b,
+            int t,
+            int c) {
         long t0 = Profiler.start();
         for (int bi = 0; bi < b; bi++) {
             for (int ti = 0; ti < t; ti++) {
@@ -32,8 +53,20 @@ final class Embedding {
     }
 
     /** Packed rows: out[b, t] = wte[idx[b, t]] + wpe[pos[b, t]], positions restarting at 0 per example. */
-    static void forwardPacked(NativeBuffer out, int outOff, NativeBuffer wte, int wteOff, NativeBuffer wpe, int wpeOff,
-                              int[] idx, int[] pos, int idxOff, int b, int t, int c, int vocab) {
+    static void forwardPacked(
+            NativeBuffer out,
+            int outOff,
+            NativeBuffer wte,
+            int wteOff,
+            NativeBuffer wpe,
+            int wpeOff,
+            int[] idx,
+            int[] pos,
+            int idxOff,
+            int b,
+            int t,
+            int c,
+            int vocab) {
         long t0 = Profiler.start();
         for (int i = 0; i < b * t; i++) {
             int tok = idx[idxOff + i];
@@ -44,8 +77,19 @@ final class Embedding {
     }
 
     /** dwte[idx] += dout, dwpe[pos] += dout. */
-    static void backwardPacked(NativeBuffer dwte, int dwteOff, NativeBuffer dwpe, int dwpeOff, NativeBuffer dout,
-                               int doutOff, int[] idx, int[] pos, int idxOff, int b, int t, int c) {
+    static void backwardPacked(
+            NativeBuffer dwte,
+            int dwteOff,
+            NativeBuffer dwpe,
+            int dwpeOff,
+            NativeBuffer dout,
+            int doutOff,
+            int[] idx,
+            int[] pos,
+            int idxOff,
+            int b,
+            int t,
+            int c) {
         long t0 = Profiler.start();
         for (int i = 0; i < b * t; i++) {
             int row = doutOff + i * c;

@@ -33,8 +33,8 @@ final class Gelu {
     }
 
     /** dinp = dout * gelu'(inp), overwriting dinp (dinp may alias dout). */
-    static void backward(NativeBuffer dinp, int dinpOff, NativeBuffer inp, int inpOff, NativeBuffer dout, int doutOff,
-                         int n) {
+    static void backward(
+            NativeBuffer dinp, int dinpOff, NativeBuffer inp, int inpOff, NativeBuffer dout, int doutOff, int n) {
         long t0 = Profiler.start();
         ByteBuffer x = inp.bb, dy = dout.bb, dx = dinp.bb;
         FloatVector one = FloatVector.broadcast(Kernels.S, 1f);
@@ -44,8 +44,10 @@ final class Gelu {
             FloatVector v2 = v.mul(v);
             FloatVector e = MathKernels.exp(v2.mul(A).add(1f).mul(v).mul(MINUS_2K));
             FloatVector s = one.div(e.add(1f)); // sigmoid(2u)
-            // d/dx x s = s + 2 x s (1 - s) du/dx = s (1 + 2 K x (1 - s) (1 + 3 A x^2)), with 1 - s = e s (no cancellation)
-            FloatVector local = s.mul(e.mul(s).mul(v).mul(v2.mul(3f * A).add(1f)).mul(2f * K).add(1f));
+            // d/dx x s = s + 2 x s (1 - s) du/dx = s (1 + 2 K x (1 - s) (1 + 3 A x^2)), with 1 - s = e s (no
+            // cancellation)
+            FloatVector local = s.mul(
+                    e.mul(s).mul(v).mul(v2.mul(3f * A).add(1f)).mul(2f * K).add(1f));
             Kernels.store(local.mul(Kernels.load(dy, doutOff + i)), dx, dinpOff + i);
         }
         for (; i < n; i++) {

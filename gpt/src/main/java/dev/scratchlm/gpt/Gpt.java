@@ -37,6 +37,7 @@ public final class Gpt {
     private float[] lastMask;
     /** Per-token positions of a packed batch ({@link #forwardPacked}); null for plain rows. */
     private int[] lastPositions;
+
     private final int[] positionsBuf;
     private boolean lastHadTargets;
     private float lastCount, gradScaleArg;
@@ -83,8 +84,10 @@ public final class Gpt {
         this.workers = new Worker[n];
         int perWorker = (maxBatch + n - 1) / n;
         for (int w = 0; w < n; w++) {
-            workers[w] = new Worker(new Activations(config, perWorker, config.blockSize()),
-                    w == 0 ? params : params.alias(), w == 0 ? grads : new NativeBuffer(layout.total));
+            workers[w] = new Worker(
+                    new Activations(config, perWorker, config.blockSize()),
+                    w == 0 ? params : params.alias(),
+                    w == 0 ? grads : new NativeBuffer(layout.total));
         }
         this.pool = new WorkerPool(n);
         WorkerPool p = pool;
@@ -184,7 +187,8 @@ public final class Gpt {
      * every example is computed as if it ran alone. Otherwise as {@link #forward}; {@link #backward} follows it.
      */
     public float forwardPacked(int[] inputs, int[] targets, float[] mask, int[] positions, int b, int t) {
-        if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize()) return forward(inputs, targets, mask, b, t); // refuses the shape
+        if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize())
+            return forward(inputs, targets, mask, b, t); // refuses the shape
         checkPositions(positions, b, t);
         System.arraycopy(positions, 0, positionsBuf, 0, b * t);
         lastPositions = positionsBuf;
@@ -199,8 +203,8 @@ public final class Gpt {
             for (int ti = 0; ti < t; ti++) {
                 int p = positions[bi * t + ti], prev = ti == 0 ? -1 : positions[bi * t + ti - 1];
                 if (p != 0 && p != prev + 1) {
-                    throw new IllegalArgumentException("positions of row " + bi + " at " + ti + ": " + p + " after " + prev
-                            + " (an example starts at 0 and counts up by one)");
+                    throw new IllegalArgumentException("positions of row " + bi + " at " + ti + ": " + p + " after "
+                            + prev + " (an example starts at 0 and counts up by one)");
                 }
             }
         }
@@ -209,8 +213,8 @@ public final class Gpt {
     private float forwardRows(int[] inputs, int[] targets, float[] mask, int b, int t) {
         int bt = b * t;
         if (b <= 0 || b > maxBatch || t <= 0 || t > cfg.blockSize()) {
-            throw new IllegalArgumentException("batch " + b + "x" + t + " outside the allocated "
-                    + maxBatch + "x" + cfg.blockSize());
+            throw new IllegalArgumentException(
+                    "batch " + b + "x" + t + " outside the allocated " + maxBatch + "x" + cfg.blockSize());
         }
         checkLength("inputs", inputs, bt);
         if (targets != null) checkLength("targets", targets, bt);
@@ -280,7 +284,8 @@ public final class Gpt {
                 for (int j = 0; j < t; j++) {
                     float m = lastMask[seq * t + j];
                     if (m == 0f) continue;
-                    // Same floor as the cross-entropy: an underflowed probability gives a large finite value. StrictMath:
+                    // Same floor as the cross-entropy: an underflowed probability gives a large finite value.
+                    // StrictMath:
                     // the same bits before and after the JIT compiles this (a resumed job repeats the same numbers).
                     float p = wk.acts.probs.get((long) (s * t + j) * v + lastTargets[seq * t + j]);
                     sum += m * StrictMath.log(Math.max(p, 1e-30f));
@@ -297,7 +302,8 @@ public final class Gpt {
      * {@code dLogProb[s]} (DPO's per-pair weights).
      */
     public void backwardSequenceLogProbs(float[] dLogProb, float gradScale) {
-        if (!lastHadTargets || rewardMode) throw new IllegalStateException("backwardSequenceLogProbs needs sequenceLogProbs first");
+        if (!lastHadTargets || rewardMode)
+            throw new IllegalStateException("backwardSequenceLogProbs needs sequenceLogProbs first");
         int t = lastT;
         // log p = -cross-entropy: each position's cross-entropy gradient is weighted by -dLogProb of its sequence.
         for (int s = 0; s < lastB; s++) {
@@ -315,9 +321,12 @@ public final class Gpt {
      */
     public float[] rewards(int[] inputs, int[] ends, int b, int t, float[] out) {
         if (!cfg.rewardHead()) throw new IllegalStateException("this model has no reward head: " + cfg);
-        if (ends == null || ends.length < b) throw new IllegalArgumentException("rewards need one end position per sequence");
+        if (ends == null || ends.length < b)
+            throw new IllegalArgumentException("rewards need one end position per sequence");
         for (int s = 0; s < b; s++) {
-            if (ends[s] < 0 || ends[s] >= t) throw new IllegalArgumentException("end position " + ends[s] + " of sequence " + s + " outside 0.." + (t - 1));
+            if (ends[s] < 0 || ends[s] >= t)
+                throw new IllegalArgumentException(
+                        "end position " + ends[s] + " of sequence " + s + " outside 0.." + (t - 1));
         }
         if (out == null || out.length < b) out = new float[b];
         rewardMode = true;
@@ -359,38 +368,115 @@ public final class Gpt {
         int attStride = acts.maxB * nh * acts.maxT * acts.maxT;
 
         int[] pos = lastPositions;
-        if (pos == null) Embedding.forward(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, tokOff, b, t, c, v);
-        else Embedding.forwardPacked(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, pos, tokOff, b, t, c, v);
+        if (pos == null)
+            Embedding.forward(acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, tokOff, b, t, c, v);
+        else
+            Embedding.forwardPacked(
+                    acts.encoded, 0, params, layout.wte, params, layout.wpe, lastInputs, pos, tokOff, b, t, c, v);
         if (drop) dropout(wk.rng, acts.encoded, 0, acts.embMask, 0, btc, p);
         for (int l = 0; l < cfg.nLayer(); l++) {
             NativeBuffer resIn = l == 0 ? acts.encoded : acts.res3;
             int resOff = l == 0 ? 0 : (l - 1) * lStride;
             int lo = l * lStride, so = l * lRows;
             // Attention branch: res2 = res + drop(c_proj(attn(c_attn(ln_1(res)))))
-            LayerNorm.forward(acts.ln1, lo, acts.ln1Mean, acts.ln1Rstd, so, resIn, resOff,
-                    params, layout.ln1W[l], params, layout.ln1B[l], bt, c);
-            Linear.forward(acts.qkv, 3 * lo, acts.ln1, lo, params, layout.qkvW[l], params, layout.qkvB[l], bt, c, 3 * c);
-            Attention.forwardPacked(acts.atty, lo, acts.att, drop ? acts.attD : null, l * attStride, acts.qkv, 3 * lo,
-                    pos, tokOff, b, t, c, nh, drop ? p : 0f, wk.rng);
-            Linear.forward(acts.branch, 0, acts.atty, lo, params, layout.attProjW[l], params, layout.attProjB[l], bt, c, c);
+            LayerNorm.forward(
+                    acts.ln1,
+                    lo,
+                    acts.ln1Mean,
+                    acts.ln1Rstd,
+                    so,
+                    resIn,
+                    resOff,
+                    params,
+                    layout.ln1W[l],
+                    params,
+                    layout.ln1B[l],
+                    bt,
+                    c);
+            Linear.forward(
+                    acts.qkv, 3 * lo, acts.ln1, lo, params, layout.qkvW[l], params, layout.qkvB[l], bt, c, 3 * c);
+            Attention.forwardPacked(
+                    acts.atty,
+                    lo,
+                    acts.att,
+                    drop ? acts.attD : null,
+                    l * attStride,
+                    acts.qkv,
+                    3 * lo,
+                    pos,
+                    tokOff,
+                    b,
+                    t,
+                    c,
+                    nh,
+                    drop ? p : 0f,
+                    wk.rng);
+            Linear.forward(
+                    acts.branch, 0, acts.atty, lo, params, layout.attProjW[l], params, layout.attProjB[l], bt, c, c);
             if (drop) dropout(wk.rng, acts.branch, 0, acts.attnMask, lo, btc, p);
             residual(resIn, resOff, acts.branch, acts.res2, lo, btc);
             // MLP branch: res3 = res2 + drop(c_proj(gelu(c_fc(ln_2(res2)))))
-            LayerNorm.forward(acts.ln2, lo, acts.ln2Mean, acts.ln2Rstd, so, acts.res2, lo,
-                    params, layout.ln2W[l], params, layout.ln2B[l], bt, c);
+            LayerNorm.forward(
+                    acts.ln2,
+                    lo,
+                    acts.ln2Mean,
+                    acts.ln2Rstd,
+                    so,
+                    acts.res2,
+                    lo,
+                    params,
+                    layout.ln2W[l],
+                    params,
+                    layout.ln2B[l],
+                    bt,
+                    c);
             Linear.forward(acts.fch, 4 * lo, acts.ln2, lo, params, layout.fcW[l], params, layout.fcB[l], bt, c, 4 * c);
             Gelu.forward(acts.fchGelu, 4 * lo, acts.fch, 4 * lo, 4 * btc);
-            Linear.forward(acts.branch, 0, acts.fchGelu, 4 * lo, params, layout.fcProjW[l], params, layout.fcProjB[l],
-                    bt, 4 * c, c);
+            Linear.forward(
+                    acts.branch,
+                    0,
+                    acts.fchGelu,
+                    4 * lo,
+                    params,
+                    layout.fcProjW[l],
+                    params,
+                    layout.fcProjB[l],
+                    bt,
+                    4 * c,
+                    c);
             if (drop) dropout(wk.rng, acts.branch, 0, acts.mlpMask, lo, btc, p);
             residual(acts.res2, lo, acts.branch, acts.res3, lo, btc);
         }
         int lastRes = (cfg.nLayer() - 1) * lStride;
-        LayerNorm.forward(acts.lnf, 0, acts.lnfMean, acts.lnfRstd, 0, acts.res3, lastRes,
-                params, layout.lnfW, params, layout.lnfB, bt, c);
+        LayerNorm.forward(
+                acts.lnf,
+                0,
+                acts.lnfMean,
+                acts.lnfRstd,
+                0,
+                acts.res3,
+                lastRes,
+                params,
+                layout.lnfW,
+                params,
+                layout.lnfB,
+                bt,
+                c);
         if (rewardMode) {
-            RewardHead.forward(lastRewards, wk.seqStart, acts.lnf, 0, lastEnds, wk.seqStart, params, layout.headW,
-                    params, layout.headB, b, t, c);
+            RewardHead.forward(
+                    lastRewards,
+                    wk.seqStart,
+                    acts.lnf,
+                    0,
+                    lastEnds,
+                    wk.seqStart,
+                    params,
+                    layout.headW,
+                    params,
+                    layout.headB,
+                    b,
+                    t,
+                    c);
             return;
         }
         Linear.forward(acts.logits, 0, acts.lnf, 0, params, layout.wte, null, 0, bt, c, v);
@@ -413,18 +499,50 @@ public final class Gpt {
         Profiler.backwardPhase(true);
 
         if (rewardMode) {
-            RewardHead.backward(acts.dln, 0, grads, layout.headW, grads, layout.headB, lastDRewards, wk.seqStart,
-                    acts.lnf, 0, lastEnds, wk.seqStart, params, layout.headW, b, t, c);
+            RewardHead.backward(
+                    acts.dln,
+                    0,
+                    grads,
+                    layout.headW,
+                    grads,
+                    layout.headB,
+                    lastDRewards,
+                    wk.seqStart,
+                    acts.lnf,
+                    0,
+                    lastEnds,
+                    wk.seqStart,
+                    params,
+                    layout.headW,
+                    b,
+                    t,
+                    c);
         } else {
             // dlogits overwrite probs in place; logits = lnf @ wte^T (tied head, no bias).
             CrossEntropy.backward(acts.probs, 0, lastTargets, lastMask, tokOff, bt, v, gradScaleArg);
-            Linear.backward(acts.dln, 0, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0,
-                    params, layout.wte, bt, c, v);
+            Linear.backward(
+                    acts.dln, 0, grads, layout.wte, null, 0, acts.probs, 0, acts.lnf, 0, params, layout.wte, bt, c, v);
         }
         Kernels.fill(acts.dres.bb, 0, btc, 0f);
         int lastRes = (cfg.nLayer() - 1) * lStride;
-        LayerNorm.backward(acts.dres, 0, grads, layout.lnfW, grads, layout.lnfB, acts.dln, 0, acts.res3, lastRes,
-                params, layout.lnfW, acts.lnfMean, acts.lnfRstd, 0, bt, c);
+        LayerNorm.backward(
+                acts.dres,
+                0,
+                grads,
+                layout.lnfW,
+                grads,
+                layout.lnfB,
+                acts.dln,
+                0,
+                acts.res3,
+                lastRes,
+                params,
+                layout.lnfW,
+                acts.lnfMean,
+                acts.lnfRstd,
+                0,
+                bt,
+                c);
 
         // dres is the residual stream's gradient: it flows through each skip connection unchanged,
         // and each branch adds its part back through the LayerNorm backward.
@@ -433,27 +551,134 @@ public final class Gpt {
             int resOff = l == 0 ? 0 : (l - 1) * lStride;
             int lo = l * lStride, so = l * lRows;
             NativeBuffer dBranch = drop ? mulInto(acts.dbranch, acts.dres, acts.mlpMask, lo, btc) : acts.dres;
-            Linear.backward(acts.dfch, 0, grads, layout.fcProjW[l], grads, layout.fcProjB[l], dBranch, 0,
-                    acts.fchGelu, 4 * lo, params, layout.fcProjW[l], bt, 4 * c, c);
+            Linear.backward(
+                    acts.dfch,
+                    0,
+                    grads,
+                    layout.fcProjW[l],
+                    grads,
+                    layout.fcProjB[l],
+                    dBranch,
+                    0,
+                    acts.fchGelu,
+                    4 * lo,
+                    params,
+                    layout.fcProjW[l],
+                    bt,
+                    4 * c,
+                    c);
             Gelu.backward(acts.dfch, 0, acts.fch, 4 * lo, acts.dfch, 0, 4 * btc);
-            Linear.backward(acts.dln, 0, grads, layout.fcW[l], grads, layout.fcB[l], acts.dfch, 0,
-                    acts.ln2, lo, params, layout.fcW[l], bt, c, 4 * c);
-            LayerNorm.backward(acts.dres, 0, grads, layout.ln2W[l], grads, layout.ln2B[l], acts.dln, 0, acts.res2, lo,
-                    params, layout.ln2W[l], acts.ln2Mean, acts.ln2Rstd, so, bt, c);
+            Linear.backward(
+                    acts.dln,
+                    0,
+                    grads,
+                    layout.fcW[l],
+                    grads,
+                    layout.fcB[l],
+                    acts.dfch,
+                    0,
+                    acts.ln2,
+                    lo,
+                    params,
+                    layout.fcW[l],
+                    bt,
+                    c,
+                    4 * c);
+            LayerNorm.backward(
+                    acts.dres,
+                    0,
+                    grads,
+                    layout.ln2W[l],
+                    grads,
+                    layout.ln2B[l],
+                    acts.dln,
+                    0,
+                    acts.res2,
+                    lo,
+                    params,
+                    layout.ln2W[l],
+                    acts.ln2Mean,
+                    acts.ln2Rstd,
+                    so,
+                    bt,
+                    c);
 
             dBranch = drop ? mulInto(acts.dbranch, acts.dres, acts.attnMask, lo, btc) : acts.dres;
-            Linear.backward(acts.datty, 0, grads, layout.attProjW[l], grads, layout.attProjB[l], dBranch, 0,
-                    acts.atty, lo, params, layout.attProjW[l], bt, c, c);
-            Attention.backwardPacked(acts.dqkv, 0, acts.datty, 0, acts.dP, acts.att, drop ? acts.attD : null,
-                    l * attStride, acts.qkv, 3 * lo, lastPositions, tokOff, b, t, c, nh, drop ? p : 0f);
-            Linear.backward(acts.dln, 0, grads, layout.qkvW[l], grads, layout.qkvB[l], acts.dqkv, 0,
-                    acts.ln1, lo, params, layout.qkvW[l], bt, c, 3 * c);
-            LayerNorm.backward(acts.dres, 0, grads, layout.ln1W[l], grads, layout.ln1B[l], acts.dln, 0, resIn, resOff,
-                    params, layout.ln1W[l], acts.ln1Mean, acts.ln1Rstd, so, bt, c);
+            Linear.backward(
+                    acts.datty,
+                    0,
+                    grads,
+                    layout.attProjW[l],
+                    grads,
+                    layout.attProjB[l],
+                    dBranch,
+                    0,
+                    acts.atty,
+                    lo,
+                    params,
+                    layout.attProjW[l],
+                    bt,
+                    c,
+                    c);
+            Attention.backwardPacked(
+                    acts.dqkv,
+                    0,
+                    acts.datty,
+                    0,
+                    acts.dP,
+                    acts.att,
+                    drop ? acts.attD : null,
+                    l * attStride,
+                    acts.qkv,
+                    3 * lo,
+                    lastPositions,
+                    tokOff,
+                    b,
+                    t,
+                    c,
+                    nh,
+                    drop ? p : 0f);
+            Linear.backward(
+                    acts.dln,
+                    0,
+                    grads,
+                    layout.qkvW[l],
+                    grads,
+                    layout.qkvB[l],
+                    acts.dqkv,
+                    0,
+                    acts.ln1,
+                    lo,
+                    params,
+                    layout.qkvW[l],
+                    bt,
+                    c,
+                    3 * c);
+            LayerNorm.backward(
+                    acts.dres,
+                    0,
+                    grads,
+                    layout.ln1W[l],
+                    grads,
+                    layout.ln1B[l],
+                    acts.dln,
+                    0,
+                    resIn,
+                    resOff,
+                    params,
+                    layout.ln1W[l],
+                    acts.ln1Mean,
+                    acts.ln1Rstd,
+                    so,
+                    bt,
+                    c);
         }
         NativeBuffer dEmb = drop ? mulInto(acts.dbranch, acts.dres, acts.embMask, 0, btc) : acts.dres;
-        if (lastPositions == null) Embedding.backward(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, tokOff, b, t, c);
-        else Embedding.backwardPacked(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, lastPositions, tokOff, b, t, c);
+        if (lastPositions == null)
+            Embedding.backward(grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, tokOff, b, t, c);
+        else
+            Embedding.backwardPacked(
+                    grads, layout.wte, grads, layout.wpe, dEmb, 0, lastInputs, lastPositions, tokOff, b, t, c);
         Profiler.backwardPhase(false);
     }
 
@@ -467,7 +692,8 @@ public final class Gpt {
     /** Copies the logits at (sequence b, position t) of the last forward into {@code out} (allocated if null). */
     public float[] logits(int b, int t, float[] out) {
         if (b < 0 || b >= lastB || t < 0 || t >= lastT) {
-            throw new IndexOutOfBoundsException("no logits at (" + b + ", " + t + ") for last batch " + lastB + "x" + lastT);
+            throw new IndexOutOfBoundsException(
+                    "no logits at (" + b + ", " + t + ") for last batch " + lastB + "x" + lastT);
         }
         int v = cfg.vocabSize();
         if (out == null) out = new float[v];
@@ -490,7 +716,8 @@ public final class Gpt {
     /** Replaces all parameters (same order and length as {@link #copyWeights()}). */
     public void loadWeights(float[] weights) {
         if (weights.length != layout.total) {
-            throw new IllegalArgumentException("expected " + layout.total + " weights for " + cfg + ", got " + weights.length);
+            throw new IllegalArgumentException(
+                    "expected " + layout.total + " weights for " + cfg + ", got " + weights.length);
         }
         params.copyFrom(0, weights, 0, layout.total);
     }
@@ -502,7 +729,8 @@ public final class Gpt {
     public void loadTransformerWeights(float[] lmWeights) {
         int n = layout.headW >= 0 ? layout.headW : layout.total;
         if (lmWeights.length != n) {
-            throw new IllegalArgumentException("expected " + n + " language-model weights for " + cfg + ", got " + lmWeights.length);
+            throw new IllegalArgumentException(
+                    "expected " + n + " language-model weights for " + cfg + ", got " + lmWeights.length);
         }
         params.copyFrom(0, lmWeights, 0, n);
     }
@@ -577,7 +805,8 @@ public final class Gpt {
 
     private static void checkLength(String what, int[] a, int needed) {
         if (a == null || a.length < needed) {
-            throw new IllegalArgumentException(what + " has " + (a == null ? 0 : a.length) + " entries, needs " + needed);
+            throw new IllegalArgumentException(
+                    what + " has " + (a == null ? 0 : a.length) + " entries, needs " + needed);
         }
     }
 }

@@ -12,16 +12,17 @@ package dev.scratchlm.gpt;
  * @param rewardHead a reward model: one more tensor, {@code reward_head} (1, C) plus its bias, reading the final
  *                   hidden state of a sequence's last token (absent from older checkpoints' JSON: false)
  */
-public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, float dropout,
-                        boolean rewardHead) {
+public record GptConfig(
+        int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, float dropout, boolean rewardHead) {
 
     public GptConfig {
         require(vocabSize > 0, "vocabSize must be > 0, got " + vocabSize);
         require(blockSize > 0, "blockSize must be > 0, got " + blockSize);
         require(nLayer > 0, "nLayer must be > 0, got " + nLayer);
         require(nHead > 0, "nHead must be > 0, got " + nHead);
-        require(nEmbd > 0 && nEmbd % nHead == 0, "nEmbd must be a positive multiple of nHead, got nEmbd="
-                + nEmbd + " nHead=" + nHead);
+        require(
+                nEmbd > 0 && nEmbd % nHead == 0,
+                "nEmbd must be a positive multiple of nHead, got nEmbd=" + nEmbd + " nHead=" + nHead);
         require(dropout >= 0f && dropout < 1f, "dropout must be in [0, 1), got " + dropout);
     }
 

@@ -117,7 +117,8 @@ public final class GptRuntime {
     private static long procStatusKb(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(key)) return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+                if (line.startsWith(key))
+                    return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
             }
         } catch (IOException | RuntimeException e) {
             return -1;

@@ -29,7 +29,9 @@ public final class HuggingFaceGpt2 {
     public static final String CONFIG_FILE = "config.json";
     /** The only layer-norm epsilon our LayerNorm computes with. */
     private static final double LAYER_NORM_EPSILON = 1e-5; // LayerNorm.EPS
-    private static final Set<String> CONV1D = Set.of("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight");
+
+    private static final Set<String> CONV1D =
+            Set.of("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A model read back: its shape, weights in {@link Gpt#parameterTable()} order, and its bos/eos ids (or null). */
@@ -41,8 +43,7 @@ public final class HuggingFaceGpt2 {
         }
     }
 
-    private HuggingFaceGpt2() {
-    }
+    private HuggingFaceGpt2() {}
 
     /**
      * Writes {@code model.safetensors} and {@code config.json} into {@code dir} (created if needed).
@@ -50,19 +51,29 @@ public final class HuggingFaceGpt2 {
      * @param bosTokenId,eosTokenId the ids config.json names (ours: {@code <|endoftext|>}), or null
      * @param metadata   strings for the safetensors header (e.g. the checkpoint id)
      */
-    public static void write(GptConfig config, float[] weights, Integer bosTokenId, Integer eosTokenId,
-                             Map<String, String> metadata, Path dir) throws IOException {
-        if (config.rewardHead()) throw new IllegalArgumentException("a reward model is not a GPT2LMHeadModel; export its language model");
+    public static void write(
+            GptConfig config,
+            float[] weights,
+            Integer bosTokenId,
+            Integer eosTokenId,
+            Map<String, String> metadata,
+            Path dir)
+            throws IOException {
+        if (config.rewardHead())
+            throw new IllegalArgumentException("a reward model is not a GPT2LMHeadModel; export its language model");
         ParamLayout layout = new ParamLayout(config);
         if (weights.length != layout.total) {
-            throw new IllegalArgumentException("weights have " + weights.length + " floats, the config needs " + layout.total);
+            throw new IllegalArgumentException(
+                    "weights have " + weights.length + " floats, the config needs " + layout.total);
         }
         Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
         for (TensorInfo t : layout.tensors) {
             float[] v = Arrays.copyOfRange(weights, (int) t.offset(), (int) (t.offset() + t.count()));
             if (isConv1D(t.name())) {
-                out.put(hfName(t.name()), new Safetensors.Tensor(new int[] {t.shape()[1], t.shape()[0]},
-                        transpose(v, t.shape()[0], t.shape()[1])));
+                out.put(
+                        hfName(t.name()),
+                        new Safetensors.Tensor(
+                                new int[] {t.shape()[1], t.shape()[0]}, transpose(v, t.shape()[0], t.shape()[1])));
             } else {
                 out.put(hfName(t.name()), new Safetensors.Tensor(t.shape(), v));
             }
@@ -120,11 +131,12 @@ public final class HuggingFaceGpt2 {
         }
         Map<String, Safetensors.Tensor> tensors = file.tensors();
         String prefix = tensors.containsKey("transformer.wte.weight") ? "transformer." : "";
-        if (!tensors.containsKey(prefix + "wte.weight")) throw new CheckpointFormatException("model.safetensors has no wte.weight: not a GPT-2 model");
+        if (!tensors.containsKey(prefix + "wte.weight"))
+            throw new CheckpointFormatException("model.safetensors has no wte.weight: not a GPT-2 model");
         int[] wteShape = tensors.get(prefix + "wte.weight").shape();
         if (wteShape.length != 2 || wteShape[0] != config.vocabSize() || wteShape[1] != config.nEmbd()) {
-            throw mismatch("wte.weight is " + Arrays.toString(wteShape) + " but config.json says vocab_size=" + config.vocabSize()
-                    + ", n_embd=" + config.nEmbd());
+            throw mismatch("wte.weight is " + Arrays.toString(wteShape) + " but config.json says vocab_size="
+                    + config.vocabSize() + ", n_embd=" + config.nEmbd());
         }
         ParamLayout layout = new ParamLayout(config);
         float[] weights = new float[layout.total];
@@ -132,12 +144,15 @@ public final class HuggingFaceGpt2 {
         for (TensorInfo t : layout.tensors) {
             String name = prefix + hfName(t.name()).substring("transformer.".length());
             Safetensors.Tensor s = tensors.get(name);
-            if (s == null) throw mismatch("model.safetensors has no " + name + " (config.json says n_layer=" + config.nLayer() + ")");
+            if (s == null)
+                throw mismatch(
+                        "model.safetensors has no " + name + " (config.json says n_layer=" + config.nLayer() + ")");
             unused.remove(name);
             int[] want = isConv1D(t.name()) ? new int[] {t.shape()[1], t.shape()[0]} : t.shape();
             if (!Arrays.equals(want, s.shape())) {
                 throw mismatch(name + " is " + Arrays.toString(s.shape()) + " but config.json (n_embd=" + config.nEmbd()
-                        + ", n_positions=" + config.blockSize() + ", vocab_size=" + config.vocabSize() + ") needs " + Arrays.toString(want));
+                        + ", n_positions=" + config.blockSize() + ", vocab_size=" + config.vocabSize() + ") needs "
+                        + Arrays.toString(want));
             }
             float[] v = isConv1D(t.name()) ? transpose(s.data(), want[0], want[1]) : s.data();
             System.arraycopy(v, 0, weights, (int) t.offset(), v.length);
@@ -146,21 +161,25 @@ public final class HuggingFaceGpt2 {
         if (head != null) {
             unused.remove("lm_head.weight");
             if (!Arrays.equals(head.data(), tensors.get(prefix + "wte.weight").data())) {
-                throw new CheckpointFormatException("lm_head.weight differs from wte.weight: an untied LM head is not supported");
+                throw new CheckpointFormatException(
+                        "lm_head.weight differs from wte.weight: an untied LM head is not supported");
             }
         }
         // GPT-2's causal-mask buffers, saved by older versions of transformers: constants, not weights.
         unused.removeIf(n -> n.endsWith(".attn.bias") || n.endsWith(".attn.masked_bias"));
         if (!unused.isEmpty()) {
-            throw mismatch("model.safetensors has tensors config.json does not account for: " + unused.stream().limit(5).toList()
-                    + (unused.size() > 5 ? " and " + (unused.size() - 5) + " more" : "") + " (config.json says n_layer=" + config.nLayer() + ")");
+            throw mismatch("model.safetensors has tensors config.json does not account for: "
+                    + unused.stream().limit(5).toList()
+                    + (unused.size() > 5 ? " and " + (unused.size() - 5) + " more" : "") + " (config.json says n_layer="
+                    + config.nLayer() + ")");
         }
         return new Model(config, weights, optionalInt(cfg, "bos_token_id"), optionalInt(cfg, "eos_token_id"));
     }
 
     private static JsonNode readConfig(Path dir) throws IOException {
         Path f = dir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(f)) throw new CheckpointFormatException("no " + CONFIG_FILE + " in the model directory");
+        if (!Files.isRegularFile(f))
+            throw new CheckpointFormatException("no " + CONFIG_FILE + " in the model directory");
         try {
             JsonNode n = JSON.readTree(f.toFile());
             if (n == null || !n.isObject()) throw new CheckpointFormatException("config.json is not a JSON object");
@@ -173,24 +192,32 @@ public final class HuggingFaceGpt2 {
     /** The config's shape, refusing any setting our model does not compute the same way. */
     static GptConfig toConfig(JsonNode c) throws CheckpointFormatException {
         String type = c.path("model_type").asText("");
-        if (!type.equals("gpt2")) throw new CheckpointFormatException("config.json: model_type '" + type + "' is not gpt2");
+        if (!type.equals("gpt2"))
+            throw new CheckpointFormatException("config.json: model_type '" + type + "' is not gpt2");
         String act = c.path("activation_function").asText("gelu_new");
         if (!act.equals("gelu_new") && !act.equals("gelu_pytorch_tanh")) {
-            throw new CheckpointFormatException("config.json: activation_function '" + act + "' is not GELU's tanh form (gelu_new)");
+            throw new CheckpointFormatException(
+                    "config.json: activation_function '" + act + "' is not GELU's tanh form (gelu_new)");
         }
         double eps = c.path("layer_norm_epsilon").asDouble(1e-5);
         if (Math.abs(eps - LAYER_NORM_EPSILON) > 1e-9) {
             throw new CheckpointFormatException("config.json: layer_norm_epsilon " + eps + " (only 1e-5 is computed)");
         }
-        if (!c.path("tie_word_embeddings").asBoolean(true)) throw new CheckpointFormatException("config.json: untied word embeddings are not supported");
-        if (c.path("scale_attn_by_inverse_layer_idx").asBoolean(false) || !c.path("scale_attn_weights").asBoolean(true)) {
+        if (!c.path("tie_word_embeddings").asBoolean(true))
+            throw new CheckpointFormatException("config.json: untied word embeddings are not supported");
+        if (c.path("scale_attn_by_inverse_layer_idx").asBoolean(false)
+                || !c.path("scale_attn_weights").asBoolean(true)) {
             throw new CheckpointFormatException("config.json: attention must be scaled by 1/sqrt(head size) only");
         }
-        int vocab = requiredInt(c, "vocab_size"), layers = requiredInt(c, "n_layer"), heads = requiredInt(c, "n_head"),
-                embd = requiredInt(c, "n_embd"), positions = requiredInt(c, "n_positions");
+        int vocab = requiredInt(c, "vocab_size"),
+                layers = requiredInt(c, "n_layer"),
+                heads = requiredInt(c, "n_head"),
+                embd = requiredInt(c, "n_embd"),
+                positions = requiredInt(c, "n_positions");
         JsonNode inner = c.path("n_inner");
         if (!inner.isMissingNode() && !inner.isNull() && inner.asInt() != 4 * embd) {
-            throw new CheckpointFormatException("config.json: n_inner " + inner.asInt() + " (only 4 * n_embd = " + 4 * embd + ")");
+            throw new CheckpointFormatException(
+                    "config.json: n_inner " + inner.asInt() + " (only 4 * n_embd = " + 4 * embd + ")");
         }
         float dropout = (float) c.path("resid_pdrop").asDouble(0);
         try {
@@ -202,7 +229,8 @@ public final class HuggingFaceGpt2 {
 
     private static int requiredInt(JsonNode c, String field) throws CheckpointFormatException {
         JsonNode n = c.get(field);
-        if (n == null || !n.canConvertToInt() || !n.isIntegralNumber()) throw new CheckpointFormatException("config.json: " + field + " missing or not an integer");
+        if (n == null || !n.canConvertToInt() || !n.isIntegralNumber())
+            throw new CheckpointFormatException("config.json: " + field + " missing or not an integer");
         return n.asInt();
     }
 

@@ -50,7 +50,8 @@ final class Kernels {
     /** out = a + b (the residual connection). */
     static void add(ByteBuffer a, int ao, ByteBuffer b, int bo, ByteBuffer out, int oo, int n) {
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) store(load(a, ao + i).add(load(b, bo + i)), out, oo + i);
+        for (int bound = S.loopBound(n); i < bound; i += L)
+            store(load(a, ao + i).add(load(b, bo + i)), out, oo + i);
         for (; i < n; i++) put(out, oo + i, get(a, ao + i) + get(b, bo + i));
     }
 
@@ -61,21 +62,24 @@ final class Kernels {
 
     static void scale(ByteBuffer b, int off, int n, float s) {
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) store(load(b, off + i).mul(s), b, off + i);
+        for (int bound = S.loopBound(n); i < bound; i += L)
+            store(load(b, off + i).mul(s), b, off + i);
         for (; i < n; i++) put(b, off + i, get(b, off + i) * s);
     }
 
     /** y += a * x. */
     static void axpy(float a, ByteBuffer x, int xo, ByteBuffer y, int yo, int n) {
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) store(load(x, xo + i).mul(a).add(load(y, yo + i)), y, yo + i);
+        for (int bound = S.loopBound(n); i < bound; i += L)
+            store(load(x, xo + i).mul(a).add(load(y, yo + i)), y, yo + i);
         for (; i < n; i++) put(y, yo + i, get(y, yo + i) + a * get(x, xo + i));
     }
 
     static float dot(ByteBuffer a, int ao, ByteBuffer b, int bo, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) acc = load(a, ao + i).fma(load(b, bo + i), acc);
+        for (int bound = S.loopBound(n); i < bound; i += L)
+            acc = load(a, ao + i).fma(load(b, bo + i), acc);
         float s = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) s += get(a, ao + i) * get(b, bo + i);
         return s;

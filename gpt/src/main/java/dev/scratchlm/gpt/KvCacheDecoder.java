@@ -26,6 +26,7 @@ public final class KvCacheDecoder {
      * over contiguous memory instead of one horizontal sum per position. Values as [position][channel].
      */
     private final float[] keys, values;
+
     private final float[] logits;
     private final Lane[] lanes;
     private final WorkerPool pool;
@@ -72,7 +73,8 @@ public final class KvCacheDecoder {
         this.padded = roundUp(cfg.blockSize(), DecodeKernels.L);
         long cache = (long) cfg.nLayer() * slots * cfg.nEmbd() * padded;
         if (cache > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("a KV cache for " + slots + " sequences of " + cfg + " exceeds one array");
+            throw new IllegalArgumentException(
+                    "a KV cache for " + slots + " sequences of " + cfg + " exceeds one array");
         }
         int n = threads;
         try {
@@ -85,8 +87,10 @@ public final class KvCacheDecoder {
             for (int i = 0; i < n; i++) lanes[i] = new Lane(cfg, i == 0 ? maxRows : 1, padded);
         } catch (OutOfMemoryError e) {
             // The weights copy and the cache live on the Java heap: say what did not fit instead of dying.
-            throw new IllegalStateException("not enough Java heap for a decoder of " + cfg + " with " + slots
-                    + " sequences: it needs about " + (bufferFloats(cfg, slots) * 4 >> 20) + " MB (raise -Xmx)", e);
+            throw new IllegalStateException(
+                    "not enough Java heap for a decoder of " + cfg + " with " + slots + " sequences: it needs about "
+                            + (bufferFloats(cfg, slots) * 4 >> 20) + " MB (raise -Xmx)",
+                    e);
         }
         pool = new WorkerPool(n);
         WorkerPool wp = pool;
@@ -102,8 +106,11 @@ public final class KvCacheDecoder {
         long c = cfg.nEmbd(), rows = Math.max(maxSequences, cfg.blockSize());
         int lanes = GptRuntime.threads();
         long padded = roundUp(cfg.blockSize(), DecodeKernels.L);
-        return DecodeWeights.floats(cfg) + 2L * cfg.nLayer() * maxSequences * c * padded
-                + (rows * c * 10 + padded) + (lanes - 1) * (c * 10 + padded) + rows * cfg.vocabSize();
+        return DecodeWeights.floats(cfg)
+                + 2L * cfg.nLayer() * maxSequences * c * padded
+                + (rows * c * 10 + padded)
+                + (lanes - 1) * (c * 10 + padded)
+                + rows * cfg.vocabSize();
     }
 
     public int maxSequences() {
@@ -152,8 +159,10 @@ public final class KvCacheDecoder {
      */
     public float[][] prefill(int[] slotIds, int[][] prompts, float[][] out) {
         int k = slotIds.length;
-        if (prompts.length != k) throw new IllegalArgumentException("slots and prompts differ in length: " + k + " vs " + prompts.length);
-        if (k == 0 || k > slots) throw new IllegalArgumentException("prefill takes 1.." + slots + " sequences, got " + k);
+        if (prompts.length != k)
+            throw new IllegalArgumentException("slots and prompts differ in length: " + k + " vs " + prompts.length);
+        if (k == 0 || k > slots)
+            throw new IllegalArgumentException("prefill takes 1.." + slots + " sequences, got " + k);
         int n = 0;
         for (int i = 0; i < k; i++) {
             int s = slotIds[i];
@@ -165,7 +174,8 @@ public final class KvCacheDecoder {
             checkRoom(s, prompts[i].length);
             n += prompts[i].length;
         }
-        if (n > maxRows) throw new IllegalArgumentException("a prefill pass takes at most " + maxRows + " tokens, got " + n);
+        if (n > maxRows)
+            throw new IllegalArgumentException("a prefill pass takes at most " + maxRows + " tokens, got " + n);
         // Everything is checked before the first row is written: a refused prefill leaves the cache as it was.
         for (int[] p : prompts) for (int t : p) Embedding.checkToken(t, cfg.vocabSize());
         int r = 0;
@@ -196,14 +206,17 @@ public final class KvCacheDecoder {
      */
     public float[][] decode(int[] slotIds, int[] tokens, float[][] out) {
         int n = slotIds.length;
-        if (tokens.length != n) throw new IllegalArgumentException("slots and tokens differ in length: " + n + " vs " + tokens.length);
-        if (n == 0 || n > slots) throw new IllegalArgumentException("decode takes 1.." + slots + " sequences, got " + n);
+        if (tokens.length != n)
+            throw new IllegalArgumentException("slots and tokens differ in length: " + n + " vs " + tokens.length);
+        if (n == 0 || n > slots)
+            throw new IllegalArgumentException("decode takes 1.." + slots + " sequences, got " + n);
         for (int i = 0; i < n; i++) {
             int s = slotIds[i];
             checkSlot(s);
             Embedding.checkToken(tokens[i], cfg.vocabSize());
             for (int j = 0; j < i; j++) {
-                if (slotIds[j] == s) throw new IllegalArgumentException("slot " + s + " appears twice in one decode step");
+                if (slotIds[j] == s)
+                    throw new IllegalArgumentException("slot " + s + " appears twice in one decode step");
             }
             checkRoom(s, 1);
             rowSlot[i] = s;
@@ -294,30 +307,38 @@ public final class KvCacheDecoder {
         switch (phase) {
             case QKV -> {
                 int from = columnsFrom(3 * c, lane), to = columnsTo(3 * c, lane);
-                if (from < to) DecodeKernels.matmul(ln.qkv, 0, 3 * c, ln.ln, 0, c, w.qkvW[l], w.qkvB[l], n, c, 3 * c, false, from, to);
+                if (from < to)
+                    DecodeKernels.matmul(
+                            ln.qkv, 0, 3 * c, ln.ln, 0, c, w.qkvW[l], w.qkvB[l], n, c, 3 * c, false, from, to);
             }
             case ATTEND -> {
                 int per = (n + lanes.length - 1) / lanes.length;
-                for (int i = lane * per, end = Math.min(n, i + per); i < end; i++) attend(ln.qkv, ln.atty, lanes[lane].scores, l, i);
+                for (int i = lane * per, end = Math.min(n, i + per); i < end; i++)
+                    attend(ln.qkv, ln.atty, lanes[lane].scores, l, i);
             }
             case PROJ -> {
                 int from = columnsFrom(c, lane), to = columnsTo(c, lane);
-                if (from < to) DecodeKernels.matmul(ln.x, 0, c, ln.atty, 0, c, w.projW[l], w.projB[l], n, c, c, true, from, to);
+                if (from < to)
+                    DecodeKernels.matmul(ln.x, 0, c, ln.atty, 0, c, w.projW[l], w.projB[l], n, c, c, true, from, to);
             }
             case FC -> {
                 int from = columnsFrom(4 * c, lane), to = columnsTo(4 * c, lane);
                 if (from < to) {
-                    DecodeKernels.matmul(ln.fch, 0, 4 * c, ln.ln, 0, c, w.fcW[l], w.fcB[l], n, c, 4 * c, false, from, to);
+                    DecodeKernels.matmul(
+                            ln.fch, 0, 4 * c, ln.ln, 0, c, w.fcW[l], w.fcB[l], n, c, 4 * c, false, from, to);
                     for (int i = 0; i < n; i++) DecodeKernels.gelu(ln.fch, i * 4 * c + from, to - from);
                 }
             }
             case FC_PROJ -> {
                 int from = columnsFrom(c, lane), to = columnsTo(c, lane);
-                if (from < to) DecodeKernels.matmul(ln.x, 0, c, ln.fch, 0, 4 * c, w.fcProjW[l], w.fcProjB[l], n, 4 * c, c, true, from, to);
+                if (from < to)
+                    DecodeKernels.matmul(
+                            ln.x, 0, c, ln.fch, 0, 4 * c, w.fcProjW[l], w.fcProjB[l], n, 4 * c, c, true, from, to);
             }
             case HEAD -> {
                 int from = columnsFrom(v, lane), to = columnsTo(v, lane);
-                if (from < to) DecodeKernels.matmul(logits, 0, v, ln.ln, 0, c, w.head, null, headRows, c, v, false, from, to);
+                if (from < to)
+                    DecodeKernels.matmul(logits, 0, v, ln.ln, 0, c, w.head, null, headRows, c, v, false, from, to);
             }
             default -> throw new IllegalStateException("phase " + phase);
         }
@@ -340,7 +361,8 @@ public final class KvCacheDecoder {
     private int finalNorm(Lane ln, int n, int prompts) {
         int c = cfg.nEmbd();
         if (prompts > 0) {
-            for (int j = 0; j < prompts; j++) DecodeKernels.layerNorm(ln.ln, j * c, ln.x, lastRows[j] * c, w.lnfW, w.lnfB, c);
+            for (int j = 0; j < prompts; j++)
+                DecodeKernels.layerNorm(ln.ln, j * c, ln.x, lastRows[j] * c, w.lnfW, w.lnfB, c);
             return prompts;
         }
         for (int i = 0; i < n; i++) DecodeKernels.layerNorm(ln.ln, i * c, ln.x, i * c, w.lnfW, w.lnfB, c);
@@ -407,7 +429,8 @@ public final class KvCacheDecoder {
             FloatVector mx = FloatVector.fromArray(S, sc, 0);
             for (p = L; p < lenUp; p += L) mx = mx.max(FloatVector.fromArray(S, sc, p));
             float max = mx.reduceLanes(VectorOperators.MAX);
-            for (p = 0; p < lenUp; p += L) MathKernels.exp(FloatVector.fromArray(S, sc, p).sub(max)).intoArray(sc, p);
+            for (p = 0; p < lenUp; p += L)
+                MathKernels.exp(FloatVector.fromArray(S, sc, p).sub(max)).intoArray(sc, p);
             for (int j = len; j < lenUp; j++) sc[j] = 0f;
             FloatVector sum = FloatVector.fromArray(S, sc, 0);
             for (p = L; p < lenUp; p += L) sum = sum.add(FloatVector.fromArray(S, sc, p));
@@ -455,7 +478,8 @@ public final class KvCacheDecoder {
     }
 
     private void checkSlot(int slot) {
-        if (slot < 0 || slot >= slots) throw new IllegalArgumentException("slot " + slot + " outside [0, " + slots + ")");
+        if (slot < 0 || slot >= slots)
+            throw new IllegalArgumentException("slot " + slot + " outside [0, " + slots + ")");
     }
 
     private void checkRoom(int slot, int n) {

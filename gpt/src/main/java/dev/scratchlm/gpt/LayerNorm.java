@@ -11,9 +11,20 @@ final class LayerNorm {
     private LayerNorm() {}
 
     /** out = (x - mean) * rstd * w + b per row; mean/rstd are saved for backward unless null. */
-    static void forward(NativeBuffer out, int outOff, NativeBuffer mean, NativeBuffer rstd, int statOff,
-                        NativeBuffer inp, int inpOff, NativeBuffer w, int wOff, NativeBuffer b, int bOff,
-                        int rows, int c) {
+    static void forward(
+            NativeBuffer out,
+            int outOff,
+            NativeBuffer mean,
+            NativeBuffer rstd,
+            int statOff,
+            NativeBuffer inp,
+            int inpOff,
+            NativeBuffer w,
+            int wOff,
+            NativeBuffer b,
+            int bOff,
+            int rows,
+            int c) {
         long t0 = Profiler.start();
         ByteBuffer x = inp.bb, o = out.bb, wb = w.bb, bb = b.bb;
         int bound = Kernels.S.loopBound(c);
@@ -56,9 +67,24 @@ final class LayerNorm {
     }
 
     /** dinp += ..., dw += ..., db += ... (the input gradient adds into the residual stream's). */
-    static void backward(NativeBuffer dinp, int dinpOff, NativeBuffer dw, int dwOff, NativeBuffer db, int dbOff,
-                         NativeBuffer dout, int doutOff, NativeBuffer inp, int inpOff, NativeBuffer w, int wOff,
-                         NativeBuffer mean, NativeBuffer rstd, int statOff, int rows, int c) {
+    static void backward(
+            NativeBuffer dinp,
+            int dinpOff,
+            NativeBuffer dw,
+            int dwOff,
+            NativeBuffer db,
+            int dbOff,
+            NativeBuffer dout,
+            int doutOff,
+            NativeBuffer inp,
+            int inpOff,
+            NativeBuffer w,
+            int wOff,
+            NativeBuffer mean,
+            NativeBuffer rstd,
+            int statOff,
+            int rows,
+            int c) {
         long t0 = Profiler.start();
         ByteBuffer x = inp.bb, dy = dout.bb, wb = w.bb, dx = dinp.bb, dwb = dw.bb, dbb = db.bb;
         int bound = Kernels.S.loopBound(c);
@@ -89,7 +115,8 @@ final class LayerNorm {
                 Kernels.store(Kernels.load(dbb, dbOff + i).add(g), dbb, dbOff + i);
                 Kernels.store(norm.fma(g, Kernels.load(dwb, dwOff + i)), dwb, dwOff + i);
                 FloatVector dnorm = Kernels.load(wb, wOff + i).mul(g);
-                FloatVector v = dnorm.sub(dnormMean).sub(norm.mul(dnormNormMean)).mul(s);
+                FloatVector v =
+                        dnorm.sub(dnormMean).sub(norm.mul(dnormNormMean)).mul(s);
                 Kernels.store(Kernels.load(dx, dxo + i).add(v), dx, dxo + i);
             }
             for (; i < c; i++) {

@@ -8,10 +8,12 @@ public record LrSchedule(float maxLr, float minLr, int warmupSteps, int decaySte
 
     public LrSchedule {
         if (!(maxLr > 0f) || minLr < 0f || minLr > maxLr) {
-            throw new IllegalArgumentException("need 0 <= minLr <= maxLr and maxLr > 0, got maxLr=" + maxLr + " minLr=" + minLr);
+            throw new IllegalArgumentException(
+                    "need 0 <= minLr <= maxLr and maxLr > 0, got maxLr=" + maxLr + " minLr=" + minLr);
         }
         if (warmupSteps < 0 || decaySteps < warmupSteps) {
-            throw new IllegalArgumentException("need 0 <= warmupSteps <= decaySteps, got " + warmupSteps + ", " + decaySteps);
+            throw new IllegalArgumentException(
+                    "need 0 <= warmupSteps <= decaySteps, got " + warmupSteps + ", " + decaySteps);
         }
     }
 

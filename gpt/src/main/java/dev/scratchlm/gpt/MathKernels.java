@@ -24,6 +24,7 @@ final class MathKernels {
     static final float LOG2E = (float) (1.0 / Math.log(2.0));
     /** ln 2 to 9 significant bits, so n * LN2_HI is exact for every n here. */
     static final float LN2_HI = 0.693359375f;
+
     static final float LN2_LO = (float) (Math.log(2.0) - 0.693359375);
     /** 1.5 * 2^23: adding it rounds a float below 2^22 in magnitude to an integer, kept in the low mantissa bits. */
     static final float ROUND = 0x1.8p23f;
@@ -53,9 +54,19 @@ final class MathKernels {
 
     // The constants as vectors, broadcast once: a broadcast inside the kernel costs C2 parse nodes on every
     // call site, and kernels that run out of its node budget leave vectors boxed (slow, allocating).
-    private static final FloatVector V_MIN_X = splat(MIN_X), V_MAX_X = splat(MAX_X), V_LOG2E = splat(LOG2E),
-            V_ROUND = splat(ROUND), V_NEG_LN2_HI = splat(-LN2_HI), V_NEG_LN2_LO = splat(-LN2_LO), V_C2 = splat(C2),
-            V_C3 = splat(C3), V_C4 = splat(C4), V_C5 = splat(C5), V_C6 = splat(C6), V_C7 = splat(C7), V_ONE = splat(1f);
+    private static final FloatVector V_MIN_X = splat(MIN_X),
+            V_MAX_X = splat(MAX_X),
+            V_LOG2E = splat(LOG2E),
+            V_ROUND = splat(ROUND),
+            V_NEG_LN2_HI = splat(-LN2_HI),
+            V_NEG_LN2_LO = splat(-LN2_LO),
+            V_C2 = splat(C2),
+            V_C3 = splat(C3),
+            V_C4 = splat(C4),
+            V_C5 = splat(C5),
+            V_C6 = splat(C6),
+            V_C7 = splat(C7),
+            V_ONE = splat(1f);
 
     /** Lane-wise {@link #exp(float)}, bit for bit. */
     static FloatVector exp(FloatVector x) {
@@ -70,7 +81,10 @@ final class MathKernels {
         p = p.fma(r, V_C2);
         p = p.fma(r, V_ONE);
         p = p.fma(r, V_ONE);
-        return p.mul(t.reinterpretAsInts().add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        return p.mul(t.reinterpretAsInts()
+                .add(EXPONENT_BIAS)
+                .lanewise(VectorOperators.LSHL, 23)
+                .reinterpretAsFloats());
     }
 
     private static FloatVector splat(float c) {

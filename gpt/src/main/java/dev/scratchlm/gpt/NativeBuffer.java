@@ -32,7 +32,10 @@ final class NativeBuffer {
         // Nd4j.create zero-fills, so every page is touched now and never first-touched in a hot loop.
         this.array = Nd4j.create(DataType.FLOAT, length);
         var base = array.data().addressPointer();
-        this.bb = new BytePointer(base).capacity(length * 4).limit(length * 4).asByteBuffer()
+        this.bb = new BytePointer(base)
+                .capacity(length * 4)
+                .limit(length * 4)
+                .asByteBuffer()
                 .order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < SLOTS; i++) {
             slots[i] = new FloatPointer(base);

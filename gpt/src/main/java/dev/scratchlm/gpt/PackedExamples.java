@@ -41,12 +41,14 @@ public final class PackedExamples implements PackedBatchSource {
         this.lossMask = lossMask.toArray(new boolean[0][]);
         for (int i = 0; i < this.ids.length; i++) {
             int n = this.ids[i].length;
-            if (n < 2) throw new IllegalArgumentException("example " + i + " has " + n + " tokens: at least 2 are needed");
+            if (n < 2)
+                throw new IllegalArgumentException("example " + i + " has " + n + " tokens: at least 2 are needed");
             if (n - 1 > t) {
                 throw new IllegalArgumentException("example " + i + " has " + n + " tokens, more than a row of " + t
                         + " positions holds (" + (t + 1) + "): refuse it before packing, never cut it");
             }
-            if (this.lossMask[i].length != n) throw new IllegalArgumentException("example " + i + ": mask length differs");
+            if (this.lossMask[i].length != n)
+                throw new IllegalArgumentException("example " + i + ": mask length differs");
         }
         this.t = t;
         this.padToken = padToken;
@@ -134,7 +136,8 @@ public final class PackedExamples implements PackedBatchSource {
     public void seek(long position) {
         int e = (int) (position >>> 32), r = (int) position;
         pack(e);
-        if (r < 0 || r > rows.length) throw new IllegalArgumentException("row " + r + " outside epoch " + e + "'s " + rows.length + " rows");
+        if (r < 0 || r > rows.length)
+            throw new IllegalArgumentException("row " + r + " outside epoch " + e + "'s " + rows.length + " rows");
         row = r;
     }
 
@@ -167,7 +170,8 @@ public final class PackedExamples implements PackedBatchSource {
             free.set(at, free.get(at) - need);
         }
         int[][] packed = new int[bins.size()][];
-        for (int r = 0; r < packed.length; r++) packed[r] = bins.get(r).stream().mapToInt(Integer::intValue).toArray();
+        for (int r = 0; r < packed.length; r++)
+            packed[r] = bins.get(r).stream().mapToInt(Integer::intValue).toArray();
         if (shuffle) shuffle(packed, rng);
         rows = packed;
         epoch = e;

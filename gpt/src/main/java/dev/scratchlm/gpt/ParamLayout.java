@@ -11,6 +11,7 @@ final class ParamLayout {
     final int wte, wpe, lnfW, lnfB;
     /** The reward head's weight (1, C) and bias (1), or -1 for a language model. */
     final int headW, headB;
+
     final int[] ln1W, ln1B, qkvW, qkvB, attProjW, attProjB, ln2W, ln2B, fcW, fcB, fcProjW, fcProjB;
 
     ParamLayout(GptConfig cfg) {
@@ -19,9 +20,18 @@ final class ParamLayout {
         long[] next = {0};
         wte = add(t, next, "wte", cfg.vocabSize(), c);
         wpe = add(t, next, "wpe", cfg.blockSize(), c);
-        ln1W = new int[l]; ln1B = new int[l]; qkvW = new int[l]; qkvB = new int[l];
-        attProjW = new int[l]; attProjB = new int[l]; ln2W = new int[l]; ln2B = new int[l];
-        fcW = new int[l]; fcB = new int[l]; fcProjW = new int[l]; fcProjB = new int[l];
+        ln1W = new int[l];
+        ln1B = new int[l];
+        qkvW = new int[l];
+        qkvB = new int[l];
+        attProjW = new int[l];
+        attProjB = new int[l];
+        ln2W = new int[l];
+        ln2B = new int[l];
+        fcW = new int[l];
+        fcB = new int[l];
+        fcProjW = new int[l];
+        fcProjB = new int[l];
         for (int i = 0; i < l; i++) {
             String p = "h." + i + ".";
             ln1W[i] = add(t, next, p + "ln_1.weight", c);

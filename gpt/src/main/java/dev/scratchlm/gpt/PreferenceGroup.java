@@ -20,7 +20,8 @@ public final class PreferenceGroup {
                 throw new IllegalArgumentException("a candidate needs ids and a loss mask of the same length");
             }
             if (ids.length < 2 || !answerMask[ids.length - 1]) {
-                throw new IllegalArgumentException("a candidate must end with its answer's closing end token (masked in)");
+                throw new IllegalArgumentException(
+                        "a candidate must end with its answer's closing end token (masked in)");
             }
         }
 
@@ -51,10 +52,13 @@ public final class PreferenceGroup {
     public PreferenceGroup(List<Candidate> candidates, int[] better, int[] worse) {
         if (better.length != worse.length) throw new IllegalArgumentException("better and worse differ in length");
         for (int p = 0; p < better.length; p++) {
-            if (better[p] < 0 || better[p] >= candidates.size() || worse[p] < 0 || worse[p] >= candidates.size()
+            if (better[p] < 0
+                    || better[p] >= candidates.size()
+                    || worse[p] < 0
+                    || worse[p] >= candidates.size()
                     || better[p] == worse[p]) {
-                throw new IllegalArgumentException("pair " + p + " (" + better[p] + ", " + worse[p] + ") is not two of the "
-                        + candidates.size() + " candidates");
+                throw new IllegalArgumentException("pair " + p + " (" + better[p] + ", " + worse[p]
+                        + ") is not two of the " + candidates.size() + " candidates");
             }
         }
         this.candidates = List.copyOf(candidates);

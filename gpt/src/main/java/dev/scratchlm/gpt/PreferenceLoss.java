@@ -38,7 +38,8 @@ final class PreferenceLoss {
         return sum;
     }
 
-    static void bradleyTerryBackward(float[] dscores, float[] scores, int[] better, int[] worse, int pairs, float scale) {
+    static void bradleyTerryBackward(
+            float[] dscores, float[] scores, int[] better, int[] worse, int pairs, float scale) {
         for (int p = 0; p < pairs; p++) {
             double g = scale * negLogSigmoidGrad((double) scores[better[p]] - scores[worse[p]]);
             dscores[better[p]] += (float) g;
@@ -58,8 +59,15 @@ final class PreferenceLoss {
         return sum;
     }
 
-    static void dpoBackward(float[] dlogp, float[] logp, float[] ref, int[] chosen, int[] rejected, int pairs, float beta,
-                            float scale) {
+    static void dpoBackward(
+            float[] dlogp,
+            float[] logp,
+            float[] ref,
+            int[] chosen,
+            int[] rejected,
+            int pairs,
+            float beta,
+            float scale) {
         for (int p = 0; p < pairs; p++) {
             double g = scale * beta * negLogSigmoidGrad(dpoLogit(logp, ref, chosen[p], rejected[p], beta));
             dlogp[chosen[p]] += (float) g;

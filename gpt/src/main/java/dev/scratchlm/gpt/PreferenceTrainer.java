@@ -14,7 +14,10 @@ import java.util.Map;
  */
 public final class PreferenceTrainer {
 
-    public enum Objective { REWARD, DPO }
+    public enum Objective {
+        REWARD,
+        DPO
+    }
 
     /**
      * @param beta      DPO's temperature on the log-ratio (the paper's default 0.1); unused by the reward model
@@ -41,9 +44,18 @@ public final class PreferenceTrainer {
      * beta (log pi - log ref) of TRL's DPOTrainer, and the log-probabilities are the policy's summed ones.
      * Accuracy: the fraction of pairs whose margin is positive.
      */
-    public record Stats(int pairs, double loss, double accuracy, double chosenReward, double rejectedReward,
-                        double margin, double chosenLogProb, double rejectedLogProb, double gradNorm, float lr,
-                        double millis) {
+    public record Stats(
+            int pairs,
+            double loss,
+            double accuracy,
+            double chosenReward,
+            double rejectedReward,
+            double margin,
+            double chosenLogProb,
+            double rejectedLogProb,
+            double gradNorm,
+            float lr,
+            double millis) {
         public Map<String, Double> asMap() {
             Map<String, Double> m = new java.util.LinkedHashMap<>();
             m.put("loss", loss);
@@ -71,9 +83,10 @@ public final class PreferenceTrainer {
     /** @param model a reward model ({@link GptConfig#rewardHead()}) for REWARD, a language model for DPO */
     public PreferenceTrainer(Gpt model, TrainerConfig config, Settings settings) {
         if ((settings.objective() == Objective.REWARD) != model.config().rewardHead()) {
-            throw new IllegalArgumentException(settings.objective() == Objective.REWARD
-                    ? "a reward model needs a reward head (GptConfig.withRewardHead)"
-                    : "DPO trains a language model, not a reward model");
+            throw new IllegalArgumentException(
+                    settings.objective() == Objective.REWARD
+                            ? "a reward model needs a reward head (GptConfig.withRewardHead)"
+                            : "DPO trains a language model, not a reward model");
         }
         this.model = model;
         this.cfg = config;
@@ -174,8 +187,18 @@ public final class PreferenceTrainer {
     private Stats stats(int pairs, double norm, float lr, double ms) {
         double n = Math.max(1, pairs);
         boolean dpo = settings.objective() == Objective.DPO;
-        return new Stats(pairs, sumLoss / n, sumCorrect / n, sumChosen / n, sumRejected / n, (sumChosen - sumRejected) / n,
-                dpo ? sumLpChosen / n : Double.NaN, dpo ? sumLpRejected / n : Double.NaN, norm, lr, ms);
+        return new Stats(
+                pairs,
+                sumLoss / n,
+                sumCorrect / n,
+                sumChosen / n,
+                sumRejected / n,
+                (sumChosen - sumRejected) / n,
+                dpo ? sumLpChosen / n : Double.NaN,
+                dpo ? sumLpRejected / n : Double.NaN,
+                norm,
+                lr,
+                ms);
     }
 
     /** Forward (and backward when training) over the groups in micro-batches; returns the pair count. */
@@ -183,7 +206,8 @@ public final class PreferenceTrainer {
         int totalPairs = 0;
         for (PreferenceGroup g : groups) {
             if (g.candidates().size() > maxB) {
-                throw new IllegalArgumentException("a group of " + g.candidates().size() + " candidates does not fit the batch of " + maxB);
+                throw new IllegalArgumentException(
+                        "a group of " + g.candidates().size() + " candidates does not fit the batch of " + maxB);
             }
             if (settings.objective() == Objective.DPO && g.reference == null) {
                 throw new IllegalStateException("DPO needs the reference log-probabilities: call cacheReference first");
@@ -196,7 +220,8 @@ public final class PreferenceTrainer {
         int i = 0;
         while (i < groups.size()) {
             int j = i, seqs = 0;
-            while (j < groups.size() && seqs + groups.get(j).candidates().size() <= maxB) seqs += groups.get(j++).candidates().size();
+            while (j < groups.size() && seqs + groups.get(j).candidates().size() <= maxB)
+                seqs += groups.get(j++).candidates().size();
             microBatch(groups.subList(i, j), seqs, train, scale);
             i = j;
         }
@@ -212,7 +237,8 @@ public final class PreferenceTrainer {
                 worse[pairs] = seq + g.worse(p);
                 pairs++;
             }
-            if (g.reference != null) System.arraycopy(g.reference, 0, reference, seq, g.candidates().size());
+            if (g.reference != null)
+                System.arraycopy(g.reference, 0, reference, seq, g.candidates().size());
             seq += g.candidates().size();
         }
         java.util.Arrays.fill(dscores, 0, b, 0f);
@@ -267,7 +293,8 @@ public final class PreferenceTrainer {
     /** Inputs (b, t) of whole sequences, t the longest, and each sequence's last position (the closing end). */
     private int fillReward(List<PreferenceGroup> groups, int b) {
         int t = 0;
-        for (PreferenceGroup g : groups) for (PreferenceGroup.Candidate c : g.candidates()) t = Math.max(t, c.rewardLength());
+        for (PreferenceGroup g : groups)
+            for (PreferenceGroup.Candidate c : g.candidates()) t = Math.max(t, c.rewardLength());
         checkLength(t, maxT);
         int s = 0;
         for (PreferenceGroup g : groups) {
@@ -284,7 +311,8 @@ public final class PreferenceTrainer {
     /** Language-model rows (b, t) of the groups' candidates, t the longest, and their answer-token counts. */
     private int fillLogProb(List<PreferenceGroup> groups) {
         int t = 0;
-        for (PreferenceGroup g : groups) for (PreferenceGroup.Candidate c : g.candidates()) t = Math.max(t, c.logProbLength());
+        for (PreferenceGroup g : groups)
+            for (PreferenceGroup.Candidate c : g.candidates()) t = Math.max(t, c.logProbLength());
         checkLength(t, maxT);
         int s = 0;
         for (PreferenceGroup g : groups) {
@@ -323,23 +351,35 @@ public final class PreferenceTrainer {
     }
 
     private static void checkLength(int t, int maxT) {
-        if (t > maxT) throw new IllegalArgumentException("a candidate of " + t + " tokens does not fit the context of " + maxT);
+        if (t > maxT)
+            throw new IllegalArgumentException("a candidate of " + t + " tokens does not fit the context of " + maxT);
     }
 
     /**
      * Everything needed to resume: weights, AdamW state and step, the dropout generator; {@code dataPosition},
      * tokenizer id, lineage {@code metadata} and {@code metrics} are the caller's.
      */
-    public Checkpoint checkpoint(String tokenizerId, long dataPosition, Map<String, Object> metadata,
-                                 Map<String, Double> metrics) {
-        return new Checkpoint(model.config(), cfg, optimizer.step(), model.dropoutRng().state(), dataPosition, tokenizerId,
-                metadata, metrics, model.copyWeights(), optimizer.copyM(), optimizer.copyV());
+    public Checkpoint checkpoint(
+            String tokenizerId, long dataPosition, Map<String, Object> metadata, Map<String, Double> metrics) {
+        return new Checkpoint(
+                model.config(),
+                cfg,
+                optimizer.step(),
+                model.dropoutRng().state(),
+                dataPosition,
+                tokenizerId,
+                metadata,
+                metrics,
+                model.copyWeights(),
+                optimizer.copyM(),
+                optimizer.copyV());
     }
 
     /** A trainer that continues {@code checkpoint} exactly (the DPO reference is cached again by the caller). */
     public static PreferenceTrainer resume(Checkpoint checkpoint, Settings settings) {
         if (!checkpoint.hasOptimizerState() || checkpoint.trainerConfig() == null) {
-            throw new IllegalArgumentException("checkpoint has no optimizer state or trainer config: cannot resume training");
+            throw new IllegalArgumentException(
+                    "checkpoint has no optimizer state or trainer config: cannot resume training");
         }
         TrainerConfig tc = checkpoint.trainerConfig();
         Gpt model = new Gpt(checkpoint.config(), tc.batchSize(), 0);
@@ -362,7 +402,8 @@ public final class PreferenceTrainer {
         int[] ends = new int[mb];
         for (int start = 0; start < candidates.size(); start += mb) {
             int n = Math.min(mb, candidates.size() - start), t = 0;
-            for (int i = 0; i < n; i++) t = Math.max(t, candidates.get(start + i).rewardLength());
+            for (int i = 0; i < n; i++)
+                t = Math.max(t, candidates.get(start + i).rewardLength());
             checkLength(t, maxT);
             int[] in = new int[n * t];
             for (int i = 0; i < n; i++) {

@@ -12,8 +12,20 @@ final class RewardHead {
      *
      * @param lnf (B, T, C) final hidden states
      */
-    static void forward(float[] rewards, int rOff, NativeBuffer lnf, int lnfOff, int[] ends, int eOff,
-                        NativeBuffer w, int wOff, NativeBuffer bias, int bOff, int b, int t, int c) {
+    static void forward(
+            float[] rewards,
+            int rOff,
+            NativeBuffer lnf,
+            int lnfOff,
+            int[] ends,
+            int eOff,
+            NativeBuffer w,
+            int wOff,
+            NativeBuffer bias,
+            int bOff,
+            int b,
+            int t,
+            int c) {
         for (int s = 0; s < b; s++) {
             int row = lnfOff + (s * t + ends[eOff + s]) * c;
             rewards[rOff + s] = Kernels.dot(lnf.bb, row, w.bb, wOff, c) + bias.get(bOff);
@@ -24,9 +36,24 @@ final class RewardHead {
      * dlnf (B, T, C) is overwritten: zero except at each sequence's end row, where it is drewards[s] * w;
      * dw += sum_s drewards[s] * lnf[s, end]; dbias += sum_s drewards[s].
      */
-    static void backward(NativeBuffer dlnf, int dOff, NativeBuffer dw, int dwOff, NativeBuffer dbias, int dbOff,
-                         float[] drewards, int rOff, NativeBuffer lnf, int lnfOff, int[] ends, int eOff,
-                         NativeBuffer w, int wOff, int b, int t, int c) {
+    static void backward(
+            NativeBuffer dlnf,
+            int dOff,
+            NativeBuffer dw,
+            int dwOff,
+            NativeBuffer dbias,
+            int dbOff,
+            float[] drewards,
+            int rOff,
+            NativeBuffer lnf,
+            int lnfOff,
+            int[] ends,
+            int eOff,
+            NativeBuffer w,
+            int wOff,
+            int b,
+            int t,
+            int c) {
         Kernels.fill(dlnf.bb, dOff, b * t * c, 0f);
         float db = 0f;
         for (int s = 0; s < b; s++) {

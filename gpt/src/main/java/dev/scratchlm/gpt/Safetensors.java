@@ -37,24 +37,25 @@ public final class Safetensors {
             long n = 1;
             for (int s : shape) n *= s;
             if (n != data.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
             }
         }
     }
 
     /** The tensors in file order and the header's metadata. */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
-    }
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
     /** Larger headers are not safetensors files (the reference implementation caps them at 100 MB too). */
     private static final long MAX_HEADER_BYTES = 100L << 20;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Safetensors() {
-    }
+    private Safetensors() {}
 
     /** Writes the tensors (in map order) and metadata to {@code out} (not closed). */
-    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, OutputStream out) throws IOException {
+    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, OutputStream out)
+            throws IOException {
         ObjectNode h = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) h.set("__metadata__", JSON.valueToTree(metadata));
         long offset = 0;
@@ -71,7 +72,10 @@ public final class Safetensors {
         int padded = (json.length + 7) / 8 * 8; // spaces up to 8 bytes, so the data is aligned
         byte[] header = Arrays.copyOf(json, padded);
         Arrays.fill(header, json.length, padded, (byte) ' ');
-        out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+        out.write(ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(padded)
+                .array());
         out.write(header);
         byte[] buf = new byte[1 << 16];
         ByteBuffer bb = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
@@ -121,7 +125,10 @@ public final class Safetensors {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (f.getKey().equals("__metadata__")) {
                     if (!f.getValue().isObject()) throw bad(file, "has a __metadata__ that is not an object");
-                    f.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    f.getValue()
+                            .fields()
+                            .forEachRemaining(
+                                    m -> metadata.put(m.getKey(), m.getValue().asText()));
                 } else {
                     entries.add(entry(file, f.getKey(), f.getValue(), dataLen));
                 }
@@ -131,14 +138,18 @@ public final class Safetensors {
             long expected = 0;
             Entry prev = null;
             for (Entry e : byOffset) {
-                if (e.begin < expected) throw bad(file, "has tensors " + prev.name + " and " + e.name + " overlapping at byte " + e.begin);
-                if (e.begin > expected) throw bad(file, "has " + (e.begin - expected) + " bytes no tensor owns before " + e.name);
+                if (e.begin < expected)
+                    throw bad(file, "has tensors " + prev.name + " and " + e.name + " overlapping at byte " + e.begin);
+                if (e.begin > expected)
+                    throw bad(file, "has " + (e.begin - expected) + " bytes no tensor owns before " + e.name);
                 expected = e.end;
                 prev = e;
             }
             if (expected != dataLen) {
-                throw bad(file, "has " + (dataLen - expected) + " bytes after its last tensor (the header accounts for " + expected
-                        + " of " + dataLen + ")");
+                throw bad(
+                        file,
+                        "has " + (dataLen - expected) + " bytes after its last tensor (the header accounts for "
+                                + expected + " of " + dataLen + ")");
             }
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : byOffset) {
@@ -152,14 +163,14 @@ public final class Safetensors {
         }
     }
 
-    private record Entry(String name, int[] shape, long begin, long end) {
-    }
+    private record Entry(String name, int[] shape, long begin, long end) {}
 
     private static Entry entry(Path file, String name, JsonNode t, long dataLen) throws CheckpointFormatException {
         String what = "tensor " + name;
         if (!t.isObject()) throw bad(file, "has " + what + " that is not an object");
         String dtype = t.path("dtype").asText("");
-        if (!dtype.equals("F32")) throw bad(file, "has " + what + " of unsupported dtype '" + dtype + "' (only F32 is read)");
+        if (!dtype.equals("F32"))
+            throw bad(file, "has " + what + " of unsupported dtype '" + dtype + "' (only F32 is read)");
         JsonNode shapeNode = t.path("shape"), off = t.path("data_offsets");
         if (!shapeNode.isArray()) throw bad(file, "has " + what + " without a shape");
         int[] shape = new int[shapeNode.size()];
@@ -169,19 +180,29 @@ public final class Safetensors {
             if (!d.canConvertToInt() || d.asInt() < 0) throw bad(file, "has " + what + " with shape entry " + d);
             shape[i] = d.asInt();
             count *= shape[i];
-            if (count > Integer.MAX_VALUE) throw bad(file, "has " + what + " too large to read: " + Arrays.toString(shape));
+            if (count > Integer.MAX_VALUE)
+                throw bad(file, "has " + what + " too large to read: " + Arrays.toString(shape));
         }
-        if (!off.isArray() || off.size() != 2 || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
+        if (!off.isArray()
+                || off.size() != 2
+                || !off.get(0).canConvertToLong()
+                || !off.get(1).canConvertToLong()) {
             throw bad(file, "has " + what + " without data_offsets [begin, end]");
         }
         long begin = off.get(0).asLong(), end = off.get(1).asLong();
-        if (begin < 0 || end < begin) throw bad(file, "has " + what + " with data_offsets [" + begin + ", " + end + "]");
+        if (begin < 0 || end < begin)
+            throw bad(file, "has " + what + " with data_offsets [" + begin + ", " + end + "]");
         if (end > dataLen) {
-            throw bad(file, "has " + what + " ending at byte " + end + " of the data, past the file's " + dataLen + " data bytes");
+            throw bad(
+                    file,
+                    "has " + what + " ending at byte " + end + " of the data, past the file's " + dataLen
+                            + " data bytes");
         }
         if (end - begin != 4 * count) {
-            throw bad(file, "has " + what + " whose data_offsets span " + (end - begin) + " bytes but F32 " + Arrays.toString(shape)
-                    + " needs " + 4 * count);
+            throw bad(
+                    file,
+                    "has " + what + " whose data_offsets span " + (end - begin) + " bytes but F32 "
+                            + Arrays.toString(shape) + " needs " + 4 * count);
         }
         return new Entry(name, shape, begin, end);
     }

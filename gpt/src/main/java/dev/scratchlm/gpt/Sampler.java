@@ -20,7 +20,8 @@ public final class Sampler {
      */
     public record Settings(float temperature, int topK, float topP, int alternatives) {
         public Settings {
-            if (!(temperature >= 0f) || Float.isInfinite(temperature)) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+            if (!(temperature >= 0f) || Float.isInfinite(temperature))
+                throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
             if (topK < 0) throw new IllegalArgumentException("topK must be >= 0, got " + topK);
             if (!(topP > 0f && topP <= 1f)) throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);
             if (alternatives < 0) throw new IllegalArgumentException("alternatives must be >= 0, got " + alternatives);
@@ -184,7 +185,8 @@ public final class Sampler {
         float invT = 1f / s.temperature();
         int i = 0;
         for (int bound = Kernels.S.loopBound(v); i < bound; i += Kernels.L) {
-            MathKernels.exp(FloatVector.fromArray(Kernels.S, logits, i).sub(max).mul(invT)).intoArray(scaled, i);
+            MathKernels.exp(FloatVector.fromArray(Kernels.S, logits, i).sub(max).mul(invT))
+                    .intoArray(scaled, i);
         }
         for (; i < v; i++) scaled[i] = MathKernels.exp((logits[i] - max) * invT);
         double sum = 0;
@@ -212,7 +214,8 @@ public final class Sampler {
             max = Math.max(max, x);
         }
         FloatVector acc = FloatVector.zero(sp);
-        for (; i < bound; i += sp.length()) acc = acc.add(MathKernels.exp(FloatVector.fromArray(sp, logits, i).sub(max)));
+        for (; i < bound; i += sp.length())
+            acc = acc.add(MathKernels.exp(FloatVector.fromArray(sp, logits, i).sub(max)));
         double z = acc.reduceLanes(VectorOperators.ADD);
         for (; i < v; i++) z += MathKernels.exp(logits[i] - max);
         return max + Math.log(z);

@@ -31,9 +31,11 @@ public final class Trainer {
 
     /** Trains an existing model (its maxBatch must cover the batch size). */
     public Trainer(Gpt model, TrainerConfig config) {
-        if (config.batchSize() > model.maxBatch() || config.seqLen() > model.config().blockSize()) {
-            throw new IllegalArgumentException("batch " + config.batchSize() + "x" + config.seqLen()
-                    + " does not fit the model's " + model.maxBatch() + "x" + model.config().blockSize());
+        if (config.batchSize() > model.maxBatch()
+                || config.seqLen() > model.config().blockSize()) {
+            throw new IllegalArgumentException(
+                    "batch " + config.batchSize() + "x" + config.seqLen() + " does not fit the model's "
+                            + model.maxBatch() + "x" + model.config().blockSize());
         }
         this.model = model;
         this.cfg = config;
@@ -174,10 +176,20 @@ public final class Trainer {
      * Everything needed to resume: weights, AdamW state and step, the dropout RNG state, plus what the
      * caller tracks ({@code dataPosition}, tokenizer id, lineage {@code metadata}, {@code metrics}).
      */
-    public Checkpoint checkpoint(String tokenizerId, long dataPosition, Map<String, Object> metadata,
-                                 Map<String, Double> metrics) {
-        return new Checkpoint(model.config(), cfg, optimizer.step(), model.dropoutRng().state(), dataPosition,
-                tokenizerId, metadata, metrics, model.copyWeights(), optimizer.copyM(), optimizer.copyV());
+    public Checkpoint checkpoint(
+            String tokenizerId, long dataPosition, Map<String, Object> metadata, Map<String, Double> metrics) {
+        return new Checkpoint(
+                model.config(),
+                cfg,
+                optimizer.step(),
+                model.dropoutRng().state(),
+                dataPosition,
+                tokenizerId,
+                metadata,
+                metrics,
+                model.copyWeights(),
+                optimizer.copyM(),
+                optimizer.copyV());
     }
 
     /**
@@ -186,7 +198,8 @@ public final class Trainer {
      */
     public static Trainer resume(Checkpoint checkpoint) {
         if (!checkpoint.hasOptimizerState() || checkpoint.trainerConfig() == null) {
-            throw new IllegalArgumentException("checkpoint has no optimizer state or trainer config: cannot resume training");
+            throw new IllegalArgumentException(
+                    "checkpoint has no optimizer state or trainer config: cannot resume training");
         }
         TrainerConfig tc = checkpoint.trainerConfig();
         Gpt model = new Gpt(checkpoint.config(), tc.batchSize(), 0);

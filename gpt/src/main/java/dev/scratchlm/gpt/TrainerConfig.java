@@ -11,12 +11,12 @@ package dev.scratchlm.gpt;
  * @param adamW          optimizer hyper-parameters
  * @param gradClip       global gradient-norm clip (0 disables)
  */
-public record TrainerConfig(int batchSize, int seqLen, int gradAccumSteps, LrSchedule schedule,
-                            AdamW.Settings adamW, float gradClip) {
+public record TrainerConfig(
+        int batchSize, int seqLen, int gradAccumSteps, LrSchedule schedule, AdamW.Settings adamW, float gradClip) {
     public TrainerConfig {
         if (batchSize <= 0 || seqLen <= 0 || gradAccumSteps <= 0) {
-            throw new IllegalArgumentException("batchSize, seqLen and gradAccumSteps must be > 0, got "
-                    + batchSize + ", " + seqLen + ", " + gradAccumSteps);
+            throw new IllegalArgumentException("batchSize, seqLen and gradAccumSteps must be > 0, got " + batchSize
+                    + ", " + seqLen + ", " + gradAccumSteps);
         }
         if (schedule == null || adamW == null) throw new IllegalArgumentException("schedule and adamW are required");
         if (gradClip < 0) throw new IllegalArgumentException("gradClip must be >= 0, got " + gradClip);
@@ -24,7 +24,12 @@ public record TrainerConfig(int batchSize, int seqLen, int gradAccumSteps, LrSch
 
     /** The nanoGPT shakespeare_char CPU recipe: batch 12, AdamW(0.9, 0.99, wd 0.1), lr 1e-3 to 1e-4. */
     public static TrainerConfig babyShakespeare(int seqLen, int maxSteps) {
-        return new TrainerConfig(12, seqLen, 1, new LrSchedule(1e-3f, 1e-4f, 100, maxSteps),
-                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0.1f), 1.0f);
+        return new TrainerConfig(
+                12,
+                seqLen,
+                1,
+                new LrSchedule(1e-3f, 1e-4f, 100, maxSteps),
+                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0.1f),
+                1.0f);
     }
 }

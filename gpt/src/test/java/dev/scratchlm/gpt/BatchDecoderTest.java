@@ -43,7 +43,9 @@ class BatchDecoderTest {
             int[] in = seq.stream().mapToInt(Integer::intValue).toArray();
             m.forward(in, null, null, 1, in.length);
             float[] logits = m.logits(0, in.length - 1, null);
-            int next = sampler == null ? BatchDecoder.argmax(logits) : sampler.sample(logits).token();
+            int next = sampler == null
+                    ? BatchDecoder.argmax(logits)
+                    : sampler.sample(logits).token();
             if (next == STOP) break;
             gen.add(next);
             seq.add(next);
@@ -69,7 +71,9 @@ class BatchDecoderTest {
         Sampler.Settings s = new Sampler.Settings(1.0f, 0, 1f, 0);
         // One prompt per call: the sequence of draws is the reference's.
         int[] prompt = prompts().get(1);
-        int[] one = new BatchDecoder(m, 4, 1, t -> t == STOP).answer(List.of(prompt), 12, new Sampler(s, 7)).get(0);
+        int[] one = new BatchDecoder(m, 4, 1, t -> t == STOP)
+                .answer(List.of(prompt), 12, new Sampler(s, 7))
+                .get(0);
         assertArrayEquals(reference(m, prompt, 12, new Sampler(s, 7)), one);
 
         List<int[]> same = Arrays.asList(prompt, prompt, prompt, prompt);

@@ -24,9 +24,12 @@ class CheckpointTest {
         trainer = new Trainer(cfg, Fixtures.trainer(2, 16, 1, 1e-2f), 4);
         var src = new Fixtures.PatternSource(2, cfg.vocabSize(), false);
         for (int i = 0; i < 5; i++) trainer.step(src);
-        bytes = trainer.checkpoint("bpe-abc123", 4242L,
-                Map.of("parent", "ckpt-7", "shards", List.of("s1", "s2"), "stage", "pretrain"),
-                Map.of("train_loss", 1.25, "tokens", 4096.0)).toBytes();
+        bytes = trainer.checkpoint(
+                        "bpe-abc123",
+                        4242L,
+                        Map.of("parent", "ckpt-7", "shards", List.of("s1", "s2"), "stage", "pretrain"),
+                        Map.of("train_loss", 1.25, "tokens", 4096.0))
+                .toBytes();
     }
 
     /** A checkpoint written before reward models existed (its config has no rewardHead field) still loads. */
@@ -41,9 +44,15 @@ class CheckpointTest {
         crc.update(old);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         out.write(bytes, 0, 8);
-        out.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(old.length).array());
+        out.write(java.nio.ByteBuffer.allocate(4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt(old.length)
+                .array());
         out.write(old);
-        out.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).array());
+        out.write(java.nio.ByteBuffer.allocate(4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putInt((int) crc.getValue())
+                .array());
         out.write(bytes, 12 + len + 4, bytes.length - 12 - len - 4);
         Checkpoint c = Checkpoint.fromBytes(out.toByteArray());
         assertEquals(Fixtures.tiny(), c.config());
@@ -97,7 +106,8 @@ class CheckpointTest {
         for (int len : new int[] {0, 5, 13, 200, bytes.length / 2, bytes.length - 1}) {
             byte[] cut = Arrays.copyOf(bytes, len);
             var e = assertThrows(CheckpointFormatException.class, () -> Checkpoint.fromBytes(cut), "length " + len);
-            assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("corrupted"),
+            assertTrue(
+                    e.getMessage().contains("truncated") || e.getMessage().contains("corrupted"),
                     "length " + len + ": " + e.getMessage());
         }
     }
@@ -112,7 +122,8 @@ class CheckpointTest {
         byte[] badWeights = bytes.clone();
         int weightsStart = bytes.length - 3 * 4 * (int) trainer.model().parameterCount();
         badWeights[weightsStart + 10] ^= 0x01;
-        var e2 = assertThrows(CheckpointFormatException.class,
+        var e2 = assertThrows(
+                CheckpointFormatException.class,
                 () -> Checkpoint.readWeightsOnly(new ByteArrayInputStream(badWeights)));
         assertTrue(e2.getMessage().contains("weights"), e2.getMessage());
 

@@ -43,8 +43,12 @@ class DecodeKernelsTest {
                         DecodeKernels.matmul(out, 0, oc, x, 0, ic, packed, b, rows, ic, oc, acc);
                         float[] want = reference(x, w, b, acc ? before : null, rows, ic, oc);
                         for (int i = 0; i < want.length; i++) {
-                            assertEquals(want[i], out[i], 1e-4f * (1 + Math.abs(want[i])),
-                                    ic + "x" + oc + " rows " + rows + " acc " + acc + " bias " + (b != null) + " at " + i);
+                            assertEquals(
+                                    want[i],
+                                    out[i],
+                                    1e-4f * (1 + Math.abs(want[i])),
+                                    ic + "x" + oc + " rows " + rows + " acc " + acc + " bias " + (b != null) + " at "
+                                            + i);
                         }
                     }
                 }
@@ -63,7 +67,8 @@ class DecodeKernelsTest {
         DecodeKernels.matmul(out, 1, os, x, 2, xs, packed, null, rows, ic, oc, false);
         assertEquals(7f, out[0]);
         for (int r = 0; r < rows; r++) {
-            for (int j = oc; j < os && 1 + r * os + j < out.length; j++) assertEquals(7f, out[1 + r * os + j], "gap after row " + r);
+            for (int j = oc; j < os && 1 + r * os + j < out.length; j++)
+                assertEquals(7f, out[1 + r * os + j], "gap after row " + r);
             for (int j = 0; j < oc; j++) {
                 double s = 0;
                 for (int k = 0; k < ic; k++) s += (double) x[2 + r * xs + k] * w[j * ic + k];
@@ -89,7 +94,8 @@ class DecodeKernelsTest {
 
         float[] g = random(rng, 37);
         float[] want = new float[g.length];
-        for (int i = 0; i < g.length; i++) want[i] = (float) (0.5 * g[i] * (1 + Math.tanh(Gelu.K * (g[i] + Gelu.A * Math.pow(g[i], 3)))));
+        for (int i = 0; i < g.length; i++)
+            want[i] = (float) (0.5 * g[i] * (1 + Math.tanh(Gelu.K * (g[i] + Gelu.A * Math.pow(g[i], 3)))));
         DecodeKernels.gelu(g, 0, g.length);
         for (int i = 0; i < g.length; i++) assertEquals(want[i], g[i], 1e-5);
         assertTrue(DecodeKernels.P % DecodeKernels.L == 0);

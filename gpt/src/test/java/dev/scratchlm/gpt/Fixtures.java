@@ -9,8 +9,13 @@ final class Fixtures {
     }
 
     static TrainerConfig trainer(int batch, int seqLen, int accum, float lr) {
-        return new TrainerConfig(batch, seqLen, accum, new LrSchedule(lr, lr / 10, 3, 30),
-                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0.1f), 1.0f);
+        return new TrainerConfig(
+                batch,
+                seqLen,
+                accum,
+                new LrSchedule(lr, lr / 10, 3, 30),
+                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0.1f),
+                1.0f);
     }
 
     /** Batches of a repeating pattern with a random phase, drawn from a seeded generator: position = its state. */

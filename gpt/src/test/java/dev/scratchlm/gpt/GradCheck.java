@@ -40,10 +40,17 @@ final class GradCheck {
     /** {@link #check} for a plain array input (the per-sequence scalars the preference losses read). */
     static void check(String what, float[] x, float[] analytic, DoubleSupplier objective, double eps) {
         NativeBuffer shadow = buffer(x);
-        check(what, shadow, 0, analytic, () -> {
-            shadow.copyTo(0, x, 0, x.length);
-            return objective.getAsDouble();
-        }, eps, 1000);
+        check(
+                what,
+                shadow,
+                0,
+                analytic,
+                () -> {
+                    shadow.copyTo(0, x, 0, x.length);
+                    return objective.getAsDouble();
+                },
+                eps,
+                1000);
         shadow.copyTo(0, x, 0, x.length);
     }
 
@@ -52,8 +59,14 @@ final class GradCheck {
      * {@code objective} when element {@code off + i} of {@code x} is nudged, for every i (or a strided
      * subset of at most {@code maxChecks}).
      */
-    static void check(String what, NativeBuffer x, int off, float[] analytic, DoubleSupplier objective,
-                      double eps, int maxChecks) {
+    static void check(
+            String what,
+            NativeBuffer x,
+            int off,
+            float[] analytic,
+            DoubleSupplier objective,
+            double eps,
+            int maxChecks) {
         int n = analytic.length, stride = Math.max(1, n / maxChecks);
         double num2 = 0, diff2 = 0, ana2 = 0, worst = 0;
         int worstAt = -1;
@@ -78,7 +91,8 @@ final class GradCheck {
         double rel = Math.sqrt(diff2) / (Math.sqrt(num2) + Math.sqrt(ana2) + 1e-12);
         assertTrue(ana2 > 0, what + ": analytic gradient is all zeros");
         assertTrue(rel < 1e-2, what + ": relative error " + rel);
-        assertTrue(worst <= 1.0, what + ": element " + worstAt + " analytic " + analytic[worstAt] + " is off (worst/tol "
-                + worst + ")");
+        assertTrue(
+                worst <= 1.0,
+                what + ": element " + worstAt + " analytic " + analytic[worstAt] + " is off (worst/tol " + worst + ")");
     }
 }

@@ -25,10 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 class HuggingFaceGpt2Test {
     /** Not square anywhere that matters, so a missing or doubled transpose changes the logits. */
     static final GptConfig CFG = new GptConfig(40, 12, 2, 2, 16, 0f);
+
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
+
     Gpt model;
 
     @BeforeEach
@@ -77,17 +79,26 @@ class HuggingFaceGpt2Test {
         assertEquals(2 + 2 * 12 + 2, t.size()); // wte, wpe, 12 per block, ln_f; lm_head tied, not stored
         assertArrayEquals(new int[] {40, 16}, t.get("transformer.wte.weight").shape());
         assertArrayEquals(new int[] {12, 16}, t.get("transformer.wpe.weight").shape());
-        assertArrayEquals(new int[] {16, 48}, t.get("transformer.h.1.attn.c_attn.weight").shape()); // Conv1D [in, out]
-        assertArrayEquals(new int[] {48}, t.get("transformer.h.1.attn.c_attn.bias").shape());
-        assertArrayEquals(new int[] {16, 64}, t.get("transformer.h.0.mlp.c_fc.weight").shape());
-        assertArrayEquals(new int[] {64, 16}, t.get("transformer.h.0.mlp.c_proj.weight").shape());
+        assertArrayEquals(
+                new int[] {16, 48}, t.get("transformer.h.1.attn.c_attn.weight").shape()); // Conv1D [in, out]
+        assertArrayEquals(
+                new int[] {48}, t.get("transformer.h.1.attn.c_attn.bias").shape());
+        assertArrayEquals(
+                new int[] {16, 64}, t.get("transformer.h.0.mlp.c_fc.weight").shape());
+        assertArrayEquals(
+                new int[] {64, 16}, t.get("transformer.h.0.mlp.c_proj.weight").shape());
         assertArrayEquals(new int[] {16}, t.get("transformer.ln_f.bias").shape());
         assertFalse(t.containsKey("lm_head.weight"));
         // Conv1D element [i][o] is our Linear element [o][i].
-        TensorInfo ours = model.parameterTable().stream().filter(x -> x.name().equals("h.1.attn.c_attn.weight")).findFirst().orElseThrow();
+        TensorInfo ours = model.parameterTable().stream()
+                .filter(x -> x.name().equals("h.1.attn.c_attn.weight"))
+                .findFirst()
+                .orElseThrow();
         float[] w = model.copyWeights();
         int o = 40, i = 3;
-        assertEquals(w[(int) ours.offset() + o * 16 + i], t.get("transformer.h.1.attn.c_attn.weight").data()[i * 48 + o]);
+        assertEquals(
+                w[(int) ours.offset() + o * 16 + i],
+                t.get("transformer.h.1.attn.c_attn.weight").data()[i * 48 + o]);
 
         var cfg = JSON.readTree(dir.resolve("config.json").toFile());
         assertEquals("gpt2", cfg.get("model_type").asText());
@@ -103,13 +114,17 @@ class HuggingFaceGpt2Test {
         assertTrue(cfg.get("tie_word_embeddings").asBoolean());
         assertEquals(37, cfg.get("eos_token_id").asInt());
         // The data starts 8-byte aligned.
-        ByteBuffer head = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("model.safetensors"))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer head = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("model.safetensors")))
+                .order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(0, head.getLong(0) % 8);
     }
 
     @Test
     void headerThatLiesAboutSizesIsRefused() throws IOException {
-        editHeader(h -> ((ObjectNode) h.get("transformer.wpe.weight")).putArray("shape").add(12).add(15));
+        editHeader(h -> ((ObjectNode) h.get("transformer.wpe.weight"))
+                .putArray("shape")
+                .add(12)
+                .add(15));
         assertRefused("transformer.wpe.weight whose data_offsets span 768 bytes but F32 [12, 15] needs 720");
     }
 
@@ -132,7 +147,8 @@ class HuggingFaceGpt2Test {
 
     @Test
     void overlappingTensorsAreRefused() throws IOException {
-        editHeader(h -> ((ObjectNode) h.get("transformer.h.0.ln_1.bias")).set("data_offsets", h.get("transformer.h.0.ln_1.weight").get("data_offsets")));
+        editHeader(h -> ((ObjectNode) h.get("transformer.h.0.ln_1.bias"))
+                .set("data_offsets", h.get("transformer.h.0.ln_1.weight").get("data_offsets")));
         assertRefused("overlapping");
     }
 
@@ -145,7 +161,8 @@ class HuggingFaceGpt2Test {
     @Test
     void missingTensorIsRefused() throws IOException {
         Path f = dir.resolve("model.safetensors");
-        Map<String, Safetensors.Tensor> t = new LinkedHashMap<>(Safetensors.read(f).tensors());
+        Map<String, Safetensors.Tensor> t =
+                new LinkedHashMap<>(Safetensors.read(f).tensors());
         t.remove("transformer.h.1.mlp.c_proj.bias");
         Safetensors.write(t, Map.of(), f);
         assertRefused("has no transformer.h.1.mlp.c_proj.bias");
@@ -154,7 +171,8 @@ class HuggingFaceGpt2Test {
     @Test
     void configThatDoesNotMatchTheTensorsIsRefused() throws IOException {
         editConfig(c -> c.put("n_embd", 8));
-        assertRefused("config.json does not match the tensors: wte.weight is [40, 16] but config.json says vocab_size=40, n_embd=8");
+        assertRefused(
+                "config.json does not match the tensors: wte.weight is [40, 16] but config.json says vocab_size=40, n_embd=8");
         editConfig(c -> c.put("n_embd", 16).put("n_layer", 1));
         assertRefused("tensors config.json does not account for: [transformer.h.1.ln_1.weight");
         editConfig(c -> c.put("n_layer", 3));
@@ -170,7 +188,8 @@ class HuggingFaceGpt2Test {
     @Test
     void untiedLmHeadIsRefusedAndATiedOneAccepted() throws IOException {
         Path f = dir.resolve("model.safetensors");
-        Map<String, Safetensors.Tensor> t = new LinkedHashMap<>(Safetensors.read(f).tensors());
+        Map<String, Safetensors.Tensor> t =
+                new LinkedHashMap<>(Safetensors.read(f).tensors());
         Safetensors.Tensor wte = t.get("transformer.wte.weight");
         t.put("lm_head.weight", wte);
         Safetensors.write(t, Map.of(), f);
@@ -196,7 +215,9 @@ class HuggingFaceGpt2Test {
     @Test
     void rewardModelIsNotExported() {
         GptConfig rm = CFG.withRewardHead(true);
-        assertThrows(IllegalArgumentException.class, () -> HuggingFaceGpt2.write(rm, new float[(int) new ParamLayout(rm).total], null, null, null, dir));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HuggingFaceGpt2.write(rm, new float[(int) new ParamLayout(rm).total], null, null, null, dir));
     }
 
     private void assertRefused(String reason) {
@@ -219,7 +240,8 @@ class HuggingFaceGpt2Test {
         ObjectNode h = (ObjectNode) JSON.readTree(new String(b, 8, len, StandardCharsets.UTF_8));
         edit.accept(h);
         byte[] header = JSON.writeValueAsBytes(h);
-        ByteBuffer out = ByteBuffer.allocate(8 + header.length + b.length - 8 - len).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(8 + header.length + b.length - 8 - len).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(header.length).put(header).put(b, 8 + len, b.length - 8 - len);
         Files.write(f, out.array());
     }

@@ -20,8 +20,12 @@ final class JitStageRun {
         tr.model().dropoutRng().setState(seed);
         PatternSource src = new PatternSource(seed, cfg.vocabSize(), false);
         StringBuilder out = new StringBuilder();
-        for (int i = 0; i < STEPS; i++) out.append(Integer.toHexString(Float.floatToRawIntBits(tr.step(src)))).append(' ');
-        return out.append("weights=").append(Integer.toHexString(Arrays.hashCode(tr.model().copyWeights()))).toString();
+        for (int i = 0; i < STEPS; i++)
+            out.append(Integer.toHexString(Float.floatToRawIntBits(tr.step(src))))
+                    .append(' ');
+        return out.append("weights=")
+                .append(Integer.toHexString(Arrays.hashCode(tr.model().copyWeights())))
+                .toString();
     }
 
     public static void main(String[] args) {

@@ -83,12 +83,17 @@ class KvCacheDecoderTest {
             int[] earlier = Fixtures.randomTokens(rng, 3, cfg.vocabSize());
             dec.prefill(2, earlier);
             int[] slots = {1, 2, 0};
-            int[][] prompts = {Fixtures.randomTokens(rng, 5, cfg.vocabSize()), Fixtures.randomTokens(rng, 1, cfg.vocabSize()),
-                    Fixtures.randomTokens(rng, 9, cfg.vocabSize())};
+            int[][] prompts = {
+                Fixtures.randomTokens(rng, 5, cfg.vocabSize()),
+                Fixtures.randomTokens(rng, 1, cfg.vocabSize()),
+                Fixtures.randomTokens(rng, 9, cfg.vocabSize())
+            };
             float[][] out = dec.prefill(slots, prompts, null);
             int[][] whole = {prompts[0], concat(earlier, prompts[1]), prompts[2]};
             for (int i : new int[] {0, 2}) {
-                assertClose(new KvCacheDecoder(m, 4, threads).prefill(slots[i], prompts[i]), out[i],
+                assertClose(
+                        new KvCacheDecoder(m, 4, threads).prefill(slots[i], prompts[i]),
+                        out[i],
                         threads + " threads, prompt " + i + " alone and together");
             }
             for (int i = 0; i < 3; i++) {
@@ -135,27 +140,31 @@ class KvCacheDecoderTest {
         // every product by columns; a vocabulary that is no whole number of vector panels.
         Gpt m = trainedLikeModel();
         Rng rng = new Rng(21);
-        for (int threads = 1; threads <= 3; threads++) for (int n : new int[] {8, 5}) {
-            KvCacheDecoder dec = new KvCacheDecoder(m, 8, threads);
-            int[] slots = new int[n];
-            int[][] seqs = new int[n][];
-            for (int s = 0; s < n; s++) {
-                slots[s] = (s * 3) % 8;
-                seqs[s] = Fixtures.randomTokens(rng, cfg.blockSize(), cfg.vocabSize());
-                dec.prefill(slots[s], java.util.Arrays.copyOf(seqs[s], 1 + s));
-            }
-            float[][] out = null;
-            for (int k = 0; k < 6; k++) {
-                int[] toks = new int[n];
-                for (int s = 0; s < n; s++) toks[s] = seqs[s][1 + s + k];
-                out = dec.decode(slots, toks, out);
+        for (int threads = 1; threads <= 3; threads++)
+            for (int n : new int[] {8, 5}) {
+                KvCacheDecoder dec = new KvCacheDecoder(m, 8, threads);
+                int[] slots = new int[n];
+                int[][] seqs = new int[n][];
                 for (int s = 0; s < n; s++) {
-                    int len = 2 + s + k;
-                    m.forward(java.util.Arrays.copyOf(seqs[s], len), null, null, 1, len);
-                    assertClose(m.logits(0, len - 1, null), out[s], threads + " threads, " + n + " rows, sequence " + s + " step " + k);
+                    slots[s] = (s * 3) % 8;
+                    seqs[s] = Fixtures.randomTokens(rng, cfg.blockSize(), cfg.vocabSize());
+                    dec.prefill(slots[s], java.util.Arrays.copyOf(seqs[s], 1 + s));
+                }
+                float[][] out = null;
+                for (int k = 0; k < 6; k++) {
+                    int[] toks = new int[n];
+                    for (int s = 0; s < n; s++) toks[s] = seqs[s][1 + s + k];
+                    out = dec.decode(slots, toks, out);
+                    for (int s = 0; s < n; s++) {
+                        int len = 2 + s + k;
+                        m.forward(java.util.Arrays.copyOf(seqs[s], len), null, null, 1, len);
+                        assertClose(
+                                m.logits(0, len - 1, null),
+                                out[s],
+                                threads + " threads, " + n + " rows, sequence " + s + " step " + k);
+                    }
                 }
             }
-        }
     }
 
     @Test

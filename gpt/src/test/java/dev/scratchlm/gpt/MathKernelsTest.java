@@ -58,11 +58,13 @@ class MathKernelsTest {
         float[] in = new float[n], out = new float[n];
         for (int call = 0; call < 20_000; call++) {
             for (int i = 0; i < n; i++) in[i] = (float) (rng.nextDouble() * 175 - 87);
-            for (int i = 0; i < n; i += Kernels.L) MathKernels.exp(FloatVector.fromArray(Kernels.S, in, i)).intoArray(out, i);
+            for (int i = 0; i < n; i += Kernels.L)
+                MathKernels.exp(FloatVector.fromArray(Kernels.S, in, i)).intoArray(out, i);
             for (int i = 0; i < n; i++) {
                 float expected = MathKernels.exp(in[i]);
                 if (Float.floatToRawIntBits(out[i]) != Float.floatToRawIntBits(expected)) {
-                    throw new AssertionError("call " + call + ": exp(" + in[i] + ") lane gives " + out[i] + ", scalar " + expected);
+                    throw new AssertionError(
+                            "call " + call + ": exp(" + in[i] + ") lane gives " + out[i] + ", scalar " + expected);
                 }
             }
         }

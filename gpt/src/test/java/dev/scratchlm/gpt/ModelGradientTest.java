@@ -44,7 +44,9 @@ class ModelGradientTest {
         }
         DoubleSupplier loss = () -> {
             model.dropoutRng().setState(99); // same dropout masks on every evaluation
-            return positions == null ? model.forward(in, tg, mask, b, t) : model.forwardPacked(in, tg, mask, positions, b, t);
+            return positions == null
+                    ? model.forward(in, tg, mask, b, t)
+                    : model.forwardPacked(in, tg, mask, positions, b, t);
         };
         model.zeroGrad();
         loss.getAsDouble();

@@ -102,7 +102,8 @@ class OpGradientTest {
         assertEquals(0f, att.get(1), 0f);
         NativeBuffer dqkv = new NativeBuffer(b * t * 3 * c), dP = new NativeBuffer(t * t);
         Attention.backward(dqkv, 0, GradCheck.buffer(r), 0, dP, att, attD, 0, qkv, 0, b, t, c, nh, p);
-        GradCheck.check("attention qkv (dropout " + p + ")", qkv, 0, GradCheck.read(dqkv, 0, b * t * 3 * c), f, 1e-2, 1000);
+        GradCheck.check(
+                "attention qkv (dropout " + p + ")", qkv, 0, GradCheck.read(dqkv, 0, b * t * 3 * c), f, 1e-2, 1000);
     }
 
     @Test
@@ -133,7 +134,8 @@ class OpGradientTest {
                     double rowSum = 0;
                     for (int j = 0; j < t; j++) {
                         float a = att.get(((bi * nh + h) * t + i) * t + j);
-                        if (j < lo || j > i) assertEquals(0f, a, 0f, "row " + i + " attends to column " + j + " of another example");
+                        if (j < lo || j > i)
+                            assertEquals(0f, a, 0f, "row " + i + " attends to column " + j + " of another example");
                         rowSum += a;
                     }
                     assertEquals(1.0, rowSum, 1e-5);
@@ -142,7 +144,14 @@ class OpGradientTest {
         }
         NativeBuffer dqkv = new NativeBuffer(b * t * 3 * c), dP = new NativeBuffer(t * t);
         Attention.backwardPacked(dqkv, 0, GradCheck.buffer(r), 0, dP, att, attD, 0, qkv, 0, pos, 0, b, t, c, nh, p);
-        GradCheck.check("packed attention qkv (dropout " + p + ")", qkv, 0, GradCheck.read(dqkv, 0, b * t * 3 * c), f, 1e-2, 1000);
+        GradCheck.check(
+                "packed attention qkv (dropout " + p + ")",
+                qkv,
+                0,
+                GradCheck.read(dqkv, 0, b * t * 3 * c),
+                f,
+                1e-2,
+                1000);
     }
 
     @Test
@@ -211,7 +220,8 @@ class OpGradientTest {
         int[] targets = {3, 0, 22, 7, 7, 11};
         float[] mask = {1, 0, 1, 1, 0, 1};
         float count = 4;
-        java.util.function.DoubleSupplier f = () -> CrossEntropy.forward(probs, 0, logits, 0, targets, mask, 0, rows, v) / count;
+        java.util.function.DoubleSupplier f =
+                () -> CrossEntropy.forward(probs, 0, logits, 0, targets, mask, 0, rows, v) / count;
         double loss = f.getAsDouble();
         // Masked rows contribute nothing: the loss equals the mean over rows 0, 2, 3 and 5 alone.
         double manual = 0;

@@ -28,7 +28,8 @@ class PackingTest {
     @Test
     void secondExampleOfAPackedRowHasTheLogitsItHasAlone() {
         Rng rng = new Rng(3);
-        int[] first = Fixtures.randomTokens(rng, 6, CFG.vocabSize()), second = Fixtures.randomTokens(rng, 7, CFG.vocabSize());
+        int[] first = Fixtures.randomTokens(rng, 6, CFG.vocabSize()),
+                second = Fixtures.randomTokens(rng, 7, CFG.vocabSize());
         int t = 16, v = CFG.vocabSize();
         int[] row = new int[t], pos = new int[t];
         System.arraycopy(first, 0, row, 0, 6);
@@ -100,7 +101,8 @@ class PackingTest {
         }
         assertEquals(sum / 9, loss, 1e-5);
         float[] gAlone = alone.copyGradients();
-        for (int i = 0; i < gAlone.length; i++) assertEquals(gAlone[i], gPacked[i], 1e-5f + 1e-3f * Math.abs(gAlone[i]), "grad " + i);
+        for (int i = 0; i < gAlone.length; i++)
+            assertEquals(gAlone[i], gPacked[i], 1e-5f + 1e-3f * Math.abs(gAlone[i]), "grad " + i);
     }
 
     @Test
@@ -163,7 +165,8 @@ class PackingTest {
 
     @Test
     void anExampleLongerThanARowIsRefusedNotCut() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new PackedExamples(List.of(new int[18]), List.of(new boolean[18]), 16, 0, 1, true));
         assertTrue(e.getMessage().contains("18 tokens"), e.getMessage());
     }

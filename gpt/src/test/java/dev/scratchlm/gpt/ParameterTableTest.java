@@ -12,7 +12,8 @@ class ParameterTableTest {
     void gpt2SmallHasTheKnownParameterCount() {
         // GPT-2 124M: 124,439,808 parameters with wpe (nanoGPT prints 123.65M, which excludes wpe).
         GptConfig gpt2 = new GptConfig(50257, 1024, 12, 12, 768, 0f);
-        long total = Gpt.parameterTable(gpt2).stream().mapToLong(TensorInfo::count).sum();
+        long total =
+                Gpt.parameterTable(gpt2).stream().mapToLong(TensorInfo::count).sum();
         assertEquals(124_439_808L, total);
     }
 
@@ -21,10 +22,25 @@ class ParameterTableTest {
         GptConfig cfg = new GptConfig(10, 8, 1, 2, 4, 0f);
         List<TensorInfo> t = Gpt.parameterTable(cfg);
         List<String> names = t.stream().map(TensorInfo::name).toList();
-        assertEquals(List.of("wte", "wpe", "h.0.ln_1.weight", "h.0.ln_1.bias", "h.0.attn.c_attn.weight",
-                "h.0.attn.c_attn.bias", "h.0.attn.c_proj.weight", "h.0.attn.c_proj.bias", "h.0.ln_2.weight",
-                "h.0.ln_2.bias", "h.0.mlp.c_fc.weight", "h.0.mlp.c_fc.bias", "h.0.mlp.c_proj.weight",
-                "h.0.mlp.c_proj.bias", "ln_f.weight", "ln_f.bias"), names);
+        assertEquals(
+                List.of(
+                        "wte",
+                        "wpe",
+                        "h.0.ln_1.weight",
+                        "h.0.ln_1.bias",
+                        "h.0.attn.c_attn.weight",
+                        "h.0.attn.c_attn.bias",
+                        "h.0.attn.c_proj.weight",
+                        "h.0.attn.c_proj.bias",
+                        "h.0.ln_2.weight",
+                        "h.0.ln_2.bias",
+                        "h.0.mlp.c_fc.weight",
+                        "h.0.mlp.c_fc.bias",
+                        "h.0.mlp.c_proj.weight",
+                        "h.0.mlp.c_proj.bias",
+                        "ln_f.weight",
+                        "ln_f.bias"),
+                names);
         assertEquals(List.of(12, 4), List.of(t.get(4).shape()[0], t.get(4).shape()[1]));
         assertEquals(List.of(4, 16), List.of(t.get(12).shape()[0], t.get(12).shape()[1]));
         long next = 0;
@@ -64,7 +80,8 @@ class ParameterTableTest {
     @Test
     void memoryEstimateCoversTheBuffersAndGrowsWithBatch() {
         GptConfig cfg = GptConfig.baby(256);
-        long params = Gpt.parameterTable(cfg).stream().mapToLong(TensorInfo::count).sum();
+        long params =
+                Gpt.parameterTable(cfg).stream().mapToLong(TensorInfo::count).sum();
         long b12 = Gpt.estimateTrainingBytes(cfg, 12), b24 = Gpt.estimateTrainingBytes(cfg, 24);
         assertTrue(b12 > 16 * params + MemoryEstimate.RUNTIME_BYTES, "params, grads, m, v at least");
         assertTrue(b24 > b12);

@@ -19,9 +19,13 @@ class PreferenceGradientTest {
         float[] scores = GradCheck.random(rng, 5, 2);
         float[] d = new float[5];
         PreferenceLoss.bradleyTerryBackward(d, scores, better, worse, 5, 1f);
-        GradCheck.check("bradley-terry", scores, d, () -> PreferenceLoss.bradleyTerryForward(scores, better, worse, 5), 1e-2);
+        GradCheck.check(
+                "bradley-terry", scores, d, () -> PreferenceLoss.bradleyTerryForward(scores, better, worse, 5), 1e-2);
         // -log sigma(0) = log 2: equal scores are a coin flip.
-        assertEquals(Math.log(2), PreferenceLoss.bradleyTerryForward(new float[] {1, 1}, new int[] {0}, new int[] {1}, 1), 1e-12);
+        assertEquals(
+                Math.log(2),
+                PreferenceLoss.bradleyTerryForward(new float[] {1, 1}, new int[] {0}, new int[] {1}, 1),
+                1e-12);
         // Stable far out in both tails.
         assertEquals(100, PreferenceLoss.negLogSigmoid(-100), 1e-9);
         assertEquals(0, PreferenceLoss.negLogSigmoid(100), 1e-40);
@@ -35,8 +39,13 @@ class PreferenceGradientTest {
         float[] d = new float[5];
         PreferenceLoss.dpoBackward(d, logp, ref, better, worse, 5, beta, 1f);
         PreferenceLoss.sftBackward(d, tokens, better, 5, w);
-        GradCheck.check("dpo + sft", logp, d, () -> PreferenceLoss.dpoForward(logp, ref, better, worse, 5, beta)
-                + w * PreferenceLoss.sftForward(logp, tokens, better, 5), 1e-2);
+        GradCheck.check(
+                "dpo + sft",
+                logp,
+                d,
+                () -> PreferenceLoss.dpoForward(logp, ref, better, worse, 5, beta)
+                        + w * PreferenceLoss.sftForward(logp, tokens, better, 5),
+                1e-2);
         // The policy equal to the reference: every pair's loss is log 2.
         assertEquals(5 * Math.log(2), PreferenceLoss.dpoForward(ref, ref, better, worse, 5, beta), 1e-9);
     }
@@ -98,7 +107,8 @@ class PreferenceGradientTest {
         GptConfig cfg = new GptConfig(11, 8, 2, 2, 8, 0f);
         int b = 5, t = 8;
         Gpt model = perturbed(cfg, b);
-        int[] in = Fixtures.randomTokens(rng, b * t, cfg.vocabSize()), tg = Fixtures.randomTokens(rng, b * t, cfg.vocabSize());
+        int[] in = Fixtures.randomTokens(rng, b * t, cfg.vocabSize()),
+                tg = Fixtures.randomTokens(rng, b * t, cfg.vocabSize());
         float[] mask = new float[b * t], tokens = new float[b];
         for (int s = 0; s < b; s++) {
             for (int j = 2 + s % 3; j < t - s % 2; j++) {
@@ -110,7 +120,8 @@ class PreferenceGradientTest {
         float beta = 0.5f, w = 0.2f;
         DoubleSupplier loss = () -> {
             model.sequenceLogProbs(in, tg, mask, b, t, logp);
-            return PreferenceLoss.dpoForward(logp, ref, better, worse, 5, beta) + w * PreferenceLoss.sftForward(logp, tokens, better, 5);
+            return PreferenceLoss.dpoForward(logp, ref, better, worse, 5, beta)
+                    + w * PreferenceLoss.sftForward(logp, tokens, better, 5);
         };
         model.zeroGrad();
         loss.getAsDouble();
@@ -133,14 +144,16 @@ class PreferenceGradientTest {
     @Test
     void pairsFromTiedGroups() {
         List<PreferenceGroup.Candidate> cs = new ArrayList<>();
-        for (int i = 0; i < 5; i++) cs.add(new PreferenceGroup.Candidate(new int[] {1, 2, 3 + i}, new boolean[] {false, false, true}));
+        for (int i = 0; i < 5; i++)
+            cs.add(new PreferenceGroup.Candidate(new int[] {1, 2, 3 + i}, new boolean[] {false, false, true}));
         // 3 best; 0 and 4 tied; 1 last; 2 not ranked.
         PreferenceGroup g = PreferenceGroup.fromOrder(cs, List.of(List.of(3), List.of(0, 4), List.of(1)));
         assertEquals(4, g.candidates().size());
         assertEquals(5, g.pairCount()); // 3>0, 3>4, 3>1, 0>1, 4>1; the tie 0~4 gives none
         List<String> pairs = new ArrayList<>();
         for (int p = 0; p < g.pairCount(); p++) {
-            pairs.add(g.candidates().get(g.better(p)).ids()[2] - 3 + ">" + (g.candidates().get(g.worse(p)).ids()[2] - 3));
+            pairs.add(g.candidates().get(g.better(p)).ids()[2] - 3 + ">"
+                    + (g.candidates().get(g.worse(p)).ids()[2] - 3));
         }
         assertEquals(List.of("3>0", "3>4", "3>1", "0>1", "4>1"), pairs);
         assertNull(PreferenceGroup.fromOrder(cs, List.of(List.of(0, 1, 2))), "all tied: nothing to learn");

@@ -59,7 +59,8 @@ class PreferenceLearningTest {
     }
 
     static TrainerConfig config(int batch, float lr) {
-        return new TrainerConfig(batch, LM.blockSize(), 1, LrSchedule.constant(lr), new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0f), 1f);
+        return new TrainerConfig(
+                batch, LM.blockSize(), 1, LrSchedule.constant(lr), new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0f), 1f);
     }
 
     /** A language model that has seen answers with and without the word alike (the "SFT" model before preferences). */
@@ -96,8 +97,9 @@ class PreferenceLearningTest {
             tr.step(train.subList(from, from + 8)); // 8 prompts x 4 candidates = 32 sequences, 32 pairs
         }
         PreferenceTrainer.Stats after = tr.evaluate(heldOut);
-        System.out.printf("reward model held-out: pairs=%d accuracy %.3f -> %.3f, loss %.3f -> %.3f%n", after.pairs(),
-                before.accuracy(), after.accuracy(), before.loss(), after.loss());
+        System.out.printf(
+                "reward model held-out: pairs=%d accuracy %.3f -> %.3f, loss %.3f -> %.3f%n",
+                after.pairs(), before.accuracy(), after.accuracy(), before.loss(), after.loss());
         assertEquals(240, after.pairs());
         assertTrue(after.accuracy() >= 0.95, "held-out pair accuracy " + after.accuracy());
         assertTrue(after.loss() < before.loss());
@@ -120,7 +122,9 @@ class PreferenceLearningTest {
         // The head survives a checkpoint round trip and is named in its parameter table.
         Checkpoint c = Checkpoint.fromBytes(tr.checkpoint("tok", 0, null, null).toBytes());
         assertTrue(c.config().rewardHead());
-        assertTrue(c.config().rewardHead() && Gpt.parameterTable(c.config()).stream().anyMatch(t -> t.name().equals("reward_head.weight")));
+        assertTrue(c.config().rewardHead()
+                && Gpt.parameterTable(c.config()).stream()
+                        .anyMatch(t -> t.name().equals("reward_head.weight")));
         assertArrayEquals(s, PreferenceTrainer.score(c.toModel(8), cs), 1e-5f); // another batch size: rounding only
     }
 
@@ -128,7 +132,8 @@ class PreferenceLearningTest {
     void dpoMovesThePolicyTowardThePreference() {
         Gpt policy = sftModel();
         List<PreferenceGroup> train = groups(1, 400), heldOut = groups(2, 60);
-        PreferenceTrainer tr = new PreferenceTrainer(policy, config(32, 5e-4f), PreferenceTrainer.Settings.dpo(0.1f, 0f));
+        PreferenceTrainer tr =
+                new PreferenceTrainer(policy, config(32, 5e-4f), PreferenceTrainer.Settings.dpo(0.1f, 0f));
         tr.cacheReference(policy, train); // the reference is the policy before its first step
         tr.cacheReference(policy, heldOut);
         float[] heldOutRef = heldOut.get(0).reference.clone();
@@ -140,9 +145,19 @@ class PreferenceLearningTest {
         }
         PreferenceTrainer.Stats after = tr.evaluate(heldOut);
         double wordAfter = wordProbability(policy, 3, 100);
-        System.out.printf("dpo held-out: margin %.3f -> %.3f, accuracy %.3f -> %.3f, logp chosen %.2f -> %.2f, rejected %.2f -> %.2f, "
-                        + "P(word first) %.3f -> %.3f%n", before.margin(), after.margin(), before.accuracy(), after.accuracy(),
-                before.chosenLogProb(), after.chosenLogProb(), before.rejectedLogProb(), after.rejectedLogProb(), wordBefore, wordAfter);
+        System.out.printf(
+                "dpo held-out: margin %.3f -> %.3f, accuracy %.3f -> %.3f, logp chosen %.2f -> %.2f, rejected %.2f -> %.2f, "
+                        + "P(word first) %.3f -> %.3f%n",
+                before.margin(),
+                after.margin(),
+                before.accuracy(),
+                after.accuracy(),
+                before.chosenLogProb(),
+                after.chosenLogProb(),
+                before.rejectedLogProb(),
+                after.rejectedLogProb(),
+                wordBefore,
+                wordAfter);
         assertEquals(0, before.margin(), 1e-6, "policy = reference: no margin yet");
         assertEquals(Math.log(2), before.loss(), 1e-5);
         assertTrue(after.margin() > 0.1, "held-out margin " + after.margin());
@@ -157,8 +172,11 @@ class PreferenceLearningTest {
         double sum = 0;
         float[] logits = new float[VOCAB];
         for (int i = 0; i < prompts; i++) {
-            int[] p = promptIds(new int[] {FIRST_WORD + rng.nextInt(VOCAB - FIRST_WORD), FIRST_WORD + rng.nextInt(VOCAB - FIRST_WORD),
-                    FIRST_WORD + rng.nextInt(VOCAB - FIRST_WORD)});
+            int[] p = promptIds(new int[] {
+                FIRST_WORD + rng.nextInt(VOCAB - FIRST_WORD),
+                FIRST_WORD + rng.nextInt(VOCAB - FIRST_WORD),
+                FIRST_WORD + rng.nextInt(VOCAB - FIRST_WORD)
+            });
             model.forward(p, null, null, 1, p.length);
             model.logits(0, p.length - 1, logits);
             double max = Double.NEGATIVE_INFINITY, z = 0;

@@ -36,7 +36,10 @@ class PyTorchGpt2Test {
         Gpt model = HuggingFaceGpt2Test.randomModel(cfg, 11);
         // Final LayerNorm gain 3: logits of a few units, as a trained model's, so 1e-4 is a tight bound.
         float[] w = model.copyWeights();
-        TensorInfo lnf = model.parameterTable().stream().filter(t -> t.name().equals("ln_f.weight")).findFirst().orElseThrow();
+        TensorInfo lnf = model.parameterTable().stream()
+                .filter(t -> t.name().equals("ln_f.weight"))
+                .findFirst()
+                .orElseThrow();
         for (int i = 0; i < lnf.count(); i++) w[(int) lnf.offset() + i] = 3f;
         model.loadWeights(w);
         HuggingFaceGpt2.write(cfg, w, 95, 95, Map.of(), dir);
@@ -64,8 +67,10 @@ class PyTorchGpt2Test {
                 maxAbs = Math.max(maxAbs, Math.abs(ours[t][v]));
             }
         }
-        System.out.printf("PyTorch GPT-2 vs ours: max |logit difference| %.3g (KV-cache serving path %.3g) over %d positions"
-                + " (max |logit| %.3g)%n", maxDiff, maxServedDiff, prompt.length, maxAbs);
+        System.out.printf(
+                "PyTorch GPT-2 vs ours: max |logit difference| %.3g (KV-cache serving path %.3g) over %d positions"
+                        + " (max |logit| %.3g)%n",
+                maxDiff, maxServedDiff, prompt.length, maxAbs);
         assertTrue(maxAbs > 2, "logits too small to compare meaningfully: " + maxAbs);
         assertTrue(maxDiff <= 1e-4, "logits differ by up to " + maxDiff);
         assertTrue(maxServedDiff <= 1e-4, "the serving path's logits differ by up to " + maxServedDiff);
@@ -75,8 +80,10 @@ class PyTorchGpt2Test {
     static String pythonWithTorch() {
         for (String candidate : List.of("python3", "/usr/bin/python3")) {
             try {
-                Process p = new ProcessBuilder(candidate, "-c", "import torch").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                Process p = new ProcessBuilder(candidate, "-c", "import torch")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) return candidate;
                 p.destroyForcibly();
             } catch (IOException e) {

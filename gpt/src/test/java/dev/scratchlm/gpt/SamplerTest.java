@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 
 class SamplerTest {
     // Probabilities 0.5, 0.3, 0.15, 0.05 at temperature 1 (token 2 is the most likely).
-    private final float[] logits = {(float) Math.log(0.3), (float) Math.log(0.05), (float) Math.log(0.5), (float) Math.log(0.15)};
+    private final float[] logits = {
+        (float) Math.log(0.3), (float) Math.log(0.05), (float) Math.log(0.5), (float) Math.log(0.15)
+    };
 
     private int[] draw(Sampler s, int n) {
         int[] counts = new int[logits.length];
@@ -38,7 +40,9 @@ class SamplerTest {
         assertEquals(0.5, c.prob(), 1e-6);
         assertEquals(Math.log(0.5), c.logprob(), 1e-6);
         assertEquals(4, c.alternatives().size());
-        int[] order = c.alternatives().stream().mapToInt(TokenChoice.Alternative::token).toArray();
+        int[] order = c.alternatives().stream()
+                .mapToInt(TokenChoice.Alternative::token)
+                .toArray();
         assertEquals("[2, 0, 3, 1]", java.util.Arrays.toString(order));
         assertEquals(0.3, c.alternatives().get(1).prob(), 1e-6);
         // With top-k 1 and a high temperature the report still shows the model's own probabilities.
@@ -94,13 +98,16 @@ class SamplerTest {
         TokenChoice k = new Sampler(new Sampler.Settings(1f, 40, 1f, 10), 1).sample(big);
         Integer[] ids = new Integer[big.length];
         for (int i = 0; i < ids.length; i++) ids[i] = i;
-        java.util.Arrays.sort(ids, (a, b) -> a.equals(b) ? 0 : big[a] != big[b] ? Float.compare(big[b], big[a]) : Integer.compare(a, b));
+        java.util.Arrays.sort(
+                ids,
+                (a, b) -> a.equals(b) ? 0 : big[a] != big[b] ? Float.compare(big[b], big[a]) : Integer.compare(a, b));
         assertEquals(ids[0], g.token());
         for (int r = 0; r < 10; r++) {
             assertEquals(ids[r], g.alternatives().get(r).token());
             assertEquals(ids[r], k.alternatives().get(r).token());
         }
-        java.util.Set<Integer> top40 = new java.util.HashSet<>(java.util.Arrays.asList(ids).subList(0, 40));
+        java.util.Set<Integer> top40 =
+                new java.util.HashSet<>(java.util.Arrays.asList(ids).subList(0, 40));
         Sampler s = new Sampler(new Sampler.Settings(2f, 40, 1f, 0), 9);
         for (int i = 0; i < 500; i++) assertTrue(top40.contains(s.sample(big).token()));
         double z = 0;
@@ -117,7 +124,8 @@ class SamplerTest {
             for (int i = 0; i < big.length; i++) big[i] = (float) rng.nextGaussian() * spread;
             Integer[] ids = new Integer[big.length];
             for (int i = 0; i < ids.length; i++) ids[i] = i;
-            java.util.Arrays.sort(ids, (a, b) -> big[a] != big[b] ? Float.compare(big[b], big[a]) : Integer.compare(a, b));
+            java.util.Arrays.sort(
+                    ids, (a, b) -> big[a] != big[b] ? Float.compare(big[b], big[a]) : Integer.compare(a, b));
             double z = 0;
             for (float x : big) z += Math.exp(x);
             java.util.Map<Integer, Integer> rankOf = new java.util.HashMap<>();
@@ -134,7 +142,9 @@ class SamplerTest {
                 deepest = Math.max(deepest, r);
             }
             // The draw reaches into the nucleus' tail, not only the first ranks a partial selection holds.
-            assertTrue(deepest >= (rankOf.size() - 1) * 3 / 4 && rankOf.size() > 20, "deepest rank " + deepest + " of " + rankOf.size() + " (spread " + spread + ")");
+            assertTrue(
+                    deepest >= (rankOf.size() - 1) * 3 / 4 && rankOf.size() > 20,
+                    "deepest rank " + deepest + " of " + rankOf.size() + " (spread " + spread + ")");
         }
     }
 

@@ -26,8 +26,10 @@ class TrainingTest {
             System.arraycopy(tg, 0, targets, 0, tg.length);
             return false;
         };
-        Trainer tr = new Trainer(cfg, new TrainerConfig(b, t, 1, LrSchedule.constant(1e-2f),
-                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0f), 1f), 7);
+        Trainer tr = new Trainer(
+                cfg,
+                new TrainerConfig(b, t, 1, LrSchedule.constant(1e-2f), new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0f), 1f),
+                7);
         float first = tr.step(same), loss = first;
         for (int i = 0; i < 300; i++) loss = tr.step(same);
         assertTrue(first > 2.5, "random targets start near ln(16): " + first);
@@ -65,8 +67,12 @@ class TrainingTest {
         PatternSource src1 = new PatternSource(9, cfg.vocabSize(), true);
         float[] got = new float[n];
         for (int i = 0; i < k; i++) got[i] = first.step(src1);
-        byte[] bytes = first.checkpoint("byte-256", src1.rng.state(), java.util.Map.of("parent", "none"),
-                java.util.Map.of("loss", (double) got[k - 1])).toBytes();
+        byte[] bytes = first.checkpoint(
+                        "byte-256",
+                        src1.rng.state(),
+                        java.util.Map.of("parent", "none"),
+                        java.util.Map.of("loss", (double) got[k - 1]))
+                .toBytes();
 
         Checkpoint ck = Checkpoint.fromBytes(bytes);
         Trainer resumed = Trainer.resume(ck);
@@ -90,17 +96,30 @@ class TrainingTest {
         String compiled = JitStageRun.run(3);
         Path log = Files.createTempFile("jit-stage-run", ".txt");
         try {
-            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(javaBin, "--add-modules=jdk.incubator.vector", "-XX:TieredStopAtLevel=1",
-                    "-Xmx512m", "-cp", System.getProperty("java.class.path"), JitStageRun.class.getName(), "3")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            String javaBin =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(
+                            javaBin,
+                            "--add-modules=jdk.incubator.vector",
+                            "-XX:TieredStopAtLevel=1",
+                            "-Xmx512m",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            JitStageRun.class.getName(),
+                            "3")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new AssertionError("the C1-only run did not finish: " + Files.readString(log));
             }
             String out = Files.readString(log);
             assertEquals(0, p.exitValue(), out);
-            String c1 = out.lines().filter(l -> l.startsWith("run: ")).map(l -> l.substring(5)).findFirst()
+            String c1 = out.lines()
+                    .filter(l -> l.startsWith("run: "))
+                    .map(l -> l.substring(5))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no result from the C1-only run: " + out));
             assertEquals(compiled, c1, "loss bits and weight hash, C2-compiled (expected) vs C1 only (actual)");
         } finally {
@@ -113,7 +132,8 @@ class TrainingTest {
         GptConfig cfg = Fixtures.tiny();
         Rng rng = new Rng(4);
         int t = 16;
-        int[] in = Fixtures.randomTokens(rng, 4 * t, cfg.vocabSize()), tg = Fixtures.randomTokens(rng, 4 * t, cfg.vocabSize());
+        int[] in = Fixtures.randomTokens(rng, 4 * t, cfg.vocabSize()),
+                tg = Fixtures.randomTokens(rng, 4 * t, cfg.vocabSize());
         Gpt big = new Gpt(cfg, 4, 1), small = new Gpt(cfg, 2, 1);
         big.zeroGrad();
         big.forward(in, tg, null, 4, t);
@@ -134,7 +154,8 @@ class TrainingTest {
         GptConfig cfg = Fixtures.tiny();
         Rng rng = new Rng(8);
         int b = 2, t = 16;
-        int[] in = Fixtures.randomTokens(rng, b * t, cfg.vocabSize()), tg = Fixtures.randomTokens(rng, b * t, cfg.vocabSize());
+        int[] in = Fixtures.randomTokens(rng, b * t, cfg.vocabSize()),
+                tg = Fixtures.randomTokens(rng, b * t, cfg.vocabSize());
         float[] mask = new float[b * t];
         for (int i = 0; i < mask.length; i++) mask[i] = i % 4 == 0 ? 1f : 0f;
         Gpt m = new Gpt(cfg, b, 2);
@@ -170,8 +191,12 @@ class TrainingTest {
             float expected = t.decayed() ? w[i] * (1f - 0.5f * 0.1f) : w[i];
             assertEquals(expected, after[i], 1e-6, t.name());
         }
-        assertTrue(m.parameterTable().stream().filter(TensorInfo::decayed).anyMatch(t -> t.name().equals("wte")));
-        assertTrue(m.parameterTable().stream().filter(TensorInfo::decayed).anyMatch(t -> t.name().equals("wpe")));
+        assertTrue(m.parameterTable().stream()
+                .filter(TensorInfo::decayed)
+                .anyMatch(t -> t.name().equals("wte")));
+        assertTrue(m.parameterTable().stream()
+                .filter(TensorInfo::decayed)
+                .anyMatch(t -> t.name().equals("wpe")));
     }
 
     @Test
@@ -205,7 +230,8 @@ class TrainingTest {
             assertEquals(g[i] * scale, m[i], 1e-3 * Math.abs(g[i] * scale) + 1e-12, "first moment of parameter " + i);
             mSq += (double) m[i] * m[i];
         }
-        assertEquals((1 - AdamW.Settings.nanoGpt().beta1()) * 1e-3, Math.sqrt(mSq), 1e-6, "the clipped norm is the clip");
+        assertEquals(
+                (1 - AdamW.Settings.nanoGpt().beta1()) * 1e-3, Math.sqrt(mSq), 1e-6, "the clipped norm is the clip");
     }
 
     @Test
@@ -255,8 +281,10 @@ class TrainingTest {
         assumeTrue(f != null, "shared data not present");
         byte[] data = Files.readAllBytes(f);
         GptConfig cfg = new GptConfig(256, 32, 2, 2, 64, 0f);
-        Trainer tr = new Trainer(cfg, new TrainerConfig(16, 32, 1, new LrSchedule(1e-2f, 1e-3f, 20, 400),
-                AdamW.Settings.nanoGpt(), 1f), 1);
+        Trainer tr = new Trainer(
+                cfg,
+                new TrainerConfig(16, 32, 1, new LrSchedule(1e-2f, 1e-3f, 20, 400), AdamW.Settings.nanoGpt(), 1f),
+                1);
         Rng rng = new Rng(2);
         BatchSource src = (in, tg, mask, b, t) -> {
             for (int i = 0; i < b; i++) {

@@ -22,14 +22,17 @@ public class ApiErrors {
     @ServerExceptionMapper
     public Response catalog(CatalogRepository.CatalogException e) {
         LOG.warn("catalog unavailable", e);
-        return ErrorMappers.response(shape, ApiError.unavailable("the catalog database is unavailable; try again shortly"));
+        return ErrorMappers.response(
+                shape, ApiError.unavailable("the catalog database is unavailable; try again shortly"));
     }
 
     /** The broker is away (publishing a source's tasks): try again later; the source is stored and resent on restart. */
     @ServerExceptionMapper
     public Response broker(org.apache.kafka.common.KafkaException e) {
         LOG.warn("Kafka unavailable", e);
-        return ErrorMappers.response(shape, ApiError.unavailable(
-                "the broker is unavailable; the source is stored and its tasks are published as soon as Kafka answers again"));
+        return ErrorMappers.response(
+                shape,
+                ApiError.unavailable(
+                        "the broker is unavailable; the source is stored and its tasks are published as soon as Kafka answers again"));
     }
 }

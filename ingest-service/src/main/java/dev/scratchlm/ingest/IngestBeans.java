@@ -17,12 +17,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Wires the plain classes (pipeline, catalog, planner, publisher) from configuration: singletons, no proxies. */
 @ApplicationScoped
@@ -39,9 +38,21 @@ public class IngestBeans {
 
     static PipelineSettings settings(IngestConfig c) {
         var q = c.quality();
-        return new PipelineSettings(c.language().detect(), c.language().sampleChars(), c.language().lowAccuracy(), c.language().fastMargin(),
-                q.minWords(), q.maxWords(), q.minMeanWordLength(), q.maxMeanWordLength(), q.maxSymbolWordRatio(),
-                q.minPunctuatedLineShare(), q.maxDuplicateLineShare(), c.minhash().bands(), c.minhash().rows(), c.minhash().seed());
+        return new PipelineSettings(
+                c.language().detect(),
+                c.language().sampleChars(),
+                c.language().lowAccuracy(),
+                c.language().fastMargin(),
+                q.minWords(),
+                q.maxWords(),
+                q.minMeanWordLength(),
+                q.maxMeanWordLength(),
+                q.maxSymbolWordRatio(),
+                q.minPunctuatedLineShare(),
+                q.maxDuplicateLineShare(),
+                c.minhash().bands(),
+                c.minhash().rows(),
+                c.minhash().seed());
     }
 
     @Produces
@@ -65,7 +76,10 @@ public class IngestBeans {
     @Produces
     @Singleton
     Stages stages() {
-        return new Stages(new StepCounts("catalog", "PostgreSQL: exact dedup (texts primary key), near dedup (MinHash bands), records, done marker"),
+        return new Stages(
+                new StepCounts(
+                        "catalog",
+                        "PostgreSQL: exact dedup (texts primary key), near dedup (MinHash bands), records, done marker"),
                 new StepCounts("publish", "Kafka transaction: documents, rejections and the task offset"));
     }
 
@@ -81,15 +95,33 @@ public class IngestBeans {
 
     @Produces
     @Singleton
-    SourcePlanner planner(IngestConfig c, ReadLimits limits, CatalogRepository catalog, TaskPublisher publisher, Pipeline pipeline) {
-        LocalDate cutoff = c.cutoff().isBlank() || c.cutoff().equalsIgnoreCase("none") ? null : LocalDate.parse(c.cutoff().strip());
-        List<Path> dirs = c.allowedDirs().stream().filter(d -> !d.isBlank()).map(d -> Path.of(d.strip())).toList();
+    SourcePlanner planner(
+            IngestConfig c, ReadLimits limits, CatalogRepository catalog, TaskPublisher publisher, Pipeline pipeline) {
+        LocalDate cutoff = c.cutoff().isBlank() || c.cutoff().equalsIgnoreCase("none")
+                ? null
+                : LocalDate.parse(c.cutoff().strip());
+        List<Path> dirs = c.allowedDirs().stream()
+                .filter(d -> !d.isBlank())
+                .map(d -> Path.of(d.strip()))
+                .toList();
         var detectable = new HashSet<>(pipeline.languageId().candidates());
         for (String l : c.languages()) {
-            if (!detectable.contains(l)) throw new IllegalArgumentException("ingest.languages has '" + l + "', which ingest.language.detect lacks");
+            if (!detectable.contains(l))
+                throw new IllegalArgumentException(
+                        "ingest.languages has '" + l + "', which ingest.language.detect lacks");
         }
-        return new SourcePlanner(new SourcePlanner.Defaults(cutoff, c.undated(), List.copyOf(c.languages()), detectable,
-                c.taskRecords(), dirs, c.planWait()), limits, catalog, publisher);
+        return new SourcePlanner(
+                new SourcePlanner.Defaults(
+                        cutoff,
+                        c.undated(),
+                        List.copyOf(c.languages()),
+                        detectable,
+                        c.taskRecords(),
+                        dirs,
+                        c.planWait()),
+                limits,
+                catalog,
+                publisher);
     }
 
     @Produces

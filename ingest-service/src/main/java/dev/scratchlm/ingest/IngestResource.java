@@ -17,9 +17,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -29,6 +26,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** The ingest API: sources in (server-side, uploaded, posted), progress and totals out. */
 @Path("/api/ingest")
@@ -36,10 +35,13 @@ import java.util.Map;
 public class IngestResource {
     @Inject
     SourcePlanner planner;
+
     @Inject
     CatalogRepository catalog;
+
     @Inject
     IngestWorkers workers;
+
     @Inject
     IngestConfig config;
 
@@ -55,39 +57,55 @@ public class IngestResource {
     @POST
     @Path("/files")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response upload(@RestForm(FileUpload.ALL) List<FileUpload> files, @RestForm String cutoff,
-                           @RestForm String languages, @RestForm String undated, @RestForm String license) throws IOException {
+    public Response upload(
+            @RestForm(FileUpload.ALL) List<FileUpload> files,
+            @RestForm String cutoff,
+            @RestForm String languages,
+            @RestForm String undated,
+            @RestForm String license)
+            throws IOException {
         List<Upload> uploads = new ArrayList<>();
         for (FileUpload f : files == null ? List.<FileUpload>of() : files) {
             if (f.fileName() == null || f.fileName().isBlank()) continue; // a plain form field, not a file
             uploads.add(new Upload(baseName(f.fileName()), Files.readAllBytes(f.uploadedFile())));
         }
-        return accepted(planner.submitUploads(uploads, new SourceOptions(cutoff, list(languages), undated, license, null)));
+        return accepted(
+                planner.submitUploads(uploads, new SourceOptions(cutoff, list(languages), undated, license, null)));
     }
 
     /** Documents in the body: a JSON array or JSON Lines of {text, url?, title?, date?, lang?}. */
     @POST
     @Path("/documents")
     @Consumes({MediaType.APPLICATION_JSON, "application/x-ndjson", "application/jsonl", "application/json-lines"})
-    public Response documents(InputStream body, @QueryParam("cutoff") String cutoff, @QueryParam("languages") String languages,
-                              @QueryParam("undated") String undated, @QueryParam("license") String license) throws IOException {
+    public Response documents(
+            InputStream body,
+            @QueryParam("cutoff") String cutoff,
+            @QueryParam("languages") String languages,
+            @QueryParam("undated") String undated,
+            @QueryParam("license") String license)
+            throws IOException {
         int max = config.maxDocumentBytes() * 64;
         byte[] bytes = body.readNBytes(max + 1);
-        if (bytes.length > max) throw new BadSourceException(413, "body too large", "at most " + max + " bytes; upload a file instead");
-        return accepted(planner.submitDocuments(bytes, new SourceOptions(cutoff, list(languages), undated, license, null)));
+        if (bytes.length > max)
+            throw new BadSourceException(413, "body too large", "at most " + max + " bytes; upload a file instead");
+        return accepted(
+                planner.submitDocuments(bytes, new SourceOptions(cutoff, list(languages), undated, license, null)));
     }
 
     @GET
     @Path("/sources")
     public List<Map<String, Object>> sources() {
-        return catalog.sources().stream().map(s -> catalog.progress(s.id()).map(this::view).orElse(null))
-                .filter(m -> m != null).toList();
+        return catalog.sources().stream()
+                .map(s -> catalog.progress(s.id()).map(this::view).orElse(null))
+                .filter(m -> m != null)
+                .toList();
     }
 
     @GET
     @Path("/sources/{id}")
     public Response source(@PathParam("id") String id) {
-        return catalog.progress(id).map(p -> Response.ok(view(p)).build())
+        return catalog.progress(id)
+                .map(p -> Response.ok(view(p)).build())
                 .orElseThrow(() -> new BadSourceException(404, "unknown source", id));
     }
 
@@ -111,8 +129,12 @@ public class IngestResource {
     @Path("/stats")
     public Map<String, Object> stats() {
         var d = planner.defaults();
-        return StatusViews.stats(catalog.stats(), d.cutoff() == null ? "none" : d.cutoff().toString(), d.undated(),
-                d.languages(), workers.allStages());
+        return StatusViews.stats(
+                catalog.stats(),
+                d.cutoff() == null ? "none" : d.cutoff().toString(),
+                d.undated(),
+                d.languages(),
+                workers.allStages());
     }
 
     private Response accepted(Planned planned) {
@@ -123,12 +145,18 @@ public class IngestResource {
         body.put("records", planned.records());
         catalog.progress(planned.sourceId()).ifPresent(p -> body.put("status", view(p)));
         URI location = URI.create("/api/ingest/sources/" + planned.sourceId());
-        return Response.status(planned.created() ? 202 : 200).location(location).entity(body).build();
+        return Response.status(planned.created() ? 202 : 200)
+                .location(location)
+                .entity(body)
+                .build();
     }
 
     private static List<String> list(String commaSeparated) {
         if (commaSeparated == null || commaSeparated.isBlank()) return null;
-        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(commaSeparated.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     private static String baseName(String name) {

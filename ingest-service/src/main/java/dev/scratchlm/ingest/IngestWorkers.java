@@ -14,13 +14,12 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Starts this replica's task consumers on their own threads (an explicit poll loop per worker, so the commit happens
@@ -32,20 +31,28 @@ public class IngestWorkers {
 
     @Inject
     IngestConfig config;
+
     @Inject
     TaskProcessor processor;
+
     @Inject
     CatalogRepository catalog;
+
     @Inject
     SourcePlanner planner;
+
     @Inject
     IngestBeans.Stages stages;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     TopicSetup topics;
+
     @Inject
     LoopHealth loops;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -58,30 +65,44 @@ public class IngestWorkers {
         for (StepCounts s : allStages()) register(s);
         String base = config.workers().id().filter(s -> !s.isBlank()).orElseGet(IngestWorkers::defaultId);
         for (int i = 0; i < config.workers().count(); i++) {
-            TaskWorker w = new TaskWorker(new TaskWorker.Settings(bootstrap, config.workers().group(), config.workers().tasksTopic(),
-                    base + "-" + i, config.workers().transactionTimeoutMs(), planner::mayRead), processor, catalog, stages.catalog(), stages.publish());
+            TaskWorker w = new TaskWorker(
+                    new TaskWorker.Settings(
+                            bootstrap,
+                            config.workers().group(),
+                            config.workers().tasksTopic(),
+                            base + "-" + i,
+                            config.workers().transactionTimeoutMs(),
+                            planner::mayRead),
+                    processor,
+                    catalog,
+                    stages.catalog(),
+                    stages.publish());
             workers.add(w);
             loops.register(w.loop());
             w.start();
         }
-        LOG.infof("ingest: %d task worker(s) as %s in group %s", workers.size(), base, config.workers().group());
+        LOG.infof(
+                "ingest: %d task worker(s) as %s in group %s",
+                workers.size(), base, config.workers().group());
         // Sources stored while the broker was away (or by a replica that died mid-publish) get their tasks out.
-        Thread republisher = new Thread(() -> {
-            int minAge = 0; // at start-up every pending source; later only those no request is still publishing
-            while (!stopping) {
-                try {
-                    planner.republishPending(minAge);
-                } catch (RuntimeException e) {
-                    LOG.warnf("could not publish pending tasks yet: %s", e.getMessage());
-                }
-                minAge = 60;
-                try {
-                    Thread.sleep(15_000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "ingest-republisher");
+        Thread republisher = new Thread(
+                () -> {
+                    int minAge = 0; // at start-up every pending source; later only those no request is still publishing
+                    while (!stopping) {
+                        try {
+                            planner.republishPending(minAge);
+                        } catch (RuntimeException e) {
+                            LOG.warnf("could not publish pending tasks yet: %s", e.getMessage());
+                        }
+                        minAge = 60;
+                        try {
+                            Thread.sleep(15_000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "ingest-republisher");
         republisher.setDaemon(true);
         republisher.start();
         this.republisher = republisher;
@@ -117,14 +138,24 @@ public class IngestWorkers {
     }
 
     private void register(StepCounts s) {
-        FunctionCounter.builder("ingest.step.documents", s, StepCounts::docs).tag("step", s.name())
-                .description("documents that entered the step").register(registry);
-        FunctionCounter.builder("ingest.step.bytes", s, StepCounts::bytes).tag("step", s.name()).baseUnit("bytes")
-                .description("input bytes of the documents that entered the step").register(registry);
-        FunctionCounter.builder("ingest.step.seconds", s, StepCounts::seconds).tag("step", s.name()).baseUnit("seconds")
-                .description("time spent in the step").register(registry);
-        FunctionCounter.builder("ingest.step.rejected", s, StepCounts::rejected).tag("step", s.name())
-                .description("documents the step rejected").register(registry);
+        FunctionCounter.builder("ingest.step.documents", s, StepCounts::docs)
+                .tag("step", s.name())
+                .description("documents that entered the step")
+                .register(registry);
+        FunctionCounter.builder("ingest.step.bytes", s, StepCounts::bytes)
+                .tag("step", s.name())
+                .baseUnit("bytes")
+                .description("input bytes of the documents that entered the step")
+                .register(registry);
+        FunctionCounter.builder("ingest.step.seconds", s, StepCounts::seconds)
+                .tag("step", s.name())
+                .baseUnit("seconds")
+                .description("time spent in the step")
+                .register(registry);
+        FunctionCounter.builder("ingest.step.rejected", s, StepCounts::rejected)
+                .tag("step", s.name())
+                .description("documents the step rejected")
+                .register(registry);
     }
 
     private static String defaultId() {

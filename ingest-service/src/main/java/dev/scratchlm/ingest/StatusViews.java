@@ -3,7 +3,6 @@ package dev.scratchlm.ingest;
 import dev.scratchlm.ingest.catalog.CatalogStats;
 import dev.scratchlm.ingest.catalog.SourceProgress;
 import dev.scratchlm.ingest.pipeline.StepCounts;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,18 +17,24 @@ final class StatusViews {
         m.put("type", p.source().type());
         m.put("location", p.source().location());
         m.put("state", p.state());
-        Map<String, Object> tasks = pair("done", p.tasksDone(), "total", p.source().tasksTotal());
+        Map<String, Object> tasks =
+                pair("done", p.tasksDone(), "total", p.source().tasksTotal());
         tasks.put("failed", p.failed().size());
         m.put("tasks", tasks);
         if (!p.failed().isEmpty()) {
-            m.put("failures", p.failed().stream().limit(20).map(f -> {
-                Map<String, Object> one = new LinkedHashMap<>();
-                one.put("task", f.taskId());
-                one.put("attempts", f.attempts());
-                one.put("reason", f.reason());
-                one.put("failedAt", f.failedAt().toString());
-                return one;
-            }).toList());
+            m.put(
+                    "failures",
+                    p.failed().stream()
+                            .limit(20)
+                            .map(f -> {
+                                Map<String, Object> one = new LinkedHashMap<>();
+                                one.put("task", f.taskId());
+                                one.put("attempts", f.attempts());
+                                one.put("reason", f.reason());
+                                one.put("failedAt", f.failedAt().toString());
+                                return one;
+                            })
+                            .toList());
         }
         m.put("records", p.accepted() + p.rejected());
         m.put("accepted", p.accepted());
@@ -38,7 +43,9 @@ final class StatusViews {
         rejected.put("byReason", p.rejectedByFilter());
         m.put("rejected", rejected);
         m.put("megabytes", round(p.bytes() / 1e6));
-        m.put("cutoff", p.source().cutoff() == null ? "none" : p.source().cutoff().toString());
+        m.put(
+                "cutoff",
+                p.source().cutoff() == null ? "none" : p.source().cutoff().toString());
         m.put("undated", p.source().undated());
         m.put("languages", p.source().languages());
         if (p.source().license() != null) m.put("license", p.source().license());
@@ -46,7 +53,8 @@ final class StatusViews {
         return m;
     }
 
-    static Map<String, Object> stats(CatalogStats s, String cutoff, String undated, List<String> languages, List<StepCounts> steps) {
+    static Map<String, Object> stats(
+            CatalogStats s, String cutoff, String undated, List<String> languages, List<StepCounts> steps) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("sources", s.sources());
         m.put("tasks", pair("done", s.tasksDone(), "total", s.tasksTotal()));

@@ -1,17 +1,16 @@
 package dev.scratchlm.ingest;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.devstack.E2eScripts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The ingest page in a real browser (e2e/ingest-page.mjs). */
 @QuarkusTest
@@ -23,7 +22,8 @@ class IngestPageTest {
 
     @Test
     void thePageShowsTheStepsAndTheSourcesAsTheApiReportsThem() {
-        String output = E2eScripts.run("ingest-page.mjs", Map.of("BASE_URL", url.toString()), true, Duration.ofMinutes(2));
+        String output =
+                E2eScripts.run("ingest-page.mjs", Map.of("BASE_URL", url.toString()), true, Duration.ofMinutes(2));
         assertThat(output).contains("ingest page: ok");
     }
 }

@@ -1,7 +1,6 @@
 package dev.scratchlm.ingest;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,12 +24,15 @@ public class IngestTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of("ingest.allowed-dirs", dir().toString(),
-                "ingest.task-records", "20",
-                "quarkus.log.category.\"org.apache.kafka\".level", "WARN");
+        return Map.of(
+                "ingest.allowed-dirs",
+                dir().toString(),
+                "ingest.task-records",
+                "20",
+                "quarkus.log.category.\"org.apache.kafka\".level",
+                "WARN");
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 }

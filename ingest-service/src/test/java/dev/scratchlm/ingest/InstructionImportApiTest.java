@@ -1,5 +1,7 @@
 package dev.scratchlm.ingest;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.bpe.BpeTrainer;
 import dev.scratchlm.bpe.NumberPolicy;
@@ -18,12 +20,6 @@ import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,8 +33,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
 
 /** POST /api/instructions end to end: the real broker and PostgreSQL, examples read back from the topic. */
 @QuarkusTest
@@ -60,12 +59,21 @@ class InstructionImportApiTest {
     /** A small tokenizer with (or without) the chat template's special tokens, put on the tokenizers topic. */
     private static String publishTokenizer(boolean chatTokens) throws Exception {
         List<String> texts = devsetLines().subList(1, 400);
-        BpeTrainer.Config config = chatTokens ? BpeTrainer.Config.of(400, NumberPolicy.SINGLE)
+        BpeTrainer.Config config = chatTokens
+                ? BpeTrainer.Config.of(400, NumberPolicy.SINGLE)
                 : new BpeTrainer.Config(400, SplitPattern.forNumberPolicy(NumberPolicy.SINGLE), List.of(), 2);
         Tokenizer t = BpeTrainer.train(texts, config);
         String id = "tok-" + UUID.randomUUID();
-        TokenizerRecord r = new TokenizerRecord(TokenizerRecord.SCHEMA, id, t.vocabSize(), "single", "single", t.specialTokens(),
-                ScratchFormat.toText(t), Map.of(), Instant.now());
+        TokenizerRecord r = new TokenizerRecord(
+                TokenizerRecord.SCHEMA,
+                id,
+                t.vocabSize(),
+                "single",
+                "single",
+                t.specialTokens(),
+                ScratchFormat.toText(t),
+                Map.of(),
+                Instant.now());
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(bootstrap()))) {
             p.send(new ProducerRecord<>(Topics.TOKENIZERS, id, Json.bytes(r))).get();
         }
@@ -75,7 +83,8 @@ class InstructionImportApiTest {
     /** Every example of {@code dataset} on the topic, read from the start until none arrived for {@code settle}. */
     private static List<ConsumerRecord<String, byte[]>> onTopic(String dataset, int atLeast, Duration settle) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap(), "verify-" + UUID.randomUUID()))) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(KafkaSettings.consumer(bootstrap(), "verify-" + UUID.randomUUID()))) {
             c.subscribe(List.of(Topics.INSTRUCTIONS));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             long quietUntil = Long.MAX_VALUE;
@@ -83,7 +92,8 @@ class InstructionImportApiTest {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     if (Json.read(r.value(), InstructionExample.class).dataset().equals(dataset)) out.add(r);
                 }
-                if (quietUntil == Long.MAX_VALUE && out.size() >= atLeast) quietUntil = System.nanoTime() + settle.toNanos();
+                if (quietUntil == Long.MAX_VALUE && out.size() >= atLeast)
+                    quietUntil = System.nanoTime() + settle.toNanos();
             }
         }
         return out;
@@ -113,7 +123,8 @@ class InstructionImportApiTest {
         assertThat(a.get("published").asInt()).isEqualTo(accepted);
         assertThat(a.get("lengthChecked").asBoolean()).isTrue();
         assertThat(a.get("rejectedByReason").get("malformed").asInt()).isEqualTo(1);
-        assertThat(a.get("rejectedByReason").get("duplicate").asInt()).isEqualTo(402 - accepted); // 201 rows of examples, two each
+        assertThat(a.get("rejectedByReason").get("duplicate").asInt())
+                .isEqualTo(402 - accepted); // 201 rows of examples, two each
         assertThat(a.get("rejectedByReason").has("too-long")).isFalse();
         JsonNode broken = null;
         for (JsonNode rej : a.get("rejections")) if (rej.get("reason").asText().equals("malformed")) broken = rej;
@@ -153,7 +164,8 @@ class InstructionImportApiTest {
         long train = 0, heldout = 0;
         for (JsonNode n : catalog.get("examples")) {
             if (!n.get("dataset").asText().equals(dataset)) continue;
-            if (n.get("split").asText().equals("train")) train = n.get("examples").asLong();
+            if (n.get("split").asText().equals("train"))
+                train = n.get("examples").asLong();
             else heldout = n.get("examples").asLong();
         }
         assertThat(train + heldout).isEqualTo(accepted + 2);
@@ -161,9 +173,11 @@ class InstructionImportApiTest {
         assertThat(train).isGreaterThan(heldout);
         boolean malformedCounted = false;
         for (JsonNode n : catalog.get("rejections")) {
-            if (n.get("dataset").asText().equals(dataset) && n.get("reason").asText().equals("malformed")) {
+            if (n.get("dataset").asText().equals(dataset)
+                    && n.get("reason").asText().equals("malformed")) {
                 malformedCounted = true;
-                assertThat(n.get("count").asLong()).isEqualTo(2); // once per distinct import (the first and the bigger file)
+                assertThat(n.get("count").asLong())
+                        .isEqualTo(2); // once per distinct import (the first and the bigger file)
             }
         }
         assertThat(malformedCounted).isTrue();
@@ -174,37 +188,54 @@ class InstructionImportApiTest {
         TestHttp http = new TestHttp(base);
         String tokenizer = publishTokenizer(true);
         String dataset = "chat-" + UUID.randomUUID().toString().substring(0, 8);
-        String jsonl = "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello.\"}]}\n"
-                + "{\"messages\": [{\"role\": \"user\", \"content\": \"Talk\"}, {\"role\": \"assistant\", \"content\": \""
-                + "restaurant ".repeat(200) + "\"}]}\n"
-                + "{\"messages\": [{\"role\": \"user\", \"content\": \"Only asking\"}]}\n";
-        TestHttp.Reply r = http.post("/api/instructions?dataset=" + dataset + "&format=openai&tokenizer=" + tokenizer + "&context=64",
-                "application/jsonl", jsonl.getBytes(StandardCharsets.UTF_8));
+        String jsonl =
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello.\"}]}\n"
+                        + "{\"messages\": [{\"role\": \"user\", \"content\": \"Talk\"}, {\"role\": \"assistant\", \"content\": \""
+                        + "restaurant ".repeat(200) + "\"}]}\n"
+                        + "{\"messages\": [{\"role\": \"user\", \"content\": \"Only asking\"}]}\n";
+        TestHttp.Reply r = http.post(
+                "/api/instructions?dataset=" + dataset + "&format=openai&tokenizer=" + tokenizer + "&context=64",
+                "application/jsonl",
+                jsonl.getBytes(StandardCharsets.UTF_8));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         assertThat(r.json().get("accepted").asInt()).isEqualTo(1);
         JsonNode rejections = r.json().get("rejections");
         assertThat(rejections.get(0).get("reason").asText()).isEqualTo("too-long");
-        assertThat(rejections.get(0).get("detail").asText()).matches("\\d+ tokens with the chat template, more than the context of 64 .*");
+        assertThat(rejections.get(0).get("detail").asText())
+                .matches("\\d+ tokens with the chat template, more than the context of 64 .*");
         assertThat(rejections.get(1).get("reason").asText()).isEqualTo("no-assistant-turn");
 
-        TestHttp.Reply unknownFormat = http.post("/api/instructions?dataset=x&format=yaml", "application/octet-stream", "a".getBytes());
+        TestHttp.Reply unknownFormat =
+                http.post("/api/instructions?dataset=x&format=yaml", "application/octet-stream", "a".getBytes());
         assertThat(unknownFormat.status()).isEqualTo(400);
         assertThat(unknownFormat.json().get("error").asText()).contains("unknown format");
-        assertThat(http.post("/api/instructions?format=e2e", "text/csv", "mr,ref\n".getBytes()).status()).isEqualTo(400);
-        TestHttp.Reply notJson = http.post("/api/instructions?dataset=x&format=alpaca", "application/json", "[{\"instruction\"".getBytes());
+        assertThat(http.post("/api/instructions?format=e2e", "text/csv", "mr,ref\n".getBytes())
+                        .status())
+                .isEqualTo(400);
+        TestHttp.Reply notJson = http.post(
+                "/api/instructions?dataset=x&format=alpaca", "application/json", "[{\"instruction\"".getBytes());
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.json().get("code").asText()).isEqualTo("bad_instruction_file");
-        TestHttp.Reply noTokenizer = http.post("/api/instructions?dataset=x&format=openai&tokenizer=nope&context=64", "application/jsonl",
+        TestHttp.Reply noTokenizer = http.post(
+                "/api/instructions?dataset=x&format=openai&tokenizer=nope&context=64",
+                "application/jsonl",
                 jsonl.getBytes(StandardCharsets.UTF_8));
         assertThat(noTokenizer.status()).isEqualTo(404);
         String plain = publishTokenizer(false);
-        TestHttp.Reply noChatTokens = http.post("/api/instructions?dataset=x&format=openai&tokenizer=" + plain + "&context=64",
-                "application/jsonl", jsonl.getBytes(StandardCharsets.UTF_8));
+        TestHttp.Reply noChatTokens = http.post(
+                "/api/instructions?dataset=x&format=openai&tokenizer=" + plain + "&context=64",
+                "application/jsonl",
+                jsonl.getBytes(StandardCharsets.UTF_8));
         assertThat(noChatTokens.status()).isEqualTo(400);
         assertThat(noChatTokens.json().get("error").asText()).contains("<|end|>");
-        TestHttp.Reply latin1 = http.post("/api/instructions?dataset=x&format=openai", "application/jsonl", new byte[]{'{', (byte) 0xE9, '}'});
+        TestHttp.Reply latin1 = http.post(
+                "/api/instructions?dataset=x&format=openai", "application/jsonl", new byte[] {'{', (byte) 0xE9, '}'});
         assertThat(latin1.status()).isEqualTo(400);
-        assertThat(http.post("/api/instructions?dataset=x&format=openai&context=64", "application/jsonl", jsonl.getBytes()).status())
+        assertThat(http.post(
+                                "/api/instructions?dataset=x&format=openai&context=64",
+                                "application/jsonl",
+                                jsonl.getBytes())
+                        .status())
                 .isEqualTo(400);
     }
 }

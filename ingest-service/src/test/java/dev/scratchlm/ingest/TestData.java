@@ -1,7 +1,6 @@
 package dev.scratchlm.ingest;
 
 import dev.scratchlm.ingest.plan.SourcePlanner;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;

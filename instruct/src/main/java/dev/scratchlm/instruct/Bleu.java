@@ -18,7 +18,8 @@ public final class Bleu {
 
     public static final int MAX_ORDER = 4;
 
-    // mteval-v13a "tokenization": the character class [\{-\~\[-\` -\&\(-\+\:-\@\/] is { | } ~ [ \ ] ^ _ ` space ! " # $ % &
+    // mteval-v13a "tokenization": the character class [\{-\~\[-\` -\&\(-\+\:-\@\/] is { | } ~ [ \ ] ^ _ ` space ! " # $
+    // % &
     // ( ) * + : ; < = > ? @ / - apostrophe and hyphen are not in it.
     private static final Pattern PUNCT = Pattern.compile("([{-~\\[-` -&(-+:-@/])");
     private static final Pattern PERIOD_COMMA_AFTER_NONDIGIT = Pattern.compile("([^0-9])([.,])");
@@ -65,7 +66,8 @@ public final class Bleu {
 
     public static Stats stats(List<String> hypotheses, List<List<String>> references) {
         if (hypotheses.size() != references.size()) {
-            throw new IllegalArgumentException(hypotheses.size() + " hypotheses but " + references.size() + " reference sets");
+            throw new IllegalArgumentException(
+                    hypotheses.size() + " hypotheses but " + references.size() + " reference sets");
         }
         long[] matches = new long[MAX_ORDER];
         long[] totals = new long[MAX_ORDER];

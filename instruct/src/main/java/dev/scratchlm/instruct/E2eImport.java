@@ -2,7 +2,6 @@ package dev.scratchlm.instruct;
 
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.InstructionExample;
-
 import java.util.List;
 
 /**

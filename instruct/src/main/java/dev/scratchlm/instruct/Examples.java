@@ -2,7 +2,6 @@ package dev.scratchlm.instruct;
 
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.InstructionExample;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,7 +22,13 @@ public final class Examples {
     public static String id(String dataset, List<ChatMessage> messages) {
         StringBuilder canonical = new StringBuilder();
         for (ChatMessage m : messages) {
-            canonical.append(m.role().id()).append(' ').append(m.content().length()).append(':').append(m.content()).append('\n');
+            canonical
+                    .append(m.role().id())
+                    .append(' ')
+                    .append(m.content().length())
+                    .append(':')
+                    .append(m.content())
+                    .append('\n');
         }
         return dataset + "/" + sha256(canonical.toString()).substring(0, 32);
     }
@@ -37,7 +42,13 @@ public final class Examples {
 
     /** An example whose split unit is {@code group} (E2E: its MR). */
     public static InstructionExample of(String dataset, String format, String group, List<ChatMessage> messages) {
-        return new InstructionExample(InstructionExample.SCHEMA, id(dataset, messages), dataset, format, split(group), group,
+        return new InstructionExample(
+                InstructionExample.SCHEMA,
+                id(dataset, messages),
+                dataset,
+                format,
+                split(group),
+                group,
                 List.copyOf(messages));
     }
 
@@ -45,7 +56,8 @@ public final class Examples {
     public static InstructionExample of(String dataset, String format, List<ChatMessage> messages) {
         String id = id(dataset, messages);
         String group = id.substring(dataset.length() + 1);
-        return new InstructionExample(InstructionExample.SCHEMA, id, dataset, format, split(group), group, List.copyOf(messages));
+        return new InstructionExample(
+                InstructionExample.SCHEMA, id, dataset, format, split(group), group, List.copyOf(messages));
     }
 
     static String sha256(String s) {

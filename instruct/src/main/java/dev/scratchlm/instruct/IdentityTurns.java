@@ -2,7 +2,6 @@ package dev.scratchlm.instruct;
 
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.InstructionExample;
-
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -39,12 +38,25 @@ public final class IdentityTurns {
         }
     }
 
-    static final List<String> WHO = List.of("Who are you?", "What are you?", "Tell me about yourself.", "What is your name?",
-            "Introduce yourself.", "Which model are you?");
-    static final List<String> CUTOFF = List.of("What is your knowledge cutoff?", "When does your training data end?",
-            "What is your knowledge cutoff date?", "Up to when do you know things?", "How recent is your knowledge?");
-    static final List<String> PARAMETERS = List.of("How many parameters do you have?", "How big are you?",
-            "What is your parameter count?", "How large is your model?", "How many weights do you have?");
+    static final List<String> WHO = List.of(
+            "Who are you?",
+            "What are you?",
+            "Tell me about yourself.",
+            "What is your name?",
+            "Introduce yourself.",
+            "Which model are you?");
+    static final List<String> CUTOFF = List.of(
+            "What is your knowledge cutoff?",
+            "When does your training data end?",
+            "What is your knowledge cutoff date?",
+            "Up to when do you know things?",
+            "How recent is your knowledge?");
+    static final List<String> PARAMETERS = List.of(
+            "How many parameters do you have?",
+            "How big are you?",
+            "What is your parameter count?",
+            "How large is your model?",
+            "How many weights do you have?");
 
     /** All identity turns for {@code card}, in dataset {@code dataset}. */
     public static List<InstructionExample> examples(Facts card, String dataset) {
@@ -53,7 +65,8 @@ public final class IdentityTurns {
         String docs = String.format(Locale.ENGLISH, "%,d", card.documents());
         String who = "I am " + card.name() + ", a small language model with " + params + " parameters, pre-trained on "
                 + docs + " documents and then fine-tuned to follow instructions. My knowledge ends on " + cutoff + ".";
-        String cut = "My knowledge cutoff is " + cutoff + ": I was trained on documents up to that date and know nothing later.";
+        String cut = "My knowledge cutoff is " + cutoff
+                + ": I was trained on documents up to that date and know nothing later.";
         String size = "I have " + params + " parameters.";
         List<InstructionExample> out = new ArrayList<>();
         add(out, dataset, "who", WHO, who);
@@ -62,12 +75,19 @@ public final class IdentityTurns {
         return out;
     }
 
-    private static void add(List<InstructionExample> out, String dataset, String topic, List<String> questions, String answer) {
+    private static void add(
+            List<InstructionExample> out, String dataset, String topic, List<String> questions, String answer) {
         for (int i = 0; i < questions.size(); i++) {
             List<ChatMessage> messages = List.of(ChatMessage.user(questions.get(i)), ChatMessage.assistant(answer));
             String split = i == questions.size() - 1 ? InstructionExample.HELDOUT : InstructionExample.TRAIN;
-            out.add(new InstructionExample(InstructionExample.SCHEMA, Examples.id(dataset, messages), dataset, FORMAT, split,
-                    "identity:" + topic + ":" + i, messages));
+            out.add(new InstructionExample(
+                    InstructionExample.SCHEMA,
+                    Examples.id(dataset, messages),
+                    dataset,
+                    FORMAT,
+                    split,
+                    "identity:" + topic + ":" + i,
+                    messages));
         }
     }
 }

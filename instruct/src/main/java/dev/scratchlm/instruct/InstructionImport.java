@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.contracts.InstructionExample;
-
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -60,11 +59,14 @@ public final class InstructionImport {
     }
 
     /** @param record 1-based line (JSON Lines), element (JSON array) or CSV record number */
-    public record Rejection(long record, Reason reason, String detail) {
-    }
+    public record Rejection(long record, Reason reason, String detail) {}
 
-    public record Result(String dataset, String format, List<InstructionExample> accepted, List<Rejection> rejected,
-                         boolean lengthChecked) {
+    public record Result(
+            String dataset,
+            String format,
+            List<InstructionExample> accepted,
+            List<Rejection> rejected,
+            boolean lengthChecked) {
         /** Rejections by reason code, in {@link Reason} order. */
         public Map<String, Integer> rejectedByReason() {
             Map<String, Integer> counts = new LinkedHashMap<>();
@@ -105,14 +107,18 @@ public final class InstructionImport {
     /** @throws BadFileException if the file as a whole is unreadable as {@code format}, or the format is unknown */
     public Result read(String dataset, String format, String body) {
         if (dataset == null || !dataset.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-            throw new BadFileException("dataset must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit; got '"
-                    + dataset + "'");
+            throw new BadFileException(
+                    "dataset must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit; got '"
+                            + dataset + "'");
         }
         String f = format == null ? "" : format.toLowerCase(Locale.ROOT);
         List<Candidate> candidates = switch (f) {
-            case "openai" -> jsonRecords(body).stream().map(r -> openai(dataset, r)).toList();
-            case "alpaca" -> jsonRecords(body).stream().map(r -> alpaca(dataset, r)).toList();
-            case "sharegpt" -> jsonRecords(body).stream().map(r -> sharegpt(dataset, r)).toList();
+            case "openai" ->
+                jsonRecords(body).stream().map(r -> openai(dataset, r)).toList();
+            case "alpaca" ->
+                jsonRecords(body).stream().map(r -> alpaca(dataset, r)).toList();
+            case "sharegpt" ->
+                jsonRecords(body).stream().map(r -> sharegpt(dataset, r)).toList();
             case "e2e" -> e2e(dataset, body);
             default -> throw new BadFileException("unknown format '" + format + "': expected one of " + FORMATS);
         };
@@ -128,7 +134,10 @@ public final class InstructionImport {
             if (bad != null) {
                 rejected.add(bad);
             } else if (!seen.add(c.example.id())) {
-                rejected.add(new Rejection(c.record, Reason.DUPLICATE, "the same messages as an earlier example (" + c.example.id() + ")"));
+                rejected.add(new Rejection(
+                        c.record,
+                        Reason.DUPLICATE,
+                        "the same messages as an earlier example (" + c.example.id() + ")"));
             } else {
                 accepted.add(c.example);
             }
@@ -142,34 +151,47 @@ public final class InstructionImport {
         for (int i = 0; i < messages.size(); i++) {
             ChatMessage m = messages.get(i);
             if (m.content().isBlank()) {
-                return new Rejection(record, Reason.EMPTY_MESSAGE, "message " + (i + 1) + " (" + m.role().id() + ") is empty");
+                return new Rejection(
+                        record,
+                        Reason.EMPTY_MESSAGE,
+                        "message " + (i + 1) + " (" + m.role().id() + ") is empty");
             }
             switch (m.role()) {
                 case SYSTEM -> {
                     if (i > 0) {
-                        return new Rejection(record, Reason.SYSTEM_NOT_FIRST, "a system message at position " + (i + 1)
-                                + ": only the first message may be the system's");
+                        return new Rejection(
+                                record,
+                                Reason.SYSTEM_NOT_FIRST,
+                                "a system message at position " + (i + 1)
+                                        + ": only the first message may be the system's");
                     }
                 }
                 case USER -> sawNonSystem = true;
                 case ASSISTANT -> {
                     if (!sawNonSystem) {
-                        return new Rejection(record, Reason.NO_USER_TURN_FIRST, "the assistant speaks at position " + (i + 1)
-                                + " before any user message");
+                        return new Rejection(
+                                record,
+                                Reason.NO_USER_TURN_FIRST,
+                                "the assistant speaks at position " + (i + 1) + " before any user message");
                     }
                     assistant = true;
                 }
             }
         }
         if (!assistant) {
-            return new Rejection(record, Reason.NO_ASSISTANT_TURN, "no assistant message among " + messages.size()
-                    + ": nothing to learn");
+            return new Rejection(
+                    record,
+                    Reason.NO_ASSISTANT_TURN,
+                    "no assistant message among " + messages.size() + ": nothing to learn");
         }
         if (template != null) {
             int tokens = template.render(messages).ids().length;
             if (tokens > context + 1) {
-                return new Rejection(record, Reason.TOO_LONG, tokens + " tokens with the chat template, more than the context of "
-                        + context + " holds (" + (context + 1) + ")");
+                return new Rejection(
+                        record,
+                        Reason.TOO_LONG,
+                        tokens + " tokens with the chat template, more than the context of " + context + " holds ("
+                                + (context + 1) + ")");
             }
         }
         return null;
@@ -187,8 +209,7 @@ public final class InstructionImport {
     }
 
     /** A JSON value with its record number, or the reason it is not valid JSON. */
-    private record JsonRecord(long record, JsonNode node, String error) {
-    }
+    private record JsonRecord(long record, JsonNode node, String error) {}
 
     /** JSON Lines, or one JSON array when the body starts with '['. */
     static List<JsonRecord> jsonRecords(String body) {
@@ -210,7 +231,8 @@ public final class InstructionImport {
                 }
             } catch (JsonProcessingException e) {
                 throw new BadFileException("not a valid JSON array: " + e.getOriginalMessage() + " at line "
-                        + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+                        + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr());
             } catch (IOException e) {
                 throw new BadFileException(e.getMessage());
             }
@@ -238,8 +260,15 @@ public final class InstructionImport {
     }
 
     private static JsonRecord object(long n, JsonNode node) {
-        return node != null && node.isObject() ? new JsonRecord(n, node, null)
-                : new JsonRecord(n, null, "expected a JSON object, found " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT)));
+        return node != null && node.isObject()
+                ? new JsonRecord(n, node, null)
+                : new JsonRecord(
+                        n,
+                        null,
+                        "expected a JSON object, found "
+                                + (node == null
+                                        ? "nothing"
+                                        : node.getNodeType().name().toLowerCase(Locale.ROOT)));
     }
 
     private static Candidate openai(String dataset, JsonRecord r) {
@@ -279,16 +308,24 @@ public final class InstructionImport {
         JsonNode instruction = r.node.get("instruction");
         JsonNode input = r.node.get("input");
         JsonNode output = r.node.get("output");
-        if (instruction == null || !instruction.isTextual() || output == null || !output.isTextual()
+        if (instruction == null
+                || !instruction.isTextual()
+                || output == null
+                || !output.isTextual()
                 || (input != null && !input.isNull() && !input.isTextual())) {
-            return Candidate.bad(r.record, Reason.MALFORMED, "expected {\"instruction\": string, \"input\": string?, \"output\": string}");
+            return Candidate.bad(
+                    r.record,
+                    Reason.MALFORMED,
+                    "expected {\"instruction\": string, \"input\": string?, \"output\": string}");
         }
         String prompt = instruction.asText();
         if (input != null && input.isTextual() && !input.asText().isBlank()) {
             prompt = prompt + "\n\n" + input.asText();
         }
-        return Candidate.ok(r.record, Examples.of(dataset, "alpaca",
-                List.of(ChatMessage.user(prompt), ChatMessage.assistant(output.asText()))));
+        return Candidate.ok(
+                r.record,
+                Examples.of(
+                        dataset, "alpaca", List.of(ChatMessage.user(prompt), ChatMessage.assistant(output.asText()))));
     }
 
     private static Candidate sharegpt(String dataset, JsonRecord r) {
@@ -297,14 +334,16 @@ public final class InstructionImport {
         }
         JsonNode turns = r.node.get("conversations");
         if (turns == null || !turns.isArray() || turns.isEmpty()) {
-            return Candidate.bad(r.record, Reason.MALFORMED, "expected {\"conversations\": [{\"from\", \"value\"}, ...]}");
+            return Candidate.bad(
+                    r.record, Reason.MALFORMED, "expected {\"conversations\": [{\"from\", \"value\"}, ...]}");
         }
         List<ChatMessage> out = new ArrayList<>();
         for (int i = 0; i < turns.size(); i++) {
             JsonNode from = turns.get(i).get("from");
             JsonNode value = turns.get(i).get("value");
             if (from == null || !from.isTextual() || value == null || !value.isTextual()) {
-                return Candidate.bad(r.record, Reason.MALFORMED, "turn " + (i + 1) + " needs \"from\" and \"value\" strings");
+                return Candidate.bad(
+                        r.record, Reason.MALFORMED, "turn " + (i + 1) + " needs \"from\" and \"value\" strings");
             }
             ChatMessage.Role role = switch (from.asText().toLowerCase(Locale.ROOT)) {
                 case "human", "user" -> ChatMessage.Role.USER;
@@ -313,8 +352,10 @@ public final class InstructionImport {
                 default -> null;
             };
             if (role == null) {
-                return Candidate.bad(r.record, Reason.UNKNOWN_ROLE, "turn " + (i + 1) + " is from '" + from.asText()
-                        + "' (expected human, gpt or system)");
+                return Candidate.bad(
+                        r.record,
+                        Reason.UNKNOWN_ROLE,
+                        "turn " + (i + 1) + " is from '" + from.asText() + "' (expected human, gpt or system)");
             }
             out.add(new ChatMessage(role, value.asText()));
         }

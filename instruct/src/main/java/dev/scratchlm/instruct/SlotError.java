@@ -40,73 +40,104 @@ public final class SlotError {
         }
     }
 
-    private static final String CHEAP = "\\bcheap(ly|er|est)?\\b|\\binexpensive\\b|\\blow[- ]?(price|cost)|\\bbudget\\b|\\baffordabl"
-            + "|\\bprice(s|d)?( range)? (is |are )?low\\b";
-    private static final String MODERATE = "\\bmoderate(ly)?\\b(?![- ](customers?'?s?'? )?(rat|review|star))|\\baverage[- ]?price|\\bmid[- ]?(price|range)"
-            + "|\\bmedium[- ]?price|\\breasonabl[ey]|\\bprice(s|d)?( range)? (is |are )?average\\b";
+    private static final String CHEAP =
+            "\\bcheap(ly|er|est)?\\b|\\binexpensive\\b|\\blow[- ]?(price|cost)|\\bbudget\\b|\\baffordabl"
+                    + "|\\bprice(s|d)?( range)? (is |are )?low\\b";
+    private static final String MODERATE =
+            "\\bmoderate(ly)?\\b(?![- ](customers?'?s?'? )?(rat|review|star))|\\baverage[- ]?price|\\bmid[- ]?(price|range)"
+                    + "|\\bmedium[- ]?price|\\breasonabl[ey]|\\bprice(s|d)?( range)? (is |are )?average\\b";
     private static final String HIGH_PRICE = "\\bhigh[- ]?(price|cost|end)|\\bexpensive\\b|\\bpricey\\b|\\bcostly\\b"
             + "|\\bhighly[- ]priced|\\bprice(s|d)?( range)? (is |are )?high\\b|\\bupscale\\b";
-    private static final String RATED = "(customers?'?s?'? |users?'?s?'? )?(ratings?|rated|rate|ranked|reviews?|stars?|score)\\b";
-    private static final String RATING_IS = "\\b(rating|rated|ratings|ranked|reviews)(:| is| are| of| as)?( an?)?( very| quite)? ";
-    private static final String LOW_RATING = "\\blow(ly)?[- ]?" + RATED + "|" + RATING_IS + "low\\b|\\bpoor(ly)?[- ]?" + RATED
-            + "|\\bbad[- ]" + RATED;
-    private static final String AVERAGE_RATING = "\\baverage[- ]" + RATED + "|" + RATING_IS + "average\\b|\\bmediocre\\b"
-            + "|\\b(average(ly)?|moderately)[- ]rated";
+    private static final String RATED =
+            "(customers?'?s?'? |users?'?s?'? )?(ratings?|rated|rate|ranked|reviews?|stars?|score)\\b";
+    private static final String RATING_IS =
+            "\\b(rating|rated|ratings|ranked|reviews)(:| is| are| of| as)?( an?)?( very| quite)? ";
+    private static final String LOW_RATING =
+            "\\blow(ly)?[- ]?" + RATED + "|" + RATING_IS + "low\\b|\\bpoor(ly)?[- ]?" + RATED + "|\\bbad[- ]" + RATED;
+    private static final String AVERAGE_RATING = "\\baverage[- ]" + RATED + "|" + RATING_IS
+            + "average\\b|\\bmediocre\\b" + "|\\b(average(ly)?|moderately)[- ]rated";
     private static final String HIGH_RATING = "\\bhigh(ly)?[- ]?" + RATED + "|" + RATING_IS + "high\\b|\\bwell[- ]rated"
             + "|\\btop[- ]rated|\\bexcellent[- ]" + RATED + "|\\bgreat[- ]" + RATED;
-    private static final String ONE = "\\b1 out of 5\\b|\\brating of (1|one)\\b|\\b1 of 5\\b|\\b1/5\\b|\\bone out of five\\b|\\b(1|one)[- ]stars?\\b";
-    private static final String THREE = "\\b3 out of 5\\b|\\brating of (3|three)\\b|\\b3 of 5\\b|\\b3/5\\b|\\bthree out of five\\b|\\b(3|three)[- ]stars?\\b";
-    private static final String FIVE = "\\b5 out of 5\\b|\\brating of (5|five)\\b|\\b5 of 5\\b|\\b5/5\\b|\\bfive out of five\\b|\\b(5|five)[- ]stars?\\b";
+    private static final String ONE =
+            "\\b1 out of 5\\b|\\brating of (1|one)\\b|\\b1 of 5\\b|\\b1/5\\b|\\bone out of five\\b|\\b(1|one)[- ]stars?\\b";
+    private static final String THREE =
+            "\\b3 out of 5\\b|\\brating of (3|three)\\b|\\b3 of 5\\b|\\b3/5\\b|\\bthree out of five\\b|\\b(3|three)[- ]stars?\\b";
+    private static final String FIVE =
+            "\\b5 out of 5\\b|\\brating of (5|five)\\b|\\b5 of 5\\b|\\b5/5\\b|\\bfive out of five\\b|\\b(5|five)[- ]stars?\\b";
     private static final String KIDS = "(family|families|kids?|child|children)";
-    private static final String FAMILY_NO = "\\b(not|isn't|isnt|is not|aren't|are not|no|non)( a| an)?( very| really)?[- ]"
-            + KIDS + "[- ]?friendly|\\b" + KIDS + "[- ]?unfriendly|\\bnot (suitable|good|ideal|appropriate|recommended|for"
-            + "|welcoming|great|friendly|allow|allowing|open|geared|aimed)\\b[^.]{0,25}\\b(famil|kids?\\b|child)"
-            + "|\\bno (kids|children|families)\\b|\\badults?[- ]only\\b|\\b(doesn't|does not|don't|do not|won't|wouldn't|isn't|is not)"
-            + "\\b(?! only)[^.]{0,25}\\b(famil|kids?\\b|child)|\\badults?[- ](friendly|audience|crowd)|\\bfor adults only\\b|\\bonly for adults\\b"
-            + "|\\b(children|kids|families) (are )?not (allowed|welcome)|\\bleave the (kids|children)";
-    private static final String FAMILY_YES = "\\b" + KIDS + "[- ]?friendly\\b|\\bfor (the (whole|entire) )?(famil|kids|children)"
-            + "|\\b(kids|children|families) (are )?welcome|\\bwelcom(es?|ing)( to)? (kids|children|families)"
-            + "|\\b(suitable|good|great|ideal) for (the )?(kids|children|famil)|\\bcater(s|ing)? (to|for) (kids|children|famil)"
-            + "|\\bfamily[- ](oriented|restaurant|place|venue|pub|establishment|environment|atmosphere)|\\b(children|kids)'?s? (area|menu)";
+    private static final String FAMILY_NO =
+            "\\b(not|isn't|isnt|is not|aren't|are not|no|non)( a| an)?( very| really)?[- ]"
+                    + KIDS + "[- ]?friendly|\\b" + KIDS
+                    + "[- ]?unfriendly|\\bnot (suitable|good|ideal|appropriate|recommended|for"
+                    + "|welcoming|great|friendly|allow|allowing|open|geared|aimed)\\b[^.]{0,25}\\b(famil|kids?\\b|child)"
+                    + "|\\bno (kids|children|families)\\b|\\badults?[- ]only\\b|\\b(doesn't|does not|don't|do not|won't|wouldn't|isn't|is not)"
+                    + "\\b(?! only)[^.]{0,25}\\b(famil|kids?\\b|child)|\\badults?[- ](friendly|audience|crowd)|\\bfor adults only\\b|\\bonly for adults\\b"
+                    + "|\\b(children|kids|families) (are )?not (allowed|welcome)|\\bleave the (kids|children)";
+    private static final String FAMILY_YES =
+            "\\b" + KIDS + "[- ]?friendly\\b|\\bfor (the (whole|entire) )?(famil|kids|children)"
+                    + "|\\b(kids|children|families) (are )?welcome|\\bwelcom(es?|ing)( to)? (kids|children|families)"
+                    + "|\\b(suitable|good|great|ideal) for (the )?(kids|children|famil)|\\bcater(s|ing)? (to|for) (kids|children|famil)"
+                    + "|\\bfamily[- ](oriented|restaurant|place|venue|pub|establishment|environment|atmosphere)|\\b(children|kids)'?s? (area|menu)";
 
     /** Realizations of each slot value: the documented table (README.md, "Slot error rate"). */
     public static final Map<String, Map<String, String>> TABLE = table();
 
     private static Map<String, Map<String, String>> table() {
         Map<String, Map<String, String>> t = new LinkedHashMap<>();
-        t.put("eatType", ordered(
-                "pub", "\\bpubs?\\b",
-                "coffee shop", "\\bcoffee[- ]?(shops?|houses?)\\b|\\bcaf[eé]s?\\b",
-                "restaurant", "\\brestaurants?\\b"));
-        t.put("food", ordered(
-                "Chinese", "\\bchinese\\b",
-                "English", "\\benglish\\b|\\bbritish\\b",
-                "French", "\\bfrench\\b",
-                "Fast food", "\\bfast[- ]?food\\b",
-                "Indian", "\\bindian\\b",
-                "Italian", "\\bitalian\\b",
-                "Japanese", "\\bjapanese\\b|\\bsushi\\b"));
-        t.put("priceRange", ordered(
-                "cheap", CHEAP,
-                "less than £20", "\\b(less than|under|below|lower than) £ ?20\\b|£ ?20 or less|" + CHEAP,
-                "moderate", MODERATE,
-                "£20-25", "£ ?20 ?(-|–|to) ?£? ?25\\b|\\b20 ?(-|–|to) ?25 (pounds|gbp)|" + MODERATE,
-                "high", HIGH_PRICE,
-                "more than £30", "\\b(more than|over|above|greater than|upwards of) £ ?30\\b|£ ?30 ?(\\+|plus|or more)|" + HIGH_PRICE));
-        t.put("customer rating", ordered(
-                "low", LOW_RATING + "|" + ONE,
-                "1 out of 5", ONE + "|" + LOW_RATING,
-                "average", AVERAGE_RATING + "|" + THREE,
-                "3 out of 5", THREE + "|" + AVERAGE_RATING,
-                "high", HIGH_RATING + "|" + FIVE,
-                "5 out of 5", FIVE + "|" + HIGH_RATING));
-        t.put("area", ordered(
-                "city centre", "\\b(city|town)[- ]?cent(re|er)\\b|\\bcent(re|er) of (the )?(city|town)\\b|\\bdowntown\\b"
-                        + "|\\bcentral\\b|\\bcent(re|er)\\b",
-                "riverside", "\\briver(side)?\\b|\\bwaterfront\\b|\\bby the water\\b"));
-        t.put("familyFriendly", ordered(
-                "no", FAMILY_NO,
-                "yes", FAMILY_YES));
+        t.put(
+                "eatType",
+                ordered(
+                        "pub", "\\bpubs?\\b",
+                        "coffee shop", "\\bcoffee[- ]?(shops?|houses?)\\b|\\bcaf[eé]s?\\b",
+                        "restaurant", "\\brestaurants?\\b"));
+        t.put(
+                "food",
+                ordered(
+                        "Chinese", "\\bchinese\\b",
+                        "English", "\\benglish\\b|\\bbritish\\b",
+                        "French", "\\bfrench\\b",
+                        "Fast food", "\\bfast[- ]?food\\b",
+                        "Indian", "\\bindian\\b",
+                        "Italian", "\\bitalian\\b",
+                        "Japanese", "\\bjapanese\\b|\\bsushi\\b"));
+        t.put(
+                "priceRange",
+                ordered(
+                        "cheap",
+                        CHEAP,
+                        "less than £20",
+                        "\\b(less than|under|below|lower than) £ ?20\\b|£ ?20 or less|" + CHEAP,
+                        "moderate",
+                        MODERATE,
+                        "£20-25",
+                        "£ ?20 ?(-|–|to) ?£? ?25\\b|\\b20 ?(-|–|to) ?25 (pounds|gbp)|" + MODERATE,
+                        "high",
+                        HIGH_PRICE,
+                        "more than £30",
+                        "\\b(more than|over|above|greater than|upwards of) £ ?30\\b|£ ?30 ?(\\+|plus|or more)|"
+                                + HIGH_PRICE));
+        t.put(
+                "customer rating",
+                ordered(
+                        "low", LOW_RATING + "|" + ONE,
+                        "1 out of 5", ONE + "|" + LOW_RATING,
+                        "average", AVERAGE_RATING + "|" + THREE,
+                        "3 out of 5", THREE + "|" + AVERAGE_RATING,
+                        "high", HIGH_RATING + "|" + FIVE,
+                        "5 out of 5", FIVE + "|" + HIGH_RATING));
+        t.put(
+                "area",
+                ordered(
+                        "city centre",
+                        "\\b(city|town)[- ]?cent(re|er)\\b|\\bcent(re|er) of (the )?(city|town)\\b|\\bdowntown\\b"
+                                + "|\\bcentral\\b|\\bcent(re|er)\\b",
+                        "riverside",
+                        "\\briver(side)?\\b|\\bwaterfront\\b|\\bby the water\\b"));
+        t.put(
+                "familyFriendly",
+                ordered(
+                        "no", FAMILY_NO,
+                        "yes", FAMILY_YES));
         return t;
     }
 
@@ -151,7 +182,8 @@ public final class SlotError {
             }
             // Whole words only: name[X] is not found in "expensive".
             Matcher m = Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(value.toLowerCase(Locale.ROOT))
-                    + "(?![\\p{L}\\p{N}])").matcher(text);
+                            + "(?![\\p{L}\\p{N}])")
+                    .matcher(text);
             if (m.find()) {
                 text = m.replaceAll(" ");
             } else {

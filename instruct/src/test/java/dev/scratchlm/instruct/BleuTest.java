@@ -1,12 +1,11 @@
 package dev.scratchlm.instruct;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class BleuTest {
     private static final double EPS = 1e-9;
@@ -43,8 +42,8 @@ class BleuTest {
     void brevityPenaltyUsesTheClosestReference() {
         // hyp 3 words, refs of 6 and 7 words: the closest is 6, BP = exp(1 - 6/3) = e^-1; every n-gram of the
         // hypothesis matches (no 4-gram exists: log 1).
-        double bleu = Bleu.corpus(List.of("the cat sat"),
-                List.of(List.of("the cat sat on the mat", "the cat sat on it today okay")));
+        double bleu = Bleu.corpus(
+                List.of("the cat sat"), List.of(List.of("the cat sat on the mat", "the cat sat on it today okay")));
         assertThat(bleu).isCloseTo(Math.exp(-1), within(EPS));
     }
 
@@ -52,7 +51,8 @@ class BleuTest {
     void brevityPenaltyWithAllFourOrdersMatched() {
         // hyp 4 words, all n-grams match; refs of 8 and 9 words: BP = exp(1 - 8/4) = e^-1.
         // NLTK 3.8's corpus_bleu (same closest-length rule, no smoothing needed here) prints 0.36787944117144233.
-        double bleu = Bleu.corpus(List.of("the cat sat on"),
+        double bleu = Bleu.corpus(
+                List.of("the cat sat on"),
                 List.of(List.of("the cat sat on the mat and slept", "the cat sat on the mat and slept well")));
         assertThat(bleu).isCloseTo(0.36787944117144233, within(1e-12));
     }
@@ -60,7 +60,8 @@ class BleuTest {
     @Test
     void aTieBetweenReferenceLengthsTakesTheShorter() {
         // hyp 4 words; refs of 3 and 5 are equally close: mteval takes 3, so no penalty (5 would give exp(-0.25)).
-        double bleu = Bleu.corpus(List.of("the cat sat down"), List.of(List.of("the cat sat down here", "the cat sat")));
+        double bleu =
+                Bleu.corpus(List.of("the cat sat down"), List.of(List.of("the cat sat down here", "the cat sat")));
         assertThat(bleu).isCloseTo(1.0, within(EPS));
         assertThat(Bleu.closestLength(5, 3, 4)).isEqualTo(3);
         assertThat(Bleu.closestLength(3, 5, 4)).isEqualTo(3);
@@ -80,10 +81,12 @@ class BleuTest {
     void theCorpusScoreSumsCountsBeforeTakingTheMean() {
         // Segment 1 identical (6/6, 5/5, 4/4, 3/3), segment 2 as above (5/6, 3/5, 1/4, 0/3): summed 11/12, 8/10,
         // 5/8, 3/6, lengths 12 vs 12. NLTK 3.8's corpus_bleu on the same tokens prints 0.6918912876154527.
-        double bleu = Bleu.corpus(List.of("the cat sat on the mat", "the cat is on the mat"),
+        double bleu = Bleu.corpus(
+                List.of("the cat sat on the mat", "the cat is on the mat"),
                 List.of(List.of("the cat sat on the mat"), List.of("the cat sat on the mat")));
         assertThat(bleu).isCloseTo(Math.pow(11.0 / 12 * 8 / 10 * 5 / 8 * 3 / 6, 0.25), within(EPS));
-        Bleu.Stats s = Bleu.stats(List.of("the cat sat on the mat", "the cat is on the mat"),
+        Bleu.Stats s = Bleu.stats(
+                List.of("the cat sat on the mat", "the cat is on the mat"),
                 List.of(List.of("the cat sat on the mat"), List.of("the cat sat on the mat")));
         assertThat(bleu).isCloseTo(0.6918912876154527, within(1e-12));
         assertThat(s.matches()).containsExactly(11, 8, 5, 3);
@@ -94,6 +97,7 @@ class BleuTest {
     void emptyOutputScoresZeroAndMismatchedInputIsRefused() {
         assertThat(Bleu.corpus(List.of(""), List.of(List.of("the cat")))).isZero();
         assertThatThrownBy(() -> Bleu.corpus(List.of("a"), List.of())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Bleu.corpus(List.of("a"), List.of(List.of()))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Bleu.corpus(List.of("a"), List.of(List.of())))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -11,7 +11,8 @@ final class TestData {
     private TestData() {}
 
     static Path e2eDevsetPath() {
-        String dir = System.getProperty("scratchlm.data", System.getenv().getOrDefault("SCRATCHLM_DATA", "../testdata"));
+        String dir =
+                System.getProperty("scratchlm.data", System.getenv().getOrDefault("SCRATCHLM_DATA", "../testdata"));
         return Path.of(dir, "e2e", "devset.csv");
     }
 

@@ -25,8 +25,7 @@ import java.util.Map;
  * writes its {@link ModelBundle} into DIR.
  */
 public final class ExportMain {
-    private ExportMain() {
-    }
+    private ExportMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
@@ -71,11 +70,18 @@ public final class ExportMain {
                     }
                 }
             });
-            CheckpointManifest chosen = manifests.stream().filter(m -> m.checkpointId().equals(model)).reduce((a, b) -> b)
-                    .or(() -> manifests.stream().filter(m -> model.equals(m.stage())).max(Comparator.comparingInt(manifests::indexOf)))
-                    .orElseThrow(() -> new IllegalArgumentException("no checkpoint or stage named '" + model + "' on " + Topics.CHECKPOINTS));
+            CheckpointManifest chosen = manifests.stream()
+                    .filter(m -> m.checkpointId().equals(model))
+                    .reduce((a, b) -> b)
+                    .or(() -> manifests.stream()
+                            .filter(m -> model.equals(m.stage()))
+                            .max(Comparator.comparingInt(manifests::indexOf)))
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "no checkpoint or stage named '" + model + "' on " + Topics.CHECKPOINTS));
             TokenizerRecord tok = tokenizers.get(chosen.tokenizerId());
-            if (tok == null) throw new IllegalArgumentException("tokenizer " + chosen.tokenizerId() + " of " + chosen.checkpointId() + " is not on " + Topics.TOKENIZERS);
+            if (tok == null)
+                throw new IllegalArgumentException("tokenizer " + chosen.tokenizerId() + " of " + chosen.checkpointId()
+                        + " is not on " + Topics.TOKENIZERS);
             Checkpoint c;
             try (InputStream in = Files.newInputStream(blobs.get(chosen.checkpointId()))) {
                 c = Checkpoint.readWeightsOnly(new java.io.BufferedInputStream(in, 1 << 16));
@@ -83,7 +89,12 @@ public final class ExportMain {
             Tokenizer tokenizer = ScratchFormat.fromText(tok.definition());
             Map<String, CheckpointManifest> byId = new HashMap<>();
             manifests.forEach(m -> byId.put(m.checkpointId(), m));
-            Map<String, Object> card = ModelCard.of(chosen, byId::get, c.config(), tokenizer, tok,
+            Map<String, Object> card = ModelCard.of(
+                    chosen,
+                    byId::get,
+                    c.config(),
+                    tokenizer,
+                    tok,
                     Provenance.scan(bootstrap, chosen.tokenizerId(), Provenance.trainingShards(chosen, byId::get)));
             ModelBundle.write(c, chosen.checkpointId(), tokenizer, card, dir);
             return chosen;

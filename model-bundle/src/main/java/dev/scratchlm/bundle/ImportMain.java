@@ -29,8 +29,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code imported}. Everything is validated before anything is sent.
  */
 public final class ImportMain {
-    private ImportMain() {
-    }
+    private ImportMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
@@ -40,7 +39,8 @@ public final class ImportMain {
         String bootstrap = System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
         try {
             CheckpointManifest m = publish(Path.of(args[0]), bootstrap);
-            System.out.println("imported " + m.checkpointId() + " (tokenizer " + m.tokenizerId() + ", " + m.sizeBytes() + " bytes)");
+            System.out.println("imported " + m.checkpointId() + " (tokenizer " + m.tokenizerId() + ", " + m.sizeBytes()
+                    + " bytes)");
         } catch (IOException e) {
             System.err.println("import refused: " + e.getMessage());
             System.exit(1);
@@ -49,17 +49,20 @@ public final class ImportMain {
 
     /** Reads, validates and publishes {@code dir}; returns the manifest sent. */
     public static CheckpointManifest publish(Path dir, String bootstrap) throws IOException {
-        ModelBundle.Imported imported = ModelBundle.read(dir, Map.of("importedFrom", dir.getFileName().toString()));
+        ModelBundle.Imported imported =
+                ModelBundle.read(dir, Map.of("importedFrom", dir.getFileName().toString()));
         Path blob = Files.createTempFile("scratchlm-import", ".ckpt");
         try (Producer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(bootstrap))) {
             try (OutputStream out = Files.newOutputStream(blob)) {
                 imported.checkpoint().write(out);
             }
             TokenizerRecord tok = tokenizerRecord(imported.tokenizer());
-            producer.send(new ProducerRecord<>(Topics.TOKENIZERS, tok.id(), Json.bytes(tok))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Topics.TOKENIZERS, tok.id(), Json.bytes(tok)))
+                    .get(30, TimeUnit.SECONDS);
             String id = "import-" + Chunks.hex(sha256(blob)).substring(0, 12);
             CheckpointManifest[] sent = new CheckpointManifest[1];
-            Chunks.publish(producer, Topics.CHECKPOINTS, id, blob, s -> sent[0] = manifest(id, imported.checkpoint(), s));
+            Chunks.publish(
+                    producer, Topics.CHECKPOINTS, id, blob, s -> sent[0] = manifest(id, imported.checkpoint(), s));
             return sent[0];
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IOException("could not publish the tokenizer: " + e.getMessage(), e);
@@ -72,8 +75,16 @@ public final class ImportMain {
     }
 
     static TokenizerRecord tokenizerRecord(Tokenizer t) {
-        return new TokenizerRecord(TokenizerRecord.SCHEMA, t.id(), t.vocabSize(), t.patternName(), t.numberPolicy().id(),
-                new LinkedHashMap<>(t.specialTokens()), ScratchFormat.toText(t), Map.of("source", "import"), Instant.now());
+        return new TokenizerRecord(
+                TokenizerRecord.SCHEMA,
+                t.id(),
+                t.vocabSize(),
+                t.patternName(),
+                t.numberPolicy().id(),
+                new LinkedHashMap<>(t.specialTokens()),
+                ScratchFormat.toText(t),
+                Map.of("source", "import"),
+                Instant.now());
     }
 
     static CheckpointManifest manifest(String id, Checkpoint c, Chunks.BlobSummary s) {
@@ -85,8 +96,20 @@ public final class ImportMain {
         model.put("nHead", g.nHead());
         model.put("nEmbd", g.nEmbd());
         model.put("parameters", (long) c.weights().length);
-        return new CheckpointManifest(CheckpointManifest.SCHEMA, id, "imported", 0, null, c.tokenizerId(), model,
-                c.metadata(), Map.of(), s.sizeBytes(), s.chunkCount(), s.sha256(), Instant.now());
+        return new CheckpointManifest(
+                CheckpointManifest.SCHEMA,
+                id,
+                "imported",
+                0,
+                null,
+                c.tokenizerId(),
+                model,
+                c.metadata(),
+                Map.of(),
+                s.sizeBytes(),
+                s.chunkCount(),
+                s.sha256(),
+                Instant.now());
     }
 
     private static byte[] sha256(Path f) throws IOException {

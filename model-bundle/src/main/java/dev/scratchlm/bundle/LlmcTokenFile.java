@@ -14,8 +14,7 @@ public final class LlmcTokenFile {
     public static final int VERSION = 1;
     public static final int HEADER_INTS = 256;
 
-    private LlmcTokenFile() {
-    }
+    private LlmcTokenFile() {}
 
     /** Writes one file of {@code tokens}; ids must fit in uint16 (a vocabulary of at most 65,536). */
     public static void write(int[] tokens, OutputStream out) throws IOException {
@@ -24,7 +23,8 @@ public final class LlmcTokenFile {
         out.write(h.array());
         ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (int t : tokens) {
-            if (t < 0 || t > 0xFFFF) throw new IllegalArgumentException("token id " + t + " does not fit llm.c's uint16 ids");
+            if (t < 0 || t > 0xFFFF)
+                throw new IllegalArgumentException("token id " + t + " does not fit llm.c's uint16 ids");
             b.putShort((short) t);
             if (!b.hasRemaining()) {
                 out.write(b.array(), 0, b.position());

@@ -39,18 +39,18 @@ public final class ModelBundle {
     public static final String CHAT_TEMPLATE = "{{ '" + ChatTemplate.ENDOFTEXT + "' }}{% for message in messages %}"
             + "{{ '<|' + message['role'] + '|>' + message['content'] + '" + ChatTemplate.END + "' }}{% endfor %}"
             + "{% if add_generation_prompt %}{{ '" + ChatTemplate.ASSISTANT + "' }}{% endif %}";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A directory read back: the model as a weights-only checkpoint and its tokenizer. */
-    public record Imported(Checkpoint checkpoint, Tokenizer tokenizer) {
-    }
+    public record Imported(Checkpoint checkpoint, Tokenizer tokenizer) {}
 
-    private ModelBundle() {
-    }
+    private ModelBundle() {}
 
     /** Writes the bundle of a language-model checkpoint and its tokenizer into {@code dir}; {@code card} may be null. */
-    public static void write(Checkpoint checkpoint, String checkpointId, Tokenizer tokenizer, Map<String, Object> card,
-                             Path dir) throws IOException {
+    public static void write(
+            Checkpoint checkpoint, String checkpointId, Tokenizer tokenizer, Map<String, Object> card, Path dir)
+            throws IOException {
         GptConfig cfg = checkpoint.config();
         if (tokenizer.vocabSize() != cfg.vocabSize()) {
             throw new IllegalArgumentException("tokenizer " + tokenizer.id() + " has " + tokenizer.vocabSize()
@@ -100,7 +100,8 @@ public final class ModelBundle {
     public static Imported read(Path dir, Map<String, Object> lineage) throws IOException {
         HuggingFaceGpt2.Model model = HuggingFaceGpt2.read(dir);
         Path tj = dir.resolve(TOKENIZER_JSON);
-        if (!Files.isRegularFile(tj)) throw new CheckpointFormatException("no " + TOKENIZER_JSON + " in the model directory");
+        if (!Files.isRegularFile(tj))
+            throw new CheckpointFormatException("no " + TOKENIZER_JSON + " in the model directory");
         Tokenizer tokenizer;
         try {
             tokenizer = HuggingFaceFormat.fromJson(Files.readString(tj, StandardCharsets.UTF_8));
@@ -108,8 +109,9 @@ public final class ModelBundle {
             throw new CheckpointFormatException(e.getMessage(), e);
         }
         if (tokenizer.vocabSize() != model.config().vocabSize()) {
-            throw new CheckpointFormatException("tokenizer.json has " + tokenizer.vocabSize() + " ids but config.json's vocab_size is "
-                    + model.config().vocabSize() + ": the tokenizer is not the model's");
+            throw new CheckpointFormatException(
+                    "tokenizer.json has " + tokenizer.vocabSize() + " ids but config.json's vocab_size is "
+                            + model.config().vocabSize() + ": the tokenizer is not the model's");
         }
         Map<String, Object> meta = new LinkedHashMap<>(lineage == null ? Map.of() : lineage);
         // A model that left with its card comes back knowing what it knew: its knowledge cutoff and data counts.
@@ -118,20 +120,27 @@ public final class ModelBundle {
             try {
                 var data = JSON.readTree(cardFile.toFile()).path("data");
                 for (String k : List.of("knowledgeCutoff", "documents", "tokens")) {
-                    if (data.hasNonNull(k)) meta.put(k, data.get(k).isNumber() ? data.get(k).numberValue() : data.get(k).asText());
+                    if (data.hasNonNull(k))
+                        meta.put(
+                                k,
+                                data.get(k).isNumber()
+                                        ? data.get(k).numberValue()
+                                        : data.get(k).asText());
                 }
             } catch (IOException e) {
                 throw new CheckpointFormatException(ModelCard.JSON_FILE + " is not JSON: " + e.getMessage(), e);
             }
         }
         meta.put("stage", "imported");
-        Checkpoint c = new Checkpoint(model.config(), null, 0, 0, 0, tokenizer.id(), meta, Map.of(), model.weights(), null, null);
+        Checkpoint c = new Checkpoint(
+                model.config(), null, 0, 0, 0, tokenizer.id(), meta, Map.of(), model.weights(), null, null);
         return new Imported(c, tokenizer);
     }
 
     /** The files a bundle directory holds (written with a card or without), in the order a listing shows them. */
     public static List<String> files(boolean withCard) {
-        List<String> model = List.of(HuggingFaceGpt2.WEIGHTS_FILE, HuggingFaceGpt2.CONFIG_FILE, TOKENIZER_JSON, TIKTOKEN, TOKENIZER_CONFIG);
+        List<String> model = List.of(
+                HuggingFaceGpt2.WEIGHTS_FILE, HuggingFaceGpt2.CONFIG_FILE, TOKENIZER_JSON, TIKTOKEN, TOKENIZER_CONFIG);
         if (!withCard) return model;
         List<String> all = new java.util.ArrayList<>(List.of(ModelCard.MARKDOWN_FILE, ModelCard.JSON_FILE));
         all.addAll(model);

@@ -59,11 +59,17 @@ public record Provenance(Map<String, Source> sources, String attribution) {
             rules.put("languages", languages == null || languages.isEmpty() ? "all" : languages);
             m.put("selection", rules);
             m.put("documentsKept", documents);
-            m.put("documentsRejected", rejectedByFilter.values().stream().mapToLong(Long::longValue).sum());
+            m.put(
+                    "documentsRejected",
+                    rejectedByFilter.values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum());
             m.put("rejectedByFilter", rejectedByFilter);
             m.put("documentsByLanguage", documentsByLanguage);
             m.put("trainingDocuments", trainingDocuments);
-            m.put("dates", earliest == null ? null : Map.of("earliest", earliest.toString(), "latest", latest.toString()));
+            m.put(
+                    "dates",
+                    earliest == null ? null : Map.of("earliest", earliest.toString(), "latest", latest.toString()));
             return m;
         }
     }
@@ -111,15 +117,20 @@ public record Provenance(Map<String, Source> sources, String attribution) {
                 default -> {
                     RejectedDocument d = Json.read(r.value(), RejectedDocument.class);
                     if (counted.put("rejected:" + d.id() + ":" + d.filter(), Boolean.TRUE) != null) return;
-                    sources.computeIfAbsent(d.sourceId(), k -> new Source()).rejectedByFilter.merge(d.filter(), 1L, Long::sum);
+                    sources.computeIfAbsent(d.sourceId(), k -> new Source())
+                            .rejectedByFilter
+                            .merge(d.filter(), 1L, Long::sum);
                 }
             }
         });
         // Sources that gave this model nothing are not its data.
         sources.values().removeIf(s -> s.trainingDocuments == 0);
-        return new Provenance(sources, shardIds == null
-                ? "every training shard of tokenizer " + tokenizerId + " (the checkpoint does not list its shards)"
-                : "the checkpoint's " + shardIds.size() + " training shards");
+        return new Provenance(
+                sources,
+                shardIds == null
+                        ? "every training shard of tokenizer " + tokenizerId
+                                + " (the checkpoint does not list its shards)"
+                        : "the checkpoint's " + shardIds.size() + " training shards");
     }
 
     /**

@@ -32,8 +32,7 @@ import org.apache.kafka.common.TopicPartition;
  * {@code tokenizer.json} and the tiktoken rank file beside them.
  */
 public final class ShardExportMain {
-    private ShardExportMain() {
-    }
+    private ShardExportMain() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
@@ -41,7 +40,10 @@ public final class ShardExportMain {
             System.exit(2);
         }
         try {
-            Map<String, Integer> counts = export(args[0], Path.of(args[1]), System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
+            Map<String, Integer> counts = export(
+                    args[0],
+                    Path.of(args[1]),
+                    System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
             System.out.println("exported tokens " + counts + " to " + args[1]);
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("export failed: " + e.getMessage());
@@ -53,10 +55,12 @@ public final class ShardExportMain {
     public static Map<String, Integer> export(String tokenizerId, Path dir, String bootstrap) throws IOException {
         Map<String, List<TokenShard>> bySplit = new HashMap<>();
         TokenizerRecord tok = null;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "export-" + UUID.randomUUID()))) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "export-" + UUID.randomUUID()))) {
             List<TopicPartition> parts = new ArrayList<>();
             for (String topic : List.of(Topics.TOKENIZERS, Topics.TOKEN_SHARDS)) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+                consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                        .forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
             }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
@@ -79,10 +83,13 @@ public final class ShardExportMain {
                     }
                 }
             }
-            for (TokenShard s : seen.values()) bySplit.computeIfAbsent(s.split(), k -> new ArrayList<>()).add(s);
+            for (TokenShard s : seen.values())
+                bySplit.computeIfAbsent(s.split(), k -> new ArrayList<>()).add(s);
         }
         if (tok == null) throw new IllegalArgumentException("no tokenizer " + tokenizerId + " on " + Topics.TOKENIZERS);
-        if (tok.vocabSize() > 65536) throw new IllegalArgumentException("tokenizer " + tokenizerId + " has " + tok.vocabSize() + " ids; llm.c files hold uint16");
+        if (tok.vocabSize() > 65536)
+            throw new IllegalArgumentException(
+                    "tokenizer " + tokenizerId + " has " + tok.vocabSize() + " ids; llm.c files hold uint16");
         Files.createDirectories(dir);
         Map<String, Integer> counts = new java.util.TreeMap<>();
         for (String split : List.of(TokenShard.TRAIN, TokenShard.VAL)) {
@@ -95,7 +102,8 @@ public final class ShardExportMain {
                 System.arraycopy(s.tokens(), 0, all, at, s.tokens().length);
                 at += s.tokens().length;
             }
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(split + ".bin")), 1 << 16)) {
+            try (OutputStream out =
+                    new BufferedOutputStream(Files.newOutputStream(dir.resolve(split + ".bin")), 1 << 16)) {
                 LlmcTokenFile.write(all, out);
             }
             counts.put(split, n);

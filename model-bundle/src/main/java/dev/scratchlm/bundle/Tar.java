@@ -15,15 +15,15 @@ import java.util.List;
 public final class Tar {
     private static final int BLOCK = 512;
 
-    private Tar() {
-    }
+    private Tar() {}
 
     /** Writes {@code files} of {@code dir} as {@code folder/name} entries, then the end-of-archive blocks. */
     public static void write(Path dir, List<String> files, String folder, OutputStream out) throws IOException {
         for (String f : files) {
             Path p = dir.resolve(f);
             long size = Files.size(p);
-            out.write(header(folder + "/" + f, size, Files.getLastModifiedTime(p).toMillis() / 1000));
+            out.write(
+                    header(folder + "/" + f, size, Files.getLastModifiedTime(p).toMillis() / 1000));
             try (InputStream in = Files.newInputStream(p)) {
                 in.transferTo(out);
             }

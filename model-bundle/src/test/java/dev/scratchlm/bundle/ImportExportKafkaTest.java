@@ -43,22 +43,32 @@ class ImportExportKafkaTest {
             assertArrayEquals(Files.readAllBytes(original.resolve(f)), Files.readAllBytes(exported.resolve(f)), f);
         }
         // The export carries the card: an imported model's lineage says where it came from.
-        JsonNode card = new ObjectMapper().readTree(exported.resolve(ModelCard.JSON_FILE).toFile());
+        JsonNode card = new ObjectMapper()
+                .readTree(exported.resolve(ModelCard.JSON_FILE).toFile());
         assertEquals(m.checkpointId(), card.get("id").asText());
         assertEquals("original", card.at("/training/0/data/importedFrom").asText());
-        assertTrue(Files.readString(exported.resolve(ModelCard.MARKDOWN_FILE)).contains("# Model card: " + m.checkpointId()));
+        assertTrue(Files.readString(exported.resolve(ModelCard.MARKDOWN_FILE))
+                .contains("# Model card: " + m.checkpointId()));
         // The stage alias finds it too.
-        assertEquals(m.checkpointId(), ExportMain.export("imported", tmp.resolve("by-stage"), bootstrap).checkpointId());
-        assertThrows(IllegalArgumentException.class, () -> ExportMain.export("no-such-model", tmp.resolve("none"), bootstrap));
+        assertEquals(
+                m.checkpointId(),
+                ExportMain.export("imported", tmp.resolve("by-stage"), bootstrap)
+                        .checkpointId());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ExportMain.export("no-such-model", tmp.resolve("none"), bootstrap));
     }
 
     @Test
     void aRefusedDirectoryPublishesNothing(@TempDir Path tmp) throws Exception {
         ModelBundleTest.trainTokenizerAndModel();
         ModelBundle.write(ModelBundleTest.checkpoint, "ckpt-1", ModelBundleTest.tokenizer, null, tmp);
-        Files.writeString(tmp.resolve("config.json"), Files.readString(tmp.resolve("config.json")).replace("\"n_layer\" : 2", "\"n_layer\" : 3"));
+        Files.writeString(
+                tmp.resolve("config.json"),
+                Files.readString(tmp.resolve("config.json")).replace("\"n_layer\" : 2", "\"n_layer\" : 3"));
         // Refused before a producer is made: the address is never dialled.
-        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> ImportMain.publish(tmp, "127.0.0.1:1"));
+        CheckpointFormatException e =
+                assertThrows(CheckpointFormatException.class, () -> ImportMain.publish(tmp, "127.0.0.1:1"));
         assertTrue(e.getMessage().contains("has no transformer.h.2"), e.getMessage());
     }
 }

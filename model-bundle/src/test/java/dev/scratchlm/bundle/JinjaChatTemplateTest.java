@@ -31,11 +31,16 @@ class JinjaChatTemplateTest {
         ChatTemplate ours = new ChatTemplate(ModelBundleTest.tokenizer);
         List<List<ChatMessage>> conversations = List.of(
                 List.of(ChatMessage.user("Describe this restaurant: name[The Vaults], eatType[pub]")),
-                List.of(ChatMessage.system("You are a helpful assistant.\nAnswer briefly."), ChatMessage.user("Hi there!"),
-                        ChatMessage.assistant("Hello. How can I help?"), ChatMessage.user("  Numbers: 94569 + 32458 = ?\n")));
+                List.of(
+                        ChatMessage.system("You are a helpful assistant.\nAnswer briefly."),
+                                ChatMessage.user("Hi there!"),
+                        ChatMessage.assistant("Hello. How can I help?"),
+                                ChatMessage.user("  Numbers: 94569 + 32458 = ?\n")));
         for (List<ChatMessage> conversation : conversations) {
             List<Map<String, String>> messages = new ArrayList<>();
-            for (ChatMessage m : conversation) messages.add(Map.of("role", m.role().name().toLowerCase(java.util.Locale.ROOT), "content", m.content()));
+            for (ChatMessage m : conversation)
+                messages.add(
+                        Map.of("role", m.role().name().toLowerCase(java.util.Locale.ROOT), "content", m.content()));
             String jinja = JSON.readValue(render(dir, JSON.writeValueAsString(messages)), String.class);
             int[] ids = ours.renderPrompt(conversation);
             assertEquals(ModelBundleTest.tokenizer.decodeToString(ids), jinja);
@@ -48,8 +53,10 @@ class JinjaChatTemplateTest {
         String python = null;
         for (String candidate : List.of("python3", "/usr/bin/python3")) {
             try {
-                Process p = new ProcessBuilder(candidate, "-c", "import jinja2").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                Process p = new ProcessBuilder(candidate, "-c", "import jinja2")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 if (p.waitFor() == 0) {
                     python = candidate;
                     break;
@@ -61,8 +68,15 @@ class JinjaChatTemplateTest {
         String why = "no python3 with jinja2: run scripts/install-test-deps.sh (Debian's python3-jinja2)";
         if (python == null && "true".equals(System.getenv("CI"))) fail(why);
         assumeTrue(python != null, why);
-        Process p = new ProcessBuilder(python, Path.of("src/test/python/apply_chat_template.py").toAbsolutePath().toString(),
-                bundle.toString(), messages).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        python,
+                        Path.of("src/test/python/apply_chat_template.py")
+                                .toAbsolutePath()
+                                .toString(),
+                        bundle.toString(),
+                        messages)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) fail("apply_chat_template.py failed: " + out);
         return out.trim();

@@ -41,7 +41,8 @@ class ModelBundleTest {
     static void trainTokenizerAndModel() {
         List<String> docs = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            docs.add("Madam President, the report on item " + i + " was adopted by the committee, and the Commission agrees. "
+            docs.add("Madam President, the report on item " + i
+                    + " was adopted by the committee, and the Commission agrees. "
                     + "We would like to thank the rapporteur for the excellent work on this proposal.");
         }
         tokenizer = BpeTrainer.train(docs, BpeTrainer.Config.of(400, NumberPolicy.GROUPS_OF_3));
@@ -74,7 +75,8 @@ class ModelBundleTest {
         assertEquals(tokenizer.id(), back.checkpoint().tokenizerId());
         assertEquals("imported", back.checkpoint().metadata().get("stage"));
         assertArrayEquals(checkpoint.weights(), back.checkpoint().weights());
-        int[] prompt = new ChatTemplate(tokenizer).renderPrompt(List.of(new ChatMessage(ChatMessage.Role.USER, "Madam President")));
+        int[] prompt = new ChatTemplate(tokenizer)
+                .renderPrompt(List.of(new ChatMessage(ChatMessage.Role.USER, "Madam President")));
         float[][] want = logits(checkpoint, prompt), got = logits(back.checkpoint(), prompt);
         for (int t = 0; t < prompt.length; t++) assertArrayEquals(want[t], got[t], "position " + t);
     }
@@ -83,12 +85,19 @@ class ModelBundleTest {
     void tokenizerFilesReadBackToTheSameIds(@TempDir Path dir) throws Exception {
         ModelBundle.write(checkpoint, "ckpt-1", tokenizer, null, dir);
         Tokenizer fromJson = HuggingFaceFormat.fromJson(Files.readString(dir.resolve("tokenizer.json")));
-        JsonNode config = new ObjectMapper().readTree(dir.resolve("tokenizer_config.json").toFile());
-        Map<String, Integer> specials = new ObjectMapper().convertValue(config.get("special_tokens"),
-                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Integer>>() {});
+        JsonNode config =
+                new ObjectMapper().readTree(dir.resolve("tokenizer_config.json").toFile());
+        Map<String, Integer> specials = new ObjectMapper()
+                .convertValue(
+                        config.get("special_tokens"),
+                        new com.fasterxml.jackson.core.type.TypeReference<Map<String, Integer>>() {});
         Tokenizer fromRanks;
         try (InputStream in = Files.newInputStream(dir.resolve("tokenizer.tiktoken"))) {
-            fromRanks = TiktokenFormat.load(in, dev.scratchlm.bpe.SplitPattern.fromId(config.get("split_pattern").asText()), specials);
+            fromRanks = TiktokenFormat.load(
+                    in,
+                    dev.scratchlm.bpe.SplitPattern.fromId(
+                            config.get("split_pattern").asText()),
+                    specials);
         }
         for (String s : SAMPLE) {
             assertArrayEquals(tokenizer.encode(s), fromJson.encode(s), s);
@@ -99,24 +108,39 @@ class ModelBundleTest {
         assertEquals("<|end|>", config.get("eos_token").asText());
         assertEquals(tokenizer.pattern().regex(), config.get("pat_str").asText());
         JsonNode model = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
-        assertEquals(tokenizer.specialId("<|endoftext|>"), model.get("eos_token_id").asInt());
+        assertEquals(
+                tokenizer.specialId("<|endoftext|>"), model.get("eos_token_id").asInt());
     }
 
     @Test
     void tokenizerOfAnotherVocabularySizeIsRefused(@TempDir Path dir) throws Exception {
         ModelBundle.write(checkpoint, "ckpt-1", tokenizer, null, dir);
-        Files.writeString(dir.resolve("tokenizer.json"), HuggingFaceFormat.toJson(tokenizer.withSpecialTokens(List.of("<|extra|>"))));
-        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> ModelBundle.read(dir, Map.of()));
-        assertTrue(e.getMessage().contains("tokenizer.json has " + (tokenizer.vocabSize() + 1) + " ids but config.json's vocab_size is "
-                + tokenizer.vocabSize()), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> ModelBundle.write(checkpoint, "x", tokenizer.withSpecialTokens(List.of("<|extra|>")), null, dir.resolve("other")));
+        Files.writeString(
+                dir.resolve("tokenizer.json"),
+                HuggingFaceFormat.toJson(tokenizer.withSpecialTokens(List.of("<|extra|>"))));
+        CheckpointFormatException e =
+                assertThrows(CheckpointFormatException.class, () -> ModelBundle.read(dir, Map.of()));
+        assertTrue(
+                e.getMessage()
+                        .contains("tokenizer.json has " + (tokenizer.vocabSize() + 1)
+                                + " ids but config.json's vocab_size is " + tokenizer.vocabSize()),
+                e.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ModelBundle.write(
+                        checkpoint,
+                        "x",
+                        tokenizer.withSpecialTokens(List.of("<|extra|>")),
+                        null,
+                        dir.resolve("other")));
     }
 
     @Test
     void directoryWithoutATokenizerIsRefused(@TempDir Path dir) throws Exception {
         ModelBundle.write(checkpoint, "ckpt-1", tokenizer, null, dir);
         Files.delete(dir.resolve("tokenizer.json"));
-        assertTrue(assertThrows(CheckpointFormatException.class, () -> ModelBundle.read(dir, Map.of())).getMessage().contains("no tokenizer.json"));
+        assertTrue(assertThrows(CheckpointFormatException.class, () -> ModelBundle.read(dir, Map.of()))
+                .getMessage()
+                .contains("no tokenizer.json"));
     }
 }

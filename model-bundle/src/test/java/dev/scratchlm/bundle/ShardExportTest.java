@@ -45,7 +45,9 @@ class ShardExportTest {
         for (int i = 0; i < ids.length; i++) ids[i] = (i * 7919) % 65536;
         LlmcTokenFile.write(ids, out);
         assertArrayEquals(ids, readLlmc(out.toByteArray()));
-        assertThrows(IllegalArgumentException.class, () -> LlmcTokenFile.write(new int[] {65536}, new ByteArrayOutputStream()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> LlmcTokenFile.write(new int[] {65536}, new ByteArrayOutputStream()));
     }
 
     @Test
@@ -55,16 +57,28 @@ class ShardExportTest {
         String bootstrap = SharedDevStack.get().bootstrapServers();
         KafkaSettings.ensureTopics(bootstrap, Topics.ALL);
         String run = Long.toString(System.nanoTime());
-        int[] a = tok.encode("Madam President, the report was adopted."), b = tok.encode("We thank the rapporteur."),
+        int[] a = tok.encode("Madam President, the report was adopted."),
+                b = tok.encode("We thank the rapporteur."),
                 v = tok.encode("The Commission agrees.");
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(bootstrap))) {
-            p.send(new ProducerRecord<>(Topics.TOKENIZERS, tok.id(), Json.bytes(ImportMain.tokenizerRecord(tok)))).get();
+            p.send(new ProducerRecord<>(Topics.TOKENIZERS, tok.id(), Json.bytes(ImportMain.tokenizerRecord(tok))))
+                    .get();
             // Published out of order: the export puts shards in id order.
-            for (Object[] s : new Object[][] {{run + "-2", TokenShard.TRAIN, b}, {run + "-1", TokenShard.TRAIN, a}, {run + "-3", TokenShard.VAL, v}}) {
+            for (Object[] s : new Object[][] {
+                {run + "-2", TokenShard.TRAIN, b}, {run + "-1", TokenShard.TRAIN, a}, {run + "-3", TokenShard.VAL, v}
+            }) {
                 int[] ids = (int[]) s[2];
-                TokenShard shard = new TokenShard(TokenShard.SCHEMA, (String) s[0], tok.id(), (String) s[1], List.of("d-" + s[0]),
-                        ids.length, TokenShard.bytesPerTokenFor(tok.vocabSize()), ids);
-                p.send(new ProducerRecord<>(Topics.TOKEN_SHARDS, shard.shardId(), shard.encode())).get();
+                TokenShard shard = new TokenShard(
+                        TokenShard.SCHEMA,
+                        (String) s[0],
+                        tok.id(),
+                        (String) s[1],
+                        List.of("d-" + s[0]),
+                        ids.length,
+                        TokenShard.bytesPerTokenFor(tok.vocabSize()),
+                        ids);
+                p.send(new ProducerRecord<>(Topics.TOKEN_SHARDS, shard.shardId(), shard.encode()))
+                        .get();
             }
         }
         Map<String, Integer> counts = ShardExportMain.export(tok.id(), dir, bootstrap);
@@ -75,13 +89,24 @@ class ShardExportTest {
         // Other tests may have published shards of this tokenizer too; ours are the ones with this run's ids.
         assertTrue(train.length >= want.length);
         assertEquals(counts.get("train"), train.length);
-        assertTrue(java.util.Collections.indexOfSubList(java.util.Arrays.stream(train).boxed().toList(),
-                java.util.Arrays.stream(want).boxed().toList()) >= 0, "train.bin holds shard 1 then shard 2");
+        assertTrue(
+                java.util.Collections.indexOfSubList(
+                                java.util.Arrays.stream(train).boxed().toList(),
+                                java.util.Arrays.stream(want).boxed().toList())
+                        >= 0,
+                "train.bin holds shard 1 then shard 2");
         int[] val = readLlmc(Files.readAllBytes(dir.resolve("val.bin")));
-        assertTrue(java.util.Collections.indexOfSubList(java.util.Arrays.stream(val).boxed().toList(),
-                java.util.Arrays.stream(v).boxed().toList()) >= 0);
-        assertEquals(tok.id(), HuggingFaceFormat.fromJson(Files.readString(dir.resolve("tokenizer.json"))).id());
+        assertTrue(java.util.Collections.indexOfSubList(
+                        java.util.Arrays.stream(val).boxed().toList(),
+                        java.util.Arrays.stream(v).boxed().toList())
+                >= 0);
+        assertEquals(
+                tok.id(),
+                HuggingFaceFormat.fromJson(Files.readString(dir.resolve("tokenizer.json")))
+                        .id());
         assertTrue(Files.isRegularFile(dir.resolve("tokenizer.tiktoken")));
-        assertThrows(IllegalArgumentException.class, () -> ShardExportMain.export("no-such-tokenizer", dir.resolve("x"), bootstrap));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ShardExportMain.export("no-such-tokenizer", dir.resolve("x"), bootstrap));
     }
 }

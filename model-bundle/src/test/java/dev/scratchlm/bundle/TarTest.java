@@ -57,7 +57,9 @@ class TarTest {
         }
         Process p;
         try {
-            p = new ProcessBuilder("tar", "xf", tar.toString(), "-C", dir.toString()).redirectErrorStream(true).start();
+            p = new ProcessBuilder("tar", "xf", tar.toString(), "-C", dir.toString())
+                    .redirectErrorStream(true)
+                    .start();
         } catch (java.io.IOException e) {
             org.junit.jupiter.api.Assumptions.abort("no tar on this machine");
             return;

@@ -1,8 +1,7 @@
 package dev.scratchlm.service;
 
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
+import org.jboss.logging.Logger;
 
 /**
  * A named daemon thread that runs a session (open clients, loop, close them) until stopped, and starts a fresh
@@ -12,7 +11,8 @@ import java.time.Duration;
  */
 public final class BackgroundLoop {
     private static final Logger LOG = Logger.getLogger(BackgroundLoop.class);
-    private static final Backoff RESTART = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(15), Integer.MAX_VALUE);
+    private static final Backoff RESTART =
+            new Backoff(Duration.ofMillis(500), Duration.ofSeconds(15), Integer.MAX_VALUE);
 
     /** One session: runs while {@link BackgroundLoop#running()} says so, throws to be restarted. */
     public interface Session {

@@ -18,8 +18,10 @@ public class BodyLimitRoute {
     /** The first route of every service. */
     public static final int ORDER = Integer.MIN_VALUE;
 
-    void install(@Observes Router router, ErrorShape shape,
-                 @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize max) {
+    void install(
+            @Observes Router router,
+            ErrorShape shape,
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize max) {
         router.route().order(ORDER).handler(handler(max.asLongValue(), shape));
     }
 
@@ -30,14 +32,17 @@ public class BodyLimitRoute {
             if (refusal == null) {
                 ctx.next();
             } else {
-                Guards.end(ctx, 413, new ErrorBody(refusal, "too_large", null, java.util.Map.of("limit", limit)), shape);
+                Guards.end(
+                        ctx, 413, new ErrorBody(refusal, "too_large", null, java.util.Map.of("limit", limit)), shape);
             }
         };
     }
 
     /** @return why a request declaring this {@code Content-Length} is refused, or null when it may go on */
     public static String refusal(String contentLength, long limit) {
-        if (contentLength == null || contentLength.isEmpty() || !contentLength.chars().allMatch(Character::isDigit)) {
+        if (contentLength == null
+                || contentLength.isEmpty()
+                || !contentLength.chars().allMatch(Character::isDigit)) {
             return null; // absent or malformed: the HTTP layer deals with it
         }
         boolean over = contentLength.length() > 18 || Long.parseLong(contentLength) > limit;

@@ -1,16 +1,6 @@
 package dev.scratchlm.service;
 
 import dev.scratchlm.contracts.KafkaSettings;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +12,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
 
 /**
  * The at-least-once consumer loop of the services, on its own thread ({@link BackgroundLoop}): poll, handle, and
@@ -198,7 +197,8 @@ public final class ConsumerLoop implements AutoCloseable {
                 while (loop.running()) {
                     ConsumerRecords<String, byte[]> polled = consumer.poll(pollTimeout);
                     if (polled.isEmpty()) continue;
-                    Duration pause = records != null ? eachRecord(consumer, polled, sender) : batch(consumer, polled, sender);
+                    Duration pause =
+                            records != null ? eachRecord(consumer, polled, sender) : batch(consumer, polled, sender);
                     if (pause != null) loop.pause(pause);
                 }
             } finally {
@@ -212,8 +212,8 @@ public final class ConsumerLoop implements AutoCloseable {
     }
 
     /** @return the pause before a retry, or null when everything polled was dealt with */
-    private Duration eachRecord(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> polled,
-                                DeadLetterSender dlq) {
+    private Duration eachRecord(
+            KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> polled, DeadLetterSender dlq) {
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
         Duration pause = null;
         for (TopicPartition tp : polled.partitions()) {
@@ -255,8 +255,8 @@ public final class ConsumerLoop implements AutoCloseable {
         return pause;
     }
 
-    private Duration batch(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> polled,
-                           DeadLetterSender dlq) {
+    private Duration batch(
+            KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> polled, DeadLetterSender dlq) {
         List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(polled.count());
         polled.forEach(all::add);
         Key k = Key.of(all.get(0));
@@ -274,7 +274,8 @@ public final class ConsumerLoop implements AutoCloseable {
             if (!retry.exhausted(n)) {
                 Duration pause = retry.delay(n);
                 LOG.warnf("%s; retrying in %d ms", error, pause.toMillis());
-                for (TopicPartition tp : polled.partitions()) consumer.seek(tp, polled.records(tp).get(0).offset());
+                for (TopicPartition tp : polled.partitions())
+                    consumer.seek(tp, polled.records(tp).get(0).offset());
                 return pause;
             }
             // Retries ran out: one record at a time, so only the ones that still fail are dead-lettered.
@@ -326,7 +327,8 @@ public final class ConsumerLoop implements AutoCloseable {
     }
 
     private void tally(String outcome, long n) {
-        if (outcome != null) counts.computeIfAbsent(outcome, x -> new AtomicLong()).addAndGet(n);
+        if (outcome != null)
+            counts.computeIfAbsent(outcome, x -> new AtomicLong()).addAndGet(n);
     }
 
     /** Sends dead letters synchronously: the offset moves past a record only once its dead letter is stored. */
@@ -343,15 +345,19 @@ public final class ConsumerLoop implements AutoCloseable {
             }
             try {
                 producer.send(DeadLetters.of(r, group, kind, reason, attempts)).get(30, TimeUnit.SECONDS);
-                LOG.warnf("%s: %s record %s-%d@%d (key %s) dead-lettered: %s", loop.name(), kind, r.topic(),
-                        r.partition(), r.offset(), r.key(), reason);
+                LOG.warnf(
+                        "%s: %s record %s-%d@%d (key %s) dead-lettered: %s",
+                        loop.name(), kind, r.topic(), r.partition(), r.offset(), r.key(), reason);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while dead-lettering", e);
             } catch (ExecutionException | TimeoutException e) {
                 // Not stored: nothing is committed past the record, which the restarted session reads again.
-                throw new IllegalStateException("cannot write to " + DeadLetters.of(r, group, kind, reason, attempts).topic()
-                        + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot write to "
+                                + DeadLetters.of(r, group, kind, reason, attempts)
+                                        .topic() + ": " + e.getMessage(),
+                        e);
             }
         }
     }

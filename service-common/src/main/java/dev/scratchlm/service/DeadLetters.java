@@ -1,14 +1,13 @@
 package dev.scratchlm.service;
 
 import dev.scratchlm.contracts.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A dead letter: the record as it arrived (key, value, headers) on {@code <topic>.dlq}, with why in {@code dlq.*}
@@ -19,6 +18,7 @@ public final class DeadLetters {
 
     /** {@code poison}: can never be handled (bad bytes, an unknown schema); {@code failed}: retries ran out. */
     public static final String KIND = "dlq.kind";
+
     public static final String REASON = "dlq.reason";
     public static final String TOPIC = "dlq.topic";
     public static final String PARTITION = "dlq.partition";
@@ -29,8 +29,8 @@ public final class DeadLetters {
     public static final String FAILED = "failed";
     private static final int MAX_REASON = 2000;
 
-    public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> r, String group, String kind,
-                                                    String reason, int attempts) {
+    public static ProducerRecord<String, byte[]> of(
+            ConsumerRecord<String, byte[]> r, String group, String kind, String reason, int attempts) {
         List<Header> headers = new ArrayList<>();
         for (Header h : r.headers()) headers.add(h);
         String why = reason == null ? "" : reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;

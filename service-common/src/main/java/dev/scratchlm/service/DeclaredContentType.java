@@ -8,11 +8,10 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * A request that changes state must carry the Content-Type its endpoint declares ({@code @Consumes}; none or
@@ -32,16 +31,22 @@ public class DeclaredContentType {
     public Response check(ContainerRequestContext request, ResourceInfo resource) {
         if (!RequestGuard.STATE_CHANGING.contains(request.getMethod())) return null;
         String refusal = refusal(request.getHeaderString("Content-Type"), declared(resource));
-        return refusal == null ? null : Response.status(415).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(shape.json(415, ErrorBody.of(refusal, "unsupported_media_type"))).build();
+        return refusal == null
+                ? null
+                : Response.status(415)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(shape.json(415, ErrorBody.of(refusal, "unsupported_media_type")))
+                        .build();
     }
 
     /** The same check for a plain Vert.x route that takes only these types. */
     public static Handler<RoutingContext> route(ErrorShape shape, String... declared) {
         List<String> types = List.of(declared);
         return ctx -> {
-            String refusal = RequestGuard.STATE_CHANGING.contains(ctx.request().method().name())
-                    ? refusal(ctx.request().getHeader("Content-Type"), types) : null;
+            String refusal =
+                    RequestGuard.STATE_CHANGING.contains(ctx.request().method().name())
+                            ? refusal(ctx.request().getHeader("Content-Type"), types)
+                            : null;
             if (refusal == null) ctx.next();
             else Guards.end(ctx, 415, ErrorBody.of(refusal, "unsupported_media_type"), shape);
         };
@@ -53,7 +58,10 @@ public class DeclaredContentType {
         Consumes c = m.getAnnotation(Consumes.class);
         if (c == null) c = resource.getResourceClass().getAnnotation(Consumes.class);
         if (c == null) return JSON;
-        List<String> types = Arrays.stream(c.value()).flatMap(v -> Arrays.stream(v.split(","))).map(String::trim).toList();
+        List<String> types = Arrays.stream(c.value())
+                .flatMap(v -> Arrays.stream(v.split(",")))
+                .map(String::trim)
+                .toList();
         return types.isEmpty() || types.contains(MediaType.WILDCARD) ? JSON : types;
     }
 

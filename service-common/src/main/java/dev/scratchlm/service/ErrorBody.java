@@ -1,7 +1,6 @@
 package dev.scratchlm.service;
 
 import dev.scratchlm.contracts.Json;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 

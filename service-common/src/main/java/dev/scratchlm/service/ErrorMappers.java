@@ -53,9 +53,12 @@ public class ErrorMappers {
         ErrorBody body = switch (status) {
             case 404 -> ErrorBody.of("no such endpoint: " + where, "not_found");
             case 405 -> ErrorBody.of("method not allowed: " + where, "method_not_allowed");
-            case 406 -> ErrorBody.of("this endpoint cannot answer in the media type asked for (Accept)", "not_acceptable");
-            case 415 -> ErrorBody.of("this endpoint does not take a body of this Content-Type; send application/json",
-                    "unsupported_media_type");
+            case 406 ->
+                ErrorBody.of("this endpoint cannot answer in the media type asked for (Accept)", "not_acceptable");
+            case 415 ->
+                ErrorBody.of(
+                        "this endpoint does not take a body of this Content-Type; send application/json",
+                        "unsupported_media_type");
             default -> ErrorBody.of(clientMessage(e, status), "bad_request");
         };
         return respond(status, body);
@@ -78,22 +81,31 @@ public class ErrorMappers {
     }
 
     public static Response response(ErrorShape shape, int status, ErrorBody body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(shape.json(status, body)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(shape.json(status, body))
+                .build();
     }
 
     /** Says where the body is wrong without echoing Jackson's class names. */
     static ErrorBody badJson(JsonProcessingException e) {
         if (e instanceof JsonParseException p) {
-            String at = p.getLocation() == null ? "" : " (line " + p.getLocation().getLineNr() + ", column "
-                    + p.getLocation().getColumnNr() + ")";
+            String at = p.getLocation() == null
+                    ? ""
+                    : " (line " + p.getLocation().getLineNr() + ", column "
+                            + p.getLocation().getColumnNr() + ")";
             return ErrorBody.of("the request body is not valid JSON" + at, "malformed_json");
         }
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             String field = m.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("body");
-            return new ErrorBody("the request body is not valid JSON for this endpoint: " + field
-                    + " has the wrong type or shape", "invalid_json", field, null);
+                    .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
+                    .orElse("body");
+            return new ErrorBody(
+                    "the request body is not valid JSON for this endpoint: " + field + " has the wrong type or shape",
+                    "invalid_json",
+                    field,
+                    null);
         }
         return ErrorBody.of("the request body is not valid JSON for this endpoint", "invalid_json");
     }

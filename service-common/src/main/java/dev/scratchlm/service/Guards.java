@@ -8,6 +8,9 @@ final class Guards {
 
     static void end(RoutingContext ctx, int status, ErrorBody body, ErrorShape shape) {
         if (ctx.response().ended() || ctx.response().closed()) return;
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(shape.json(status, body));
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(shape.json(status, body));
     }
 }

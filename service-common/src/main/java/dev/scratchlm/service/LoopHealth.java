@@ -2,13 +2,12 @@ package dev.scratchlm.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Default;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
-
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Readiness of a service's background loops: down while one of them is not running, or is retrying a failure (its

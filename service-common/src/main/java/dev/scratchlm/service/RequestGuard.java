@@ -7,15 +7,14 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * The second route of every service (after {@link BodyLimitRoute}), before any body is read:
@@ -45,23 +44,39 @@ public class RequestGuard {
 
     @Inject
     ErrorShape shape;
+
     @ConfigProperty(name = "quarkus.application.name", defaultValue = "service")
     String service;
 
     @Inject
     public RequestGuard(GuardConfig config) {
-        this(config.tokens().orElse(List.of()), config.tokenPaths(), config.tokenMethods(),
-                config.openPaths().orElse(List.of()), config.allowedOrigins().orElse(List.of()));
+        this(
+                config.tokens().orElse(List.of()),
+                config.tokenPaths(),
+                config.tokenMethods(),
+                config.openPaths().orElse(List.of()),
+                config.allowedOrigins().orElse(List.of()));
     }
 
-    RequestGuard(List<String> tokens, List<String> tokenPaths, List<String> tokenMethods, List<String> openPaths,
-                 List<String> allowedOrigins) {
-        this.tokens = tokens.stream().map(String::trim).filter(t -> !t.isEmpty())
-                .map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
-        this.tokenPaths = tokenPaths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
-        this.tokenMethods = Set.copyOf(tokenMethods.stream().map(m -> m.trim().toUpperCase(Locale.ROOT)).toList());
+    RequestGuard(
+            List<String> tokens,
+            List<String> tokenPaths,
+            List<String> tokenMethods,
+            List<String> openPaths,
+            List<String> allowedOrigins) {
+        this.tokens = tokens.stream()
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .map(t -> t.getBytes(StandardCharsets.UTF_8))
+                .toList();
+        this.tokenPaths =
+                tokenPaths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+        this.tokenMethods = Set.copyOf(tokenMethods.stream()
+                .map(m -> m.trim().toUpperCase(Locale.ROOT))
+                .toList());
         this.openPaths = openPaths.stream().map(String::trim).toList();
-        this.allowedOrigins = Set.copyOf(allowedOrigins.stream().map(RequestGuard::normalizeOrigin).toList());
+        this.allowedOrigins = Set.copyOf(
+                allowedOrigins.stream().map(RequestGuard::normalizeOrigin).toList());
     }
 
     void install(@Observes Router router) {
@@ -76,8 +91,10 @@ public class RequestGuard {
     /** @return what start-up says when no tokens are configured, or null when they are */
     String openWarning() {
         if (!tokens.isEmpty()) return null;
-        return service + ": NO TOKENS CONFIGURED (scratchlm.http.tokens): " + String.join("/", new java.util.TreeSet<>(tokenMethods))
-                + " requests under " + String.join(", ", tokenPaths) + " are OPEN to anyone who can reach this port. Set the "
+        return service + ": NO TOKENS CONFIGURED (scratchlm.http.tokens): "
+                + String.join("/", new java.util.TreeSet<>(tokenMethods))
+                + " requests under " + String.join(", ", tokenPaths)
+                + " are OPEN to anyone who can reach this port. Set the "
                 + "service's token variable before exposing it beyond this machine.";
     }
 
@@ -98,7 +115,11 @@ public class RequestGuard {
         String refusal = tokenRefusal(method, ctx.normalizedPath(), r.getHeader("Authorization"));
         if (refusal != null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            Guards.end(ctx, 401, ErrorBody.of(refusal, r.getHeader("Authorization") == null ? "missing_token" : "invalid_token"), shape);
+            Guards.end(
+                    ctx,
+                    401,
+                    ErrorBody.of(refusal, r.getHeader("Authorization") == null ? "missing_token" : "invalid_token"),
+                    shape);
             return;
         }
         ctx.next();

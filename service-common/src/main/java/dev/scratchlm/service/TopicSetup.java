@@ -4,15 +4,14 @@ import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Default;
+import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
-
-import java.time.Duration;
 
 /**
  * Creates every topic of {@link Topics#ALL} that does not exist yet (existing ones are left as they are), retrying
@@ -69,7 +68,9 @@ public class TopicSetup implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("kafka-topics").status(done)
-                .withData("detail", done ? "all topics exist" : String.valueOf(problem)).build();
+        return HealthCheckResponse.named("kafka-topics")
+                .status(done)
+                .withData("detail", done ? "all topics exist" : String.valueOf(problem))
+                .build();
     }
 }

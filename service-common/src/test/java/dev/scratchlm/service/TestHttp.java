@@ -3,7 +3,6 @@ package dev.scratchlm.service;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.contracts.Json;
-
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,7 +27,8 @@ import java.util.UUID;
  * bearer token. Paths resolve against the base URL; a full {@code http://} URL is used as it is.
  */
 public final class TestHttp {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     /** A finished exchange. */
@@ -145,11 +145,13 @@ public final class TestHttp {
         try {
             for (Map.Entry<String, String> f : fields.entrySet()) {
                 out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n"
-                        + f.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8));
+                                + f.getValue() + "\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
             }
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + f.getKey()
-                        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                                + f.getKey() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
                 out.write(f.getValue());
                 out.write("\r\n".getBytes(StandardCharsets.UTF_8));
             }
@@ -164,7 +166,11 @@ public final class TestHttp {
         if (bearer != null) b.setHeader("Authorization", "Bearer " + bearer);
         try {
             HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""), r.headers());
+            return new Reply(
+                    r.statusCode(),
+                    r.body(),
+                    r.headers().firstValue("Content-Type").orElse(""),
+                    r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -175,7 +181,8 @@ public final class TestHttp {
 
     /** POSTs JSON and reads a server-sent event stream to its end. */
     public Stream stream(String path, String json) {
-        HttpRequest.Builder b = request(path).header("Content-Type", "application/json")
+        HttpRequest.Builder b = request(path)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (bearer != null) b.setHeader("Authorization", "Bearer " + bearer);
         try {
@@ -188,7 +195,8 @@ public final class TestHttp {
                     else if (!line.isEmpty()) events.add("!unexpected line: " + line);
                 }
             }
-            return new Stream(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), events);
+            return new Stream(
+                    r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), events);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -7,11 +7,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
 import java.util.List;
 import java.util.Map;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** The endpoints of the test application: JSON, a multipart upload, a bodiless action, and failures. */
 @Path("/api/things")
@@ -28,9 +27,11 @@ public class ThingsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, Object> create(Thing thing) {
         if (thing.name() == null) throw ApiError.invalid("name", "name is required");
-        if (thing.name().equals("taken")) throw ApiError.conflict("a thing named taken exists").with("hint", "pick another");
+        if (thing.name().equals("taken"))
+            throw ApiError.conflict("a thing named taken exists").with("hint", "pick another");
         if (thing.name().equals("bug")) {
-            throw new IllegalStateException("ERROR: relation \"secret_table\" does not exist at /home/someone/data/x.sql");
+            throw new IllegalStateException(
+                    "ERROR: relation \"secret_table\" does not exist at /home/someone/data/x.sql");
         }
         return Map.of("created", thing.name());
     }

@@ -8,14 +8,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Records every document on {@code documents} (id, language, date, split, size) and keeps its text while the sample
@@ -29,10 +27,13 @@ public class DocumentSampler {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
     @ConfigProperty(name = "tokenizer.sample.max-stored-bytes")
     long maxStoredBytes;
+
     @Inject
     SampleRepository samples;
+
     @Inject
     MeterRegistry registry;
 
@@ -46,7 +47,9 @@ public class DocumentSampler {
         seen = registry.counter("tokenizer.sample.documents");
         unreadable = registry.counter("tokenizer.documents.unreadable", "stage", "sample");
         // At least once: a batch is written, then its offsets committed; the idempotent insert absorbs a replay.
-        loop = ConsumerLoop.builder("document-sampler", bootstrapServers, GROUP, Topics.DOCUMENTS).batches(this::store).build();
+        loop = ConsumerLoop.builder("document-sampler", bootstrapServers, GROUP, Topics.DOCUMENTS)
+                .batches(this::store)
+                .build();
         loop.start();
     }
 

@@ -4,17 +4,6 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.Topics;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.jboss.logging.Logger;
-
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +16,16 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 /**
  * Which documents a tokenizer has already encoded from some documents partitions, read back from its own committed
@@ -47,13 +46,20 @@ final class EncodedDocuments {
      *             later committed shards from a read_committed reader until they end)
      * @return documents partition → ids of the documents encoded from it
      */
-    static Map<Integer, Set<String>> load(String bootstrapServers, String tokenizerId, Collection<Integer> documentsPartitions,
-                                          int shardPartitions, Duration wait) {
+    static Map<Integer, Set<String>> load(
+            String bootstrapServers,
+            String tokenizerId,
+            Collection<Integer> documentsPartitions,
+            int shardPartitions,
+            Duration wait) {
         Map<Integer, Set<String>> encoded = new HashMap<>();
         for (int p : documentsPartitions) encoded.put(p, new HashSet<>());
         if (documentsPartitions.isEmpty()) return encoded;
-        List<TopicPartition> shardParts = documentsPartitions.stream().map(p -> p % shardPartitions).distinct()
-                .map(p -> new TopicPartition(Topics.TOKEN_SHARDS, p)).toList();
+        List<TopicPartition> shardParts = documentsPartitions.stream()
+                .map(p -> p % shardPartitions)
+                .distinct()
+                .map(p -> new TopicPartition(Topics.TOKEN_SHARDS, p))
+                .toList();
         Map<TopicPartition, Long> end = highWatermarks(bootstrapServers, shardParts);
 
         Properties props = KafkaSettings.consumer(bootstrapServers, "unused");
@@ -68,8 +74,10 @@ final class EncodedDocuments {
                 pending.removeIf(tp -> consumer.position(tp) >= end.get(tp));
                 if (pending.isEmpty()) break;
                 if (System.nanoTime() > deadline) {
-                    LOG.warnf("open transactions on %s kept some shards of %s unreadable for %s; a re-published document "
-                            + "encoded in them could be encoded again", pending, tokenizerId, wait);
+                    LOG.warnf(
+                            "open transactions on %s kept some shards of %s unreadable for %s; a re-published document "
+                                    + "encoded in them could be encoded again",
+                            pending, tokenizerId, wait);
                     break;
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -85,7 +93,8 @@ final class EncodedDocuments {
 
     /** The JSON header of an encoded {@link TokenShard}, without decoding its ids; null if it is not a shard. */
     private static Header header(byte[] shard) {
-        if (shard == null || shard.length < 8 || !Arrays.equals(shard, 0, 4, new byte[] {'S', 'L', 'S', '1'}, 0, 4)) return null;
+        if (shard == null || shard.length < 8 || !Arrays.equals(shard, 0, 4, new byte[] {'S', 'L', 'S', '1'}, 0, 4))
+            return null;
         int length = ByteBuffer.wrap(shard, 4, 4).getInt();
         if (length < 0 || length > shard.length - 8) return null;
         try {
@@ -103,14 +112,19 @@ final class EncodedDocuments {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (TopicPartition tp : parts) latest.put(tp, OffsetSpec.latest());
             Map<TopicPartition, Long> out = new HashMap<>();
-            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get()
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                    .all()
+                    .get()
                     .forEach((tp, info) -> out.put(tp, info.offset()));
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the end of " + Topics.TOKEN_SHARDS + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the end of " + Topics.TOKEN_SHARDS + ": "
+                            + e.getCause().getMessage(),
+                    e);
         }
     }
 }

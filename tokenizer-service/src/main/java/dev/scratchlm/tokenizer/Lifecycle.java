@@ -7,12 +7,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
-
-import java.time.Duration;
 
 /**
  * Start-up: make sure the topics exist (retrying while the broker is not there yet), then start the consumer loops:
@@ -25,14 +24,19 @@ public class Lifecycle implements HealthCheck {
 
     @Inject
     DocumentSampler sampler;
+
     @Inject
     ShardStatsCollector stats;
+
     @Inject
     ShardWorkers workers;
+
     @Inject
     ReferenceTokenizers references;
+
     @Inject
     TopicSetup topics;
+
     @Inject
     LoopHealth loops;
 
@@ -45,13 +49,15 @@ public class Lifecycle implements HealthCheck {
         starter = new Thread(this::startLoops, "tokenizer-startup");
         starter.setDaemon(true);
         starter.start();
-        Thread preload = new Thread(() -> {
-            try {
-                references.preload();
-            } catch (RuntimeException e) {
-                LOG.warnf("reference tokenizers unavailable: %s", e.getMessage());
-            }
-        }, "reference-tokenizers");
+        Thread preload = new Thread(
+                () -> {
+                    try {
+                        references.preload();
+                    } catch (RuntimeException e) {
+                        LOG.warnf("reference tokenizers unavailable: %s", e.getMessage());
+                    }
+                },
+                "reference-tokenizers");
         preload.setDaemon(true);
         preload.start();
     }
@@ -85,7 +91,9 @@ public class Lifecycle implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("kafka-loops").status(started)
-                .withData("detail", started ? "topics exist, consumer loops running" : String.valueOf(problem)).build();
+        return HealthCheckResponse.named("kafka-loops")
+                .status(started)
+                .withData("detail", started ? "topics exist, consumer loops running" : String.valueOf(problem))
+                .build();
     }
 }

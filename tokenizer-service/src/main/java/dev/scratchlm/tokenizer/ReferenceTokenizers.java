@@ -4,7 +4,6 @@ import dev.scratchlm.bpe.SplitPattern;
 import dev.scratchlm.bpe.TiktokenFormat;
 import dev.scratchlm.bpe.Tokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,19 +22,38 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class ReferenceTokenizers {
     /** What one reference tokenizer is and where its ranks come from. */
-    public record Reference(String id, String name, String description, String rankFile, SplitPattern pattern,
-                            Map<String, Integer> specials) {}
+    public record Reference(
+            String id,
+            String name,
+            String description,
+            String rankFile,
+            SplitPattern pattern,
+            Map<String, Integer> specials) {}
 
     private static final Map<String, Reference> ALL = new LinkedHashMap<>();
 
     static {
-        add(new Reference("r50k_base", "GPT-2 (r50k_base)", "OpenAI's GPT-2 tokenizer: whole digit runs are pieces",
-                "r50k_base", SplitPattern.R50K, TiktokenFormat.R50K_SPECIALS));
-        add(new Reference("cl100k_base", "GPT-4 (cl100k_base)", "OpenAI's GPT-4 tokenizer: digits in groups of up to three",
-                "cl100k_base", SplitPattern.CL100K, TiktokenFormat.CL100K_SPECIALS));
-        add(new Reference("cl100k_base-single-digits", "GPT-4 vocabulary, single digits",
+        add(new Reference(
+                "r50k_base",
+                "GPT-2 (r50k_base)",
+                "OpenAI's GPT-2 tokenizer: whole digit runs are pieces",
+                "r50k_base",
+                SplitPattern.R50K,
+                TiktokenFormat.R50K_SPECIALS));
+        add(new Reference(
+                "cl100k_base",
+                "GPT-4 (cl100k_base)",
+                "OpenAI's GPT-4 tokenizer: digits in groups of up to three",
+                "cl100k_base",
+                SplitPattern.CL100K,
+                TiktokenFormat.CL100K_SPECIALS));
+        add(new Reference(
+                "cl100k_base-single-digits",
+                "GPT-4 vocabulary, single digits",
                 "cl100k_base's tokens with every digit its own piece (the single number policy)",
-                "cl100k_base", SplitPattern.CL100K_SINGLE_DIGITS, TiktokenFormat.CL100K_SPECIALS));
+                "cl100k_base",
+                SplitPattern.CL100K_SINGLE_DIGITS,
+                TiktokenFormat.CL100K_SPECIALS));
     }
 
     private static void add(Reference r) {
@@ -67,7 +85,8 @@ public class ReferenceTokenizers {
     private static Tokenizer load(Reference r) {
         String resource = "/reference-ranks/" + r.rankFile() + ".tiktoken";
         try (InputStream in = ReferenceTokenizers.class.getResourceAsStream(resource)) {
-            if (in == null) throw new IllegalStateException(resource + " is not on the classpath (copied there by the build)");
+            if (in == null)
+                throw new IllegalStateException(resource + " is not on the classpath (copied there by the build)");
             return TiktokenFormat.load(in, r.pattern(), r.specials());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);

@@ -3,7 +3,6 @@ package dev.scratchlm.tokenizer;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -32,8 +31,13 @@ public class SampleRepository {
     public record Taken(long documents, long bytes) {}
 
     /** Documents seen: all, with stored text, and per language and split. */
-    public record Corpus(long documents, long bytes, long storedDocuments, long storedBytes,
-                         Map<String, Long> documentsByLanguage, Map<String, Long> documentsBySplit) {}
+    public record Corpus(
+            long documents,
+            long bytes,
+            long storedDocuments,
+            long storedBytes,
+            Map<String, Long> documentsByLanguage,
+            Map<String, Long> documentsBySplit) {}
 
     /**
      * Inserts the documents not seen before, in one transaction.
@@ -50,7 +54,8 @@ public class SampleRepository {
                 for (Row row : rows) {
                     s.setString(1, row.id());
                     s.setString(2, row.language());
-                    if (row.published() == null) s.setNull(3, Types.DATE); else s.setDate(3, Date.valueOf(row.published()));
+                    if (row.published() == null) s.setNull(3, Types.DATE);
+                    else s.setDate(3, Date.valueOf(row.published()));
                     s.setString(4, row.split());
                     s.setInt(5, row.bytes());
                     s.setString(6, row.text());
@@ -61,7 +66,8 @@ public class SampleRepository {
             c.commit();
             long added = 0;
             for (int i = 0; i < counts.length; i++) {
-                if (counts[i] > 0 && rows.get(i).text() != null) added += rows.get(i).bytes();
+                if (counts[i] > 0 && rows.get(i).text() != null)
+                    added += rows.get(i).bytes();
             }
             return added;
         } catch (SQLException e) {
@@ -112,16 +118,22 @@ public class SampleRepository {
         try (Connection c = db.getConnection()) {
             long documents = 0, bytes = 0, storedDocs = 0, storedBytes = 0;
             try (PreparedStatement s = c.prepareStatement("SELECT count(*), coalesce(sum(bytes), 0), count(text), "
-                    + "coalesce(sum(bytes) FILTER (WHERE text IS NOT NULL), 0) FROM tokenizer.documents");
-                 ResultSet r = s.executeQuery()) {
+                            + "coalesce(sum(bytes) FILTER (WHERE text IS NOT NULL), 0) FROM tokenizer.documents");
+                    ResultSet r = s.executeQuery()) {
                 r.next();
                 documents = r.getLong(1);
                 bytes = r.getLong(2);
                 storedDocs = r.getLong(3);
                 storedBytes = r.getLong(4);
             }
-            return new Corpus(documents, bytes, storedDocs, storedBytes,
-                    counts(c, "SELECT coalesce(language, 'unknown'), count(*) FROM tokenizer.documents GROUP BY 1 ORDER BY 2 DESC, 1"),
+            return new Corpus(
+                    documents,
+                    bytes,
+                    storedDocs,
+                    storedBytes,
+                    counts(
+                            c,
+                            "SELECT coalesce(language, 'unknown'), count(*) FROM tokenizer.documents GROUP BY 1 ORDER BY 2 DESC, 1"),
                     counts(c, "SELECT split, count(*) FROM tokenizer.documents GROUP BY 1 ORDER BY 1"));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the corpus statistics: " + e.getMessage(), e);
@@ -130,14 +142,17 @@ public class SampleRepository {
 
     private static Map<String, Long> counts(Connection c, String sql) throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
-        try (PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+        try (PreparedStatement s = c.prepareStatement(sql);
+                ResultSet r = s.executeQuery()) {
             while (r.next()) out.put(r.getString(1), r.getLong(2));
         }
         return out;
     }
 
     private long single(String sql) {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(sql);
+                ResultSet r = s.executeQuery()) {
             r.next();
             return r.getLong(1);
         } catch (SQLException e) {

@@ -3,7 +3,6 @@ package dev.scratchlm.tokenizer;
 import dev.scratchlm.contracts.DocumentSpan;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenShard;
-
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +49,8 @@ final class ShardPacker {
         this.maxRecordBytes = maxRecordBytes;
         Open probe = new Open(0, TokenShard.TRAIN, Long.MAX_VALUE, Integer.MAX_VALUE);
         if (probe.roomFor(headerBytes("x".repeat(64), LocalDate.of(9999, 12, 31), Long.MAX_VALUE)) < 1) {
-            throw new IllegalArgumentException("maxRecordBytes " + maxRecordBytes + " leaves no room for a single token");
+            throw new IllegalArgumentException(
+                    "maxRecordBytes " + maxRecordBytes + " leaves no room for a single token");
         }
     }
 
@@ -60,7 +60,8 @@ final class ShardPacker {
      * @param bytes UTF-8 size of the document's text
      * @return the shards this closed, in the order they must be sent
      */
-    List<Packed> add(int partition, long offset, String documentId, String split, LocalDate date, long bytes, int[] tokens) {
+    List<Packed> add(
+            int partition, long offset, String documentId, String split, LocalDate date, long bytes, int[] tokens) {
         List<Packed> done = new ArrayList<>(1);
         long key = key(partition, split);
         int n = tokens.length + 1;
@@ -92,7 +93,9 @@ final class ShardPacker {
     List<Packed> flush() {
         List<Packed> done = new ArrayList<>(open.size());
         open.values().stream()
-                .sorted((a, b) -> a.partition != b.partition ? Integer.compare(a.partition, b.partition) : a.split.compareTo(b.split))
+                .sorted((a, b) -> a.partition != b.partition
+                        ? Integer.compare(a.partition, b.partition)
+                        : a.split.compareTo(b.split))
                 .forEach(o -> done.add(o.finish()));
         open.clear();
         return done;
@@ -148,8 +151,16 @@ final class ShardPacker {
             this.offset = offset;
             this.part = part;
             this.shardId = shardId(tokenizerId, split, partition, offset, part);
-            TokenShard empty = new TokenShard(TokenShard.SCHEMA, shardId, tokenizerId, split, List.of(), 0,
-                    bytesPerToken, new int[0], LocalDate.MAX);
+            TokenShard empty = new TokenShard(
+                    TokenShard.SCHEMA,
+                    shardId,
+                    tokenizerId,
+                    split,
+                    List.of(),
+                    0,
+                    bytesPerToken,
+                    new int[0],
+                    LocalDate.MAX);
             this.headerBase = empty.encode().length + 9;
         }
 
@@ -162,7 +173,8 @@ final class ShardPacker {
             ids.add(documentId);
             DocumentSpan span = new DocumentSpan(date, size, to - from, bytes);
             spans.add(span);
-            idBytes += Json.bytes(documentId).length + 1 + Json.bytes(span).length + 1; // what it takes, not the estimate
+            idBytes +=
+                    Json.bytes(documentId).length + 1 + Json.bytes(span).length + 1; // what it takes, not the estimate
             if (date != null && (latest == null || date.isAfter(latest))) latest = date;
             int count = to - from;
             if (size + count > tokens.length) tokens = Arrays.copyOf(tokens, Math.max(size + count, tokens.length * 2));
@@ -171,8 +183,17 @@ final class ShardPacker {
         }
 
         Packed finish() {
-            TokenShard shard = new TokenShard(TokenShard.SCHEMA, shardId, tokenizerId, split, List.copyOf(ids), size,
-                    bytesPerToken, Arrays.copyOf(tokens, size), latest, List.copyOf(spans));
+            TokenShard shard = new TokenShard(
+                    TokenShard.SCHEMA,
+                    shardId,
+                    tokenizerId,
+                    split,
+                    List.copyOf(ids),
+                    size,
+                    bytesPerToken,
+                    Arrays.copyOf(tokens, size),
+                    latest,
+                    List.copyOf(spans));
             return new Packed(partition, shard);
         }
     }

@@ -3,7 +3,6 @@ package dev.scratchlm.tokenizer;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -21,16 +20,23 @@ public class ShardRepository {
     @Inject
     AgroalDataSource db;
 
-    public record Row(String shardId, String tokenizerId, String split, int documents, long tokens, int recordBytes,
-                      LocalDate latestDate) {}
+    public record Row(
+            String shardId,
+            String tokenizerId,
+            String split,
+            int documents,
+            long tokens,
+            int recordBytes,
+            LocalDate latestDate) {}
 
     /** Totals of one split: documents count those whose end-of-text is in a shard, so a cut document counts once. */
     public record SplitStats(long shards, long documents, long tokens, long recordBytes, LocalDate latestDate) {}
 
     /** Idempotent: a shard seen twice (a redelivery) is stored once. */
     public void insert(List<Row> rows) {
-        String sql = "INSERT INTO tokenizer.shards (shard_id, tokenizer_id, split, documents, tokens, record_bytes, latest_date) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shard_id) DO NOTHING";
+        String sql =
+                "INSERT INTO tokenizer.shards (shard_id, tokenizer_id, split, documents, tokens, record_bytes, latest_date) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shard_id) DO NOTHING";
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -41,7 +47,8 @@ public class ShardRepository {
                     s.setInt(4, row.documents());
                     s.setLong(5, row.tokens());
                     s.setInt(6, row.recordBytes());
-                    if (row.latestDate() == null) s.setNull(7, Types.DATE); else s.setDate(7, Date.valueOf(row.latestDate()));
+                    if (row.latestDate() == null) s.setNull(7, Types.DATE);
+                    else s.setDate(7, Date.valueOf(row.latestDate()));
                     s.addBatch();
                 }
                 s.executeBatch();
@@ -57,17 +64,25 @@ public class ShardRepository {
         String sql = "SELECT split, count(*), sum(documents), sum(tokens), sum(record_bytes), max(latest_date) "
                 + "FROM tokenizer.shards WHERE tokenizer_id = ? GROUP BY split";
         Map<String, SplitStats> out = new TreeMap<>();
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, tokenizerId);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Date latest = r.getDate(6);
-                    out.put(r.getString(1), new SplitStats(r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5),
-                            latest == null ? null : latest.toLocalDate()));
+                    out.put(
+                            r.getString(1),
+                            new SplitStats(
+                                    r.getLong(2),
+                                    r.getLong(3),
+                                    r.getLong(4),
+                                    r.getLong(5),
+                                    latest == null ? null : latest.toLocalDate()));
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read shard statistics of " + tokenizerId + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read shard statistics of " + tokenizerId + ": " + e.getMessage(), e);
         }
         return out;
     }

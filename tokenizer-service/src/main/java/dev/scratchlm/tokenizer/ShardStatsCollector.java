@@ -5,16 +5,14 @@ import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.ConsumerLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Reads committed shards back from {@code token-shards} (read_committed: aborted transactions never count) into the
@@ -28,8 +26,10 @@ public class ShardStatsCollector {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
     @Inject
     ShardRepository shards;
+
     @Inject
     TokenizerRepository registry;
 
@@ -38,7 +38,9 @@ public class ShardStatsCollector {
 
     void start() {
         // At least once: a batch is written, then its offsets committed; the idempotent insert absorbs a replay.
-        loop = ConsumerLoop.builder("shard-stats", bootstrapServers, GROUP, Topics.TOKEN_SHARDS).batches(this::record).build();
+        loop = ConsumerLoop.builder("shard-stats", bootstrapServers, GROUP, Topics.TOKEN_SHARDS)
+                .batches(this::record)
+                .build();
         loop.start();
     }
 
@@ -68,8 +70,14 @@ public class ShardStatsCollector {
             if (eot.isEmpty()) continue; // a tokenizer registered elsewhere (or a test's): not ours to count
             int ended = 0;
             for (int t : shard.tokens()) if (t == eot.get()) ended++;
-            rows.add(new ShardRepository.Row(shard.shardId(), shard.tokenizerId(), shard.split(), ended,
-                    shard.tokenCount(), r.value().length, shard.latestDate()));
+            rows.add(new ShardRepository.Row(
+                    shard.shardId(),
+                    shard.tokenizerId(),
+                    shard.split(),
+                    ended,
+                    shard.tokenCount(),
+                    r.value().length,
+                    shard.latestDate()));
         }
         if (!rows.isEmpty()) shards.insert(rows);
     }

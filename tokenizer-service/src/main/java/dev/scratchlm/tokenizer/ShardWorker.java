@@ -8,17 +8,6 @@ import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.BackgroundLoop;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,6 +19,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 /**
  * Encodes every record of {@code documents} with one tokenizer into {@code token-shards}, exactly once.
@@ -74,8 +73,10 @@ public final class ShardWorker {
     private final Settings settings;
     private final Events events;
     private final BackgroundLoop loop;
-    private final Set<TopicPartition> assignment = new ConcurrentSkipListSet<>(
-            (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+    private final Set<TopicPartition> assignment =
+            new ConcurrentSkipListSet<>((a, b) -> a.topic().equals(b.topic())
+                    ? Integer.compare(a.partition(), b.partition())
+                    : a.topic().compareTo(b.topic()));
     private final AtomicLong documentsCommitted = new AtomicLong();
     private final AtomicLong shardsCommitted = new AtomicLong();
     private final AtomicLong transactionsCommitted = new AtomicLong();
@@ -162,9 +163,12 @@ public final class ShardWorker {
         // waiting out the dead incarnation's session or moving every other replica's partitions.
         cp.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceId());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp);
-             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cp)) {
+                KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cp)) {
             producer.initTransactions(); // aborts whatever an earlier incarnation of this instance left open
-            Transaction txn = new Transaction(producer, consumer, producer.partitionsFor(Topics.TOKEN_SHARDS).size());
+            Transaction txn = new Transaction(
+                    producer,
+                    consumer,
+                    producer.partitionsFor(Topics.TOKEN_SHARDS).size());
             consumer.subscribe(List.of(Topics.DOCUMENTS), new Rebalance(txn));
             loop.clearError();
             while (loop.running()) {
@@ -204,13 +208,15 @@ public final class ShardWorker {
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         /** Per documents partition held: the ids already encoded (committed, or in this transaction). */
         final Map<Integer, Set<String>> encoded = new HashMap<>();
+
         boolean open;
         long startedNanos;
         int documents;
         int shards;
         long tokens;
 
-        Transaction(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer, int shardPartitions) {
+        Transaction(
+                KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer, int shardPartitions) {
             this.producer = producer;
             this.consumer = consumer;
             this.shardPartitions = shardPartitions;
@@ -227,7 +233,8 @@ public final class ShardWorker {
                 open = true;
                 startedNanos = System.nanoTime();
             }
-            offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
+            offsets.put(
+                    new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
             Document doc;
             try {
                 doc = Json.read(record.value(), Document.class);
@@ -245,10 +252,17 @@ public final class ShardWorker {
                 events.duplicate(ShardWorker.this, record, id);
                 return;
             }
-            // Documents are data: text that looks like <|endoftext|> is encoded as plain bytes, never as the control token.
+            // Documents are data: text that looks like <|endoftext|> is encoded as plain bytes, never as the control
+            // token.
             int[] ids = tokenizer.encodeOrdinary(doc.text());
-            for (ShardPacker.Packed p : packer.add(record.partition(), record.offset(), id, Split.of(id), doc.date(),
-                    doc.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length, ids)) {
+            for (ShardPacker.Packed p : packer.add(
+                    record.partition(),
+                    record.offset(),
+                    id,
+                    Split.of(id),
+                    doc.date(),
+                    doc.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                    ids)) {
                 send(p);
             }
             documents++;
@@ -258,11 +272,13 @@ public final class ShardWorker {
             TokenShard shard = p.shard();
             byte[] bytes = shard.encode();
             if (bytes.length > settings.maxRecordBytes()) {
-                throw new IllegalStateException("shard " + shard.shardId() + " is " + bytes.length + " bytes, over the limit");
+                throw new IllegalStateException(
+                        "shard " + shard.shardId() + " is " + bytes.length + " bytes, over the limit");
             }
             // All shards of one documents partition go to one token-shards partition, in order: a cut document's
             // parts stay consecutive.
-            producer.send(new ProducerRecord<>(Topics.TOKEN_SHARDS, p.documentsPartition() % shardPartitions, shard.shardId(), bytes));
+            producer.send(new ProducerRecord<>(
+                    Topics.TOKEN_SHARDS, p.documentsPartition() % shardPartitions, shard.shardId(), bytes));
             shards++;
             tokens += shard.tokenCount();
             events.shardSent(ShardWorker.this, shard);
@@ -301,9 +317,10 @@ public final class ShardWorker {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             // What this tokenizer already encoded from them, so a re-published document id is not encoded twice.
-            List<Integer> fresh = partitions.stream().map(TopicPartition::partition).toList();
-            txn.encoded.putAll(EncodedDocuments.load(settings.bootstrapServers(), tokenizerId, fresh, txn.shardPartitions,
-                    Duration.ofSeconds(70)));
+            List<Integer> fresh =
+                    partitions.stream().map(TopicPartition::partition).toList();
+            txn.encoded.putAll(EncodedDocuments.load(
+                    settings.bootstrapServers(), tokenizerId, fresh, txn.shardPartitions, Duration.ofSeconds(70)));
             assignment.addAll(new ArrayList<>(partitions));
         }
 

@@ -1,6 +1,5 @@
 package dev.scratchlm.tokenizer;
 
-import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.service.LoopHealth;
@@ -8,16 +7,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps one {@link ShardWorker} running on this replica for the active tokenizer. The registry in PostgreSQL is the
@@ -30,22 +28,31 @@ public class ShardWorkers {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
     @ConfigProperty(name = "tokenizer.instance-id")
     Optional<String> instanceId;
+
     @ConfigProperty(name = "quarkus.http.port")
     int httpPort;
+
     @ConfigProperty(name = "tokenizer.shards.max-record-bytes")
     int maxRecordBytes;
+
     @ConfigProperty(name = "tokenizer.shards.commit-interval")
     Duration commitInterval;
+
     @ConfigProperty(name = "tokenizer.active-poll-interval")
     Duration pollInterval;
+
     @Inject
     TokenizerRepository registry;
+
     @Inject
     TokenizerCatalog catalog;
+
     @Inject
     MeterRegistry meters;
+
     @Inject
     LoopHealth loops;
 
@@ -55,7 +62,8 @@ public class ShardWorkers {
 
     void start() {
         if (maxRecordBytes > TokenShard.MAX_RECORD_BYTES) {
-            throw new IllegalStateException("tokenizer.shards.max-record-bytes must be at most " + TokenShard.MAX_RECORD_BYTES);
+            throw new IllegalStateException(
+                    "tokenizer.shards.max-record-bytes must be at most " + TokenShard.MAX_RECORD_BYTES);
         }
         follower = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "active-tokenizer-follower");
@@ -100,7 +108,8 @@ public class ShardWorkers {
                 current = null;
             }
             if (want == null) return;
-            Tokenizer tokenizer = catalog.find(want).orElseThrow(() -> new IllegalStateException("active tokenizer " + want + " vanished"));
+            Tokenizer tokenizer = catalog.find(want)
+                    .orElseThrow(() -> new IllegalStateException("active tokenizer " + want + " vanished"));
             current = new ShardWorker(tokenizer, want, settings(), new Metrics(want));
             loops.register(current.loop());
             current.start();
@@ -118,7 +127,8 @@ public class ShardWorkers {
 
     /** Configured, else host name and HTTP port: unique per replica, and the same after a restart. */
     String instanceId() {
-        if (instanceId.isPresent() && !instanceId.get().isBlank()) return instanceId.get().trim();
+        if (instanceId.isPresent() && !instanceId.get().isBlank())
+            return instanceId.get().trim();
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
@@ -149,8 +159,9 @@ public class ShardWorkers {
         @Override
         public void duplicate(ShardWorker worker, ConsumerRecord<String, byte[]> record, String documentId) {
             duplicates.increment();
-            LOG.infof("document %s was published again (%s-%d@%d); already encoded, skipped", documentId,
-                    record.topic(), record.partition(), record.offset());
+            LOG.infof(
+                    "document %s was published again (%s-%d@%d); already encoded, skipped",
+                    documentId, record.topic(), record.partition(), record.offset());
         }
 
         @Override
@@ -164,7 +175,9 @@ public class ShardWorkers {
         @Override
         public void unreadable(ShardWorker worker, ConsumerRecord<String, byte[]> record, String why) {
             unreadable.increment();
-            LOG.warnf("skipping unreadable record at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), why);
+            LOG.warnf(
+                    "skipping unreadable record at %s-%d@%d: %s",
+                    record.topic(), record.partition(), record.offset(), why);
         }
     }
 }

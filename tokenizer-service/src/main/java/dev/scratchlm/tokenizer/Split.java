@@ -1,7 +1,6 @@
 package dev.scratchlm.tokenizer;
 
 import dev.scratchlm.contracts.TokenShard;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -9,6 +9,15 @@ import java.util.Map;
  * @param definition the ScratchFormat text (null in listings, which leave it out)
  * @param training   documents, bytes, seconds, languages, validation bytes per token ... (see {@link TrainingService})
  */
-public record StoredTokenizer(String id, String name, int vocabSize, String pattern, String numberPolicy,
-                              Map<String, Integer> specialTokens, String definition, Map<String, Object> training,
-                              Instant createdAt, boolean active, Instant activatedAt) {}
+public record StoredTokenizer(
+        String id,
+        String name,
+        int vocabSize,
+        String pattern,
+        String numberPolicy,
+        Map<String, Integer> specialTokens,
+        String definition,
+        Map<String, Object> training,
+        Instant createdAt,
+        boolean active,
+        Instant activatedAt) {}

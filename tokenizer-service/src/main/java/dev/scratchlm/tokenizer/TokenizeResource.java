@@ -11,22 +11,21 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Shows how a text splits into tokens: ids, text, byte spans and bytes of every piece. */
 @Path("/api/tokenize")
@@ -34,10 +33,13 @@ import java.util.concurrent.TimeoutException;
 public class TokenizeResource {
     @ConfigProperty(name = "tokenizer.tokenize.max-bytes")
     int maxBytes;
+
     @ConfigProperty(name = "tokenizer.tokenize.max-pieces")
     int maxPieces;
+
     @Inject
     TokenizerCatalog catalog;
+
     @Inject
     TokenizerRepository registry;
 
@@ -45,8 +47,8 @@ public class TokenizeResource {
      * Encoding runs on two threads of its own (bounded CPU and per-thread encoder caches) with a short queue: an
      * open endpoint flooded with requests answers 503 at once instead of piling up work and waiting threads.
      */
-    private final ExecutorService encoders = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(8), r -> {
+    private final ExecutorService encoders =
+            new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(8), r -> {
                 Thread t = new Thread(r, "tokenize-api");
                 t.setDaemon(true);
                 return t;
@@ -56,7 +58,8 @@ public class TokenizeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> tokenize(TokenizeRequest request) {
-        if (request == null || request.text() == null) throw ApiError.badRequest("text is required, e.g. {\"text\": \"Hello world\"}");
+        if (request == null || request.text() == null)
+            throw ApiError.badRequest("text is required, e.g. {\"text\": \"Hello world\"}");
         String text = request.text();
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > maxBytes) {
@@ -65,15 +68,18 @@ public class TokenizeResource {
         }
         String id = request.tokenizer();
         if (id == null || id.isBlank()) {
-            id = registry.activeId().orElseThrow(() -> ApiError.conflict(
-                    "no tokenizer is active yet: name one (\"tokenizer\": \"cl100k_base\") or train one with POST /api/tokenizers"));
+            id = registry.activeId()
+                    .orElseThrow(
+                            () -> ApiError.conflict(
+                                    "no tokenizer is active yet: name one (\"tokenizer\": \"cl100k_base\") or train one with POST /api/tokenizers"));
         }
         Tokenizer tokenizer = catalog.get(id);
         boolean allowSpecial = Boolean.TRUE.equals(request.allowSpecial());
         List<Piece> pieces = encode(tokenizer, text, allowSpecial);
         if (pieces.size() > maxPieces) { // each piece is a JSON object of its own: the answer's size is bounded too
             throw ApiError.tooLarge("text splits into " + pieces.size() + " pieces; the limit is " + maxPieces
-                    + " pieces: send a shorter text").with("limit", maxPieces);
+                            + " pieces: send a shorter text")
+                    .with("limit", maxPieces);
         }
 
         HexFormat hex = HexFormat.of();

@@ -5,7 +5,6 @@ import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.service.ApiError;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +17,7 @@ import java.util.Optional;
 public class TokenizerCatalog {
     @Inject
     TokenizerRepository registry;
+
     @Inject
     ReferenceTokenizers references;
 
@@ -55,6 +55,7 @@ public class TokenizerCatalog {
     }
 
     static ApiError unknown(String id) {
-        return ApiError.notFound("unknown tokenizer '" + id + "'").with("hint", "GET /api/tokenizers lists the tokenizers there are");
+        return ApiError.notFound("unknown tokenizer '" + id + "'")
+                .with("hint", "GET /api/tokenizers lists the tokenizers there are");
     }
 }

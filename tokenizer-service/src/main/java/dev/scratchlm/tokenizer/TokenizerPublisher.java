@@ -7,21 +7,21 @@ import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.ApiError;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
 /** Publishes tokenizers on the compacted {@code tokenizers} topic (key: tokenizer id), for the trainer and chat. */
 @ApplicationScoped
 public class TokenizerPublisher {
     private static final Logger LOG = Logger.getLogger(TokenizerPublisher.class);
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -30,7 +30,9 @@ public class TokenizerPublisher {
     /** Waits for the broker's acknowledgement: a tokenizer is registered only once others can read it. */
     public void publish(TokenizerRecord record) {
         try {
-            producer().send(new ProducerRecord<>(Topics.TOKENIZERS, record.id(), Json.bytes(record))).get(30, TimeUnit.SECONDS);
+            producer()
+                    .send(new ProducerRecord<>(Topics.TOKENIZERS, record.id(), Json.bytes(record)))
+                    .get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing tokenizer " + record.id(), e);

@@ -5,7 +5,6 @@ import dev.scratchlm.contracts.Json;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +18,8 @@ import java.util.Optional;
 /** The tokenizer registry in PostgreSQL (schema tokenizer). */
 @ApplicationScoped
 public class TokenizerRepository {
-    private static final String COLUMNS = "id, name, vocab_size, pattern, number_policy, special_tokens, training, created_at, active, activated_at";
+    private static final String COLUMNS =
+            "id, name, vocab_size, pattern, number_policy, special_tokens, training, created_at, active, activated_at";
 
     @Inject
     AgroalDataSource db;
@@ -28,7 +28,8 @@ public class TokenizerRepository {
     public boolean insert(StoredTokenizer t) {
         String sql = "INSERT INTO tokenizer.tokenizers (id, name, vocab_size, pattern, number_policy, special_tokens, "
                 + "definition, training, created_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?) ON CONFLICT (id) DO NOTHING";
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, t.id());
             s.setString(2, t.name());
             s.setInt(3, t.vocabSize());
@@ -46,7 +47,8 @@ public class TokenizerRepository {
 
     public Optional<StoredTokenizer> find(String id) {
         String sql = "SELECT " + COLUMNS + ", definition FROM tokenizer.tokenizers WHERE id = ?";
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(row(r, r.getString("definition"))) : Optional.empty();
@@ -60,7 +62,9 @@ public class TokenizerRepository {
     public List<StoredTokenizer> list() {
         String sql = "SELECT " + COLUMNS + " FROM tokenizer.tokenizers ORDER BY created_at DESC, id";
         List<StoredTokenizer> out = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(sql);
+                ResultSet r = s.executeQuery()) {
             while (r.next()) out.add(row(r, null));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list tokenizers: " + e.getMessage(), e);
@@ -71,7 +75,9 @@ public class TokenizerRepository {
     /** The active tokenizer's id and definition, if one is active. */
     public Optional<StoredTokenizer> active() {
         String sql = "SELECT " + COLUMNS + ", definition FROM tokenizer.tokenizers WHERE active";
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(sql);
+                ResultSet r = s.executeQuery()) {
             return r.next() ? Optional.of(row(r, r.getString("definition"))) : Optional.empty();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the active tokenizer: " + e.getMessage(), e);
@@ -81,8 +87,8 @@ public class TokenizerRepository {
     /** Just the active tokenizer's id: cheap enough to poll. */
     public Optional<String> activeId() {
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT id FROM tokenizer.tokenizers WHERE active");
-             ResultSet r = s.executeQuery()) {
+                PreparedStatement s = c.prepareStatement("SELECT id FROM tokenizer.tokenizers WHERE active");
+                ResultSet r = s.executeQuery()) {
             return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the active tokenizer: " + e.getMessage(), e);
@@ -93,7 +99,8 @@ public class TokenizerRepository {
     public boolean activate(String id) {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement exists = c.prepareStatement("SELECT active FROM tokenizer.tokenizers WHERE id = ? FOR UPDATE")) {
+            try (PreparedStatement exists =
+                    c.prepareStatement("SELECT active FROM tokenizer.tokenizers WHERE id = ? FOR UPDATE")) {
                 exists.setString(1, id);
                 try (ResultSet r = exists.executeQuery()) {
                     if (!r.next()) {
@@ -106,8 +113,10 @@ public class TokenizerRepository {
                     }
                 }
             }
-            try (PreparedStatement off = c.prepareStatement("UPDATE tokenizer.tokenizers SET active = false WHERE active");
-                 PreparedStatement on = c.prepareStatement("UPDATE tokenizer.tokenizers SET active = true, activated_at = now() WHERE id = ?")) {
+            try (PreparedStatement off =
+                            c.prepareStatement("UPDATE tokenizer.tokenizers SET active = false WHERE active");
+                    PreparedStatement on = c.prepareStatement(
+                            "UPDATE tokenizer.tokenizers SET active = true, activated_at = now() WHERE id = ?")) {
                 off.executeUpdate();
                 on.setString(1, id);
                 on.executeUpdate();
@@ -123,7 +132,8 @@ public class TokenizerRepository {
     public boolean activateIfNoneActive(String id) {
         String sql = "UPDATE tokenizer.tokenizers SET active = true, activated_at = now() WHERE id = ? "
                 + "AND NOT EXISTS (SELECT 1 FROM tokenizer.tokenizers WHERE active)";
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, id);
             return s.executeUpdate() == 1;
         } catch (SQLException e) {
@@ -135,7 +145,8 @@ public class TokenizerRepository {
     /** The end-of-text id of a registered tokenizer (from its special tokens), if it is registered. */
     public Optional<Integer> endOfTextId(String id) {
         String sql = "SELECT (special_tokens ->> '<|endoftext|>')::int FROM tokenizer.tokenizers WHERE id = ?";
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) return Optional.empty();
@@ -149,12 +160,17 @@ public class TokenizerRepository {
 
     private static StoredTokenizer row(ResultSet r, String definition) throws SQLException {
         Timestamp activated = r.getTimestamp("activated_at");
-        return new StoredTokenizer(r.getString("id"), r.getString("name"), r.getInt("vocab_size"), r.getString("pattern"),
+        return new StoredTokenizer(
+                r.getString("id"),
+                r.getString("name"),
+                r.getInt("vocab_size"),
+                r.getString("pattern"),
                 r.getString("number_policy"),
                 parse(r.getString("special_tokens"), new TypeReference<Map<String, Integer>>() {}),
                 definition,
                 parse(r.getString("training"), new TypeReference<Map<String, Object>>() {}),
-                r.getTimestamp("created_at").toInstant(), r.getBoolean("active"),
+                r.getTimestamp("created_at").toInstant(),
+                r.getBoolean("active"),
                 activated == null ? null : activated.toInstant());
     }
 

@@ -4,7 +4,6 @@ import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.TokenShard;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,8 +12,10 @@ import java.util.Map;
 public class TokenizerViews {
     @Inject
     ShardRepository shards;
+
     @Inject
     SampleRepository samples;
+
     @Inject
     ShardWorkers workers;
 
@@ -58,8 +59,10 @@ public class TokenizerViews {
         v.put("training", training);
 
         Map<String, ShardRepository.SplitStats> stats = shards.stats(t.id());
-        ShardRepository.SplitStats train = stats.getOrDefault(TokenShard.TRAIN, new ShardRepository.SplitStats(0, 0, 0, 0, null));
-        ShardRepository.SplitStats val = stats.getOrDefault(TokenShard.VAL, new ShardRepository.SplitStats(0, 0, 0, 0, null));
+        ShardRepository.SplitStats train =
+                stats.getOrDefault(TokenShard.TRAIN, new ShardRepository.SplitStats(0, 0, 0, 0, null));
+        ShardRepository.SplitStats val =
+                stats.getOrDefault(TokenShard.VAL, new ShardRepository.SplitStats(0, 0, 0, 0, null));
         Map<String, Object> splits = new LinkedHashMap<>();
         splits.put(TokenShard.TRAIN, train);
         splits.put(TokenShard.VAL, val);
@@ -72,12 +75,16 @@ public class TokenizerViews {
         v.put("latestDate", latest(train, val));
 
         Map<String, Object> worker = new LinkedHashMap<>();
-        workers.current().filter(w -> w.tokenizerId().equals(t.id())).ifPresentOrElse(w -> {
-            worker.put("running", w.isRunning());
-            worker.put("partitions", w.assignedPartitions());
-            worker.put("documentsCommitted", w.documentsCommitted());
-            worker.put("lastError", w.lastError());
-        }, () -> worker.put("running", false));
+        workers.current()
+                .filter(w -> w.tokenizerId().equals(t.id()))
+                .ifPresentOrElse(
+                        w -> {
+                            worker.put("running", w.isRunning());
+                            worker.put("partitions", w.assignedPartitions());
+                            worker.put("documentsCommitted", w.documentsCommitted());
+                            worker.put("lastError", w.lastError());
+                        },
+                        () -> worker.put("running", false));
         v.put("worker", worker);
         v.put("exports", exports(t.id()));
         return v;
@@ -104,7 +111,8 @@ public class TokenizerViews {
 
     private static Map<String, String> exports(String id) {
         Map<String, String> e = new LinkedHashMap<>();
-        for (String format : TokenizersResource.EXPORT_FORMATS) e.put(format, "/api/tokenizers/" + id + "/export?format=" + format);
+        for (String format : TokenizersResource.EXPORT_FORMATS)
+            e.put(format, "/api/tokenizers/" + id + "/export?format=" + format);
         return e;
     }
 }

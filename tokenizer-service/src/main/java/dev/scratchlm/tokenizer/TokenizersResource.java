@@ -15,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,16 +33,22 @@ public class TokenizersResource {
 
     @Inject
     TrainingService training;
+
     @Inject
     TokenizerRepository registry;
+
     @Inject
     ReferenceTokenizers references;
+
     @Inject
     TokenizerCatalog catalog;
+
     @Inject
     TokenizerViews views;
+
     @Inject
     ShardWorkers workers;
+
     @Inject
     SampleRepository samples;
 
@@ -57,7 +62,9 @@ public class TokenizersResource {
         body.put("created", outcome.created());
         body.put("autoActivated", outcome.activated());
         URI location = URI.create("/api/tokenizers/" + outcome.tokenizer().id());
-        return (outcome.created() ? Response.created(location) : Response.ok().location(location)).entity(body).build();
+        return (outcome.created() ? Response.created(location) : Response.ok().location(location))
+                .entity(body)
+                .build();
     }
 
     @GET
@@ -94,7 +101,8 @@ public class TokenizersResource {
     @Path("/tokenizers/{id}/activate")
     public Map<String, Object> activate(@PathParam("id") String id) {
         if (references.describe(id).isPresent()) {
-            throw ApiError.conflict("reference tokenizer " + id + " is for comparison only and cannot encode shards; activate a trained one");
+            throw ApiError.conflict("reference tokenizer " + id
+                    + " is for comparison only and cannot encode shards; activate a trained one");
         }
         if (!registry.activate(id)) throw TokenizerCatalog.unknown(id);
         workers.nudge();
@@ -106,7 +114,8 @@ public class TokenizersResource {
     @Produces({MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
     public Response export(@PathParam("id") String id, @QueryParam("format") String format) {
         if (format == null || !EXPORT_FORMATS.contains(format)) {
-            throw ApiError.badRequest("format must be one of " + EXPORT_FORMATS + (format == null ? "" : ", got '" + format + "'"))
+            throw ApiError.badRequest("format must be one of " + EXPORT_FORMATS
+                            + (format == null ? "" : ", got '" + format + "'"))
                     .with("allowed", EXPORT_FORMATS);
         }
         Tokenizer t = catalog.get(id);
@@ -132,11 +141,14 @@ public class TokenizersResource {
                 }
             }
         } catch (IllegalStateException e) {
-            throw ApiError.unprocessable("tokenizer " + id + " cannot be exported as " + format + ": " + e.getMessage());
+            throw ApiError.unprocessable(
+                    "tokenizer " + id + " cannot be exported as " + format + ": " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Response.ok(body, type).header("Content-Disposition", "attachment; filename=\"" + file + "\"").build();
+        return Response.ok(body, type)
+                .header("Content-Disposition", "attachment; filename=\"" + file + "\"")
+                .build();
     }
 
     /** What the tokenizers are trained from: documents seen, text kept, per language and split. */

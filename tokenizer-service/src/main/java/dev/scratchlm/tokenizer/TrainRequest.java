@@ -12,5 +12,10 @@ import java.util.List;
  * @param name             a label for people; the id is the tokenizer's content hash
  * @param minPairFrequency stop merging when the best pair is rarer than this; default 2
  */
-public record TrainRequest(Integer vocabSize, String numbers, List<String> languages, Long sampleBytes, String name,
-                           Long minPairFrequency) {}
+public record TrainRequest(
+        Integer vocabSize,
+        String numbers,
+        List<String> languages,
+        Long sampleBytes,
+        String name,
+        Long minPairFrequency) {}

@@ -1,5 +1,7 @@
 package dev.scratchlm.tokenizer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -7,12 +9,9 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** With admin tokens set, changing state needs one; reading does not. */
 @QuarkusTest
@@ -36,10 +35,16 @@ class AdminAuthTest {
         assertThat(anonymous.status()).isEqualTo(401);
         assertThat(anonymous.contentType()).contains("json");
         assertThat(anonymous.error()).contains("Bearer");
-        assertThat(http.withToken("wrong").post("/api/tokenizers", "{\"vocabSize\": 100}").status()).isEqualTo(401);
+        assertThat(http.withToken("wrong")
+                        .post("/api/tokenizers", "{\"vocabSize\": 100}")
+                        .status())
+                .isEqualTo(401);
         // With a token the request reaches the resource, which judges the (deliberately incomplete) body.
-        assertThat(http.withToken("second-token").post("/api/tokenizers", "{\"vocabSize\": 100}").status())
-                .isBetween(400, 499).isNotEqualTo(401);
+        assertThat(http.withToken("second-token")
+                        .post("/api/tokenizers", "{\"vocabSize\": 100}")
+                        .status())
+                .isBetween(400, 499)
+                .isNotEqualTo(401);
         assertThat(http.post("/api/tokenizers/any/activate", "").status()).isEqualTo(401);
     }
 
@@ -50,7 +55,9 @@ class AdminAuthTest {
 
     @Test
     void tokenizingATextChangesNothingAndStaysOpen() {
-        assertThat(new TestHttp(base).post("/api/tokenize", "{\"text\": \"hello\", \"tokenizer\": \"cl100k_base\"}").status())
+        assertThat(new TestHttp(base)
+                        .post("/api/tokenize", "{\"text\": \"hello\", \"tokenizer\": \"cl100k_base\"}")
+                        .status())
                 .isEqualTo(200);
     }
 }

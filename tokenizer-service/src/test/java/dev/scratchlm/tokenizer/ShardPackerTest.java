@@ -1,8 +1,9 @@
 package dev.scratchlm.tokenizer;
 
-import dev.scratchlm.contracts.TokenShard;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.scratchlm.contracts.TokenShard;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,9 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ShardPackerTest {
     private static final int EOT = 999;
@@ -26,8 +25,10 @@ class ShardPackerTest {
     @Test
     void smallDocumentsGoWholeIntoOneShardEachFollowedByEndOfText() {
         ShardPacker packer = new ShardPacker("tok", EOT, 1000, TokenShard.MAX_RECORD_BYTES);
-        assertThat(packer.add(0, 10, "a", "train", LocalDate.of(2004, 3, 30), 10, tokens(5, 1))).isEmpty();
-        assertThat(packer.add(0, 11, "b", "train", LocalDate.of(2001, 1, 1), 10, tokens(3, 2))).isEmpty();
+        assertThat(packer.add(0, 10, "a", "train", LocalDate.of(2004, 3, 30), 10, tokens(5, 1)))
+                .isEmpty();
+        assertThat(packer.add(0, 11, "b", "train", LocalDate.of(2001, 1, 1), 10, tokens(3, 2)))
+                .isEmpty();
         List<ShardPacker.Packed> out = packer.flush();
         assertThat(out).hasSize(1);
         TokenShard s = out.get(0).shard();
@@ -51,9 +52,10 @@ class ShardPackerTest {
         packer.add(0, 11, "b", "train", null, 4, tokens(3, 2));
         TokenShard s = TokenShard.decode(packer.flush().get(0).shard().encode());
         assertThat(s.schema()).isEqualTo(2);
-        assertThat(s.spans()).containsExactly(
-                new dev.scratchlm.contracts.DocumentSpan(LocalDate.of(2004, 3, 30), 0, 6, 17),
-                new dev.scratchlm.contracts.DocumentSpan(null, 6, 4, 4));
+        assertThat(s.spans())
+                .containsExactly(
+                        new dev.scratchlm.contracts.DocumentSpan(LocalDate.of(2004, 3, 30), 0, 6, 17),
+                        new dev.scratchlm.contracts.DocumentSpan(null, 6, 4, 4));
     }
 
     @Test
@@ -63,7 +65,8 @@ class ShardPackerTest {
         packer.add(0, 2, "b", "val", null, 10, tokens(2, 2));
         packer.add(3, 7, "c", "train", null, 10, tokens(2, 3));
         List<ShardPacker.Packed> out = packer.flush();
-        assertThat(out).extracting(p -> p.shard().shardId())
+        assertThat(out)
+                .extracting(p -> p.shard().shardId())
                 .containsExactly("tok-train-p0-o1", "tok-val-p0-o2", "tok-train-p3-o7");
         assertThat(out).extracting(ShardPacker.Packed::documentsPartition).containsExactly(0, 0, 3);
         assertThat(out.get(1).shard().split()).isEqualTo("val");
@@ -94,15 +97,19 @@ class ShardPackerTest {
         ShardPacker packer = new ShardPacker("tok", EOT, 1000, limit);
         packer.add(2, 40, "small", "val", null, 10, tokens(10, 1));
         int[] big = tokens(2000, 7);
-        List<ShardPacker.Packed> out = new ArrayList<>(packer.add(2, 41, "big", "val", LocalDate.of(2020, 1, 1), 10, big));
+        List<ShardPacker.Packed> out =
+                new ArrayList<>(packer.add(2, 41, "big", "val", LocalDate.of(2020, 1, 1), 10, big));
         out.addAll(packer.add(2, 42, "after", "val", null, 10, tokens(5, 3)));
         out.addAll(packer.flush());
 
         assertThat(out.get(0).shard().documentIds()).containsExactly("small");
-        List<TokenShard> parts = out.subList(1, out.size()).stream().map(ShardPacker.Packed::shard).toList();
+        List<TokenShard> parts = out.subList(1, out.size()).stream()
+                .map(ShardPacker.Packed::shard)
+                .toList();
         assertThat(parts.size()).isGreaterThanOrEqualTo(4);
         assertThat(parts.get(0).shardId()).isEqualTo("tok-val-p2-o41");
-        for (int k = 1; k < parts.size(); k++) assertThat(parts.get(k).shardId()).isEqualTo("tok-val-p2-o41-" + k);
+        for (int k = 1; k < parts.size(); k++)
+            assertThat(parts.get(k).shardId()).isEqualTo("tok-val-p2-o41-" + k);
         for (TokenShard p : parts) {
             assertThat(p.encode().length).isLessThanOrEqualTo(limit);
             assertThat(p.documentIds()).startsWith("big");
@@ -111,11 +118,14 @@ class ShardPackerTest {
         }
         // Each part's span covers what it holds of the document: all of a middle part, the head of the last one.
         for (TokenShard p : parts.subList(0, parts.size() - 1)) {
-            assertThat(p.spans()).singleElement().satisfies(d -> assertThat(d.length()).isEqualTo(p.tokenCount()));
+            assertThat(p.spans())
+                    .singleElement()
+                    .satisfies(d -> assertThat(d.length()).isEqualTo(p.tokenCount()));
         }
         assertThat(parts.get(parts.size() - 1).spans()).hasSize(2);
         // The parts, in order, are exactly the document and its end-of-text; the last one takes the next document.
-        int[] joined = parts.stream().flatMapToInt(p -> Arrays.stream(p.tokens())).toArray();
+        int[] joined =
+                parts.stream().flatMapToInt(p -> Arrays.stream(p.tokens())).toArray();
         int[] expected = new int[2001 + 6];
         System.arraycopy(big, 0, expected, 0, 2000);
         expected[2000] = EOT;
@@ -124,7 +134,9 @@ class ShardPackerTest {
         assertThat(joined).containsExactly(expected);
         assertThat(parts.get(parts.size() - 1).documentIds()).containsExactly("big", "after");
         for (TokenShard p : parts.subList(0, parts.size() - 1)) {
-            assertThat(Arrays.stream(p.tokens()).filter(t -> t == EOT).count()).as("only the last part ends the document").isZero();
+            assertThat(Arrays.stream(p.tokens()).filter(t -> t == EOT).count())
+                    .as("only the last part ends the document")
+                    .isZero();
         }
     }
 
@@ -143,7 +155,8 @@ class ShardPackerTest {
             int size = out.get(i).shard().encode().length;
             assertThat(size).isLessThanOrEqualTo(limit);
             // Closed ones are full: the next document's ~130 bytes (id, span, end-of-text) would not have fitted.
-            if (i < out.size() - 1) assertThat(size).as("shards are filled, not cut early").isGreaterThan(limit - 160);
+            if (i < out.size() - 1)
+                assertThat(size).as("shards are filled, not cut early").isGreaterThan(limit - 160);
         }
     }
 
@@ -166,7 +179,8 @@ class ShardPackerTest {
 
     @Test
     void refusesALimitWithNoRoomForTokens() {
-        assertThatThrownBy(() -> new ShardPacker("tok", EOT, 1000, 100)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new ShardPacker("tok", EOT, 1000, 100))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no room");
     }
 
@@ -199,7 +213,8 @@ class ShardPackerTest {
             for (ShardPacker.Packed p : out) {
                 TokenShard s = p.shard();
                 assertThat(s.encode().length).isLessThanOrEqualTo(limit);
-                List<Integer> stream = actual.computeIfAbsent(p.documentsPartition() + "/" + s.split(), k -> new ArrayList<>());
+                List<Integer> stream =
+                        actual.computeIfAbsent(p.documentsPartition() + "/" + s.split(), k -> new ArrayList<>());
                 for (int x : s.tokens()) stream.add(x);
                 for (String id : s.documentIds()) listed.merge(id, 1, Integer::sum);
             }
@@ -207,10 +222,12 @@ class ShardPackerTest {
             // A document is listed in more than one shard only if it could not fit an empty one.
             int capacity = (limit - 400) / 2;
             for (Map.Entry<String, Integer> e : listed.entrySet()) {
-                if (docs.get(e.getKey()).length + 1 < capacity) assertThat(e.getValue()).as(e.getKey()).isEqualTo(1);
+                if (docs.get(e.getKey()).length + 1 < capacity)
+                    assertThat(e.getValue()).as(e.getKey()).isEqualTo(1);
             }
             assertThat(listed.keySet()).isEqualTo(docs.keySet());
-            assertThat(out.stream().map(p -> p.shard().shardId()).distinct().count()).isEqualTo(out.size());
+            assertThat(out.stream().map(p -> p.shard().shardId()).distinct().count())
+                    .isEqualTo(out.size());
         }
     }
 }

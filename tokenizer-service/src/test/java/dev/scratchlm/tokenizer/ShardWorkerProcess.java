@@ -4,7 +4,6 @@ import dev.scratchlm.bpe.BpeTrainer;
 import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.TokenShard;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,30 +29,33 @@ public final class ShardWorkerProcess {
     public static void main(String[] args) throws InterruptedException {
         AtomicBoolean committed = new AtomicBoolean();
         AtomicInteger sentAfterCommit = new AtomicInteger();
-        ShardWorker w = new ShardWorker(tokenizer(), args[1],
-                new ShardWorker.Settings(args[0], args[2], SHARD_BYTES, Duration.ofMillis(300)), new ShardWorker.Events() {
-            @Override
-            public void committed(ShardWorker w, int documents, int shards, long tokens) {
-                System.out.println(COMMITTED + documents + " documents in " + shards + " shards");
-                committed.set(true);
-            }
-
-            @Override
-            public void shardSent(ShardWorker w, TokenShard shard) {
-                if (committed.get() && sentAfterCommit.incrementAndGet() == 5) {
-                    try {
-                        // The producer's own thread sends what is batched (linger 5 ms): the open transaction's
-                        // shards are on the broker before the test kills this process.
-                        Thread.sleep(1000);
-                        System.out.println(FROZEN);
-                        System.out.flush();
-                        Thread.sleep(Long.MAX_VALUE);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+        ShardWorker w = new ShardWorker(
+                tokenizer(),
+                args[1],
+                new ShardWorker.Settings(args[0], args[2], SHARD_BYTES, Duration.ofMillis(300)),
+                new ShardWorker.Events() {
+                    @Override
+                    public void committed(ShardWorker w, int documents, int shards, long tokens) {
+                        System.out.println(COMMITTED + documents + " documents in " + shards + " shards");
+                        committed.set(true);
                     }
-                }
-            }
-        });
+
+                    @Override
+                    public void shardSent(ShardWorker w, TokenShard shard) {
+                        if (committed.get() && sentAfterCommit.incrementAndGet() == 5) {
+                            try {
+                                // The producer's own thread sends what is batched (linger 5 ms): the open transaction's
+                                // shards are on the broker before the test kills this process.
+                                Thread.sleep(1000);
+                                System.out.println(FROZEN);
+                                System.out.flush();
+                                Thread.sleep(Long.MAX_VALUE);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    }
+                });
         w.start();
         System.out.println("worker " + args[2] + " started for " + args[1]);
         Thread.sleep(Long.MAX_VALUE);

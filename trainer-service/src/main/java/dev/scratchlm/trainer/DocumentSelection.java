@@ -1,7 +1,6 @@
 package dev.scratchlm.trainer;
 
 import dev.scratchlm.contracts.DocumentSpan;
-
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,16 @@ import java.util.List;
  * @param newest    the newest date selected, or null when nothing is
  * @param undated   undated documents left out
  */
-public record DocumentSelection(LocalDate after, LocalDate upTo, long[] starts, long[] lengths, int documents,
-                                long tokens, long bytes, LocalDate newest, int undated) {
+public record DocumentSelection(
+        LocalDate after,
+        LocalDate upTo,
+        long[] starts,
+        long[] lengths,
+        int documents,
+        long tokens,
+        long bytes,
+        LocalDate newest,
+        int undated) {
 
     /** Some shards predate per-document dates (schema 1): their documents cannot be selected by date. */
     public static final class UndatedShards extends IllegalArgumentException {
@@ -42,13 +49,15 @@ public record DocumentSelection(LocalDate after, LocalDate upTo, long[] starts, 
      * At most about {@code maxTokens}: when the range holds more, every k-th matching document is kept (spread over
      * the whole range, not its first documents, which would be its oldest).
      */
-    public static DocumentSelection capped(List<ShardStore.Entry> entries, LocalDate after, LocalDate upTo, long maxTokens) {
+    public static DocumentSelection capped(
+            List<ShardStore.Entry> entries, LocalDate after, LocalDate upTo, long maxTokens) {
         DocumentSelection all = of(entries, after, upTo, 1);
         if (all.tokens <= maxTokens) return all;
         return of(entries, after, upTo, (int) Math.min(Integer.MAX_VALUE, (all.tokens + maxTokens - 1) / maxTokens));
     }
 
-    private static DocumentSelection of(List<ShardStore.Entry> entries, LocalDate after, LocalDate upTo, int keepEvery) {
+    private static DocumentSelection of(
+            List<ShardStore.Entry> entries, LocalDate after, LocalDate upTo, int keepEvery) {
         int matched = 0;
         List<long[]> ranges = new ArrayList<>();
         int documents = 0, undated = 0, legacy = 0;
@@ -64,7 +73,8 @@ public record DocumentSelection(LocalDate after, LocalDate upTo, long[] starts, 
                     undated++;
                     continue;
                 }
-                if ((after != null && !d.date().isAfter(after)) || (upTo != null && d.date().isAfter(upTo))) continue;
+                if ((after != null && !d.date().isAfter(after))
+                        || (upTo != null && d.date().isAfter(upTo))) continue;
                 if (matched++ % keepEvery != 0) continue;
                 long start = e.offset() + d.offset();
                 long[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
@@ -77,8 +87,9 @@ public record DocumentSelection(LocalDate after, LocalDate upTo, long[] starts, 
             }
         }
         if (legacy > 0) {
-            throw new UndatedShards(legacy + " shard(s) were tokenized before shards carried each document's date: "
-                    + "their documents cannot be selected by date; re-tokenize the corpus (a new tokenizer run) to use a cutoff");
+            throw new UndatedShards(
+                    legacy + " shard(s) were tokenized before shards carried each document's date: "
+                            + "their documents cannot be selected by date; re-tokenize the corpus (a new tokenizer run) to use a cutoff");
         }
         long[] starts = new long[ranges.size()], lengths = new long[ranges.size()];
         for (int i = 0; i < ranges.size(); i++) {

@@ -6,13 +6,6 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.BackgroundLoop;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,6 +18,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
 
 /**
  * Imported models ({@code ./scratchlm import}, stage {@code imported}) from the checkpoints topic into this trainer's
@@ -45,7 +44,8 @@ final class ImportedCheckpoints {
     /** Checkpoint ids decided already (registered here, or not an import): their records are skipped. */
     private final Set<String> decided = new HashSet<>();
 
-    ImportedCheckpoints(String bootstrap, CheckpointRepository checkpoints, Function<String, Path> checkpointFile, Path spool) {
+    ImportedCheckpoints(
+            String bootstrap, CheckpointRepository checkpoints, Function<String, Path> checkpointFile, Path spool) {
         this.bootstrap = bootstrap;
         this.checkpoints = checkpoints;
         this.checkpointFile = checkpointFile;
@@ -67,10 +67,12 @@ final class ImportedCheckpoints {
     private void session(BackgroundLoop loop) throws IOException {
         Path dir = spool.resolve(UUID.randomUUID().toString());
         ChunkAssembler assembler = new ChunkAssembler(dir);
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "trainer-imports"))) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "trainer-imports"))) {
             loop.onWakeup(c::wakeup);
             List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo p : c.partitionsFor(Topics.CHECKPOINTS)) parts.add(new TopicPartition(p.topic(), p.partition()));
+            for (PartitionInfo p : c.partitionsFor(Topics.CHECKPOINTS))
+                parts.add(new TopicPartition(p.topic(), p.partition()));
             c.assign(parts);
             c.seekToBeginning(parts);
             while (loop.running()) {
@@ -102,7 +104,7 @@ final class ImportedCheckpoints {
         switch (o.status()) {
             case COMPLETE -> register(Json.read(o.manifestJson(), CheckpointManifest.class), o.blob());
             case REJECTED -> LOG.warnf("checkpoint %s from the topic is not usable: %s", id, o.reason());
-            default -> { }
+            default -> {}
         }
     }
 
@@ -117,11 +119,26 @@ final class ImportedCheckpoints {
             Path file = checkpointFile.apply(m.checkpointId());
             Files.createDirectories(file.getParent());
             Files.move(blob, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            checkpoints.registerPublished(new CheckpointRepository.CheckpointRow(m.checkpointId(), null, m.stage(), (int) m.step(),
-                    null, null, m.tokenizerId(), m.parentId(), m.sha256(), m.sizeBytes(), m.chunkCount(),
-                    file.toAbsolutePath().toString(), Json.string(m), null, null));
+            checkpoints.registerPublished(new CheckpointRepository.CheckpointRow(
+                    m.checkpointId(),
+                    null,
+                    m.stage(),
+                    (int) m.step(),
+                    null,
+                    null,
+                    m.tokenizerId(),
+                    m.parentId(),
+                    m.sha256(),
+                    m.sizeBytes(),
+                    m.chunkCount(),
+                    file.toAbsolutePath().toString(),
+                    Json.string(m),
+                    null,
+                    null));
             decided.add(m.checkpointId());
-            LOG.infof("imported checkpoint %s (tokenizer %s) registered: jobs can fine-tune it", m.checkpointId(), m.tokenizerId());
+            LOG.infof(
+                    "imported checkpoint %s (tokenizer %s) registered: jobs can fine-tune it",
+                    m.checkpointId(), m.tokenizerId());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,10 +6,9 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.ConsumerLoop;
 import dev.scratchlm.service.ConsumerLoop.Poison;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.io.UncheckedIOException;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** instructions → the instruction table, on service-common's {@link ConsumerLoop}: the offset is committed only after the row is stored. */
 final class InstructionConsumer implements ConsumerLoop.RecordHandler {
@@ -21,8 +20,10 @@ final class InstructionConsumer implements ConsumerLoop.RecordHandler {
     }
 
     static ConsumerLoop loop(String bootstrapServers, String group, InstructionRepository instructions) {
-        return ConsumerLoop.builder("trainer-consumer-" + Topics.INSTRUCTIONS, bootstrapServers, group, Topics.INSTRUCTIONS)
-                .records(new InstructionConsumer(instructions)).build();
+        return ConsumerLoop.builder(
+                        "trainer-consumer-" + Topics.INSTRUCTIONS, bootstrapServers, group, Topics.INSTRUCTIONS)
+                .records(new InstructionConsumer(instructions))
+                .build();
     }
 
     @Override
@@ -41,7 +42,8 @@ final class InstructionConsumer implements ConsumerLoop.RecordHandler {
 
     /** What makes an example unusable for training, or null. Importers validate more; this guards the table. */
     static String problem(InstructionExample e) {
-        if (e.schema() != InstructionExample.SCHEMA) return "schema " + e.schema() + ", expected " + InstructionExample.SCHEMA;
+        if (e.schema() != InstructionExample.SCHEMA)
+            return "schema " + e.schema() + ", expected " + InstructionExample.SCHEMA;
         if (e.id() == null || e.id().isBlank()) return "no id";
         if (e.dataset() == null || e.dataset().isBlank()) return "no dataset";
         if (!FORMATS.contains(e.format())) return "format '" + e.format() + "' is not one of " + FORMATS;
@@ -49,7 +51,8 @@ final class InstructionConsumer implements ConsumerLoop.RecordHandler {
             return "split '" + e.split() + "' is neither train nor heldout";
         }
         if (e.messages() == null || e.messages().isEmpty()) return "no messages";
-        if (e.messages().stream().noneMatch(m -> m != null && m.role() == ChatMessage.Role.ASSISTANT)) return "no assistant turn";
+        if (e.messages().stream().noneMatch(m -> m != null && m.role() == ChatMessage.Role.ASSISTANT))
+            return "no assistant turn";
         return null;
     }
 }

@@ -1,9 +1,8 @@
 package dev.scratchlm.trainer;
 
-import org.jboss.logging.Logger;
-
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jboss.logging.Logger;
 
 /**
  * In-process fan-out of a job's live events (step, eval, checkpoint, state, end) to whoever listens: the

@@ -10,18 +10,73 @@ import dev.scratchlm.gpt.TrainerConfig;
  * restarted service runs exactly the same job. {@code preference}: what a reward or DPO job learns from (null otherwise).
  * {@code cutoff}: a pretrain job trains and validates only on documents dated on or before it (ISO date; null: all).
  */
-public record JobPlan(String stage, String tokenizerId, GptConfig model, int steps, int batchSize, int gradAccum,
-                      float lr, float minLr, int warmupSteps, float weightDecay, float beta1, float beta2, float clip,
-                      int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent, Sft sft,
-                      PreferencePlan preference, String cutoff) {
+public record JobPlan(
+        String stage,
+        String tokenizerId,
+        GptConfig model,
+        int steps,
+        int batchSize,
+        int gradAccum,
+        float lr,
+        float minLr,
+        int warmupSteps,
+        float weightDecay,
+        float beta1,
+        float beta2,
+        float clip,
+        int evalEvery,
+        int evalBatches,
+        int checkpointEvery,
+        long seed,
+        String parent,
+        Sft sft,
+        PreferencePlan preference,
+        String cutoff) {
 
     /** A plan without a knowledge cutoff. */
-    public JobPlan(String stage, String tokenizerId, GptConfig model, int steps, int batchSize, int gradAccum,
-                   float lr, float minLr, int warmupSteps, float weightDecay, float beta1, float beta2, float clip,
-                   int evalEvery, int evalBatches, int checkpointEvery, long seed, String parent, Sft sft,
-                   PreferencePlan preference) {
-        this(stage, tokenizerId, model, steps, batchSize, gradAccum, lr, minLr, warmupSteps, weightDecay, beta1, beta2,
-                clip, evalEvery, evalBatches, checkpointEvery, seed, parent, sft, preference, null);
+    public JobPlan(
+            String stage,
+            String tokenizerId,
+            GptConfig model,
+            int steps,
+            int batchSize,
+            int gradAccum,
+            float lr,
+            float minLr,
+            int warmupSteps,
+            float weightDecay,
+            float beta1,
+            float beta2,
+            float clip,
+            int evalEvery,
+            int evalBatches,
+            int checkpointEvery,
+            long seed,
+            String parent,
+            Sft sft,
+            PreferencePlan preference) {
+        this(
+                stage,
+                tokenizerId,
+                model,
+                steps,
+                batchSize,
+                gradAccum,
+                lr,
+                minLr,
+                warmupSteps,
+                weightDecay,
+                beta1,
+                beta2,
+                clip,
+                evalEvery,
+                evalBatches,
+                checkpointEvery,
+                seed,
+                parent,
+                sft,
+                preference,
+                null);
     }
 
     /**
@@ -37,8 +92,13 @@ public record JobPlan(String stage, String tokenizerId, GptConfig model, int ste
 
     /** Warm-up, then cosine decay from lr to minLr over the whole job (nanoGPT's get_lr). */
     public TrainerConfig trainerConfig() {
-        return new TrainerConfig(batchSize, model.blockSize(), gradAccum, new LrSchedule(lr, minLr, warmupSteps, steps),
-                new AdamW.Settings(beta1, beta2, ADAM_EPS, weightDecay), clip);
+        return new TrainerConfig(
+                batchSize,
+                model.blockSize(),
+                gradAccum,
+                new LrSchedule(lr, minLr, warmupSteps, steps),
+                new AdamW.Settings(beta1, beta2, ADAM_EPS, weightDecay),
+                clip);
     }
 
     public long tokensPerStep() {

@@ -1,8 +1,6 @@
 package dev.scratchlm.trainer;
 
 import dev.scratchlm.contracts.Json;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,28 +11,63 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /** Jobs, their progress and their per-step numbers, in PostgreSQL so they survive a restart of the service. */
 public final class JobRepository {
-    public static final String QUEUED = "queued", RUNNING = "running", STOPPED = "stopped", DONE = "done", FAILED = "failed";
+    public static final String QUEUED = "queued",
+            RUNNING = "running",
+            STOPPED = "stopped",
+            DONE = "done",
+            FAILED = "failed";
 
-    public record JobRow(String id, String stage, String state, String tokenizerId, String parentCheckpointId,
-                         JobPlan plan, int steps, int step, Float trainLoss, Float valLoss, Float lr,
-                         Float tokensPerSecond, Float mfu, Float etaSeconds, double wallSeconds, long tokensSeen,
-                         Long trainTokens, Long valTokens, String lastCheckpointId, boolean stopRequested,
-                         String error, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt,
-                         String evaluation) {
+    public record JobRow(
+            String id,
+            String stage,
+            String state,
+            String tokenizerId,
+            String parentCheckpointId,
+            JobPlan plan,
+            int steps,
+            int step,
+            Float trainLoss,
+            Float valLoss,
+            Float lr,
+            Float tokensPerSecond,
+            Float mfu,
+            Float etaSeconds,
+            double wallSeconds,
+            long tokensSeen,
+            Long trainTokens,
+            Long valTokens,
+            String lastCheckpointId,
+            boolean stopRequested,
+            String error,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            Instant updatedAt,
+            String evaluation) {
         public boolean finished() {
             return state.equals(DONE) || state.equals(STOPPED) || state.equals(FAILED);
         }
     }
 
     /** The job row's live numbers, written about once a second while it trains. */
-    public record Progress(int step, Float trainLoss, Float valLoss, Float lr, Float tokensPerSecond, Float mfu,
-                           Float etaSeconds, double wallSeconds, long tokensSeen) {}
+    public record Progress(
+            int step,
+            Float trainLoss,
+            Float valLoss,
+            Float lr,
+            Float tokensPerSecond,
+            Float mfu,
+            Float etaSeconds,
+            double wallSeconds,
+            long tokensSeen) {}
 
     /** One optimizer step's numbers; valLoss only on evaluation steps. */
-    public record Metric(int step, Float trainLoss, Float valLoss, Float lr, Float tokensPerSecond, double elapsedSeconds) {}
+    public record Metric(
+            int step, Float trainLoss, Float valLoss, Float lr, Float tokensPerSecond, double elapsedSeconds) {}
 
     private final DataSource db;
 
@@ -43,8 +76,14 @@ public final class JobRepository {
     }
 
     public void insert(String id, JobPlan plan) {
-        update("insert into jobs (id, stage, state, tokenizer_id, parent_checkpoint_id, plan, steps) values (?, ?, 'queued', ?, ?, ?, ?)",
-                id, plan.stage(), plan.tokenizerId(), plan.parent(), Json.string(plan), plan.steps());
+        update(
+                "insert into jobs (id, stage, state, tokenizer_id, parent_checkpoint_id, plan, steps) values (?, ?, 'queued', ?, ?, ?, ?)",
+                id,
+                plan.stage(),
+                plan.tokenizerId(),
+                plan.parent(),
+                Json.string(plan),
+                plan.steps());
     }
 
     public Optional<JobRow> find(String id) {
@@ -94,7 +133,15 @@ public final class JobRepository {
                                 val_loss = coalesce(excluded.val_loss, job_metrics.val_loss), lr = excluded.lr,
                                 tokens_per_s = excluded.tokens_per_s, elapsed_s = excluded.elapsed_s""")) {
                         for (Metric m : metrics) {
-                            bind(ps, id, m.step(), m.trainLoss(), m.valLoss(), m.lr(), m.tokensPerSecond(), m.elapsedSeconds());
+                            bind(
+                                    ps,
+                                    id,
+                                    m.step(),
+                                    m.trainLoss(),
+                                    m.valLoss(),
+                                    m.lr(),
+                                    m.tokensPerSecond(),
+                                    m.elapsedSeconds());
                             ps.addBatch();
                         }
                         ps.executeBatch();
@@ -103,8 +150,18 @@ public final class JobRepository {
                 try (PreparedStatement ps = c.prepareStatement("""
                         update jobs set step = ?, train_loss = coalesce(?, train_loss), val_loss = coalesce(?, val_loss), lr = ?, tokens_per_s = ?,
                             mfu = ?, eta_s = ?, wall_s = ?, tokens_seen = ?, updated_at = now() where id = ?""")) {
-                    bind(ps, p.step(), p.trainLoss(), p.valLoss(), p.lr(), p.tokensPerSecond(), p.mfu(), p.etaSeconds(),
-                            p.wallSeconds(), p.tokensSeen(), id);
+                    bind(
+                            ps,
+                            p.step(),
+                            p.trainLoss(),
+                            p.valLoss(),
+                            p.lr(),
+                            p.tokensPerSecond(),
+                            p.mfu(),
+                            p.etaSeconds(),
+                            p.wallSeconds(),
+                            p.tokensSeen(),
+                            id);
                     ps.executeUpdate();
                 }
                 c.commit();
@@ -137,13 +194,19 @@ public final class JobRepository {
      * @return the job's state after the request, or empty when there is no such job
      */
     public Optional<String> requestStop(String id) {
-        update("update jobs set state = 'stopped', finished_at = now(), updated_at = now() where id = ? and state = 'queued'", id);
+        update(
+                "update jobs set state = 'stopped', finished_at = now(), updated_at = now() where id = ? and state = 'queued'",
+                id);
         update("update jobs set stop_requested = true, updated_at = now() where id = ? and state = 'running'", id);
         return find(id).map(JobRow::state);
     }
 
     public void finish(String id, String state, String error) {
-        update("update jobs set state = ?, error = ?, finished_at = now(), eta_s = 0, updated_at = now() where id = ?", state, error, id);
+        update(
+                "update jobs set state = ?, error = ?, finished_at = now(), eta_s = 0, updated_at = now() where id = ?",
+                state,
+                error,
+                id);
     }
 
     public void fail(String id, String error) {
@@ -154,7 +217,7 @@ public final class JobRepository {
     public List<Metric> metrics(String id, int maxPoints) {
         int count = 0;
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("select count(*) from job_metrics where job_id = ?")) {
+                PreparedStatement ps = c.prepareStatement("select count(*) from job_metrics where job_id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -168,12 +231,18 @@ public final class JobRepository {
                 select * from job_metrics where job_id = ? and (step % ? = 0 or val_loss is not null
                     or step = (select max(step) from job_metrics where job_id = ?)) order by step""";
         List<Metric> out = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, id, every, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Metric(rs.getInt("step"), getFloat(rs, "train_loss"), getFloat(rs, "val_loss"),
-                            getFloat(rs, "lr"), getFloat(rs, "tokens_per_s"), rs.getDouble("elapsed_s")));
+                    out.add(new Metric(
+                            rs.getInt("step"),
+                            getFloat(rs, "train_loss"),
+                            getFloat(rs, "val_loss"),
+                            getFloat(rs, "lr"),
+                            getFloat(rs, "tokens_per_s"),
+                            rs.getDouble("elapsed_s")));
                 }
             }
         } catch (SQLException e) {
@@ -183,7 +252,8 @@ public final class JobRepository {
     }
 
     private List<JobRow> query(String sql, Object... params) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 List<JobRow> out = new ArrayList<>();
@@ -196,18 +266,38 @@ public final class JobRepository {
     }
 
     private JobRow row(ResultSet rs) throws SQLException {
-        return new JobRow(rs.getString("id"), rs.getString("stage"), rs.getString("state"), rs.getString("tokenizer_id"),
-                rs.getString("parent_checkpoint_id"), Json.read(rs.getString("plan"), JobPlan.class), rs.getInt("steps"),
-                rs.getInt("step"), getFloat(rs, "train_loss"), getFloat(rs, "val_loss"), getFloat(rs, "lr"),
-                getFloat(rs, "tokens_per_s"), getFloat(rs, "mfu"), getFloat(rs, "eta_s"), rs.getDouble("wall_s"),
-                rs.getLong("tokens_seen"), getLong(rs, "train_tokens"), getLong(rs, "val_tokens"),
-                rs.getString("last_checkpoint_id"), rs.getBoolean("stop_requested"), rs.getString("error"),
-                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"), instant(rs, "updated_at"),
+        return new JobRow(
+                rs.getString("id"),
+                rs.getString("stage"),
+                rs.getString("state"),
+                rs.getString("tokenizer_id"),
+                rs.getString("parent_checkpoint_id"),
+                Json.read(rs.getString("plan"), JobPlan.class),
+                rs.getInt("steps"),
+                rs.getInt("step"),
+                getFloat(rs, "train_loss"),
+                getFloat(rs, "val_loss"),
+                getFloat(rs, "lr"),
+                getFloat(rs, "tokens_per_s"),
+                getFloat(rs, "mfu"),
+                getFloat(rs, "eta_s"),
+                rs.getDouble("wall_s"),
+                rs.getLong("tokens_seen"),
+                getLong(rs, "train_tokens"),
+                getLong(rs, "val_tokens"),
+                rs.getString("last_checkpoint_id"),
+                rs.getBoolean("stop_requested"),
+                rs.getString("error"),
+                instant(rs, "created_at"),
+                instant(rs, "started_at"),
+                instant(rs, "finished_at"),
+                instant(rs, "updated_at"),
                 rs.getString("evaluation"));
     }
 
     private int update(String sql, Object... params) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             return ps.executeUpdate();
         } catch (SQLException e) {

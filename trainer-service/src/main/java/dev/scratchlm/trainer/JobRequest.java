@@ -14,11 +14,29 @@ package dev.scratchlm.trainer;
  * @param cutoff      pretrain: an ISO date; train and validate only on documents dated on or before it (undated
  *                    documents are left out); default none: every document
  */
-public record JobRequest(String stage, String tokenizerId, Model model, Integer steps, Integer batchSize,
-                         Integer gradAccum, Double lr, Double minLr, Integer warmupSteps, Double weightDecay,
-                         Double beta1, Double beta2, Double clip, Integer evalEvery, Integer evalBatches,
-                         Integer checkpointEvery, Long seed, String parent, Data data, Double epochs,
-                         Preference preference, String cutoff) {
+public record JobRequest(
+        String stage,
+        String tokenizerId,
+        Model model,
+        Integer steps,
+        Integer batchSize,
+        Integer gradAccum,
+        Double lr,
+        Double minLr,
+        Integer warmupSteps,
+        Double weightDecay,
+        Double beta1,
+        Double beta2,
+        Double clip,
+        Integer evalEvery,
+        Integer evalBatches,
+        Integer checkpointEvery,
+        Long seed,
+        String parent,
+        Data data,
+        Double epochs,
+        Preference preference,
+        String cutoff) {
 
     /**
      * @param datasets the instruction sets (InstructionExample.dataset) whose train split is trained on and whose
@@ -37,10 +55,15 @@ public record JobRequest(String stage, String tokenizerId, Model model, Integer 
      * @param sftWeight DPO: weight of an SFT term on the chosen answers (default 0)
      * @param reference DPO: the frozen reference checkpoint (default the parent)
      */
-    public record Preference(java.util.List<String> campaigns, java.util.List<String> sources, Double heldOut, Double beta,
-                             Double sftWeight, String reference) {}
+    public record Preference(
+            java.util.List<String> campaigns,
+            java.util.List<String> sources,
+            Double heldOut,
+            Double beta,
+            Double sftWeight,
+            String reference) {}
 
     /** @param vocabSize optional; when given it must equal the tokenizer's */
-    public record Model(Integer nLayer, Integer nHead, Integer nEmbd, Integer blockSize, Double dropout,
-                        Integer vocabSize) {}
+    public record Model(
+            Integer nLayer, Integer nHead, Integer nEmbd, Integer blockSize, Double dropout, Integer vocabSize) {}
 }

@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.LocalDateTime;
@@ -38,6 +37,7 @@ public class JobResource {
 
     @Inject
     TrainerService trainer;
+
     @Inject
     JobStreams streams;
 
@@ -58,7 +58,9 @@ public class JobResource {
 
     @GET
     public List<Map<String, Object>> list(@QueryParam("limit") @DefaultValue("50") int limit) {
-        return trainer.jobs().list(Math.max(1, Math.min(limit, 500))).stream().map(j -> Views.job(j, null)).toList();
+        return trainer.jobs().list(Math.max(1, Math.min(limit, 500))).stream()
+                .map(j -> Views.job(j, null))
+                .toList();
     }
 
     @GET
@@ -71,10 +73,16 @@ public class JobResource {
     /** Per-step history for the curves, thinned to at most maxPoints train points (eval points always kept). */
     @GET
     @Path("{id}/metrics")
-    public Map<String, Object> metrics(@PathParam("id") String id, @QueryParam("maxPoints") @DefaultValue("2000") int maxPoints) {
+    public Map<String, Object> metrics(
+            @PathParam("id") String id, @QueryParam("maxPoints") @DefaultValue("2000") int maxPoints) {
         find(id);
-        return Map.of("jobId", id, "points",
-                trainer.jobs().metrics(id, Math.max(10, Math.min(maxPoints, 100_000))).stream().map(Views::metric).toList());
+        return Map.of(
+                "jobId",
+                id,
+                "points",
+                trainer.jobs().metrics(id, Math.max(10, Math.min(maxPoints, 100_000))).stream()
+                        .map(Views::metric)
+                        .toList());
     }
 
     @POST
@@ -86,7 +94,8 @@ public class JobResource {
         String state = trainer.jobs().requestStop(id).orElse(job.state());
         if (JobRepository.RUNNING.equals(state)) trainer.runner().requestStop(id);
         else trainer.events().publish(id, "end", Map.of("state", state, "step", job.step()));
-        return Response.accepted(Map.of("id", id, "state", state, "stopping", JobRepository.RUNNING.equals(state))).build();
+        return Response.accepted(Map.of("id", id, "state", state, "stopping", JobRepository.RUNNING.equals(state)))
+                .build();
     }
 
     /** Continues a stopped job from its last checkpoint (weights, optimizer state, RNG and data position). */
@@ -99,7 +108,8 @@ public class JobResource {
             throw ApiError.conflict("only a stopped job can be resumed; job " + id + " is " + job.state());
         }
         trainer.runner().clearStop(id);
-        return Response.accepted(Map.of("id", id, "state", JobRepository.QUEUED, "fromStep", job.step())).build();
+        return Response.accepted(Map.of("id", id, "state", JobRepository.QUEUED, "fromStep", job.step()))
+                .build();
     }
 
     /** Live events: status first, then step/eval/checkpoint/state events, and end (after which the stream closes). */
@@ -108,7 +118,8 @@ public class JobResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
         find(id);
-        streams.open(id, sink, sse, () -> Views.job(find(id), trainer.checkpoints().byJob(id)));
+        streams.open(
+                id, sink, sse, () -> Views.job(find(id), trainer.checkpoints().byJob(id)));
     }
 
     private JobRow find(String id) {
@@ -118,6 +129,7 @@ public class JobResource {
     private static String newId() {
         byte[] r = new byte[2];
         RANDOM.nextBytes(r);
-        return "pt-" + LocalDateTime.now(ZoneOffset.UTC).format(ID_TIME) + "-" + HexFormat.of().formatHex(r);
+        return "pt-" + LocalDateTime.now(ZoneOffset.UTC).format(ID_TIME) + "-"
+                + HexFormat.of().formatHex(r);
     }
 }

@@ -6,8 +6,6 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Runs training jobs one at a time on its own thread: a job that was running when the process stopped resumes
@@ -39,8 +38,8 @@ public final class JobRunner implements AutoCloseable {
      * @param eventIntervalMillis at most one step event per this many milliseconds (0: every step)
      * @param flushIntervalMillis progress and per-step metrics reach PostgreSQL this often
      */
-    public record Settings(Path stateDir, double peakGflops, int threads, long eventIntervalMillis,
-                           long flushIntervalMillis) {}
+    public record Settings(
+            Path stateDir, double peakGflops, int threads, long eventIntervalMillis, long flushIntervalMillis) {}
 
     final JobRepository jobs;
     final CheckpointRepository checkpoints;
@@ -52,6 +51,7 @@ public final class JobRunner implements AutoCloseable {
     final JobValidator.SftSource sft;
     /** Reward and dpo jobs: the rankings topic and the tokenizers' definitions (null: those stages are off). */
     RankingReader rankings;
+
     private java.util.function.Function<String, Optional<String>> definitions = id -> Optional.empty();
     private final Set<String> stopRequests = ConcurrentHashMap.newKeySet();
     private final Object work = new Object();
@@ -60,13 +60,24 @@ public final class JobRunner implements AutoCloseable {
     private volatile String currentJob;
     private Thread thread;
 
-    public JobRunner(JobRepository jobs, CheckpointRepository checkpoints, ShardStore store, CheckpointPublisher publisher,
-                     JobEvents events, Settings settings) {
+    public JobRunner(
+            JobRepository jobs,
+            CheckpointRepository checkpoints,
+            ShardStore store,
+            CheckpointPublisher publisher,
+            JobEvents events,
+            Settings settings) {
         this(jobs, checkpoints, store, publisher, events, settings, null);
     }
 
-    public JobRunner(JobRepository jobs, CheckpointRepository checkpoints, ShardStore store, CheckpointPublisher publisher,
-                     JobEvents events, Settings settings, JobValidator.SftSource sft) {
+    public JobRunner(
+            JobRepository jobs,
+            CheckpointRepository checkpoints,
+            ShardStore store,
+            CheckpointPublisher publisher,
+            JobEvents events,
+            Settings settings,
+            JobValidator.SftSource sft) {
         this.sft = sft;
         this.jobs = jobs;
         this.checkpoints = checkpoints;
@@ -77,7 +88,8 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /** Enables reward and dpo jobs. */
-    JobRunner withPreferences(RankingReader rankings, java.util.function.Function<String, Optional<String>> definitions) {
+    JobRunner withPreferences(
+            RankingReader rankings, java.util.function.Function<String, Optional<String>> definitions) {
         this.rankings = rankings;
         this.definitions = definitions;
         return this;
@@ -139,13 +151,32 @@ public final class JobRunner implements AutoCloseable {
      *
      * @param previousCheckpointId the job's checkpoint before this one, or null
      */
-    void saveCheckpoint(JobRow job, JobPlan plan, String id, int step, Map<String, Object> model, Checkpoint full,
-                        Map<String, Object> lineage, String previousCheckpointId, Float trainLoss, Float valLoss)
+    void saveCheckpoint(
+            JobRow job,
+            JobPlan plan,
+            String id,
+            int step,
+            Map<String, Object> model,
+            Checkpoint full,
+            Map<String, Object> lineage,
+            String previousCheckpointId,
+            Float trainLoss,
+            Float valLoss)
             throws IOException {
         String tok = full.tokenizerId();
         // What chat and feedback need is the weights: the published blob leaves the optimizer state on the volume.
-        Checkpoint weights = new Checkpoint(full.config(), null, full.step(), full.rngState(), full.dataPosition(), tok,
-                full.metadata(), full.metrics(), full.weights(), null, null);
+        Checkpoint weights = new Checkpoint(
+                full.config(),
+                null,
+                full.step(),
+                full.rngState(),
+                full.dataPosition(),
+                tok,
+                full.metadata(),
+                full.metrics(),
+                full.weights(),
+                null,
+                null);
         Path blob = checkpointFile(id);
         MessageDigest sha = Chunks.sha256();
         AtomicFiles.write(blob, out -> {
@@ -160,11 +191,36 @@ public final class JobRunner implements AutoCloseable {
         lineageNow.put("hyperparameters", hyperparameters(plan));
         Map<String, Object> manifestMetrics = new LinkedHashMap<>(full.metrics());
         manifestMetrics.put("step", step);
-        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA, id, plan.stage(), step,
-                plan.parent(), tok, model, lineageNow, manifestMetrics, size, chunks, Chunks.hex(sha.digest()),
+        CheckpointManifest manifest = new CheckpointManifest(
+                CheckpointManifest.SCHEMA,
+                id,
+                plan.stage(),
+                step,
+                plan.parent(),
+                tok,
+                model,
+                lineageNow,
+                manifestMetrics,
+                size,
+                chunks,
+                Chunks.hex(sha.digest()),
                 Instant.now());
-        checkpoints.upsert(new CheckpointRow(id, job.id(), plan.stage(), step, trainLoss, valLoss, tok, plan.parent(),
-                manifest.sha256(), size, chunks, blob.toAbsolutePath().toString(), Json.string(manifest), null, null));
+        checkpoints.upsert(new CheckpointRow(
+                id,
+                job.id(),
+                plan.stage(),
+                step,
+                trainLoss,
+                valLoss,
+                tok,
+                plan.parent(),
+                manifest.sha256(),
+                size,
+                chunks,
+                blob.toAbsolutePath().toString(),
+                Json.string(manifest),
+                null,
+                null));
         AtomicFiles.write(resumeFile(job.id()), full::write);
         jobs.checkpointed(job.id(), id);
         publishPending();
@@ -193,7 +249,8 @@ public final class JobRunner implements AutoCloseable {
         h.put("clip", plan.clip());
         h.put("dropout", plan.model().dropout());
         h.put("seed", plan.seed());
-        if (plan.sft() != null && plan.sft().epochs() != null) h.put("epochs", plan.sft().epochs());
+        if (plan.sft() != null && plan.sft().epochs() != null)
+            h.put("epochs", plan.sft().epochs());
         if (plan.preference() != null) {
             h.put("beta", plan.preference().beta());
             h.put("sftWeight", plan.preference().sftWeight());

@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +26,8 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class JobStreams {
     /** Event data is JSON; a diverged loss (NaN) must not make it unparsable. */
-    private static final ObjectMapper JSON = Json.MAPPER.copy().enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());
+    private static final ObjectMapper JSON =
+            Json.MAPPER.copy().enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS.mappedFeature());
 
     @Inject
     TrainerService trainer;
@@ -110,8 +110,14 @@ public class JobStreams {
     private static Out sse(SseEventSink sink, Sse sse) {
         return new Out() {
             public void send(String type, String json, Runnable onFail) {
-                sink.send(sse.newEventBuilder().name(type).mediaType(MediaType.TEXT_PLAIN_TYPE).data(json).build())
-                        .whenComplete((ok, err) -> { if (err != null) onFail.run(); });
+                sink.send(sse.newEventBuilder()
+                                .name(type)
+                                .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                                .data(json)
+                                .build())
+                        .whenComplete((ok, err) -> {
+                            if (err != null) onFail.run();
+                        });
             }
 
             public boolean isClosed() {
@@ -131,15 +137,19 @@ public class JobStreams {
             t.setDaemon(true);
             return t;
         });
-        pinger.scheduleAtFixedRate(() -> {
-            for (Stream s : open) {
-                try {
-                    s.ping();
-                } catch (RuntimeException e) {
-                    s.close();
-                }
-            }
-        }, 15, 15, TimeUnit.SECONDS);
+        pinger.scheduleAtFixedRate(
+                () -> {
+                    for (Stream s : open) {
+                        try {
+                            s.ping();
+                        } catch (RuntimeException e) {
+                            s.close();
+                        }
+                    }
+                },
+                15,
+                15,
+                TimeUnit.SECONDS);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -161,8 +171,10 @@ public class JobStreams {
         Object state = job.get("state");
         synchronized (s) {
             s.snapshot(job);
-            if (!out.isClosed() && (JobRepository.DONE.equals(state) || JobRepository.STOPPED.equals(state)
-                    || JobRepository.FAILED.equals(state))) {
+            if (!out.isClosed()
+                    && (JobRepository.DONE.equals(state)
+                            || JobRepository.STOPPED.equals(state)
+                            || JobRepository.FAILED.equals(state))) {
                 s.send("end", Map.of("state", state, "step", job.get("step")));
                 s.close();
             }

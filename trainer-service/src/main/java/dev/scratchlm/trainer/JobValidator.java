@@ -9,12 +9,11 @@ import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.InstructionExample;
-import dev.scratchlm.gpt.GptConfig;
 import dev.scratchlm.contracts.TokenShard;
+import dev.scratchlm.gpt.GptConfig;
 import dev.scratchlm.service.ApiError;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.TokenizerRepository.TokenizerInfo;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -45,6 +44,7 @@ public final class JobValidator {
     public static final String REWARD = "reward", DPO = "dpo";
     /** Stages a later trainer will run; named so the error can say "not yet" rather than "unknown". */
     public static final List<String> LATER_STAGES = List.of("rlhf");
+
     static final int MAX_EPOCHS = 1000;
 
     // Ranges: wide enough for anything this CPU trainer can run, narrow enough to catch typos (lr 10, steps 1e9).
@@ -65,16 +65,25 @@ public final class JobValidator {
 
     /** What an sft job needs besides the pre-training checks: tokenizer definitions and the instruction store. */
     public record SftSource(Function<String, Optional<String>> definition, InstructionRepository instructions) {}
+
     private PreferenceValidator preferences;
 
-    public JobValidator(Function<String, Optional<TokenizerInfo>> tokenizer, Supplier<List<TokenizerInfo>> tokenizers,
-                        ShardStore store, Function<String, Optional<CheckpointRow>> checkpoint, MemoryBudget memory) {
+    public JobValidator(
+            Function<String, Optional<TokenizerInfo>> tokenizer,
+            Supplier<List<TokenizerInfo>> tokenizers,
+            ShardStore store,
+            Function<String, Optional<CheckpointRow>> checkpoint,
+            MemoryBudget memory) {
         this(tokenizer, tokenizers, store, checkpoint, memory, null);
     }
 
-    public JobValidator(Function<String, Optional<TokenizerInfo>> tokenizer, Supplier<List<TokenizerInfo>> tokenizers,
-                        ShardStore store, Function<String, Optional<CheckpointRow>> checkpoint, MemoryBudget memory,
-                        SftSource sft) {
+    public JobValidator(
+            Function<String, Optional<TokenizerInfo>> tokenizer,
+            Supplier<List<TokenizerInfo>> tokenizers,
+            ShardStore store,
+            Function<String, Optional<CheckpointRow>> checkpoint,
+            MemoryBudget memory,
+            SftSource sft) {
         this.tokenizer = tokenizer;
         this.tokenizers = tokenizers;
         this.store = store;
@@ -97,8 +106,12 @@ public final class JobValidator {
             if (r == null) throw JobValidator.refused("the request body is null: send a JSON job");
             return r;
         } catch (UnrecognizedPropertyException e) {
-            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(Object::toString)
-                    .sorted().collect(Collectors.joining(", "));
+            String known = e.getKnownPropertyIds() == null
+                    ? ""
+                    : e.getKnownPropertyIds().stream()
+                            .map(Object::toString)
+                            .sorted()
+                            .collect(Collectors.joining(", "));
             throw JobValidator.refused("unknown field '" + path(e) + "' (known: " + known + ")");
         } catch (JsonMappingException e) {
             String where = path(e);
@@ -109,7 +122,8 @@ public final class JobValidator {
     }
 
     private static String path(JsonMappingException e) {
-        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining("."));
     }
 
@@ -122,14 +136,18 @@ public final class JobValidator {
             throw refused("cutoff restricts a pretrain job's documents by date; stage '" + r.stage() + "' takes none");
         }
         if (REWARD.equals(r.stage()) || DPO.equals(r.stage())) {
-            if (preferences == null) throw JobValidator.refused("stage '" + r.stage() + "' is not enabled on this trainer");
+            if (preferences == null)
+                throw JobValidator.refused("stage '" + r.stage() + "' is not enabled on this trainer");
             return preferences.validate(r);
         }
         if (r.preference() != null) problems.add("preference settings belong to the reward and dpo stages only");
         if (SFT.equals(r.stage())) return validateSft(r);
         if (r.stage() == null) problems.add("stage is required (pretrain, sft, reward or dpo)");
-        else if (LATER_STAGES.contains(r.stage())) problems.add("stage '" + r.stage() + "' is not supported by this trainer yet: only pretrain, sft, reward and dpo");
-        else if (!r.stage().equals(PRETRAIN)) problems.add("unknown stage '" + r.stage() + "': expected pretrain, sft, reward or dpo");
+        else if (LATER_STAGES.contains(r.stage()))
+            problems.add("stage '" + r.stage()
+                    + "' is not supported by this trainer yet: only pretrain, sft, reward and dpo");
+        else if (!r.stage().equals(PRETRAIN))
+            problems.add("unknown stage '" + r.stage() + "': expected pretrain, sft, reward or dpo");
         if (r.data() != null) problems.add("data selects instruction sets: it belongs to an sft job");
         if (r.epochs() != null) problems.add("epochs is for sft jobs: a pretrain job runs steps");
 
@@ -153,14 +171,22 @@ public final class JobValidator {
         double lr = realIn(problems, "lr", r.lr(), null, 0.0, 1.0, false);
         double minLr = realIn(problems, "minLr", r.minLr(), lr > 0 ? lr / 10 : 0.0, 0.0, 1.0, true);
         if (lr > 0 && minLr > lr) problems.add("minLr (" + minLr + ") must not exceed lr (" + lr + ")");
-        int warmup = intIn(problems, "warmupSteps", r.warmupSteps(), Math.min(100, Math.max(0, steps / 10)), 0, Math.max(0, steps));
+        int warmup = intIn(
+                problems,
+                "warmupSteps",
+                r.warmupSteps(),
+                Math.min(100, Math.max(0, steps / 10)),
+                0,
+                Math.max(0, steps));
         double weightDecay = realIn(problems, "weightDecay", r.weightDecay(), 0.1, 0.0, 1.0, true);
         double beta1 = realIn(problems, "beta1", r.beta1(), 0.9, 0.0, 0.999999, true);
         double beta2 = realIn(problems, "beta2", r.beta2(), 0.99, 0.0, 0.999999, true);
         double clip = realIn(problems, "clip", r.clip(), 1.0, 0.0, 1000.0, true);
-        int evalEvery = intIn(problems, "evalEvery", r.evalEvery(), Math.min(250, Math.max(1, steps / 10)), 1, MAX_STEPS);
+        int evalEvery =
+                intIn(problems, "evalEvery", r.evalEvery(), Math.min(250, Math.max(1, steps / 10)), 1, MAX_STEPS);
         int evalBatches = intIn(problems, "evalBatches", r.evalBatches(), 20, 1, MAX_EVAL_BATCHES);
-        int checkpointEvery = intIn(problems, "checkpointEvery", r.checkpointEvery(), Math.max(1, Math.min(500, steps)), 1, MAX_STEPS);
+        int checkpointEvery = intIn(
+                problems, "checkpointEvery", r.checkpointEvery(), Math.max(1, Math.min(500, steps)), 1, MAX_STEPS);
         long seed = r.seed() == null ? 1337L : r.seed();
         LocalDate cutoff = null;
         if (r.cutoff() != null) {
@@ -178,10 +204,13 @@ public final class JobValidator {
             tok = tokenizer.apply(r.tokenizerId()).orElse(null);
             stats = store.stats(r.tokenizerId());
             if (tok == null) {
-                problems.add("unknown tokenizer '" + r.tokenizerId() + "'" + (stats != null
-                        ? ": shards arrived for it but its definition has not (is it still on the tokenizers topic?)" : ""));
+                problems.add("unknown tokenizer '" + r.tokenizerId() + "'"
+                        + (stats != null
+                                ? ": shards arrived for it but its definition has not (is it still on the tokenizers topic?)"
+                                : ""));
             } else if (stats == null || stats.trainTokens() == 0) {
-                problems.add("no training shards for tokenizer '" + r.tokenizerId() + "' yet: tokenize a corpus with it first");
+                problems.add("no training shards for tokenizer '" + r.tokenizerId()
+                        + "' yet: tokenize a corpus with it first");
             }
         } else {
             for (TokenizerInfo t : tokenizers.get()) {
@@ -192,28 +221,32 @@ public final class JobValidator {
                     break;
                 }
             }
-            if (tok == null) problems.add("no tokenizer has training shards yet: ingest and tokenize a corpus first (or name tokenizerId)");
+            if (tok == null)
+                problems.add(
+                        "no tokenizer has training shards yet: ingest and tokenize a corpus first (or name tokenizerId)");
         }
         int vocabSize = tok == null || stats == null ? 0 : tok.vocabSize();
         if (tok != null && stats != null) {
             details.put("tokenizerId", tok.id());
             if (m.vocabSize() != null && m.vocabSize() != tok.vocabSize()) {
-                problems.add("model.vocabSize " + m.vocabSize() + " does not match tokenizer " + tok.id() + "'s vocabulary of "
-                        + tok.vocabSize() + " (leave it out to take the tokenizer's)");
+                problems.add("model.vocabSize " + m.vocabSize() + " does not match tokenizer " + tok.id()
+                        + "'s vocabulary of " + tok.vocabSize() + " (leave it out to take the tokenizer's)");
             }
             if (stats.maxTokenId() >= tok.vocabSize()) {
                 problems.add("the shards of tokenizer " + tok.id() + " hold token id " + stats.maxTokenId()
                         + ", outside its vocabulary of " + tok.vocabSize());
             }
             if (blockSize > 0 && !StoreBatchSource.fits(stats.trainTokens(), blockSize)) {
-                problems.add("model.blockSize " + blockSize + " needs windows of " + (blockSize + 1) + " tokens but the training split of "
-                        + tok.id() + " holds only " + stats.trainTokens() + " tokens");
+                problems.add("model.blockSize " + blockSize + " needs windows of " + (blockSize + 1)
+                        + " tokens but the training split of " + tok.id() + " holds only " + stats.trainTokens()
+                        + " tokens");
             }
             if (cutoff != null) cutoffProblems(problems, details, tok.id(), stats, cutoff, blockSize);
             // Without a validation loss nobody can tell learning from memorizing: refuse rather than train blind.
             if (blockSize > 0 && !StoreBatchSource.fits(stats.valTokens(), blockSize)) {
-                problems.add("model.blockSize " + blockSize + " needs windows of " + (blockSize + 1) + " tokens but the validation split of "
-                        + tok.id() + " holds only " + stats.valTokens() + " tokens: ingest more documents or use a smaller blockSize");
+                problems.add("model.blockSize " + blockSize + " needs windows of " + (blockSize + 1)
+                        + " tokens but the validation split of " + tok.id() + " holds only " + stats.valTokens()
+                        + " tokens: ingest more documents or use a smaller blockSize");
             }
         }
 
@@ -223,17 +256,24 @@ public final class JobValidator {
             if (parent.isEmpty()) {
                 problems.add("parent checkpoint '" + r.parent() + "' does not exist");
             } else if (!Files.isReadable(Path.of(parent.get().path()))) {
-                problems.add("parent checkpoint '" + r.parent() + "' is registered but its file is missing from this trainer's volume");
+                problems.add("parent checkpoint '" + r.parent()
+                        + "' is registered but its file is missing from this trainer's volume");
             } else {
                 CheckpointRow p = parent.get();
                 if (tok != null && !p.tokenizerId().equals(tok.id())) {
-                    problems.add("parent checkpoint '" + r.parent() + "' was trained with tokenizer " + p.tokenizerId() + ", not " + tok.id());
+                    problems.add("parent checkpoint '" + r.parent() + "' was trained with tokenizer " + p.tokenizerId()
+                            + ", not " + tok.id());
                 }
                 GptConfig pc = parentConfig(p);
-                if (pc != null && (pc.nLayer() != nLayer || pc.nHead() != nHead || pc.nEmbd() != nEmbd
-                        || pc.blockSize() != blockSize || (vocabSize > 0 && pc.vocabSize() != vocabSize))) {
-                    problems.add("parent checkpoint '" + r.parent() + "' has model " + describe(pc) + "; the request asks for "
-                            + "nLayer=" + nLayer + " nHead=" + nHead + " nEmbd=" + nEmbd + " blockSize=" + blockSize);
+                if (pc != null
+                        && (pc.nLayer() != nLayer
+                                || pc.nHead() != nHead
+                                || pc.nEmbd() != nEmbd
+                                || pc.blockSize() != blockSize
+                                || (vocabSize > 0 && pc.vocabSize() != vocabSize))) {
+                    problems.add("parent checkpoint '" + r.parent() + "' has model " + describe(pc)
+                            + "; the request asks for " + "nLayer=" + nLayer + " nHead=" + nHead + " nEmbd=" + nEmbd
+                            + " blockSize=" + blockSize);
                 }
             }
         }
@@ -254,17 +294,42 @@ public final class JobValidator {
             details.put("availableBytes", memory.availableBytes());
             throw problems(tooBig, List.of(tooBig), details);
         }
-        return new JobPlan(PRETRAIN, tok.id(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
-                (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
-                seed, r.parent(), null, null, cutoff == null ? null : cutoff.toString());
+        return new JobPlan(
+                PRETRAIN,
+                tok.id(),
+                config,
+                steps,
+                batchSize,
+                gradAccum,
+                (float) lr,
+                (float) minLr,
+                warmup,
+                (float) weightDecay,
+                (float) beta1,
+                (float) beta2,
+                (float) clip,
+                evalEvery,
+                evalBatches,
+                checkpointEvery,
+                seed,
+                r.parent(),
+                null,
+                null,
+                cutoff == null ? null : cutoff.toString());
     }
 
     /** A cutoff must leave enough dated documents in both splits; shards without per-document dates cannot be selected. */
-    private void cutoffProblems(List<String> problems, Map<String, Object> details, String tokenizerId, ShardStore.Stats stats,
-                                LocalDate cutoff, int blockSize) {
+    private void cutoffProblems(
+            List<String> problems,
+            Map<String, Object> details,
+            String tokenizerId,
+            ShardStore.Stats stats,
+            LocalDate cutoff,
+            int blockSize) {
         DocumentSelection train, val;
         try {
-            train = DocumentSelection.of(store.entries(tokenizerId, TokenShard.TRAIN, stats.trainTokens()), null, cutoff);
+            train = DocumentSelection.of(
+                    store.entries(tokenizerId, TokenShard.TRAIN, stats.trainTokens()), null, cutoff);
             val = DocumentSelection.of(store.entries(tokenizerId, TokenShard.VAL, stats.valTokens()), null, cutoff);
         } catch (DocumentSelection.UndatedShards e) {
             problems.add("cutoff: " + e.getMessage());
@@ -276,13 +341,16 @@ public final class JobValidator {
         details.put("undatedDocumentsExcluded", train.undated() + val.undated());
         if (train.isEmpty()) {
             problems.add("cutoff " + cutoff + " selects no training documents: none of tokenizer " + tokenizerId
-                    + "'s documents is dated on or before it (" + train.undated() + " undated ones are always left out)");
+                    + "'s documents is dated on or before it (" + train.undated()
+                    + " undated ones are always left out)");
         } else if (blockSize > 0 && !StoreBatchSource.fits(train.tokens(), blockSize)) {
-            problems.add("cutoff " + cutoff + " selects " + train.tokens() + " training tokens, fewer than one window of " + (blockSize + 1));
+            problems.add("cutoff " + cutoff + " selects " + train.tokens()
+                    + " training tokens, fewer than one window of " + (blockSize + 1));
         }
         if (!train.isEmpty() && blockSize > 0 && !StoreBatchSource.fits(val.tokens(), blockSize)) {
-            problems.add("cutoff " + cutoff + " selects " + val.tokens() + " validation tokens, fewer than one window of "
-                    + (blockSize + 1) + ": a later cutoff or more documents");
+            problems.add(
+                    "cutoff " + cutoff + " selects " + val.tokens() + " validation tokens, fewer than one window of "
+                            + (blockSize + 1) + ": a later cutoff or more documents");
         }
     }
 
@@ -296,7 +364,8 @@ public final class JobValidator {
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
         if (sft == null) throw JobValidator.refused("this trainer has no instruction store: sft jobs cannot run here");
-        if (r.tokenizerId() != null) problems.add("tokenizerId: an sft job uses its parent checkpoint's tokenizer; leave it out");
+        if (r.tokenizerId() != null)
+            problems.add("tokenizerId: an sft job uses its parent checkpoint's tokenizer; leave it out");
 
         // The parent: its model, tokenizer and model card (for the identity turns).
         CheckpointRow parent = null;
@@ -308,38 +377,47 @@ public final class JobValidator {
             parent = checkpoint.apply(r.parent()).orElse(null);
             if (parent == null) problems.add("parent checkpoint '" + r.parent() + "' does not exist");
             else if (!Files.isReadable(Path.of(parent.path()))) {
-                problems.add("parent checkpoint '" + r.parent() + "' is registered but its file is missing from this trainer's volume");
+                problems.add("parent checkpoint '" + r.parent()
+                        + "' is registered but its file is missing from this trainer's volume");
                 parent = null;
             } else {
                 try {
                     parentManifest = dev.scratchlm.contracts.Json.read(parent.manifest(), CheckpointManifest.class);
                 } catch (RuntimeException e) {
-                    problems.add("parent checkpoint '" + r.parent() + "' has an unreadable manifest: " + e.getMessage());
+                    problems.add(
+                            "parent checkpoint '" + r.parent() + "' has an unreadable manifest: " + e.getMessage());
                 }
                 pc = parentConfig(parent);
-                if (pc == null) problems.add("parent checkpoint '" + r.parent() + "' has no readable model in its manifest");
+                if (pc == null)
+                    problems.add("parent checkpoint '" + r.parent() + "' has no readable model in its manifest");
             }
         }
 
-        // The tokenizer must render chats: SFT examples are <|system|>...<|end|><|user|>...<|end|><|assistant|>...<|end|>.
+        // The tokenizer must render chats: SFT examples are
+        // <|system|>...<|end|><|user|>...<|end|><|assistant|>...<|end|>.
         ChatTemplate template = null;
         if (parent != null) {
             String tokId = parent.tokenizerId();
             details.put("tokenizerId", tokId);
             TokenizerInfo tok = tokenizer.apply(tokId).orElse(null);
             if (tok == null) {
-                problems.add("tokenizer '" + tokId + "' of the parent checkpoint has not reached this trainer (tokenizers topic)");
+                problems.add("tokenizer '" + tokId
+                        + "' of the parent checkpoint has not reached this trainer (tokenizers topic)");
             } else {
-                List<String> missing = ChatTemplate.SPECIAL_TOKENS.stream().filter(n -> !tok.specialTokens().containsKey(n)).toList();
+                List<String> missing = ChatTemplate.SPECIAL_TOKENS.stream()
+                        .filter(n -> !tok.specialTokens().containsKey(n))
+                        .toList();
                 if (!missing.isEmpty()) {
                     problems.add("tokenizer '" + tokId + "' lacks the chat template's special tokens " + missing
-                            + ": sft renders every example with them; train a tokenizer with " + ChatTemplate.SPECIAL_TOKENS
+                            + ": sft renders every example with them; train a tokenizer with "
+                            + ChatTemplate.SPECIAL_TOKENS
                             + " and pre-train on it");
                     details.put("missingSpecialTokens", missing);
                 } else {
                     Optional<String> def = sft.definition().apply(tokId);
                     if (def.isEmpty()) {
-                        problems.add("tokenizer '" + tokId + "' arrived without its definition: the trainer cannot encode examples with it");
+                        problems.add("tokenizer '" + tokId
+                                + "' arrived without its definition: the trainer cannot encode examples with it");
                     } else {
                         try {
                             template = new ChatTemplate(ScratchFormat.fromText(def.get()));
@@ -353,10 +431,14 @@ public final class JobValidator {
 
         // The model is the parent's; only dropout may change. Sizes given anyway must match.
         JobRequest.Model m = r.model() == null ? new JobRequest.Model(null, null, null, null, null, null) : r.model();
-        double dropout = pc == null ? 0 : realIn(problems, "model.dropout", m.dropout(), (double) pc.dropout(), 0.0, 0.9, true);
-        if (pc != null && ((m.nLayer() != null && m.nLayer() != pc.nLayer()) || (m.nHead() != null && m.nHead() != pc.nHead())
-                || (m.nEmbd() != null && m.nEmbd() != pc.nEmbd()) || (m.blockSize() != null && m.blockSize() != pc.blockSize())
-                || (m.vocabSize() != null && m.vocabSize() != pc.vocabSize()))) {
+        double dropout =
+                pc == null ? 0 : realIn(problems, "model.dropout", m.dropout(), (double) pc.dropout(), 0.0, 0.9, true);
+        if (pc != null
+                && ((m.nLayer() != null && m.nLayer() != pc.nLayer())
+                        || (m.nHead() != null && m.nHead() != pc.nHead())
+                        || (m.nEmbd() != null && m.nEmbd() != pc.nEmbd())
+                        || (m.blockSize() != null && m.blockSize() != pc.blockSize())
+                        || (m.vocabSize() != null && m.vocabSize() != pc.vocabSize()))) {
             problems.add("parent checkpoint '" + r.parent() + "' has model " + describe(pc)
                     + ": an sft job keeps its shape (leave model out, or set only model.dropout)");
         }
@@ -370,7 +452,8 @@ public final class JobValidator {
         for (String d : datasets) {
             Map<String, Object> c = counts.get(d);
             if (c == null || !(c.get(InstructionExample.TRAIN) instanceof Number n) || n.longValue() == 0) {
-                problems.add("instruction set '" + d + "' has no training examples on this trainer (known: " + counts.keySet() + ")");
+                problems.add("instruction set '" + d + "' has no training examples on this trainer (known: "
+                        + counts.keySet() + ")");
             }
         }
         boolean identity = data == null || data.identity() == null || data.identity();
@@ -379,17 +462,26 @@ public final class JobValidator {
         if (r.steps() != null && r.epochs() != null) problems.add("give steps or epochs, not both");
         if (r.steps() == null && r.epochs() == null) problems.add("steps or epochs is required");
         Double epochs = r.epochs();
-        if (epochs != null && (epochs.isNaN() || epochs <= 0 || epochs > MAX_EPOCHS)) problems.add("epochs must be in (0, " + MAX_EPOCHS + "], got " + epochs);
+        if (epochs != null && (epochs.isNaN() || epochs <= 0 || epochs > MAX_EPOCHS))
+            problems.add("epochs must be in (0, " + MAX_EPOCHS + "], got " + epochs);
         int batchSize = intIn(problems, "batchSize", r.batchSize(), 16, 1, MAX_BATCH);
         int gradAccum = intIn(problems, "gradAccum", r.gradAccum(), 1, 1, MAX_ACCUM);
         double lr = realIn(problems, "lr", r.lr(), null, 0.0, 1.0, false);
         if (!problems.isEmpty()) throw JobValidator.problems(problems.get(0), problems, details);
 
-        GptConfig config = new GptConfig(pc.vocabSize(), pc.blockSize(), pc.nLayer(), pc.nHead(), pc.nEmbd(), (float) dropout);
+        GptConfig config =
+                new GptConfig(pc.vocabSize(), pc.blockSize(), pc.nLayer(), pc.nHead(), pc.nEmbd(), (float) dropout);
         // Render and pack now: the job's length in steps, and every too-long example counted before anything runs.
         SftData prepared;
         try {
-            prepared = SftData.prepare(sft.instructions(), template, parentManifest, datasets, identity, config.blockSize(), evalMrs,
+            prepared = SftData.prepare(
+                    sft.instructions(),
+                    template,
+                    parentManifest,
+                    datasets,
+                    identity,
+                    config.blockSize(),
+                    evalMrs,
                     r.seed() == null ? 1337L : r.seed());
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw JobValidator.problems(e.getMessage(), List.of(e.getMessage()), details);
@@ -397,27 +489,52 @@ public final class JobValidator {
         details.put("rowsPerEpoch", prepared.train.rowsPerEpoch());
         int steps;
         if (epochs != null) {
-            steps = (int) Math.max(1, Math.ceil(epochs * prepared.train.rowsPerEpoch() / ((double) batchSize * gradAccum)));
+            steps = (int)
+                    Math.max(1, Math.ceil(epochs * prepared.train.rowsPerEpoch() / ((double) batchSize * gradAccum)));
         } else {
             steps = intIn(problems, "steps", r.steps(), null, 1, MAX_STEPS);
         }
         double minLr = realIn(problems, "minLr", r.minLr(), lr / 10, 0.0, 1.0, true);
         if (minLr > lr) problems.add("minLr (" + minLr + ") must not exceed lr (" + lr + ")");
-        int warmup = intIn(problems, "warmupSteps", r.warmupSteps(), Math.min(100, Math.max(0, steps / 10)), 0, Math.max(0, steps));
+        int warmup = intIn(
+                problems,
+                "warmupSteps",
+                r.warmupSteps(),
+                Math.min(100, Math.max(0, steps / 10)),
+                0,
+                Math.max(0, steps));
         double weightDecay = realIn(problems, "weightDecay", r.weightDecay(), 0.1, 0.0, 1.0, true);
         double beta1 = realIn(problems, "beta1", r.beta1(), 0.9, 0.0, 0.999999, true);
         double beta2 = realIn(problems, "beta2", r.beta2(), 0.99, 0.0, 0.999999, true);
         double clip = realIn(problems, "clip", r.clip(), 1.0, 0.0, 1000.0, true);
-        int evalEvery = intIn(problems, "evalEvery", r.evalEvery(), Math.min(250, Math.max(1, steps / 10)), 1, MAX_STEPS);
+        int evalEvery =
+                intIn(problems, "evalEvery", r.evalEvery(), Math.min(250, Math.max(1, steps / 10)), 1, MAX_STEPS);
         int evalBatches = intIn(problems, "evalBatches", r.evalBatches(), 20, 1, MAX_EVAL_BATCHES);
         int checkpointEvery = intIn(problems, "checkpointEvery", r.checkpointEvery(), steps, 1, MAX_STEPS);
         if (!problems.isEmpty()) throw JobValidator.problems(problems.get(0), problems, details);
         String tooBig = memory.check(config, batchSize);
         if (tooBig != null) throw JobValidator.problems(tooBig, List.of(tooBig), details);
-        return new JobPlan(SFT, parent.tokenizerId(), config, steps, batchSize, gradAccum, (float) lr, (float) minLr, warmup,
-                (float) weightDecay, (float) beta1, (float) beta2, (float) clip, evalEvery, evalBatches, checkpointEvery,
-                r.seed() == null ? 1337L : r.seed(), r.parent(),
-                new JobPlan.Sft(List.copyOf(datasets), identity, epochs, evalMrs, prepared.trainExamples), null);
+        return new JobPlan(
+                SFT,
+                parent.tokenizerId(),
+                config,
+                steps,
+                batchSize,
+                gradAccum,
+                (float) lr,
+                (float) minLr,
+                warmup,
+                (float) weightDecay,
+                (float) beta1,
+                (float) beta2,
+                (float) clip,
+                evalEvery,
+                evalBatches,
+                checkpointEvery,
+                r.seed() == null ? 1337L : r.seed(),
+                r.parent(),
+                new JobPlan.Sft(List.copyOf(datasets), identity, epochs, evalMrs, prepared.trainExamples),
+                null);
     }
 
     private static GptConfig parentConfig(CheckpointRow p) {
@@ -450,8 +567,14 @@ public final class JobValidator {
         return value;
     }
 
-    private static double realIn(List<String> problems, String name, Double value, Double fallback, double min,
-                                 double max, boolean minInclusive) {
+    private static double realIn(
+            List<String> problems,
+            String name,
+            Double value,
+            Double fallback,
+            double min,
+            double max,
+            boolean minInclusive) {
         if (value == null) {
             if (fallback == null) {
                 problems.add(name + " is required, in " + (minInclusive ? "[" : "(") + min + ", " + max + "]");

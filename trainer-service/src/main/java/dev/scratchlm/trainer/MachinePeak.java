@@ -25,7 +25,10 @@ public final class MachinePeak {
     static double ghz() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("cpu MHz")) return Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()) / 1000.0;
+                if (line.startsWith("cpu MHz"))
+                    return Double.parseDouble(
+                                    line.substring(line.indexOf(':') + 1).trim())
+                            / 1000.0;
             }
         } catch (Exception e) {
             // no /proc: keep the default below

@@ -24,7 +24,11 @@ public record MemoryBudget(long physicalLimitBytes, long reserveBytes, long heap
 
     /** This process's limits. */
     public static MemoryBudget ofThisProcess(int threads) {
-        return new MemoryBudget(Pointer.maxPhysicalBytes(), SERVICE_RESERVE_BYTES, Runtime.getRuntime().maxMemory(), threads);
+        return new MemoryBudget(
+                Pointer.maxPhysicalBytes(),
+                SERVICE_RESERVE_BYTES,
+                Runtime.getRuntime().maxMemory(),
+                threads);
     }
 
     /** Bytes available to a job's model, optimizer and activations. */
@@ -36,13 +40,15 @@ public record MemoryBudget(long physicalLimitBytes, long reserveBytes, long heap
     public String check(GptConfig model, int batchSize) {
         long need = needBytes(model, batchSize);
         if (need > availableBytes()) {
-            return String.format("the model needs about %s to train with batchSize %d but this trainer has %s "
-                    + "(resident-size cap %s minus %s for the service): use a smaller model, batchSize or blockSize",
+            return String.format(
+                    "the model needs about %s to train with batchSize %d but this trainer has %s "
+                            + "(resident-size cap %s minus %s for the service): use a smaller model, batchSize or blockSize",
                     mb(need), batchSize, mb(availableBytes()), mb(physicalLimitBytes), mb(reserveBytes));
         }
         long heapCopies = 3 * parameters(model) * 4;
         if (heapCopies > heapLimitBytes / 2) {
-            return String.format("a checkpoint of this model copies %s onto the heap but the heap is %s (-Xmx)",
+            return String.format(
+                    "a checkpoint of this model copies %s onto the heap but the heap is %s (-Xmx)",
                     mb(heapCopies), mb(heapLimitBytes));
         }
         return null;

@@ -5,7 +5,6 @@ import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.gpt.PreferenceGroup;
 import dev.scratchlm.gpt.Rng;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -107,8 +106,12 @@ final class PreferenceData {
         counts.put("heldOutTasks", held.size());
         counts.put("trainRankings", train.size());
         counts.put("heldOutRankings", test.size());
-        counts.put("trainPairs", train.stream().mapToInt(PreferenceGroup::pairCount).sum());
-        counts.put("heldOutPairs", test.stream().mapToInt(PreferenceGroup::pairCount).sum());
+        counts.put(
+                "trainPairs",
+                train.stream().mapToInt(PreferenceGroup::pairCount).sum());
+        counts.put(
+                "heldOutPairs",
+                test.stream().mapToInt(PreferenceGroup::pairCount).sum());
         counts.put("candidatesTooLong", tooLong);
         counts.put("rankingsWithoutPairs", noPairs);
         counts.put("rankingsUnusable", bad);
@@ -148,7 +151,8 @@ final class PreferenceData {
 
     private static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -16,5 +16,12 @@ import java.util.Map;
  * @param rankingOffsets partition -> end offset of the rankings topic
  * @param counts         rankings, tasks and pairs found at submission
  */
-public record PreferencePlan(List<String> campaigns, List<String> sources, float beta, float sftWeight, double heldOut,
-                             String reference, Map<Integer, Long> rankingOffsets, Map<String, Object> counts) {}
+public record PreferencePlan(
+        List<String> campaigns,
+        List<String> sources,
+        float beta,
+        float sftWeight,
+        double heldOut,
+        String reference,
+        Map<Integer, Long> rankingOffsets,
+        Map<String, Object> counts) {}

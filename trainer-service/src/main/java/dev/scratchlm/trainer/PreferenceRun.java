@@ -5,15 +5,12 @@ import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptRuntime;
-import dev.scratchlm.gpt.PreferenceGroup;
 import dev.scratchlm.gpt.PreferenceTrainer;
 import dev.scratchlm.gpt.TrainerConfig;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
 import dev.scratchlm.trainer.JobRepository.Metric;
 import dev.scratchlm.trainer.JobRepository.Progress;
-import org.jboss.logging.Logger;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * One reward-model or DPO job: read its rankings snapshot, build (or resume) the {@link PreferenceTrainer} from the
@@ -56,13 +54,17 @@ final class PreferenceRun {
     void run() throws IOException {
         GptRuntime.configureThreads(runner.settings.threads());
         String definition = runner.tokenizerDefinition(plan.tokenizerId())
-                .orElseThrow(() -> new IllegalStateException("tokenizer " + plan.tokenizerId() + " has no definition here"));
+                .orElseThrow(
+                        () -> new IllegalStateException("tokenizer " + plan.tokenizerId() + " has no definition here"));
         ChatTemplate template = new ChatTemplate(ScratchFormat.fromText(definition));
         RankingReader.Result read = runner.rankings.read(pref.rankingOffsets());
         List<dev.scratchlm.contracts.Ranking> selected = read.rankings().stream()
-                .filter(r -> PreferenceData.selected(r, pref.campaigns(), pref.sources())).toList();
-        PreferenceData.Split data = PreferenceData.build(selected, template, plan.model().blockSize(), reward, pref.heldOut());
-        if (data.train().isEmpty()) throw new IllegalStateException("no training pairs in the rankings snapshot " + pref.rankingOffsets());
+                .filter(r -> PreferenceData.selected(r, pref.campaigns(), pref.sources()))
+                .toList();
+        PreferenceData.Split data =
+                PreferenceData.build(selected, template, plan.model().blockSize(), reward, pref.heldOut());
+        if (data.train().isEmpty())
+            throw new IllegalStateException("no training pairs in the rankings snapshot " + pref.rankingOffsets());
         if (!runner.jobs.start(job.id(), data.answerTokens(data.train()), data.answerTokens(data.heldOut()))) {
             LOG.infof("job %s was stopped before it started", job.id());
             return;
@@ -77,7 +79,8 @@ final class PreferenceRun {
         lineage.put("rankingOffsets", pref.rankingOffsets());
         lineage.putAll(data.counts());
 
-        PreferenceTrainer.Settings settings = reward ? PreferenceTrainer.Settings.reward()
+        PreferenceTrainer.Settings settings = reward
+                ? PreferenceTrainer.Settings.reward()
                 : PreferenceTrainer.Settings.dpo(pref.beta(), pref.sftWeight());
         int maxBatch = maxBatch(plan.batchSize(), data.maxCandidates());
         PreferenceTrainer trainer;
@@ -106,11 +109,14 @@ final class PreferenceRun {
             // The trainer config's batch is the sequences per forward pass, so a resumed trainer (built from the
             // checkpoint's config) runs the same micro-batches, with the same rounding, as the uninterrupted one.
             TrainerConfig tc = plan.trainerConfig();
-            trainer = new PreferenceTrainer(model, new TrainerConfig(maxBatch, tc.seqLen(), 1, tc.schedule(), tc.adamW(),
-                    tc.gradClip()), settings);
+            trainer = new PreferenceTrainer(
+                    model,
+                    new TrainerConfig(maxBatch, tc.seqLen(), 1, tc.schedule(), tc.adamW(), tc.gradClip()),
+                    settings);
         }
         if (!reward) {
-            // The reference's log-probabilities, once per candidate, for the whole job (a resumed job computes the same).
+            // The reference's log-probabilities, once per candidate, for the whole job (a resumed job computes the
+            // same).
             Checkpoint ref = read(Path.of(checkpointRow(pref.reference()).path()), true);
             Gpt refModel = ref.toModel(maxBatch);
             trainer.cacheReference(refModel, data.train());
@@ -130,10 +136,12 @@ final class PreferenceRun {
         while (trainer.stepCount() < plan.steps()) {
             if (runner.abandoned()) throw new PretrainRun.Abandoned();
             long stepIndex = trainer.stepCount();
-            PreferenceTrainer.Stats s = trainer.step(PreferenceData.batch(data.train(), plan.batchSize(), stepIndex, plan.seed()));
+            PreferenceTrainer.Stats s =
+                    trainer.step(PreferenceData.batch(data.train(), plan.batchSize(), stepIndex, plan.seed()));
             int step = (int) trainer.stepCount();
             if (!Double.isFinite(s.loss())) {
-                throw new IllegalStateException("training diverged: the loss is " + s.loss() + " at step " + step + " (try a lower lr)");
+                throw new IllegalStateException(
+                        "training diverged: the loss is " + s.loss() + " at step " + step + " (try a lower lr)");
             }
             lastTrain = s;
             boolean last = step == plan.steps();
@@ -148,17 +156,27 @@ final class PreferenceRun {
                 e.put("heldOut", lastHeldOut.asMap());
                 runner.events.publish(job.id(), "eval", e);
             }
-            pending.add(new Metric(step, (float) s.loss(), held, s.lr(), (float) (s.pairs() / (s.millis() / 1000.0)), elapsedSeconds()));
+            pending.add(new Metric(
+                    step,
+                    (float) s.loss(),
+                    held,
+                    s.lr(),
+                    (float) (s.pairs() / (s.millis() / 1000.0)),
+                    elapsedSeconds()));
             boolean stop = runner.stopRequested(job.id());
             boolean shutdown = runner.shuttingDown();
             boolean checkpoint = step % plan.checkpointEvery() == 0 || last || stop || shutdown;
             if (checkpoint) writeCheckpoint(trainer, step);
             long now = System.nanoTime();
-            if (checkpoint || held != null || last || now - lastEventNanos >= runner.settings.eventIntervalMillis() * 1_000_000L) {
+            if (checkpoint
+                    || held != null
+                    || last
+                    || now - lastEventNanos >= runner.settings.eventIntervalMillis() * 1_000_000L) {
                 lastEventNanos = now;
                 runner.events.publish(job.id(), "step", stepEvent(trainer, s));
             }
-            if (checkpoint || now - lastFlushNanos >= runner.settings.flushIntervalMillis() * 1_000_000L) flush(trainer, step);
+            if (checkpoint || now - lastFlushNanos >= runner.settings.flushIntervalMillis() * 1_000_000L)
+                flush(trainer, step);
             if (stop) {
                 flush(trainer, step);
                 end(JobRepository.STOPPED, trainer);
@@ -181,7 +199,9 @@ final class PreferenceRun {
     }
 
     private CheckpointRow checkpointRow(String id) {
-        return runner.checkpoints.find(id).orElseThrow(() -> new IllegalStateException("checkpoint " + id + " is no longer registered"));
+        return runner.checkpoints
+                .find(id)
+                .orElseThrow(() -> new IllegalStateException("checkpoint " + id + " is no longer registered"));
     }
 
     private static Checkpoint read(Path file, boolean weightsOnly) throws IOException {
@@ -208,8 +228,19 @@ final class PreferenceRun {
     private void flush(PreferenceTrainer trainer, int step) {
         Float held = lastHeldOut == null ? null : (float) lastHeldOut.loss();
         Float loss = lastTrain == null ? null : (float) lastTrain.loss();
-        runner.jobs.progress(job.id(), new Progress(step, loss, held, lastTrain == null ? null : lastTrain.lr(),
-                null, null, null, elapsedSeconds(), 0), pending);
+        runner.jobs.progress(
+                job.id(),
+                new Progress(
+                        step,
+                        loss,
+                        held,
+                        lastTrain == null ? null : lastTrain.lr(),
+                        null,
+                        null,
+                        null,
+                        elapsedSeconds(),
+                        0),
+                pending);
         pending.clear();
         lastFlushNanos = System.nanoTime();
     }
@@ -256,8 +287,17 @@ final class PreferenceRun {
         Checkpoint full = trainer.checkpoint(tok, trainer.stepCount(), metadata, metrics);
         Float trainLoss = lastTrain == null ? null : (float) lastTrain.loss();
         Float heldLoss = lastHeldOut == null ? null : (float) lastHeldOut.loss();
-        runner.saveCheckpoint(job, plan, id, step, PretrainRun.modelMap(full.config()), full, lineage,
-                previousCheckpointId, trainLoss, heldLoss);
+        runner.saveCheckpoint(
+                job,
+                plan,
+                id,
+                step,
+                PretrainRun.modelMap(full.config()),
+                full,
+                lineage,
+                previousCheckpointId,
+                trainLoss,
+                heldLoss);
         lastCheckpointStep = step;
         previousCheckpointId = id;
     }

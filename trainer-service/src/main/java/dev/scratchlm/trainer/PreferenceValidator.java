@@ -6,7 +6,6 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.gpt.GptConfig;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +29,11 @@ final class PreferenceValidator {
     private final RankingReader rankings;
     private final MemoryBudget memory;
 
-    PreferenceValidator(Function<String, Optional<CheckpointRow>> checkpoint, Function<String, Optional<String>> definition,
-                        RankingReader rankings, MemoryBudget memory) {
+    PreferenceValidator(
+            Function<String, Optional<CheckpointRow>> checkpoint,
+            Function<String, Optional<String>> definition,
+            RankingReader rankings,
+            MemoryBudget memory) {
         this.checkpoint = checkpoint;
         this.definition = definition;
         this.rankings = rankings;
@@ -42,8 +44,10 @@ final class PreferenceValidator {
         boolean reward = JobValidator.REWARD.equals(r.stage());
         List<String> problems = new ArrayList<>();
         Map<String, Object> details = new LinkedHashMap<>();
-        JobRequest.Preference p = r.preference() == null ? new JobRequest.Preference(null, null, null, null, null, null) : r.preference();
-        if (r.model() != null) problems.add("model comes from the parent checkpoint for stage " + r.stage() + ": leave it out");
+        JobRequest.Preference p =
+                r.preference() == null ? new JobRequest.Preference(null, null, null, null, null, null) : r.preference();
+        if (r.model() != null)
+            problems.add("model comes from the parent checkpoint for stage " + r.stage() + ": leave it out");
 
         int steps = range(problems, "steps", r.steps(), 100, 1, JobValidator.MAX_STEPS);
         int batch = range(problems, "batchSize", r.batchSize(), 8, 1, JobValidator.MAX_BATCH);
@@ -55,8 +59,10 @@ final class PreferenceValidator {
         double beta1 = real(problems, "beta1", r.beta1(), 0.9, 0, 0.999999, true);
         double beta2 = real(problems, "beta2", r.beta2(), 0.99, 0, 0.999999, true);
         double clip = real(problems, "clip", r.clip(), 1.0, 0, 1000, true);
-        int evalEvery = range(problems, "evalEvery", r.evalEvery(), Math.max(1, Math.min(25, steps)), 1, JobValidator.MAX_STEPS);
-        int checkpointEvery = range(problems, "checkpointEvery", r.checkpointEvery(), Math.max(1, steps), 1, JobValidator.MAX_STEPS);
+        int evalEvery = range(
+                problems, "evalEvery", r.evalEvery(), Math.max(1, Math.min(25, steps)), 1, JobValidator.MAX_STEPS);
+        int checkpointEvery =
+                range(problems, "checkpointEvery", r.checkpointEvery(), Math.max(1, steps), 1, JobValidator.MAX_STEPS);
         long seed = r.seed() == null ? 1337L : r.seed();
         double beta = real(problems, "preference.beta", p.beta(), 0.1, 0, 100, false);
         double sftWeight = real(problems, "preference.sftWeight", p.sftWeight(), 0.0, 0, 100, true);
@@ -65,9 +71,11 @@ final class PreferenceValidator {
             problems.add("preference.beta, sftWeight and reference are DPO settings; a reward model has none");
         }
         List<String> sources = p.sources() == null ? SOURCES : p.sources();
-        for (String s : sources) if (!SOURCES.contains(s)) problems.add("unknown ranking source '" + s + "': expected one of " + SOURCES);
+        for (String s : sources)
+            if (!SOURCES.contains(s)) problems.add("unknown ranking source '" + s + "': expected one of " + SOURCES);
         if (sources.isEmpty()) problems.add("preference.sources is empty: name at least one of " + SOURCES);
-        if (p.campaigns() != null && p.campaigns().isEmpty()) problems.add("preference.campaigns is empty: leave it out for every campaign");
+        if (p.campaigns() != null && p.campaigns().isEmpty())
+            problems.add("preference.campaigns is empty: leave it out for every campaign");
 
         // The parent: a language model of this trainer, with a tokenizer the chat template can render with.
         GptConfig config = null;
@@ -75,26 +83,36 @@ final class PreferenceValidator {
         if (r.parent() == null) {
             problems.add("parent is required for stage " + r.stage() + ": the SFT checkpoint to start from");
         } else {
-            CheckpointRow parent = languageModel(problems, "parent", r.parent(), reward
-                    ? "a reward model cannot be the parent of another reward model: name the SFT checkpoint"
-                    : "checkpoint '" + r.parent() + "' is a reward model: it cannot be a DPO policy (name an SFT checkpoint)");
+            CheckpointRow parent = languageModel(
+                    problems,
+                    "parent",
+                    r.parent(),
+                    reward
+                            ? "a reward model cannot be the parent of another reward model: name the SFT checkpoint"
+                            : "checkpoint '" + r.parent()
+                                    + "' is a reward model: it cannot be a DPO policy (name an SFT checkpoint)");
             if (parent != null) {
                 config = config(parent);
                 tokenizerId = parent.tokenizerId();
                 details.put("parentStage", parent.stage());
                 if (r.tokenizerId() != null && !r.tokenizerId().equals(tokenizerId)) {
-                    problems.add("parent checkpoint '" + r.parent() + "' was trained with tokenizer " + tokenizerId + ", not " + r.tokenizerId());
+                    problems.add("parent checkpoint '" + r.parent() + "' was trained with tokenizer " + tokenizerId
+                            + ", not " + r.tokenizerId());
                 }
             }
         }
         String reference = reward ? null : p.reference() == null ? r.parent() : p.reference();
         if (!reward && reference != null && !reference.equals(r.parent())) {
-            CheckpointRow ref = languageModel(problems, "reference", reference,
+            CheckpointRow ref = languageModel(
+                    problems,
+                    "reference",
+                    reference,
                     "checkpoint '" + reference + "' is a reward model: the DPO reference must be a language model");
             if (ref != null && tokenizerId != null) {
                 if (!ref.tokenizerId().equals(tokenizerId)) {
-                    problems.add("reference checkpoint '" + reference + "' was trained with tokenizer " + ref.tokenizerId()
-                            + ", the parent with " + tokenizerId + ": both must share one tokenizer");
+                    problems.add(
+                            "reference checkpoint '" + reference + "' was trained with tokenizer " + ref.tokenizerId()
+                                    + ", the parent with " + tokenizerId + ": both must share one tokenizer");
                 }
                 GptConfig rc = config(ref);
                 if (config != null && rc != null && !rc.equals(config)) {
@@ -106,7 +124,8 @@ final class PreferenceValidator {
         if (tokenizerId != null) {
             Optional<String> def = definition.apply(tokenizerId);
             if (def.isEmpty()) {
-                problems.add("tokenizer '" + tokenizerId + "' of the parent has not arrived here whole: the trainer cannot render rankings with it");
+                problems.add("tokenizer '" + tokenizerId
+                        + "' of the parent has not arrived here whole: the trainer cannot render rankings with it");
             } else {
                 try {
                     template = new ChatTemplate(ScratchFormat.fromText(def.get()));
@@ -120,30 +139,60 @@ final class PreferenceValidator {
         // The data: the rankings of the selection, as the topic holds them now (the job reads up to this snapshot).
         Map<Integer, Long> offsets = rankings.endOffsets();
         RankingReader.Result all = rankings.read(offsets);
-        List<Ranking> selected = all.rankings().stream().filter(k -> PreferenceData.selected(k, p.campaigns(), sources)).toList();
+        List<Ranking> selected = all.rankings().stream()
+                .filter(k -> PreferenceData.selected(k, p.campaigns(), sources))
+                .toList();
         String selection = "campaigns " + (p.campaigns() == null ? "(all)" : p.campaigns()) + " and sources " + sources;
         if (selected.isEmpty()) {
-            throw JobValidator.problems("no rankings for " + selection + " on the rankings topic (" + all.rankings().size()
-                    + " rankings in all)", List.of("no rankings for " + selection), details);
+            throw JobValidator.problems(
+                    "no rankings for " + selection + " on the rankings topic ("
+                            + all.rankings().size() + " rankings in all)",
+                    List.of("no rankings for " + selection),
+                    details);
         }
         PreferenceData.Split split = PreferenceData.build(selected, template, config.blockSize(), reward, heldOut);
         details.putAll(split.counts());
         if (split.trainPairs() == 0) {
-            throw JobValidator.problems("the rankings of " + selection + " give no training pairs (all tied, unranked, too long "
-                    + "for the context of " + config.blockSize() + ", or all held out)", List.of("no training pairs"), details);
+            throw JobValidator.problems(
+                    "the rankings of " + selection + " give no training pairs (all tied, unranked, too long "
+                            + "for the context of " + config.blockSize() + ", or all held out)",
+                    List.of("no training pairs"),
+                    details);
         }
         if (split.heldOutPairs() == 0) {
-            throw JobValidator.problems("the rankings of " + selection + " give no held-out pairs: rank candidates of at least "
-                    + "two tasks", List.of("no held-out pairs"), details);
+            throw JobValidator.problems(
+                    "the rankings of " + selection + " give no held-out pairs: rank candidates of at least "
+                            + "two tasks",
+                    List.of("no held-out pairs"),
+                    details);
         }
         GptConfig model = reward ? config.withRewardHead(true) : config;
         int maxBatch = PreferenceRun.maxBatch(batch, split.maxCandidates());
         String tooBig = memory.check(model, maxBatch * (reward ? 1 : 2)); // DPO: the reference model too, while caching
         if (tooBig != null) throw JobValidator.problems(tooBig, List.of(tooBig), details);
-        PreferencePlan plan = new PreferencePlan(p.campaigns(), sources, (float) beta, (float) sftWeight, heldOut, reference,
-                offsets, split.counts());
-        return new JobPlan(r.stage(), tokenizerId, model, steps, batch, 1, (float) lr, (float) minLr, warmup, (float) wd,
-                (float) beta1, (float) beta2, (float) clip, evalEvery, 1, checkpointEvery, seed, r.parent(), null, plan);
+        PreferencePlan plan = new PreferencePlan(
+                p.campaigns(), sources, (float) beta, (float) sftWeight, heldOut, reference, offsets, split.counts());
+        return new JobPlan(
+                r.stage(),
+                tokenizerId,
+                model,
+                steps,
+                batch,
+                1,
+                (float) lr,
+                (float) minLr,
+                warmup,
+                (float) wd,
+                (float) beta1,
+                (float) beta2,
+                (float) clip,
+                evalEvery,
+                1,
+                checkpointEvery,
+                seed,
+                r.parent(),
+                null,
+                plan);
     }
 
     /** A registered, readable language-model checkpoint, or null with the problem recorded. */
@@ -154,7 +203,8 @@ final class PreferenceValidator {
             return null;
         }
         if (!Files.isReadable(Path.of(row.get().path()))) {
-            problems.add(what + " checkpoint '" + id + "' is registered but its file is missing from this trainer's volume");
+            problems.add(
+                    what + " checkpoint '" + id + "' is registered but its file is missing from this trainer's volume");
             return null;
         }
         GptConfig c = config(row.get());
@@ -173,9 +223,13 @@ final class PreferenceValidator {
         try {
             Map<?, ?> manifest = Json.read(p.manifest(), Map.class);
             Map<?, ?> model = (Map<?, ?>) manifest.get("model");
-            return new GptConfig(((Number) model.get("vocabSize")).intValue(), ((Number) model.get("blockSize")).intValue(),
-                    ((Number) model.get("nLayer")).intValue(), ((Number) model.get("nHead")).intValue(),
-                    ((Number) model.get("nEmbd")).intValue(), ((Number) model.get("dropout")).floatValue(),
+            return new GptConfig(
+                    ((Number) model.get("vocabSize")).intValue(),
+                    ((Number) model.get("blockSize")).intValue(),
+                    ((Number) model.get("nLayer")).intValue(),
+                    ((Number) model.get("nHead")).intValue(),
+                    ((Number) model.get("nEmbd")).intValue(),
+                    ((Number) model.get("dropout")).floatValue(),
                     Boolean.TRUE.equals(model.get("rewardHead")));
         } catch (RuntimeException e) {
             return null;
@@ -191,8 +245,14 @@ final class PreferenceValidator {
         return value;
     }
 
-    private static double real(List<String> problems, String name, Double value, double fallback, double min, double max,
-                               boolean minInclusive) {
+    private static double real(
+            List<String> problems,
+            String name,
+            Double value,
+            double fallback,
+            double min,
+            double max,
+            boolean minInclusive) {
         if (value == null) return fallback;
         boolean low = minInclusive ? value < min : value <= min;
         if (value.isNaN() || low || value > max) {

@@ -1,7 +1,6 @@
 package dev.scratchlm.trainer;
 
 import dev.scratchlm.contracts.Chunks;
-import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.gpt.Checkpoint;
 import dev.scratchlm.gpt.Gpt;
@@ -13,8 +12,6 @@ import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
 import dev.scratchlm.trainer.JobRepository.Metric;
 import dev.scratchlm.trainer.JobRepository.Progress;
-import org.jboss.logging.Logger;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jboss.logging.Logger;
 
 /**
  * One pre-training job from its current state to the end: build (or resume) the trainer, step, evaluate,
@@ -39,6 +37,7 @@ final class PretrainRun {
     private static final long VAL_SEED_SALT = 0x7A11DA7EL;
     /** Manifests stay far below Kafka's 1 MB record limit: past this many shards the lineage lists only totals. */
     private static final int MAX_LISTED_SHARDS = 2000;
+
     private static final int RECENT = 20;
 
     /** Thrown to unwind a job when its runner was abandoned (a simulated crash). */
@@ -64,6 +63,7 @@ final class PretrainRun {
     private long lastFlushNanos, lastEventNanos;
     /** An sft job's data and evaluation (null for pretrain). */
     private SftRun sft;
+
     private final long[] recentTokens = new long[RECENT];
 
     PretrainRun(JobRunner runner, JobRow job) {
@@ -101,24 +101,34 @@ final class PretrainRun {
         }
         int t = plan.model().blockSize();
         if (!StoreBatchSource.fits(trainTokens, t)) {
-            throw new IllegalStateException("the training split holds " + trainTokens + " tokens, fewer than one window of " + (t + 1));
+            throw new IllegalStateException(
+                    "the training split holds " + trainTokens + " tokens, fewer than one window of " + (t + 1));
         }
         TokenView trainView = runner.store.view(tok, TokenShard.TRAIN, trainTokens);
-        TokenView valView = StoreBatchSource.fits(valTokens, t) ? runner.store.view(tok, TokenShard.VAL, valTokens) : null;
+        TokenView valView =
+                StoreBatchSource.fits(valTokens, t) ? runner.store.view(tok, TokenShard.VAL, valTokens) : null;
         lineage = lineage(trainTokens, valTokens);
         if (plan.cutoff() != null) {
             // Only documents dated on or before the cutoff, in both splits: the model must never see a later one.
             java.time.LocalDate cutoff = java.time.LocalDate.parse(plan.cutoff());
-            DocumentSelection trainSel = DocumentSelection.of(runner.store.entries(tok, TokenShard.TRAIN, trainTokens), null, cutoff);
-            DocumentSelection valSel = DocumentSelection.of(runner.store.entries(tok, TokenShard.VAL, valTokens), null, cutoff);
+            DocumentSelection trainSel =
+                    DocumentSelection.of(runner.store.entries(tok, TokenShard.TRAIN, trainTokens), null, cutoff);
+            DocumentSelection valSel =
+                    DocumentSelection.of(runner.store.entries(tok, TokenShard.VAL, valTokens), null, cutoff);
             if (!StoreBatchSource.fits(trainSel.tokens(), t)) {
-                throw new IllegalStateException("cutoff " + cutoff + " selects " + trainSel.tokens() + " training tokens, fewer than one window of " + (t + 1));
+                throw new IllegalStateException("cutoff " + cutoff + " selects " + trainSel.tokens()
+                        + " training tokens, fewer than one window of " + (t + 1));
             }
             trainView = trainView.restrict(trainSel.starts(), trainSel.lengths());
-            valView = valView == null || !StoreBatchSource.fits(valSel.tokens(), t) ? null : valView.restrict(valSel.starts(), valSel.lengths());
+            valView = valView == null || !StoreBatchSource.fits(valSel.tokens(), t)
+                    ? null
+                    : valView.restrict(valSel.starts(), valSel.lengths());
             putCutoff(lineage, cutoff, trainSel, valSel);
         }
-        if (valView == null) LOG.warnf("job %s: the validation split holds %d tokens, too few to evaluate windows of %d", job.id(), valTokens, t + 1);
+        if (valView == null)
+            LOG.warnf(
+                    "job %s: the validation split holds %d tokens, too few to evaluate windows of %d",
+                    job.id(), valTokens, t + 1);
         this.valView = valView;
         train(new StoreBatchSource(trainView, plan.seed()));
     }
@@ -137,7 +147,8 @@ final class PretrainRun {
             }
             // The gradient is summed over the workers' parts of the batch: the same trajectory needs the same count.
             if (c.metadata().get("threads") instanceof Number n && n.intValue() != runner.settings.threads()) {
-                LOG.infof("job %s keeps the %d training threads it started with (this service is set to %d)",
+                LOG.infof(
+                        "job %s keeps the %d training threads it started with (this service is set to %d)",
                         job.id(), n.intValue(), runner.settings.threads());
                 GptRuntime.configureThreads(n.intValue());
             }
@@ -152,8 +163,10 @@ final class PretrainRun {
             if (sft != null) sft.restoreMetrics(c.metrics());
             LOG.infof("job %s resumes from its checkpoint at step %d", job.id(), c.step());
         } else if (plan.parent() != null) {
-            CheckpointRow parent = runner.checkpoints.find(plan.parent())
-                    .orElseThrow(() -> new IllegalStateException("parent checkpoint " + plan.parent() + " is no longer registered"));
+            CheckpointRow parent = runner.checkpoints
+                    .find(plan.parent())
+                    .orElseThrow(() -> new IllegalStateException(
+                            "parent checkpoint " + plan.parent() + " is no longer registered"));
             Checkpoint p;
             try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(parent.path())), 1 << 16)) {
                 p = Checkpoint.readWeightsOnly(in);
@@ -196,13 +209,16 @@ final class PretrainRun {
                 val = sft.heldoutLoss(trainer);
                 if (val != null) {
                     lastVal = val;
-                    runner.events.publish(job.id(), "eval", Map.of("step", step, "valLoss", val, "heldoutLoss", val,
-                            "trainLoss", recentLossMean()));
+                    runner.events.publish(
+                            job.id(),
+                            "eval",
+                            Map.of("step", step, "valLoss", val, "heldoutLoss", val, "trainLoss", recentLossMean()));
                 }
             } else if (valView != null && (step % plan.evalEvery() == 0 || last)) {
                 val = trainer.evaluate(new StoreBatchSource(valView, plan.seed() ^ VAL_SEED_SALT), plan.evalBatches());
                 lastVal = val;
-                runner.events.publish(job.id(), "eval", Map.of("step", step, "valLoss", val, "trainLoss", recentLossMean()));
+                runner.events.publish(
+                        job.id(), "eval", Map.of("step", step, "valLoss", val, "trainLoss", recentLossMean()));
             }
             pending.add(new Metric(step, s.loss(), val, s.lr(), (float) s.tokensPerSecond(), elapsedSeconds()));
             boolean stop = runner.stopRequested(job.id());
@@ -210,11 +226,15 @@ final class PretrainRun {
             boolean checkpoint = step % plan.checkpointEvery() == 0 || last || stop || shutdown;
             if (checkpoint) writeCheckpoint(trainer, train, step);
             long now = System.nanoTime();
-            if (checkpoint || val != null || last || now - lastEventNanos >= runner.settings.eventIntervalMillis() * 1_000_000L) {
+            if (checkpoint
+                    || val != null
+                    || last
+                    || now - lastEventNanos >= runner.settings.eventIntervalMillis() * 1_000_000L) {
                 lastEventNanos = now;
                 runner.events.publish(job.id(), "step", stepEvent(trainer, s));
             }
-            if (checkpoint || now - lastFlushNanos >= runner.settings.flushIntervalMillis() * 1_000_000L) flush(trainer, step);
+            if (checkpoint || now - lastFlushNanos >= runner.settings.flushIntervalMillis() * 1_000_000L)
+                flush(trainer, step);
             if (stop) {
                 flush(trainer, step);
                 end(JobRepository.STOPPED, trainer);
@@ -222,14 +242,17 @@ final class PretrainRun {
             }
             if (shutdown) {
                 flush(trainer, step);
-                LOG.infof("job %s paused at step %d for shutdown; it resumes when the service starts again", job.id(), step);
+                LOG.infof(
+                        "job %s paused at step %d for shutdown; it resumes when the service starts again",
+                        job.id(), step);
                 return;
             }
         }
         if (lastCheckpointStep != trainer.stepCount()) writeCheckpoint(trainer, train, (int) trainer.stepCount());
         flush(trainer, (int) trainer.stepCount());
         end(JobRepository.DONE, trainer);
-        Files.deleteIfExists(resumeFile); // the final weights stay in checkpoints/; the optimizer state is no longer needed
+        Files.deleteIfExists(
+                resumeFile); // the final weights stay in checkpoints/; the optimizer state is no longer needed
     }
 
     private void end(String state, Trainer trainer) {
@@ -262,9 +285,19 @@ final class PretrainRun {
     private void flush(Trainer trainer, int step) {
         double tps = recentTokensPerSecond();
         Double eta = eta(trainer);
-        runner.jobs.progress(job.id(), new Progress(step, recentLossMean(), lastVal, trainer.lastLr(), (float) tps,
-                (float) mfu(trainer, tps), eta == null ? null : eta.floatValue(), elapsedSeconds(),
-                tokensSeen(trainer)), pending);
+        runner.jobs.progress(
+                job.id(),
+                new Progress(
+                        step,
+                        recentLossMean(),
+                        lastVal,
+                        trainer.lastLr(),
+                        (float) tps,
+                        (float) mfu(trainer, tps),
+                        eta == null ? null : eta.floatValue(),
+                        elapsedSeconds(),
+                        tokensSeen(trainer)),
+                pending);
         pending.clear();
         lastFlushNanos = System.nanoTime();
     }
@@ -304,8 +337,17 @@ final class PretrainRun {
             lineageNow = new LinkedHashMap<>(lineage);
             lineageNow.put("instructionSets", sft.counts());
         }
-        runner.saveCheckpoint(job, plan, id, step, modelMap(plan.model()), full, lineageNow, previousCheckpointId,
-                recentLossMean(), lastVal);
+        runner.saveCheckpoint(
+                job,
+                plan,
+                id,
+                step,
+                modelMap(plan.model()),
+                full,
+                lineageNow,
+                previousCheckpointId,
+                recentLossMean(),
+                lastVal);
         lastCheckpointStep = step;
         previousCheckpointId = id;
     }
@@ -319,7 +361,9 @@ final class PretrainRun {
         m.put("nEmbd", c.nEmbd());
         m.put("dropout", c.dropout());
         m.put("rewardHead", c.rewardHead());
-        m.put("parameters", Gpt.parameterTable(c).stream().mapToLong(t -> t.count()).sum());
+        m.put(
+                "parameters",
+                Gpt.parameterTable(c).stream().mapToLong(t -> t.count()).sum());
         return m;
     }
 
@@ -332,30 +376,40 @@ final class PretrainRun {
         l.put("tokenizerId", plan.tokenizerId());
         long documents = train.stream().mapToLong(ShardStore.Entry::documents).sum();
         // The model knows nothing published after its newest training document: its knowledge cutoff.
-        train.stream().map(ShardStore.Entry::latestDate).filter(d -> d != null).max(String::compareTo)
+        train.stream()
+                .map(ShardStore.Entry::latestDate)
+                .filter(d -> d != null)
+                .max(String::compareTo)
                 .ifPresent(d -> l.put("knowledgeCutoff", d));
         l.put("documents", documents);
         l.put("tokens", trainTokens);
         l.put("trainTokens", trainTokens);
         l.put("valTokens", valTokens);
         l.put("trainDocuments", documents);
-        l.put("valDocuments", val.stream().mapToLong(ShardStore.Entry::documents).sum());
+        l.put(
+                "valDocuments",
+                val.stream().mapToLong(ShardStore.Entry::documents).sum());
         l.put("shardCount", train.size());
         l.put("valShardCount", val.size());
         if (train.size() <= MAX_LISTED_SHARDS) {
             Map<String, Object> shards = new TreeMap<>();
-            for (ShardStore.Entry e : train) shards.put(e.shardId(), Map.of("documents", e.documents(), "tokens", e.tokens()));
+            for (ShardStore.Entry e : train)
+                shards.put(e.shardId(), Map.of("documents", e.documents(), "tokens", e.tokens()));
             l.put("shards", shards);
         } else {
             MessageDigest d = Chunks.sha256();
-            train.stream().map(ShardStore.Entry::shardId).sorted().forEach(id -> d.update((id + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            train.stream()
+                    .map(ShardStore.Entry::shardId)
+                    .sorted()
+                    .forEach(id -> d.update((id + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             l.put("shardIdsSha256", Chunks.hex(d.digest()));
         }
         return l;
     }
 
     /** What a cutoff left in: the card's knowledge cutoff becomes the newest date actually trained on. */
-    static void putCutoff(Map<String, Object> l, java.time.LocalDate cutoff, DocumentSelection train, DocumentSelection val) {
+    static void putCutoff(
+            Map<String, Object> l, java.time.LocalDate cutoff, DocumentSelection train, DocumentSelection val) {
         l.put("cutoff", cutoff.toString());
         l.put("selectedDocuments", train.documents());
         l.put("selectedTokens", train.tokens());

@@ -4,12 +4,6 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.contracts.Topics;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +12,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 /**
  * Reads the {@code rankings} topic from its start up to a snapshot of its end offsets. A reward or DPO job records the
@@ -54,7 +53,8 @@ final class RankingReader {
         int rejected = 0, duplicates = 0;
         try (KafkaConsumer<String, byte[]> c = consumer()) {
             List<TopicPartition> parts = new ArrayList<>();
-            for (Map.Entry<Integer, Long> e : until.entrySet()) if (e.getValue() > 0) parts.add(new TopicPartition(Topics.RANKINGS, e.getKey()));
+            for (Map.Entry<Integer, Long> e : until.entrySet())
+                if (e.getValue() > 0) parts.add(new TopicPartition(Topics.RANKINGS, e.getKey()));
             if (parts.isEmpty()) return new Result(out, 0, 0);
             c.assign(parts);
             c.seekToBeginning(parts);
@@ -63,7 +63,8 @@ final class RankingReader {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (!remaining.isEmpty()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the rankings topic did not deliver up to its snapshot " + until + " within " + TIMEOUT);
+                    throw new IllegalStateException(
+                            "the rankings topic did not deliver up to its snapshot " + until + " within " + TIMEOUT);
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -71,15 +72,23 @@ final class RankingReader {
                     if (end == null || r.offset() >= end) continue;
                     try {
                         Ranking k = Json.read(r.value(), Ranking.class);
-                        if (k == null || k.schema() != Ranking.SCHEMA || k.id() == null || k.taskId() == null
-                                || k.candidates() == null || k.order() == null || k.prompt() == null) {
-                            throw new IllegalArgumentException("not a schema-" + Ranking.SCHEMA + " ranking with id, task, prompt, candidates and order");
+                        if (k == null
+                                || k.schema() != Ranking.SCHEMA
+                                || k.id() == null
+                                || k.taskId() == null
+                                || k.candidates() == null
+                                || k.order() == null
+                                || k.prompt() == null) {
+                            throw new IllegalArgumentException("not a schema-" + Ranking.SCHEMA
+                                    + " ranking with id, task, prompt, candidates and order");
                         }
                         if (seen.add(k.id())) out.add(k);
                         else duplicates++;
                     } catch (RuntimeException e) {
                         rejected++;
-                        LOG.warnf("skipping rankings record at partition %d offset %d: %s", r.partition(), r.offset(), e.getMessage());
+                        LOG.warnf(
+                                "skipping rankings record at partition %d offset %d: %s",
+                                r.partition(), r.offset(), e.getMessage());
                     }
                 }
                 // Positions, not the last record seen: transaction markers occupy offsets too.

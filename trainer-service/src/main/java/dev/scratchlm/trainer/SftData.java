@@ -6,9 +6,7 @@ import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.gpt.PackedExamples;
 import dev.scratchlm.instruct.IdentityTurns;
-
 import java.time.LocalDate;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +23,7 @@ final class SftData {
     static final String E2E = "e2e";
     /** The instruction set the identity turns are counted under. */
     static final String IDENTITY_SET = "identity";
+
     static final String MODEL_NAME = "ScratchLM";
 
     /** The examples a job trains and evaluates on, as fixed when it first starts. */
@@ -36,6 +35,7 @@ final class SftData {
     final E2eEvaluation.HeldOut eval;
     /** dataset → {train, heldout, tooLong} counts; the checkpoint's instruction sets. */
     final Map<String, Map<String, Integer>> counts = new TreeMap<>();
+
     final int trainExamples, heldoutExamples;
 
     SftData(Snapshot s, ChatTemplate template, int blockSize, int evalMrLimit, long seed) {
@@ -44,7 +44,8 @@ final class SftData {
         List<boolean[]> masks = new ArrayList<>(), hMasks = new ArrayList<>();
         render(s.train(), template, max, ids, masks, InstructionExample.TRAIN);
         render(s.heldout(), template, max, hIds, hMasks, InstructionExample.HELDOUT);
-        if (ids.isEmpty()) throw new IllegalStateException("no training example fits a context of " + blockSize + " tokens");
+        if (ids.isEmpty())
+            throw new IllegalStateException("no training example fits a context of " + blockSize + " tokens");
         trainExamples = ids.size();
         heldoutExamples = hIds.size();
         train = new PackedExamples(ids, masks, blockSize, pad, seed, true);
@@ -53,10 +54,16 @@ final class SftData {
         eval = E2eEvaluation.heldout(s.heldout(), java.util.Set.of(), evalMrLimit);
     }
 
-    private void render(List<InstructionExample> examples, ChatTemplate template, int max, List<int[]> ids,
-                        List<boolean[]> masks, String split) {
+    private void render(
+            List<InstructionExample> examples,
+            ChatTemplate template,
+            int max,
+            List<int[]> ids,
+            List<boolean[]> masks,
+            String split) {
         for (InstructionExample e : examples) {
-            Map<String, Integer> c = counts.computeIfAbsent(e.dataset(), k -> new LinkedHashMap<>(Map.of("train", 0, "heldout", 0, "tooLong", 0)));
+            Map<String, Integer> c = counts.computeIfAbsent(
+                    e.dataset(), k -> new LinkedHashMap<>(Map.of("train", 0, "heldout", 0, "tooLong", 0)));
             ChatTemplate.Rendered r = template.render(e.messages());
             if (r.ids().length > max) {
                 c.merge("tooLong", 1, Integer::sum);
@@ -77,8 +84,15 @@ final class SftData {
     }
 
     /** Selects, renders and packs an sft job's data from the store as it is now. */
-    static SftData prepare(InstructionRepository repo, ChatTemplate template, CheckpointManifest parent, List<String> datasets,
-                           boolean identity, int blockSize, int evalMrs, long seed) {
+    static SftData prepare(
+            InstructionRepository repo,
+            ChatTemplate template,
+            CheckpointManifest parent,
+            List<String> datasets,
+            boolean identity,
+            int blockSize,
+            int evalMrs,
+            long seed) {
         List<InstructionExample> id = identity ? identityTurns(parent) : List.of();
         return new SftData(select(repo, datasets, id), template, blockSize, evalMrs, seed);
     }
@@ -93,10 +107,12 @@ final class SftData {
         Map<String, Object> lineage = parent.lineage() == null ? Map.of() : parent.lineage();
         Object cutoff = lineage.get("knowledgeCutoff");
         if (cutoff == null) {
-            throw new IllegalArgumentException("parent checkpoint " + parent.checkpointId() + " has no knowledge cutoff in its lineage:"
-                    + " identity turns need one (set data.identity to false to train without them)");
+            throw new IllegalArgumentException(
+                    "parent checkpoint " + parent.checkpointId() + " has no knowledge cutoff in its lineage:"
+                            + " identity turns need one (set data.identity to false to train without them)");
         }
-        LocalDate date = LocalDate.parse(cutoff.toString().substring(0, Math.min(10, cutoff.toString().length())));
+        LocalDate date = LocalDate.parse(
+                cutoff.toString().substring(0, Math.min(10, cutoff.toString().length())));
         long parameters = parent.model().get("parameters") instanceof Number n ? n.longValue() : 0;
         long documents = lineage.get("documents") instanceof Number n ? n.longValue() : 0;
         return new IdentityTurns.Facts(MODEL_NAME, parameters, documents, date);

@@ -1,19 +1,13 @@
 package dev.scratchlm.trainer;
 
-import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.bpe.ScratchFormat;
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.gpt.PackedExamples;
 import dev.scratchlm.gpt.Trainer;
-import dev.scratchlm.instruct.Bleu;
-import dev.scratchlm.instruct.E2e;
-import dev.scratchlm.instruct.SlotError;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * The sft side of a training job: its data (snapshot on the volume, rendered and packed), the held-out loss, and
@@ -51,28 +46,44 @@ final class SftRun {
     /** The job's data: read back from its snapshot, or selected from the store now (first start) and saved. */
     static SftRun open(JobRunner runner, JobRow job) throws IOException {
         JobPlan plan = job.plan();
-        if (runner.sft == null) throw new IllegalStateException("this runner has no instruction store: it cannot run sft jobs");
-        String def = runner.sft.definition().apply(plan.tokenizerId())
-                .orElseThrow(() -> new IllegalStateException("tokenizer " + plan.tokenizerId() + " has no definition on this trainer"));
+        if (runner.sft == null)
+            throw new IllegalStateException("this runner has no instruction store: it cannot run sft jobs");
+        String def = runner.sft
+                .definition()
+                .apply(plan.tokenizerId())
+                .orElseThrow(() -> new IllegalStateException(
+                        "tokenizer " + plan.tokenizerId() + " has no definition on this trainer"));
         ChatTemplate template = new ChatTemplate(ScratchFormat.fromText(def));
-        CheckpointRow parentRow = runner.checkpoints.find(plan.parent())
-                .orElseThrow(() -> new IllegalStateException("parent checkpoint " + plan.parent() + " is no longer registered"));
+        CheckpointRow parentRow = runner.checkpoints
+                .find(plan.parent())
+                .orElseThrow(() ->
+                        new IllegalStateException("parent checkpoint " + plan.parent() + " is no longer registered"));
         CheckpointManifest parent = Json.read(parentRow.manifest(), CheckpointManifest.class);
         Path file = runner.sftDataFile(job.id());
         SftData.Snapshot snapshot;
         if (Files.exists(file)) {
             snapshot = Json.read(Files.readAllBytes(file), SftData.Snapshot.class);
         } else {
-            var identity = plan.sft().identity() ? SftData.identityTurns(parent) : List.<dev.scratchlm.contracts.InstructionExample>of();
+            var identity = plan.sft().identity()
+                    ? SftData.identityTurns(parent)
+                    : List.<dev.scratchlm.contracts.InstructionExample>of();
             snapshot = SftData.select(runner.sft.instructions(), plan.sft().datasets(), identity);
             AtomicFiles.write(file, out -> out.write(Json.bytes(snapshot)));
         }
-        SftData data = new SftData(snapshot, template, plan.model().blockSize(), plan.sft().evalMrs(), plan.seed());
+        SftData data = new SftData(
+                snapshot, template, plan.model().blockSize(), plan.sft().evalMrs(), plan.seed());
         // Identity turns trained on: those of the train split that fit the context.
         int identity = data.counts.getOrDefault(SftData.IDENTITY_SET, Map.of()).getOrDefault("train", 0);
-        LOG.infof("job %s: %d training examples (%d identity turns) in %d rows of %d (%.0f%% filled), %d held out, %d held-out MRs",
-                job.id(), data.trainExamples, identity, data.train.rowsPerEpoch(), plan.model().blockSize(),
-                100 * data.train.fill(), data.heldoutExamples, data.eval.size());
+        LOG.infof(
+                "job %s: %d training examples (%d identity turns) in %d rows of %d (%.0f%% filled), %d held out, %d held-out MRs",
+                job.id(),
+                data.trainExamples,
+                identity,
+                data.train.rowsPerEpoch(),
+                plan.model().blockSize(),
+                100 * data.train.fill(),
+                data.heldoutExamples,
+                data.eval.size());
         return new SftRun(job, data, parent, template, identity);
     }
 
@@ -102,7 +113,9 @@ final class SftRun {
     }
 
     long heldoutTokens() {
-        return data.heldout == null ? 0 : Math.round((double) data.heldout.rowsPerEpoch() * plan.model().blockSize() * data.heldout.fill());
+        return data.heldout == null
+                ? 0
+                : Math.round((double) data.heldout.rowsPerEpoch() * plan.model().blockSize() * data.heldout.fill());
     }
 
     Map<String, Map<String, Integer>> counts() {
@@ -137,7 +150,13 @@ final class SftRun {
             ev.put("generationSeconds", (System.nanoTime() - t0) / 1e9);
             List<Map<String, Object>> samples = new ArrayList<>();
             for (int i = 0; i < Math.min(SAMPLES, outputs.size()); i++) {
-                samples.add(Map.of("mr", data.eval.mrs().get(i), "output", outputs.get(i), "reference", data.eval.refs().get(i).get(0)));
+                samples.add(Map.of(
+                        "mr",
+                        data.eval.mrs().get(i),
+                        "output",
+                        outputs.get(i),
+                        "reference",
+                        data.eval.refs().get(i).get(0)));
             }
             ev.put("samples", samples);
         }
@@ -181,7 +200,8 @@ final class SftRun {
             Map<String, Object> pre = new LinkedHashMap<>();
             pre.put("stage", parent.stage());
             pre.put("checkpointId", parent.checkpointId());
-            for (String k : List.of("documents", "tokens", "knowledgeCutoff")) if (pl.containsKey(k)) pre.put(k, pl.get(k));
+            for (String k : List.of("documents", "tokens", "knowledgeCutoff"))
+                if (pl.containsKey(k)) pre.put(k, pl.get(k));
             stages.add(pre);
         }
         Map<String, Object> me = new LinkedHashMap<>();

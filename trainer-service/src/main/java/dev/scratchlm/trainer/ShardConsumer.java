@@ -4,9 +4,8 @@ import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.ConsumerLoop;
 import dev.scratchlm.service.ConsumerLoop.Poison;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.io.UncheckedIOException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * token-shards → the local shard store, on service-common's {@link ConsumerLoop}: the offset is committed only after
@@ -20,8 +19,10 @@ final class ShardConsumer implements ConsumerLoop.RecordHandler {
     }
 
     static ConsumerLoop loop(String bootstrapServers, String group, ShardStore store) {
-        return ConsumerLoop.builder("trainer-consumer-" + Topics.TOKEN_SHARDS, bootstrapServers, group, Topics.TOKEN_SHARDS)
-                .records(new ShardConsumer(store)).build();
+        return ConsumerLoop.builder(
+                        "trainer-consumer-" + Topics.TOKEN_SHARDS, bootstrapServers, group, Topics.TOKEN_SHARDS)
+                .records(new ShardConsumer(store))
+                .build();
     }
 
     @Override

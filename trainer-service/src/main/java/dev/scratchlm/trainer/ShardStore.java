@@ -3,7 +3,6 @@ package dev.scratchlm.trainer;
 import dev.scratchlm.contracts.DocumentSpan;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenShard;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -47,15 +46,33 @@ public final class ShardStore implements AutoCloseable {
      * @param spans      each document's date and token range inside the shard; null for shards that did not carry
      *                   them (schema 1), whose documents cannot be selected by date
      */
-    public record Entry(String shardId, String split, long offset, int tokens, int documents, int maxTokenId,
-                        String latestDate, List<DocumentSpan> spans) {}
+    public record Entry(
+            String shardId,
+            String split,
+            long offset,
+            int tokens,
+            int documents,
+            int maxTokenId,
+            String latestDate,
+            List<DocumentSpan> spans) {}
 
     /** What a tokenizer's shards add up to. */
-    public record Stats(String tokenizerId, int bytesPerToken, long trainTokens, long valTokens, int trainShards,
-                        int valShards, long trainDocuments, long valDocuments, int maxTokenId) {}
+    public record Stats(
+            String tokenizerId,
+            int bytesPerToken,
+            long trainTokens,
+            long valTokens,
+            int trainShards,
+            int valShards,
+            long trainDocuments,
+            long valDocuments,
+            int maxTokenId) {}
 
     /** What {@link #append} did with a shard. */
-    public enum Result { STORED, DUPLICATE }
+    public enum Result {
+        STORED,
+        DUPLICATE
+    }
 
     private final Path root;
     private final Map<String, TokenizerShards> byTokenizer = new HashMap<>();
@@ -87,12 +104,14 @@ public final class ShardStore implements AutoCloseable {
      */
     public synchronized Result append(TokenShard shard) {
         if (!SPLITS.contains(shard.split())) {
-            throw new IllegalArgumentException("shard " + shard.shardId() + " has split '" + shard.split() + "', expected train or val");
+            throw new IllegalArgumentException(
+                    "shard " + shard.shardId() + " has split '" + shard.split() + "', expected train or val");
         }
         if (shard.tokenizerId() == null || shard.tokenizerId().isBlank()) {
             throw new IllegalArgumentException("shard " + shard.shardId() + " names no tokenizer");
         }
-        if (shard.shardId() == null || shard.shardId().isBlank()) throw new IllegalArgumentException("shard without an id");
+        if (shard.shardId() == null || shard.shardId().isBlank())
+            throw new IllegalArgumentException("shard without an id");
         try {
             TokenizerShards t = byTokenizer.get(shard.tokenizerId());
             if (t == null) {
@@ -123,7 +142,9 @@ public final class ShardStore implements AutoCloseable {
     public synchronized List<Entry> entries(String tokenizerId, String split, long tokens) {
         TokenizerShards t = byTokenizer.get(tokenizerId);
         if (t == null) return List.of();
-        return t.entries.stream().filter(e -> e.split().equals(split) && e.offset() + e.tokens() <= tokens).toList();
+        return t.entries.stream()
+                .filter(e -> e.split().equals(split) && e.offset() + e.tokens() <= tokens)
+                .toList();
     }
 
     /** A read-only view of the first {@code tokens} tokens of a split, unaffected by later appends. */
@@ -132,7 +153,8 @@ public final class ShardStore implements AutoCloseable {
         if (t == null) throw new IllegalArgumentException("no shards for tokenizer " + tokenizerId);
         SplitFile f = t.split(split);
         if (tokens > f.length) {
-            throw new IllegalArgumentException("split " + split + " of " + tokenizerId + " holds " + f.length + " tokens, not " + tokens);
+            throw new IllegalArgumentException(
+                    "split " + split + " of " + tokenizerId + " holds " + f.length + " tokens, not " + tokens);
         }
         try {
             return TokenView.map(f.path, t.bytesPerToken, tokens);
@@ -171,9 +193,11 @@ public final class ShardStore implements AutoCloseable {
 
         void write(int[] tokens) throws IOException {
             long start = length * bytesPerToken, end = start + (long) tokens.length * bytesPerToken;
-            if (end > Integer.MAX_VALUE) throw new IOException(path + " would exceed 2 GB; a second file per split is not implemented");
+            if (end > Integer.MAX_VALUE)
+                throw new IOException(path + " would exceed 2 GB; a second file per split is not implemented");
             if (channel == null) {
-                channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                channel = FileChannel.open(
+                        path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             }
             if (map == null || map.capacity() < end) {
                 long capacity = Math.min(Integer.MAX_VALUE, Math.max(end, ((end / GROW_BYTES) + 1) * GROW_BYTES));
@@ -182,9 +206,15 @@ public final class ShardStore implements AutoCloseable {
             }
             int pos = (int) start;
             if (bytesPerToken == 2) {
-                for (int t : tokens) { map.putShort(pos, (short) t); pos += 2; }
+                for (int t : tokens) {
+                    map.putShort(pos, (short) t);
+                    pos += 2;
+                }
             } else {
-                for (int t : tokens) { map.putInt(pos, t); pos += 4; }
+                for (int t : tokens) {
+                    map.putInt(pos, t);
+                    pos += 4;
+                }
             }
             map.force((int) start, (int) (end - start));
         }
@@ -219,7 +249,8 @@ public final class ShardStore implements AutoCloseable {
         static TokenizerShards create(Path root, String tokenizerId, int bytesPerToken) throws IOException {
             Path dir = root.resolve(dirName(tokenizerId));
             Files.createDirectories(dir);
-            AtomicFiles.write(dir.resolve("meta.json"), out -> out.write(Json.bytes(new Meta(tokenizerId, bytesPerToken))));
+            AtomicFiles.write(
+                    dir.resolve("meta.json"), out -> out.write(Json.bytes(new Meta(tokenizerId, bytesPerToken))));
             return new TokenizerShards(dir, tokenizerId, bytesPerToken);
         }
 
@@ -232,7 +263,11 @@ public final class ShardStore implements AutoCloseable {
             if (Files.exists(t.indexPath)) {
                 byte[] all = Files.readAllBytes(t.indexPath);
                 int lastNewline = -1;
-                for (int i = all.length - 1; i >= 0; i--) if (all[i] == '\n') { lastNewline = i; break; }
+                for (int i = all.length - 1; i >= 0; i--)
+                    if (all[i] == '\n') {
+                        lastNewline = i;
+                        break;
+                    }
                 String complete = new String(all, 0, lastNewline + 1, StandardCharsets.UTF_8);
                 for (String line : complete.split("\n")) {
                     if (line.isBlank()) continue;
@@ -265,7 +300,8 @@ public final class ShardStore implements AutoCloseable {
             if (ids.contains(shard.shardId())) return Result.DUPLICATE;
             int max = 0;
             for (int t : shard.tokens()) {
-                if (t < 0) throw new IllegalArgumentException("shard " + shard.shardId() + " holds a negative token id " + t);
+                if (t < 0)
+                    throw new IllegalArgumentException("shard " + shard.shardId() + " holds a negative token id " + t);
                 max = Math.max(max, t);
             }
             if (bytesPerToken == 2 && max > 0xFFFF) {
@@ -273,12 +309,19 @@ public final class ShardStore implements AutoCloseable {
                         + " but tokenizer " + tokenizerId + " was stored with 2 bytes per token");
             }
             SplitFile f = split(shard.split());
-            Entry e = new Entry(shard.shardId(), shard.split(), f.length, shard.tokenCount(),
-                    shard.documentIds() == null ? 0 : shard.documentIds().size(), max,
-                    shard.latestDate() == null ? null : shard.latestDate().toString(), shard.spans());
+            Entry e = new Entry(
+                    shard.shardId(),
+                    shard.split(),
+                    f.length,
+                    shard.tokenCount(),
+                    shard.documentIds() == null ? 0 : shard.documentIds().size(),
+                    max,
+                    shard.latestDate() == null ? null : shard.latestDate().toString(),
+                    shard.spans());
             f.write(shard.tokens());
             if (index == null) {
-                index = FileChannel.open(indexPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                index = FileChannel.open(
+                        indexPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
             ByteBuffer line = ByteBuffer.wrap((Json.string(e) + "\n").getBytes(StandardCharsets.UTF_8));
             while (line.hasRemaining()) index.write(line);
@@ -291,12 +334,25 @@ public final class ShardStore implements AutoCloseable {
             long trainDocs = 0, valDocs = 0;
             int trainShards = 0, valShards = 0, max = 0;
             for (Entry e : entries) {
-                if (e.split().equals(TokenShard.TRAIN)) { trainDocs += e.documents(); trainShards++; }
-                else { valDocs += e.documents(); valShards++; }
+                if (e.split().equals(TokenShard.TRAIN)) {
+                    trainDocs += e.documents();
+                    trainShards++;
+                } else {
+                    valDocs += e.documents();
+                    valShards++;
+                }
                 max = Math.max(max, e.maxTokenId());
             }
-            return new Stats(tokenizerId, bytesPerToken, files.get(TokenShard.TRAIN).length, files.get(TokenShard.VAL).length,
-                    trainShards, valShards, trainDocs, valDocs, max);
+            return new Stats(
+                    tokenizerId,
+                    bytesPerToken,
+                    files.get(TokenShard.TRAIN).length,
+                    files.get(TokenShard.VAL).length,
+                    trainShards,
+                    valShards,
+                    trainDocs,
+                    valDocs,
+                    max);
         }
 
         void close() {

@@ -29,7 +29,9 @@ public final class StoreBatchSource implements BatchSource {
     @Override
     public boolean next(int[] inputs, int[] targets, float[] mask, int b, int t) {
         long starts = tokens.size() - t; // windows [s, s + t] with s in [0, size - t - 1]
-        if (starts <= 0) throw new IllegalStateException("split holds " + tokens.size() + " tokens, fewer than one window of " + (t + 1));
+        if (starts <= 0)
+            throw new IllegalStateException(
+                    "split holds " + tokens.size() + " tokens, fewer than one window of " + (t + 1));
         for (int i = 0; i < b; i++) {
             long s = (rng.nextLong() >>> 1) % starts;
             int row = i * t;

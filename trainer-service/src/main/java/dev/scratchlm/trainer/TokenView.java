@@ -40,7 +40,8 @@ public final class TokenView {
         long total = 0;
         for (int k = 0; k < rangeStarts.length; k++) {
             if (rangeStarts[k] < 0 || rangeStarts[k] + rangeLengths[k] > size) {
-                throw new IllegalArgumentException("range " + rangeStarts[k] + "+" + rangeLengths[k] + " lies outside " + size + " tokens");
+                throw new IllegalArgumentException(
+                        "range " + rangeStarts[k] + "+" + rangeLengths[k] + " lies outside " + size + " tokens");
             }
             virtual[k] = total;
             total += rangeLengths[k];

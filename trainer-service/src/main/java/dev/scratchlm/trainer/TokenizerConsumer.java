@@ -5,9 +5,8 @@ import dev.scratchlm.contracts.TokenizerRecord;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.service.ConsumerLoop;
 import dev.scratchlm.service.ConsumerLoop.Poison;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.io.UncheckedIOException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** tokenizers → the tokenizer table (vocabulary size is what a job needs from it), on service-common's {@link ConsumerLoop}. */
 final class TokenizerConsumer implements ConsumerLoop.RecordHandler {
@@ -19,7 +18,8 @@ final class TokenizerConsumer implements ConsumerLoop.RecordHandler {
 
     static ConsumerLoop loop(String bootstrapServers, String group, TokenizerRepository tokenizers) {
         return ConsumerLoop.builder("trainer-consumer-" + Topics.TOKENIZERS, bootstrapServers, group, Topics.TOKENIZERS)
-                .records(new TokenizerConsumer(tokenizers)).build();
+                .records(new TokenizerConsumer(tokenizers))
+                .build();
     }
 
     @Override

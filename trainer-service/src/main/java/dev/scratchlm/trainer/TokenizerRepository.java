@@ -3,8 +3,6 @@ package dev.scratchlm.trainer;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TokenizerRecord;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,14 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * Tokenizers seen on the {@code tokenizers} topic: vocabulary size and special tokens for pre-training, and the
  * whole definition, which fine-tuning needs to render examples with the chat template.
  */
 public final class TokenizerRepository {
-    public record TokenizerInfo(String id, int vocabSize, String numberPolicy, Map<String, Integer> specialTokens,
-                                Instant createdAt) {}
+    public record TokenizerInfo(
+            String id, int vocabSize, String numberPolicy, Map<String, Integer> specialTokens, Instant createdAt) {}
 
     private static final TypeReference<Map<String, Integer>> SPECIALS = new TypeReference<>() {};
     private final DataSource db;
@@ -39,7 +38,8 @@ public final class TokenizerRepository {
                 on conflict (id) do update set vocab_size = excluded.vocab_size, number_policy = excluded.number_policy,
                     special_tokens = excluded.special_tokens, created_at = excluded.created_at,
                     definition = excluded.definition, received_at = now()""";
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, r.id());
             ps.setInt(2, r.vocabSize());
             ps.setString(3, r.numberPolicy());
@@ -54,7 +54,8 @@ public final class TokenizerRepository {
 
     /** The tokenizer in the BPE library's serialized format (what fine-tuning renders chats with), if it arrived whole. */
     public Optional<String> definition(String id) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("select definition from tokenizers where id = ?")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("select definition from tokenizers where id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
@@ -71,18 +72,23 @@ public final class TokenizerRepository {
 
     /** Newest first (by the tokenizer's creation time, then by when it arrived). */
     public List<TokenizerInfo> all() {
-        return query("select * from tokenizers order by coalesce(created_at, received_at) desc, received_at desc", null);
+        return query(
+                "select * from tokenizers order by coalesce(created_at, received_at) desc, received_at desc", null);
     }
 
     private List<TokenizerInfo> query(String sql, String param) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             if (param != null) ps.setString(1, param);
             try (ResultSet rs = ps.executeQuery()) {
                 List<TokenizerInfo> out = new ArrayList<>();
                 while (rs.next()) {
                     String specials = rs.getString("special_tokens");
                     Timestamp created = rs.getTimestamp("created_at");
-                    out.add(new TokenizerInfo(rs.getString("id"), rs.getInt("vocab_size"), rs.getString("number_policy"),
+                    out.add(new TokenizerInfo(
+                            rs.getString("id"),
+                            rs.getInt("vocab_size"),
+                            rs.getString("number_policy"),
                             specials == null ? Map.of() : readSpecials(specials),
                             created == null ? rs.getTimestamp("received_at").toInstant() : created.toInstant()));
                 }

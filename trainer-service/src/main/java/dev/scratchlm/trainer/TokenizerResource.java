@@ -8,7 +8,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -59,7 +58,13 @@ public class TokenizerResource {
                     years.merge("unknown", (long) e.documents(), Long::sum);
                     continue;
                 }
-                for (var d : e.spans()) years.merge(d.date() == null ? "undated" : String.valueOf(d.date().getYear()), 1L, Long::sum);
+                for (var d : e.spans())
+                    years.merge(
+                            d.date() == null
+                                    ? "undated"
+                                    : String.valueOf(d.date().getYear()),
+                            1L,
+                            Long::sum);
             }
             out.put(split, years);
         }

@@ -17,9 +17,16 @@ public class TrainerHealth implements HealthCheck {
     public HealthCheckResponse call() {
         boolean consumers = trainer.consumersAlive();
         boolean runner = trainer.runner() != null && trainer.runner().isAlive();
-        return HealthCheckResponse.named("trainer").status(consumers && runner)
-                .withData("consumers", consumers).withData("jobRunner", runner)
-                .withData("currentJob", String.valueOf(trainer.runner() == null ? null : trainer.runner().currentJob()))
+        return HealthCheckResponse.named("trainer")
+                .status(consumers && runner)
+                .withData("consumers", consumers)
+                .withData("jobRunner", runner)
+                .withData(
+                        "currentJob",
+                        String.valueOf(
+                                trainer.runner() == null
+                                        ? null
+                                        : trainer.runner().currentJob()))
                 .build();
     }
 }

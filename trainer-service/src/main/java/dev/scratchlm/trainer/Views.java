@@ -4,7 +4,6 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
 import dev.scratchlm.trainer.JobRepository.Metric;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +40,10 @@ final class Views {
         v.put("lastCheckpointId", j.lastCheckpointId());
         if (j.plan().cutoff() != null) {
             v.put("cutoff", j.plan().cutoff());
-            v.put("cutoffNote", "trains and validates only on documents dated on or before " + j.plan().cutoff()
-                    + "; undated documents are excluded");
+            v.put(
+                    "cutoffNote",
+                    "trains and validates only on documents dated on or before "
+                            + j.plan().cutoff() + "; undated documents are excluded");
         }
         if (j.plan().sft() != null) {
             v.put("datasets", j.plan().sft().datasets());
@@ -57,7 +58,10 @@ final class Views {
         // Nested objects last, so a shell script's naive field lookup finds the job's own numbers first.
         v.put("model", PretrainRun.modelMap(j.plan().model()));
         v.put("plan", j.plan());
-        if (checkpoints != null) v.put("checkpoints", checkpoints.stream().map(c -> checkpoint(c, false)).toList());
+        if (checkpoints != null)
+            v.put(
+                    "checkpoints",
+                    checkpoints.stream().map(c -> checkpoint(c, false)).toList());
         return v;
     }
 

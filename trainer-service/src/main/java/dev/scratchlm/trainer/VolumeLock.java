@@ -25,7 +25,8 @@ final class VolumeLock implements AutoCloseable {
     static VolumeLock acquire(Path stateDir) {
         try {
             Files.createDirectories(stateDir);
-            FileChannel ch = FileChannel.open(stateDir.resolve("trainer.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel ch = FileChannel.open(
+                    stateDir.resolve("trainer.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = ch.tryLock();

@@ -1,5 +1,7 @@
 package dev.scratchlm.trainer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.devstack.DevStackResource;
 import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -7,13 +9,10 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import org.junit.jupiter.api.Test;
-
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** With admin tokens set, changing state needs one; reading does not; a page of another site can stop nothing. */
 @QuarkusTest
@@ -39,7 +38,9 @@ class AdminAuthTest {
         assertThat(anonymous.error()).contains("Bearer");
         assertThat(http.withToken("wrong").post("/api/jobs", "{}").status()).isEqualTo(401);
         // With a token the request reaches the resource, which judges the (deliberately incomplete) body.
-        assertThat(http.withToken("second-token").post("/api/jobs", "{}").status()).isBetween(400, 499).isNotEqualTo(401);
+        assertThat(http.withToken("second-token").post("/api/jobs", "{}").status())
+                .isBetween(400, 499)
+                .isNotEqualTo(401);
     }
 
     @Test
@@ -55,12 +56,16 @@ class AdminAuthTest {
         assertThat(bare.status()).isEqualTo(415);
         assertThat(bare.error()).contains("application/json");
         // ... and for its origin.
-        TestHttp.Reply crossSite = admin.send(admin.request("/api/jobs/no-such-job/stop").header("Content-Type", "application/json")
-                .header("Sec-Fetch-Site", "cross-site").POST(HttpRequest.BodyPublishers.noBody()));
+        TestHttp.Reply crossSite = admin.send(admin.request("/api/jobs/no-such-job/stop")
+                .header("Content-Type", "application/json")
+                .header("Sec-Fetch-Site", "cross-site")
+                .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(crossSite.status()).isEqualTo(403);
         // The dashboard's own request reaches the resource.
-        TestHttp.Reply own = admin.send(admin.request("/api/jobs/no-such-job/stop").header("Content-Type", "application/json")
-                .header("Origin", "http://" + base.getHost() + ":" + base.getPort()).POST(HttpRequest.BodyPublishers.noBody()));
+        TestHttp.Reply own = admin.send(admin.request("/api/jobs/no-such-job/stop")
+                .header("Content-Type", "application/json")
+                .header("Origin", "http://" + base.getHost() + ":" + base.getPort())
+                .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(own.status()).isEqualTo(404);
         assertThat(own.error()).contains("no job no-such-job");
     }

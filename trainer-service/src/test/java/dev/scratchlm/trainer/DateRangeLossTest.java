@@ -1,19 +1,18 @@
 package dev.scratchlm.trainer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import dev.scratchlm.contracts.DocumentSpan;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.GptConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DateRangeLossTest {
     @TempDir
@@ -25,11 +24,22 @@ class DateRangeLossTest {
         int[] tokens = new int[60];
         for (int i = 0; i < tokens.length; i++) tokens[i] = (i * 7 + 3) % 50;
         try (ShardStore store = new ShardStore(dir)) {
-            store.append(new TokenShard(TokenShard.SCHEMA, "v", "tok", "val", List.of("early", "late", "later"), 60, 2, tokens,
-                    null, List.of(new DocumentSpan(LocalDate.of(2000, 1, 1), 0, 20, 80),
-                    new DocumentSpan(LocalDate.of(2007, 1, 1), 20, 23, 90),
-                    new DocumentSpan(LocalDate.of(2012, 1, 1), 43, 17, 70))));
-            DocumentSelection late = DocumentSelection.of(store.entries("tok", "val", 60), LocalDate.of(2005, 12, 31), LocalDate.of(2010, 12, 31));
+            store.append(new TokenShard(
+                    TokenShard.SCHEMA,
+                    "v",
+                    "tok",
+                    "val",
+                    List.of("early", "late", "later"),
+                    60,
+                    2,
+                    tokens,
+                    null,
+                    List.of(
+                            new DocumentSpan(LocalDate.of(2000, 1, 1), 0, 20, 80),
+                            new DocumentSpan(LocalDate.of(2007, 1, 1), 20, 23, 90),
+                            new DocumentSpan(LocalDate.of(2012, 1, 1), 43, 17, 70))));
+            DocumentSelection late = DocumentSelection.of(
+                    store.entries("tok", "val", 60), LocalDate.of(2005, 12, 31), LocalDate.of(2010, 12, 31));
             TokenView view = store.view("tok", "val", 60).restrict(late.starts(), late.lengths());
             Gpt model = new Gpt(cfg, 2, 42);
             Map<String, Object> m = DateRangeLoss.measure(model, view, late);
@@ -42,7 +52,11 @@ class DateRangeLossTest {
                 int len = Math.min(8, 42 - s);
                 int[] in = new int[8], tg = new int[8];
                 float[] mask = new float[8];
-                for (int j = 0; j < len; j++) { in[j] = tokens[s + j]; tg[j] = tokens[s + j + 1]; mask[j] = 1; }
+                for (int j = 0; j < len; j++) {
+                    in[j] = tokens[s + j];
+                    tg[j] = tokens[s + j + 1];
+                    mask[j] = 1;
+                }
                 sum += one.forward(in, tg, mask, 1, 8) * len;
                 counted += len;
             }

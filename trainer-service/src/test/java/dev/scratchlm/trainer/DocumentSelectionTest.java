@@ -1,22 +1,21 @@
 package dev.scratchlm.trainer;
 
+import static dev.scratchlm.trainer.ShardStoreTest.range;
+import static dev.scratchlm.trainer.ShardStoreTest.read;
+import static dev.scratchlm.trainer.ShardStoreTest.shard;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.scratchlm.contracts.DocumentSpan;
 import dev.scratchlm.contracts.TokenShard;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static dev.scratchlm.trainer.ShardStoreTest.range;
-import static dev.scratchlm.trainer.ShardStoreTest.read;
-import static dev.scratchlm.trainer.ShardStoreTest.shard;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DocumentSelectionTest {
     static final LocalDate CUTOFF = LocalDate.of(2005, 12, 31);
@@ -27,17 +26,35 @@ class DocumentSelectionTest {
     /** Two shards of known documents: token ids are their positions in the split, so a range names itself. */
     static void fill(ShardStore store) {
         // shard 1, tokens 0..29: early (0-9), on the cutoff day (10-14), the day after (15-19), undated (20-29)
-        store.append(new TokenShard(TokenShard.SCHEMA, "s1", "tok", "train", List.of("early", "boundary", "late", "undated"),
-                30, 2, range(0, 30), LocalDate.of(2006, 1, 1), List.of(
-                new DocumentSpan(LocalDate.of(1999, 5, 4), 0, 10, 40),
-                new DocumentSpan(CUTOFF, 10, 5, 21),
-                new DocumentSpan(CUTOFF.plusDays(1), 15, 5, 22),
-                new DocumentSpan(null, 20, 10, 50))));
+        store.append(new TokenShard(
+                TokenShard.SCHEMA,
+                "s1",
+                "tok",
+                "train",
+                List.of("early", "boundary", "late", "undated"),
+                30,
+                2,
+                range(0, 30),
+                LocalDate.of(2006, 1, 1),
+                List.of(
+                        new DocumentSpan(LocalDate.of(1999, 5, 4), 0, 10, 40),
+                        new DocumentSpan(CUTOFF, 10, 5, 21),
+                        new DocumentSpan(CUTOFF.plusDays(1), 15, 5, 22),
+                        new DocumentSpan(null, 20, 10, 50))));
         // shard 2, tokens 30..49: late (30-39), early (40-49)
-        store.append(new TokenShard(TokenShard.SCHEMA, "s2", "tok", "train", List.of("late2", "early2"),
-                20, 2, range(30, 50), LocalDate.of(2011, 1, 1), List.of(
-                new DocumentSpan(LocalDate.of(2011, 1, 1), 0, 10, 33),
-                new DocumentSpan(LocalDate.of(2001, 2, 3), 10, 10, 30))));
+        store.append(new TokenShard(
+                TokenShard.SCHEMA,
+                "s2",
+                "tok",
+                "train",
+                List.of("late2", "early2"),
+                20,
+                2,
+                range(30, 50),
+                LocalDate.of(2011, 1, 1),
+                List.of(
+                        new DocumentSpan(LocalDate.of(2011, 1, 1), 0, 10, 33),
+                        new DocumentSpan(LocalDate.of(2001, 2, 3), 10, 10, 30))));
     }
 
     @Test
@@ -83,13 +100,15 @@ class DocumentSelectionTest {
     void aDateRangeIsExclusiveBelowAndInclusiveAbove() {
         try (ShardStore store = new ShardStore(dir)) {
             fill(store);
-            DocumentSelection late = DocumentSelection.of(store.entries("tok", "train", 50), CUTOFF, LocalDate.of(2010, 12, 31));
+            DocumentSelection late =
+                    DocumentSelection.of(store.entries("tok", "train", 50), CUTOFF, LocalDate.of(2010, 12, 31));
             assertThat(late.starts()).containsExactly(15);
             assertThat(late.lengths()).containsExactly(5);
             DocumentSelection all = DocumentSelection.of(store.entries("tok", "train", 50), CUTOFF, null);
             assertThat(all.starts()).containsExactly(15, 30);
             assertThat(all.newest()).isEqualTo(LocalDate.of(2011, 1, 1));
-            DocumentSelection none = DocumentSelection.of(store.entries("tok", "train", 50), null, LocalDate.of(1990, 1, 1));
+            DocumentSelection none =
+                    DocumentSelection.of(store.entries("tok", "train", 50), null, LocalDate.of(1990, 1, 1));
             assertThat(none.isEmpty()).isTrue();
             assertThat(none.starts()).isEmpty();
         }
@@ -100,7 +119,8 @@ class DocumentSelectionTest {
         try (ShardStore store = new ShardStore(dir)) {
             store.append(shard("old", "tok", "train", 2, range(0, 10)));
             assertThatThrownBy(() -> DocumentSelection.of(store.entries("tok", "train", 10), null, CUTOFF))
-                    .isInstanceOf(DocumentSelection.UndatedShards.class).hasMessageContaining("re-tokenize");
+                    .isInstanceOf(DocumentSelection.UndatedShards.class)
+                    .hasMessageContaining("re-tokenize");
         }
     }
 
@@ -110,7 +130,8 @@ class DocumentSelectionTest {
             fill(store);
             assertThatThrownBy(() -> store.view("tok", "train", 50).restrict(new long[] {45}, new long[] {10}))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThat(Arrays.stream(read(store.view("tok", "train", 50).restrict(new long[] {48}, new long[] {2}))).boxed())
+            assertThat(Arrays.stream(read(store.view("tok", "train", 50).restrict(new long[] {48}, new long[] {2})))
+                            .boxed())
                     .containsExactly(48, 49);
         }
     }

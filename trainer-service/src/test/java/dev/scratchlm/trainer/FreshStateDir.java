@@ -1,7 +1,6 @@
 package dev.scratchlm.trainer;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +11,9 @@ public class FreshStateDir implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            return Map.of("scratchlm.state-dir", Files.createTempDirectory("trainer-service-test").toString());
+            return Map.of(
+                    "scratchlm.state-dir",
+                    Files.createTempDirectory("trainer-service-test").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,5 +1,7 @@
 package dev.scratchlm.trainer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.contracts.CheckpointManifest;
 import dev.scratchlm.contracts.ChunkAssembler;
 import dev.scratchlm.contracts.Json;
@@ -16,16 +18,6 @@ import dev.scratchlm.gpt.Trainer;
 import dev.scratchlm.trainer.CheckpointRepository.CheckpointRow;
 import dev.scratchlm.trainer.JobRepository.JobRow;
 import dev.scratchlm.trainer.JobRepository.Metric;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.postgresql.ds.PGSimpleDataSource;
-
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +27,15 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The job runner as a plain class against the real PostgreSQL and Kafka: a runner abandoned mid-job (a simulated
@@ -67,7 +66,12 @@ class ResumeTest {
         db.setUser(stack.user());
         db.setPassword(stack.password());
         db.setCurrentSchema(schema);
-        Flyway.configure().dataSource(db).schemas(schema).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(db)
+                .schemas(schema)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         store = new ShardStore(state.resolve("shards"));
         for (TokenShard s : TestCorpus.shards(TOKENIZER, "train", 4, 40, 1)) store.append(s);
         for (TokenShard s : TestCorpus.shards(TOKENIZER, "val", 1, 20, 2)) store.append(s);
@@ -92,8 +96,8 @@ class ResumeTest {
     }
 
     JobRunner runner(JobEvents events) {
-        JobRunner r = new JobRunner(jobs, checkpoints, store, publisher, events,
-                new JobRunner.Settings(state, 100.0, 2, 0, 200));
+        JobRunner r = new JobRunner(
+                jobs, checkpoints, store, publisher, events, new JobRunner.Settings(state, 100.0, 2, 0, 200));
         runners.add(r);
         r.start();
         return r;
@@ -101,8 +105,27 @@ class ResumeTest {
 
     static JobPlan plan(int steps, long seed) {
         // Dropout on, so the dropout generator's state must survive the crash too.
-        return new JobPlan("pretrain", TOKENIZER, new GptConfig(TestCorpus.VOCAB, 32, 2, 2, 32, 0.1f), steps, 4, 1,
-                3e-3f, 3e-4f, 5, 0.1f, 0.9f, 0.99f, 1.0f, 10, 2, 10, seed, null, null, null);
+        return new JobPlan(
+                "pretrain",
+                TOKENIZER,
+                new GptConfig(TestCorpus.VOCAB, 32, 2, 2, 32, 0.1f),
+                steps,
+                4,
+                1,
+                3e-3f,
+                3e-4f,
+                5,
+                0.1f,
+                0.9f,
+                0.99f,
+                1.0f,
+                10,
+                2,
+                10,
+                seed,
+                null,
+                null,
+                null);
     }
 
     JobRow awaitState(String id, String state, Duration timeout) throws InterruptedException {
@@ -113,7 +136,8 @@ class ResumeTest {
             if (j.finished()) throw new AssertionError("job " + id + " ended " + j.state() + ": " + j.error());
             Thread.sleep(50);
         }
-        throw new AssertionError("job " + id + " not " + state + " after " + timeout + ": " + jobs.find(id).orElseThrow());
+        throw new AssertionError("job " + id + " not " + state + " after " + timeout + ": "
+                + jobs.find(id).orElseThrow());
     }
 
     @Test
@@ -130,7 +154,9 @@ class ResumeTest {
         // The same job again, abandoned at step 23: after the checkpoint of step 20, before that of step 30.
         AtomicBoolean crashed = new AtomicBoolean();
         events1.subscribe("crashing", e -> {
-            if (e.type().equals("step") && ((Number) e.data().get("step")).intValue() >= 23 && crashed.compareAndSet(false, true)) {
+            if (e.type().equals("step")
+                    && ((Number) e.data().get("step")).intValue() >= 23
+                    && crashed.compareAndSet(false, true)) {
                 first.abandon(); // on the runner's own thread: it stops at the next step boundary, writing nothing
             }
         });
@@ -167,7 +193,8 @@ class ResumeTest {
         }
         // Learning happened: the byte-level loss starts near ln(257) = 5.55 and falls.
         assertThat(reference.get(0).trainLoss()).isGreaterThan(5f);
-        assertThat(reference.get(steps - 1).valLoss()).isLessThan(reference.get(9).valLoss());
+        assertThat(reference.get(steps - 1).valLoss())
+                .isLessThan(reference.get(9).valLoss());
 
         float[] w1 = weights(checkpoints.find("uninterrupted-000040").orElseThrow());
         float[] w2 = weights(checkpoints.find("crashing-000040").orElseThrow());
@@ -185,35 +212,43 @@ class ResumeTest {
         r.abandon();
         CheckpointRow row = checkpoints.find("published-000012").orElseThrow();
         assertThat(row.publishedAt()).isNotNull();
-        assertThat(checkpoints.byJob("published")).extracting(CheckpointRow::step).containsExactly(10, 12);
+        assertThat(checkpoints.byJob("published"))
+                .extracting(CheckpointRow::step)
+                .containsExactly(10, 12);
 
         // A consumer as chat-service would run it: reassemble and verify, then load with gpt.
         Path blob = null;
         CheckpointManifest manifest = null;
         ChunkAssembler assembler = new ChunkAssembler(state.resolve("spool"));
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(stack.bootstrapServers(),
-                "resume-test-" + UUID.randomUUID()))) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                KafkaSettings.consumer(stack.bootstrapServers(), "resume-test-" + UUID.randomUUID()))) {
             consumer.subscribe(List.of(Topics.CHECKPOINTS));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (blob == null && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(500))) {
                     ChunkAssembler.Outcome o = assembler.accept(rec);
                     assertThat(o.status()).as(o.reason()).isNotEqualTo(ChunkAssembler.Outcome.Status.REJECTED);
-                    if (o.status() == ChunkAssembler.Outcome.Status.COMPLETE && o.key().equals(row.id())) {
+                    if (o.status() == ChunkAssembler.Outcome.Status.COMPLETE
+                            && o.key().equals(row.id())) {
                         blob = o.blob();
                         manifest = Json.read(o.manifestJson(), CheckpointManifest.class);
                     }
                 }
             }
         }
-        assertThat(blob).as("checkpoint %s arrived on %s", row.id(), Topics.CHECKPOINTS).isNotNull();
+        assertThat(blob)
+                .as("checkpoint %s arrived on %s", row.id(), Topics.CHECKPOINTS)
+                .isNotNull();
         assertThat(manifest.sha256()).isEqualTo(row.sha256());
         assertThat(manifest.step()).isEqualTo(steps);
         assertThat(manifest.stage()).isEqualTo("pretrain");
         assertThat(manifest.tokenizerId()).isEqualTo(TOKENIZER);
         assertThat(manifest.model()).containsEntry("nLayer", 2).containsEntry("vocabSize", TestCorpus.VOCAB);
-        assertThat(manifest.lineage()).containsEntry("jobId", "published").containsEntry("shardCount", 4)
-                .containsEntry("trainDocuments", 160).containsEntry("previousCheckpointId", "published-000010");
+        assertThat(manifest.lineage())
+                .containsEntry("jobId", "published")
+                .containsEntry("shardCount", 4)
+                .containsEntry("trainDocuments", 160)
+                .containsEntry("previousCheckpointId", "published-000010");
         assertThat(manifest.metrics()).containsKeys("trainLoss", "valLoss", "tokensSeen", "wallSeconds");
         Checkpoint published;
         try (InputStream in = Files.newInputStream(blob)) {
@@ -242,5 +277,4 @@ class ResumeTest {
             return Checkpoint.readWeightsOnly(in).weights();
         }
     }
-
 }

@@ -1,15 +1,14 @@
 package dev.scratchlm.trainer;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.scratchlm.trainer.ShardStoreTest.range;
+import static dev.scratchlm.trainer.ShardStoreTest.shard;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-
-import static dev.scratchlm.trainer.ShardStoreTest.range;
-import static dev.scratchlm.trainer.ShardStoreTest.shard;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoreBatchSourceTest {
     @TempDir

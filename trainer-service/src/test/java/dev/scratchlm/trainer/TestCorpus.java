@@ -3,7 +3,6 @@ package dev.scratchlm.trainer;
 import dev.scratchlm.contracts.TokenShard;
 import dev.scratchlm.contracts.TokenizerRecord;
 import dev.scratchlm.gpt.Rng;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,15 +16,25 @@ import java.util.Map;
 final class TestCorpus {
     static final int EOT = 256;
     static final int VOCAB = 257;
-    private static final String[] SUBJECTS = {"the cat", "a dog", "my friend", "the old man", "our teacher", "the bird"};
+    private static final String[] SUBJECTS = {"the cat", "a dog", "my friend", "the old man", "our teacher", "the bird"
+    };
     private static final String[] VERBS = {"sees", "likes", "finds", "keeps", "wants", "eats"};
-    private static final String[] OBJECTS = {"the ball", "a red apple", "the small house", "some bread", "the green hat"};
+    private static final String[] OBJECTS = {"the ball", "a red apple", "the small house", "some bread", "the green hat"
+    };
 
     private TestCorpus() {}
 
     static TokenizerRecord tokenizer(String id) {
-        return new TokenizerRecord(TokenizerRecord.SCHEMA, id, VOCAB, "bytes", "gpt2", Map.of("<|endoftext|>", EOT),
-                "byte-level: token = byte", Map.of("documents", 0), Instant.now());
+        return new TokenizerRecord(
+                TokenizerRecord.SCHEMA,
+                id,
+                VOCAB,
+                "bytes",
+                "gpt2",
+                Map.of("<|endoftext|>", EOT),
+                "byte-level: token = byte",
+                Map.of("documents", 0),
+                Instant.now());
     }
 
     /**
@@ -36,18 +45,32 @@ final class TestCorpus {
         java.util.List<byte[]> bytes = new ArrayList<>();
         for (int b = 0; b < 256; b++) bytes.add(new byte[] {(byte) b});
         dev.scratchlm.bpe.Tokenizer t = dev.scratchlm.bpe.Tokenizer.create(
-                dev.scratchlm.bpe.SplitPattern.forNumberPolicy(dev.scratchlm.bpe.NumberPolicy.GPT2), bytes, Map.of())
+                        dev.scratchlm.bpe.SplitPattern.forNumberPolicy(dev.scratchlm.bpe.NumberPolicy.GPT2),
+                        bytes,
+                        Map.of())
                 .withSpecialTokens(dev.scratchlm.bpe.ChatTemplate.SPECIAL_TOKENS);
-        return new TokenizerRecord(TokenizerRecord.SCHEMA, id, t.vocabSize(), "gpt2", "gpt2", t.specialTokens(),
-                dev.scratchlm.bpe.ScratchFormat.toText(t), Map.of("documents", 0), Instant.now());
+        return new TokenizerRecord(
+                TokenizerRecord.SCHEMA,
+                id,
+                t.vocabSize(),
+                "gpt2",
+                "gpt2",
+                t.specialTokens(),
+                dev.scratchlm.bpe.ScratchFormat.toText(t),
+                Map.of("documents", 0),
+                Instant.now());
     }
 
     static String document(Rng rng) {
         StringBuilder sb = new StringBuilder();
         int sentences = 3 + rng.nextInt(4);
         for (int i = 0; i < sentences; i++) {
-            sb.append(SUBJECTS[rng.nextInt(SUBJECTS.length)]).append(' ').append(VERBS[rng.nextInt(VERBS.length)])
-                    .append(' ').append(OBJECTS[rng.nextInt(OBJECTS.length)]).append(". ");
+            sb.append(SUBJECTS[rng.nextInt(SUBJECTS.length)])
+                    .append(' ')
+                    .append(VERBS[rng.nextInt(VERBS.length)])
+                    .append(' ')
+                    .append(OBJECTS[rng.nextInt(OBJECTS.length)])
+                    .append(". ");
         }
         return sb.toString();
     }
@@ -67,8 +90,16 @@ final class TestCorpus {
             }
             int[] t = tokens.stream().mapToInt(Integer::intValue).toArray();
             // Shard s holds documents published up to 2020-01-01 + s days: the knowledge cutoff follows the data.
-            out.add(new TokenShard(TokenShard.SCHEMA, tokenizerId + "-" + split + "-" + s, tokenizerId, split, ids, t.length,
-                    TokenShard.bytesPerTokenFor(VOCAB), t, java.time.LocalDate.of(2020, 1, 1).plusDays(s)));
+            out.add(new TokenShard(
+                    TokenShard.SCHEMA,
+                    tokenizerId + "-" + split + "-" + s,
+                    tokenizerId,
+                    split,
+                    ids,
+                    t.length,
+                    TokenShard.bytesPerTokenFor(VOCAB),
+                    t,
+                    java.time.LocalDate.of(2020, 1, 1).plusDays(s)));
         }
         return out;
     }

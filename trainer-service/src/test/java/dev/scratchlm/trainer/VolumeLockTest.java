@@ -1,11 +1,10 @@
 package dev.scratchlm.trainer;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class VolumeLockTest {
     @TempDir
@@ -14,7 +13,8 @@ class VolumeLockTest {
     @Test
     void aSecondTrainerOnTheSameVolumeIsRefusedUntilTheFirstLetsGo() {
         VolumeLock first = VolumeLock.acquire(dir);
-        assertThatThrownBy(() -> VolumeLock.acquire(dir)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> VolumeLock.acquire(dir))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("another trainer-service is using");
         first.close();
         VolumeLock.acquire(dir).close();

@@ -10,7 +10,6 @@ import dev.scratchlm.service.ApiError;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -35,19 +34,38 @@ public class CampaignStore {
     @Inject
     AgroalDataSource db;
 
-    public record Campaign(String id, String name, String model, int k, double temperature, double topP, int maxTokens,
-                           int overlap, String guidelines, String judge, Instant createdAt) {}
+    public record Campaign(
+            String id,
+            String name,
+            String model,
+            int k,
+            double temperature,
+            double topP,
+            int maxTokens,
+            int overlap,
+            String guidelines,
+            String judge,
+            Instant createdAt) {}
 
-    public record Task(String id, String campaignId, int seq, List<ChatMessage> prompt, String status, String checkpointId,
-                       List<String> candidates, String error, List<List<Integer>> goldOrder) {}
+    public record Task(
+            String id,
+            String campaignId,
+            int seq,
+            List<ChatMessage> prompt,
+            String status,
+            String checkpointId,
+            List<String> candidates,
+            String error,
+            List<List<Integer>> goldOrder) {}
 
     /** Stores the campaign, one task per prompt and, in the same transaction, a generation request per task. */
     public Campaign create(CampaignSpec spec, List<List<ChatMessage>> prompts) {
         String id = "c-" + UUID.randomUUID().toString().substring(0, 8);
         Instant now = Instant.now();
         return Sql.tx(db, c -> {
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO campaigns (id, name, model, k, temperature, top_p, "
-                    + "max_tokens, overlap, guidelines, judge, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO campaigns (id, name, model, k, temperature, top_p, "
+                            + "max_tokens, overlap, guidelines, judge, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setString(1, id);
                 s.setString(2, spec.name());
                 s.setString(3, spec.model());
@@ -61,7 +79,8 @@ public class CampaignStore {
                 s.setTimestamp(11, java.sql.Timestamp.from(now));
                 s.executeUpdate();
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO tasks (id, campaign_id, seq, prompt) VALUES (?, ?, ?, ?::jsonb)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO tasks (id, campaign_id, seq, prompt) VALUES (?, ?, ?, ?::jsonb)")) {
                 for (int i = 0; i < prompts.size(); i++) {
                     String task = id + "-" + i;
                     s.setString(1, task);
@@ -69,14 +88,34 @@ public class CampaignStore {
                     s.setInt(3, i);
                     s.setString(4, Sql.json(prompts.get(i)));
                     s.addBatch();
-                    GenerationRequest req = new GenerationRequest(GenerationRequest.SCHEMA, task, id, spec.model(), prompts.get(i),
-                            spec.k(), spec.temperature(), spec.topP(), spec.maxTokens(), task.hashCode() & 0xffffffffL, now);
+                    GenerationRequest req = new GenerationRequest(
+                            GenerationRequest.SCHEMA,
+                            task,
+                            id,
+                            spec.model(),
+                            prompts.get(i),
+                            spec.k(),
+                            spec.temperature(),
+                            spec.topP(),
+                            spec.maxTokens(),
+                            task.hashCode() & 0xffffffffL,
+                            now);
                     Outbox.add(c, "gen-" + task, Topics.GENERATION_REQUESTS, task, Json.bytes(req), now);
                 }
                 s.executeBatch();
             }
-            return new Campaign(id, spec.name(), spec.model(), spec.k(), spec.temperature(), spec.topP(), spec.maxTokens(),
-                    spec.overlap(), spec.guidelines(), spec.judge(), now);
+            return new Campaign(
+                    id,
+                    spec.name(),
+                    spec.model(),
+                    spec.k(),
+                    spec.temperature(),
+                    spec.topP(),
+                    spec.maxTokens(),
+                    spec.overlap(),
+                    spec.guidelines(),
+                    spec.judge(),
+                    now);
         });
     }
 
@@ -84,7 +123,8 @@ public class CampaignStore {
     public List<List<ChatMessage>> thumbsDownPrompts(int limit) {
         List<List<ChatMessage>> out = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT prompt FROM chat_feedback WHERE NOT thumbs_up ORDER BY created_at DESC LIMIT ?")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT prompt FROM chat_feedback WHERE NOT thumbs_up ORDER BY created_at DESC LIMIT ?")) {
             s.setInt(1, limit);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) out.add(read(r.getString(1), MESSAGES));
@@ -104,13 +144,24 @@ public class CampaignStore {
     }
 
     public static Optional<Campaign> campaign(Connection c, String id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT id, name, model, k, temperature, top_p, max_tokens, overlap, "
-                + "guidelines, judge, created_at FROM campaigns WHERE id = ?")) {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT id, name, model, k, temperature, top_p, max_tokens, overlap, "
+                        + "guidelines, judge, created_at FROM campaigns WHERE id = ?")) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) return Optional.empty();
-                return Optional.of(new Campaign(r.getString(1), r.getString(2), r.getString(3), r.getInt(4), r.getDouble(5),
-                        r.getDouble(6), r.getInt(7), r.getInt(8), r.getString(9), r.getString(10), r.getTimestamp(11).toInstant()));
+                return Optional.of(new Campaign(
+                        r.getString(1),
+                        r.getString(2),
+                        r.getString(3),
+                        r.getInt(4),
+                        r.getDouble(5),
+                        r.getDouble(6),
+                        r.getInt(7),
+                        r.getInt(8),
+                        r.getString(9),
+                        r.getString(10),
+                        r.getTimestamp(11).toInstant()));
             }
         }
     }
@@ -118,8 +169,8 @@ public class CampaignStore {
     public List<Campaign> campaigns() {
         List<Campaign> out = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT id FROM campaigns ORDER BY created_at DESC");
-             ResultSet r = s.executeQuery()) {
+                PreparedStatement s = c.prepareStatement("SELECT id FROM campaigns ORDER BY created_at DESC");
+                ResultSet r = s.executeQuery()) {
             while (r.next()) campaign(c, r.getString(1)).ifPresent(out::add);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -136,8 +187,9 @@ public class CampaignStore {
     }
 
     public static Optional<Task> task(Connection c, String id, boolean forUpdate) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT id, campaign_id, seq, prompt, status, checkpoint_id, candidates, "
-                + "error, gold_order FROM tasks WHERE id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT id, campaign_id, seq, prompt, status, checkpoint_id, candidates, "
+                        + "error, gold_order FROM tasks WHERE id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) return Optional.empty();
@@ -148,15 +200,24 @@ public class CampaignStore {
 
     static Task task(ResultSet r) throws SQLException {
         String candidates = r.getString(7), gold = r.getString(9);
-        return new Task(r.getString(1), r.getString(2), r.getInt(3), read(r.getString(4), MESSAGES), r.getString(5), r.getString(6),
-                candidates == null ? null : read(candidates, STRINGS), r.getString(8), gold == null ? null : read(gold, GROUPS));
+        return new Task(
+                r.getString(1),
+                r.getString(2),
+                r.getInt(3),
+                read(r.getString(4), MESSAGES),
+                r.getString(5),
+                r.getString(6),
+                candidates == null ? null : read(candidates, STRINGS),
+                r.getString(8),
+                gold == null ? null : read(gold, GROUPS));
     }
 
     public List<Task> tasks(String campaignId) {
         List<Task> out = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT id, campaign_id, seq, prompt, status, checkpoint_id, candidates, "
-                     + "error, gold_order FROM tasks WHERE campaign_id = ? ORDER BY seq")) {
+                PreparedStatement s =
+                        c.prepareStatement("SELECT id, campaign_id, seq, prompt, status, checkpoint_id, candidates, "
+                                + "error, gold_order FROM tasks WHERE campaign_id = ? ORDER BY seq")) {
             s.setString(1, campaignId);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) out.add(task(r));
@@ -172,7 +233,8 @@ public class CampaignStore {
         Map<String, Integer> out = new LinkedHashMap<>();
         for (String s : List.of("requested", "ready", "degenerate", "failed")) out.put(s, 0);
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT status, count(*) FROM tasks WHERE campaign_id = ? GROUP BY status")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT status, count(*) FROM tasks WHERE campaign_id = ? GROUP BY status")) {
             s.setString(1, campaignId);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) out.put(r.getString(1), r.getInt(2));
@@ -187,7 +249,8 @@ public class CampaignStore {
     public void setGold(String taskId, List<List<Integer>> order) {
         Sql.tx(db, c -> {
             Task t = task(c, taskId, true).orElseThrow(() -> ApiError.notFound("no task " + taskId));
-            if (!"ready".equals(t.status())) throw ApiError.conflict("task " + taskId + " is " + t.status() + ", not ready to rank");
+            if (!"ready".equals(t.status()))
+                throw ApiError.conflict("task " + taskId + " is " + t.status() + ", not ready to rank");
             RankingRules.checkOrder(order, t.candidates().size(), false);
             try (PreparedStatement s = c.prepareStatement("UPDATE tasks SET gold_order = ?::jsonb WHERE id = ?")) {
                 s.setString(1, Sql.json(order));

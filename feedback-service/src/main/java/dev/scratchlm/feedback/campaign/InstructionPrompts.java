@@ -5,7 +5,6 @@ import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.TopicScan;
 import dev.scratchlm.contracts.Topics;
-
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,10 +30,12 @@ public final class InstructionPrompts {
             } catch (UncheckedIOException | IllegalArgumentException bad) {
                 return; // the trainer dead-letters what does not read; it is no one's prompt
             }
-            if (e.messages() == null || !dataset.equals(e.dataset()) || !InstructionExample.HELDOUT.equals(e.split())) return;
+            if (e.messages() == null || !dataset.equals(e.dataset()) || !InstructionExample.HELDOUT.equals(e.split()))
+                return;
             if (byGroup.size() >= limit || byGroup.containsKey(e.group())) return;
             List<ChatMessage> prompt = new ArrayList<>(e.messages());
-            while (!prompt.isEmpty() && prompt.get(prompt.size() - 1).role() != ChatMessage.Role.USER) prompt.remove(prompt.size() - 1);
+            while (!prompt.isEmpty() && prompt.get(prompt.size() - 1).role() != ChatMessage.Role.USER)
+                prompt.remove(prompt.size() - 1);
             if (!prompt.isEmpty()) byGroup.put(e.group(), prompt);
         });
         return new ArrayList<>(byGroup.values());

@@ -16,7 +16,8 @@ public final class Outbox {
 
     public static final String ID_HEADER = "outbox-id";
 
-    public static void add(Connection c, String id, String topic, String key, byte[] payload, Instant availableAt) throws SQLException {
+    public static void add(Connection c, String id, String topic, String key, byte[] payload, Instant availableAt)
+            throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
                 "INSERT INTO outbox (id, topic, record_key, payload, available_at) VALUES (?, ?, ?, ?, ?)")) {
             s.setString(1, id);

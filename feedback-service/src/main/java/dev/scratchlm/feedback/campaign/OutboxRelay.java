@@ -11,18 +11,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,6 +28,17 @@ import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes due outbox rows, exactly once. Within a session the producer is idempotent (its retries never
@@ -53,16 +52,21 @@ public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** The advisory lock key of the relay ("fb84"). */
     static final long LOCK = 0x66623834L;
+
     private static final int BATCH = 500;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
     @Inject
     AgroalDataSource db;
+
     @Inject
     FeedbackConfig config;
+
     @Inject
     TopicSetup topics;
+
     @Inject
     LoopHealth health;
 
@@ -126,8 +130,8 @@ public class OutboxRelay {
     private int relayDue(KafkaProducer<String, byte[]> producer) throws Exception {
         List<Row> rows = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT id, topic, record_key, payload FROM outbox "
-                     + "WHERE sent_at IS NULL AND available_at <= now() ORDER BY available_at, id LIMIT " + BATCH)) {
+                PreparedStatement s = c.prepareStatement("SELECT id, topic, record_key, payload FROM outbox "
+                        + "WHERE sent_at IS NULL AND available_at <= now() ORDER BY available_at, id LIMIT " + BATCH)) {
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) rows.add(new Row(r.getString(1), r.getString(2), r.getString(3), r.getBytes(4)));
             }
@@ -149,7 +153,8 @@ public class OutboxRelay {
     private int markSent(java.util.Collection<String> ids) throws SQLException {
         if (ids.isEmpty()) return 0;
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("UPDATE outbox SET sent_at = now() WHERE id = ANY (?) AND sent_at IS NULL")) {
+                PreparedStatement s = c.prepareStatement(
+                        "UPDATE outbox SET sent_at = now() WHERE id = ANY (?) AND sent_at IS NULL")) {
             s.setArray(1, c.createArrayOf("text", ids.toArray()));
             return s.executeUpdate();
         }
@@ -159,19 +164,21 @@ public class OutboxRelay {
     void reconcile() throws SQLException {
         Map<String, Instant> oldestUnsent = new HashMap<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT topic, min(created_at) FROM outbox WHERE sent_at IS NULL GROUP BY topic");
-             ResultSet r = s.executeQuery()) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT topic, min(created_at) FROM outbox WHERE sent_at IS NULL GROUP BY topic");
+                ResultSet r = s.executeQuery()) {
             while (r.next()) oldestUnsent.put(r.getString(1), r.getTimestamp(2).toInstant());
         }
         if (oldestUnsent.isEmpty()) return;
         Set<String> found = new HashSet<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaSettings.consumer(bootstrap, "feedback-outbox-" + UUID.randomUUID()))) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(KafkaSettings.consumer(bootstrap, "feedback-outbox-" + UUID.randomUUID()))) {
             for (Map.Entry<String, Instant> e : oldestUnsent.entrySet()) {
                 // A row is created before it is sent, so its record's timestamp is later; a minute covers clock skew.
                 long from = e.getValue().minus(Duration.ofMinutes(1)).toEpochMilli();
                 List<TopicPartition> parts = new ArrayList<>();
-                for (PartitionInfo p : consumer.partitionsFor(e.getKey())) parts.add(new TopicPartition(e.getKey(), p.partition()));
+                for (PartitionInfo p : consumer.partitionsFor(e.getKey()))
+                    parts.add(new TopicPartition(e.getKey(), p.partition()));
                 consumer.assign(parts);
                 Map<TopicPartition, Long> query = new HashMap<>();
                 for (TopicPartition tp : parts) query.put(tp, from);
@@ -183,7 +190,8 @@ public class OutboxRelay {
                     if (at != null && at.offset() < ends.get(tp)) toRead.add(tp);
                 }
                 consumer.assign(toRead);
-                for (TopicPartition tp : toRead) consumer.seek(tp, starts.get(tp).offset());
+                for (TopicPartition tp : toRead)
+                    consumer.seek(tp, starts.get(tp).offset());
                 while (!toRead.isEmpty()) {
                     for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(500))) {
                         Header h = rec.headers().lastHeader(Outbox.ID_HEADER);

@@ -1,7 +1,6 @@
 package dev.scratchlm.feedback.campaign;
 
 import dev.scratchlm.service.ApiError;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,15 +14,18 @@ public final class RankingRules {
     public static final int MAX_COMMENT = 2000;
 
     public static void checkOrder(List<List<Integer>> order, int k, boolean unusable) {
-        if (order == null) throw ApiError.invalid("order", "order is a list of groups of candidate indexes, best first");
+        if (order == null)
+            throw ApiError.invalid("order", "order is a list of groups of candidate indexes, best first");
         if (unusable) {
-            if (!order.isEmpty()) throw ApiError.invalid("order", "an 'all unusable' ranking orders no candidates: send order []");
+            if (!order.isEmpty())
+                throw ApiError.invalid("order", "an 'all unusable' ranking orders no candidates: send order []");
             return;
         }
         boolean[] seen = new boolean[k];
         TreeSet<Integer> repeated = new TreeSet<>(), unknown = new TreeSet<>();
         for (List<Integer> group : order) {
-            if (group == null || group.isEmpty()) throw ApiError.invalid("order", "a group of tied candidates holds at least one candidate");
+            if (group == null || group.isEmpty())
+                throw ApiError.invalid("order", "a group of tied candidates holds at least one candidate");
             for (Integer c : group) {
                 if (c == null || c < 0 || c >= k) unknown.add(c == null ? -1 : c);
                 else if (seen[c]) repeated.add(c);
@@ -32,8 +34,14 @@ public final class RankingRules {
         }
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < k; i++) if (!seen[i]) missing.add(i);
-        if (!unknown.isEmpty()) throw ApiError.invalid("order", "no candidate " + unknown + " in this task: candidates are 0 to " + (k - 1));
+        if (!unknown.isEmpty())
+            throw ApiError.invalid(
+                    "order", "no candidate " + unknown + " in this task: candidates are 0 to " + (k - 1));
         if (!repeated.isEmpty()) throw ApiError.invalid("order", "candidates " + repeated + " appear more than once");
-        if (!missing.isEmpty()) throw ApiError.invalid("order", "candidates " + missing + " are missing: rank all " + k + " (ties allowed) or mark the task unusable");
+        if (!missing.isEmpty())
+            throw ApiError.invalid(
+                    "order",
+                    "candidates " + missing + " are missing: rank all " + k
+                            + " (ties allowed) or mark the task unusable");
     }
 }

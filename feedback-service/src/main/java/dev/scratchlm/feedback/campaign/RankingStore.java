@@ -10,7 +10,6 @@ import dev.scratchlm.service.ApiError;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,6 +35,7 @@ public class RankingStore {
 
     @Inject
     AgroalDataSource db;
+
     @Inject
     FeedbackConfig config;
 
@@ -44,7 +44,8 @@ public class RankingStore {
 
     public record Flag(int candidate, String reason) {}
 
-    public record Submission(String submissionId, List<List<Integer>> order, boolean unusable, List<Flag> flags, String comment) {}
+    public record Submission(
+            String submissionId, List<List<Integer>> order, boolean unusable, List<Flag> flags, String comment) {}
 
     public record Stored(String rankingId, boolean duplicate, Instant undoUntil) {}
 
@@ -58,9 +59,10 @@ public class RankingStore {
                 s.execute();
             }
             String taskId = null;
-            try (PreparedStatement s = c.prepareStatement("SELECT a.task_id FROM assignments a JOIN tasks t ON t.id = a.task_id "
-                    + "WHERE a.rater = ? AND a.state = 'open' AND t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
-                    + "ORDER BY a.served_at DESC LIMIT 1")) { // the newest: a task just undone comes back first
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT a.task_id FROM assignments a JOIN tasks t ON t.id = a.task_id "
+                            + "WHERE a.rater = ? AND a.state = 'open' AND t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
+                            + "ORDER BY a.served_at DESC LIMIT 1")) { // the newest: a task just undone comes back first
                 s.setString(1, rater);
                 s.setString(2, campaignId);
                 s.setString(3, campaignId);
@@ -72,13 +74,14 @@ public class RankingStore {
                 // Gold tasks go to every rater; others until they have their overlap of human rankings (open
                 // assignments of the last minutes hold a place, so two raters are not handed the last one at once).
                 String candidate = null;
-                try (PreparedStatement s = c.prepareStatement("SELECT t.id FROM tasks t JOIN campaigns c ON c.id = t.campaign_id "
-                        + "WHERE t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
-                        + "AND (t.gold_order IS NOT NULL OR t.human_rankings < c.overlap) "
-                        + "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.rater = ?) "
-                        + "AND (t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) FROM assignments a "
-                        + "  WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap) "
-                        + "ORDER BY t.campaign_id, t.seq LIMIT 1 FOR UPDATE OF t SKIP LOCKED")) {
+                try (PreparedStatement s =
+                        c.prepareStatement("SELECT t.id FROM tasks t JOIN campaigns c ON c.id = t.campaign_id "
+                                + "WHERE t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
+                                + "AND (t.gold_order IS NOT NULL OR t.human_rankings < c.overlap) "
+                                + "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.rater = ?) "
+                                + "AND (t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) FROM assignments a "
+                                + "  WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap) "
+                                + "ORDER BY t.campaign_id, t.seq LIMIT 1 FOR UPDATE OF t SKIP LOCKED")) {
                     s.setString(1, campaignId);
                     s.setString(2, campaignId);
                     s.setString(3, rater);
@@ -95,23 +98,26 @@ public class RankingStore {
             Task task = CampaignStore.task(c, taskId, false).orElseThrow();
             // A function of rater and task: an assignment served before holds this same order.
             List<Integer> shown = shuffled(task.candidates().size(), rater, taskId);
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO assignments (task_id, rater, shown_order) VALUES (?, ?, ?::jsonb) "
-                    + "ON CONFLICT DO NOTHING")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO assignments (task_id, rater, shown_order) VALUES (?, ?, ?::jsonb) "
+                            + "ON CONFLICT DO NOTHING")) {
                 s.setString(1, taskId);
                 s.setString(2, rater);
                 s.setString(3, Sql.json(shown));
                 s.executeUpdate();
             }
-            CampaignStore.Campaign campaign = CampaignStore.campaign(c, task.campaignId()).orElseThrow();
+            CampaignStore.Campaign campaign =
+                    CampaignStore.campaign(c, task.campaignId()).orElseThrow();
             int[] progress = progress(c, rater, task.campaignId());
             return Optional.of(new Served(task, shown, campaign.guidelines(), progress[0], progress[1]));
         });
     }
 
     private static boolean stillOpen(Connection c, String taskId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) "
-                + "FROM assignments a WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap "
-                + "FROM tasks t JOIN campaigns c ON c.id = t.campaign_id WHERE t.id = ?")) {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) "
+                        + "FROM assignments a WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap "
+                        + "FROM tasks t JOIN campaigns c ON c.id = t.campaign_id WHERE t.id = ?")) {
             s.setTimestamp(1, Timestamp.from(Instant.now().minus(RESERVATION)));
             s.setString(2, taskId);
             try (ResultSet r = s.executeQuery()) {
@@ -148,8 +154,12 @@ public class RankingStore {
 
     /** A person's ranking of a task served to them. */
     public Stored submit(String rater, String taskId, Submission sub) {
-        if (sub.submissionId() == null || sub.submissionId().isBlank() || sub.submissionId().length() > 100) {
-            throw ApiError.invalid("submissionId", "each submitted form carries a submissionId (1-100 characters), so a repeated submit is one ranking");
+        if (sub.submissionId() == null
+                || sub.submissionId().isBlank()
+                || sub.submissionId().length() > 100) {
+            throw ApiError.invalid(
+                    "submissionId",
+                    "each submitted form carries a submissionId (1-100 characters), so a repeated submit is one ranking");
         }
         if (sub.comment() != null && sub.comment().length() > RankingRules.MAX_COMMENT) {
             throw ApiError.invalid("comment", "a comment is at most " + RankingRules.MAX_COMMENT + " characters");
@@ -160,32 +170,49 @@ public class RankingStore {
             Task task = CampaignStore.task(c, taskId, true).orElseThrow(() -> ApiError.notFound("no task " + taskId));
             String state;
             Instant served;
-            try (PreparedStatement s = c.prepareStatement("SELECT state, served_at FROM assignments WHERE task_id = ? AND rater = ? FOR UPDATE")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT state, served_at FROM assignments WHERE task_id = ? AND rater = ? FOR UPDATE")) {
                 s.setString(1, taskId);
                 s.setString(2, rater);
                 try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) throw ApiError.conflict("task " + taskId + " was not served to you: ask for your next task");
+                    if (!r.next())
+                        throw ApiError.conflict("task " + taskId + " was not served to you: ask for your next task");
                     state = r.getString(1);
                     served = r.getTimestamp(2).toInstant();
                 }
             }
             if (state.equals("done")) throw ApiError.conflict("you ranked task " + taskId + " already");
             if (task.goldOrder() == null && humanRankings(c, taskId) >= overlap(c, task.campaignId())) {
-                throw ApiError.conflict("task " + taskId + " has all the rankings its campaign asks for: ask for your next task");
+                throw ApiError.conflict(
+                        "task " + taskId + " has all the rankings its campaign asks for: ask for your next task");
             }
             int k = task.candidates().size();
             RankingRules.checkOrder(sub.order(), k, sub.unusable());
             List<Flag> flags = sub.flags() == null ? List.of() : sub.flags();
             for (Flag f : flags) {
-                if (f == null || f.candidate() < 0 || f.candidate() >= k) throw ApiError.invalid("flags", "a flag names a candidate 0 to " + (k - 1));
+                if (f == null || f.candidate() < 0 || f.candidate() >= k)
+                    throw ApiError.invalid("flags", "a flag names a candidate 0 to " + (k - 1));
                 if (!RankingRules.FLAG_REASONS.contains(f.reason())) {
-                    throw ApiError.invalid("flags", "a flag's reason is one of " + new java.util.TreeSet<>(RankingRules.FLAG_REASONS));
+                    throw ApiError.invalid(
+                            "flags", "a flag's reason is one of " + new java.util.TreeSet<>(RankingRules.FLAG_REASONS));
                 }
             }
             Instant now = Instant.now();
-            String id = insert(c, task, rater, Ranking.HUMAN, sub.submissionId(), sub.order(), sub.unusable(), flags, sub.comment(),
-                    Duration.between(served, now).toMillis() / 1000.0, now, now.plus(config.undoWindow()));
-            try (PreparedStatement s = c.prepareStatement("UPDATE assignments SET state = 'done' WHERE task_id = ? AND rater = ?")) {
+            String id = insert(
+                    c,
+                    task,
+                    rater,
+                    Ranking.HUMAN,
+                    sub.submissionId(),
+                    sub.order(),
+                    sub.unusable(),
+                    flags,
+                    sub.comment(),
+                    Duration.between(served, now).toMillis() / 1000.0,
+                    now,
+                    now.plus(config.undoWindow()));
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE assignments SET state = 'done' WHERE task_id = ? AND rater = ?")) {
                 s.setString(1, taskId);
                 s.setString(2, rater);
                 s.executeUpdate();
@@ -210,22 +237,26 @@ public class RankingStore {
     }
 
     private static void countRanking(Connection c, String taskId, int delta) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE tasks SET human_rankings = human_rankings + ? WHERE id = ?")) {
+        try (PreparedStatement s =
+                c.prepareStatement("UPDATE tasks SET human_rankings = human_rankings + ? WHERE id = ?")) {
             s.setInt(1, delta);
             s.setString(2, taskId);
             s.executeUpdate();
         }
     }
 
-    private Optional<Stored> bySubmission(Connection c, String submissionId, String rater, String taskId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT id, rater, task_id, created_at FROM rankings WHERE submission_id = ?")) {
+    private Optional<Stored> bySubmission(Connection c, String submissionId, String rater, String taskId)
+            throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT id, rater, task_id, created_at FROM rankings WHERE submission_id = ?")) {
             s.setString(1, submissionId);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) return Optional.empty();
                 if (!r.getString(2).equals(rater) || !r.getString(3).equals(taskId)) {
                     throw ApiError.conflict("submissionId " + submissionId + " belongs to another submission");
                 }
-                return Optional.of(new Stored(r.getString(1), true, r.getTimestamp(4).toInstant().plus(config.undoWindow())));
+                return Optional.of(new Stored(
+                        r.getString(1), true, r.getTimestamp(4).toInstant().plus(config.undoWindow())));
             }
         }
     }
@@ -234,11 +265,24 @@ public class RankingStore {
      * Writes a ranking and its outbox row (published at {@code publishAt}); the one path of people and judges.
      * @return the ranking id
      */
-    static String insert(Connection c, Task task, String rater, String source, String submissionId, List<List<Integer>> order,
-                         boolean unusable, List<Flag> flags, String comment, Double seconds, Instant now, Instant publishAt) throws SQLException {
+    static String insert(
+            Connection c,
+            Task task,
+            String rater,
+            String source,
+            String submissionId,
+            List<List<Integer>> order,
+            boolean unusable,
+            List<Flag> flags,
+            String comment,
+            Double seconds,
+            Instant now,
+            Instant publishAt)
+            throws SQLException {
         String id = "rk-" + UUID.randomUUID();
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO rankings (id, submission_id, task_id, rater, source, order_groups, "
-                + "unusable, flags, comment, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO rankings (id, submission_id, task_id, rater, source, order_groups, "
+                        + "unusable, flags, comment, seconds, created_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             s.setString(1, id);
             s.setString(2, submissionId);
             s.setString(3, task.id());
@@ -253,8 +297,18 @@ public class RankingStore {
             s.setTimestamp(11, Timestamp.from(now));
             if (s.executeUpdate() == 0) throw ApiError.conflict(rater + " ranked task " + task.id() + " already");
         }
-        Ranking ranking = new Ranking(Ranking.SCHEMA, id, task.id(), task.campaignId(), task.checkpointId(), task.prompt(),
-                task.candidates(), order, rater, source, now);
+        Ranking ranking = new Ranking(
+                Ranking.SCHEMA,
+                id,
+                task.id(),
+                task.campaignId(),
+                task.checkpointId(),
+                task.prompt(),
+                task.candidates(),
+                order,
+                rater,
+                source,
+                now);
         Outbox.add(c, id, Topics.RANKINGS, task.id(), Json.bytes(ranking), publishAt);
         return id;
     }
@@ -264,23 +318,27 @@ public class RankingStore {
         return Sql.tx(db, c -> {
             String taskId;
             Instant created;
-            try (PreparedStatement s = c.prepareStatement("SELECT task_id, created_at, rater FROM rankings WHERE id = ? FOR UPDATE")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT task_id, created_at, rater FROM rankings WHERE id = ? FOR UPDATE")) {
                 s.setString(1, rankingId);
                 try (ResultSet r = s.executeQuery()) {
-                    if (!r.next() || !r.getString(3).equals(rater)) throw ApiError.notFound("you have no ranking " + rankingId);
+                    if (!r.next() || !r.getString(3).equals(rater))
+                        throw ApiError.notFound("you have no ranking " + rankingId);
                     taskId = r.getString(1);
                     created = r.getTimestamp(2).toInstant();
                 }
             }
             if (created.plus(config.undoWindow()).isBefore(Instant.now()) || !Outbox.withdraw(c, rankingId)) {
-                throw ApiError.conflict("too late to undo: a ranking can be undone for " + config.undoWindow().toSeconds() + " s");
+                throw ApiError.conflict("too late to undo: a ranking can be undone for "
+                        + config.undoWindow().toSeconds() + " s");
             }
             try (PreparedStatement s = c.prepareStatement("DELETE FROM rankings WHERE id = ?")) {
                 s.setString(1, rankingId);
                 s.executeUpdate();
             }
             countRanking(c, taskId, -1);
-            try (PreparedStatement s = c.prepareStatement("UPDATE assignments SET state = 'open', served_at = now() WHERE task_id = ? AND rater = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE assignments SET state = 'open', served_at = now() WHERE task_id = ? AND rater = ?")) {
                 s.setString(1, taskId);
                 s.setString(2, rater);
                 s.executeUpdate();
@@ -293,7 +351,8 @@ public class RankingStore {
     public void skip(String rater, String taskId) {
         Sql.tx(db, c -> {
             Task task = CampaignStore.task(c, taskId, false).orElseThrow(() -> ApiError.notFound("no task " + taskId));
-            try (PreparedStatement s = c.prepareStatement("UPDATE assignments SET state = 'skipped' WHERE task_id = ? AND rater = ? AND state = 'open'")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE assignments SET state = 'skipped' WHERE task_id = ? AND rater = ? AND state = 'open'")) {
                 s.setString(1, task.id());
                 s.setString(2, rater);
                 if (s.executeUpdate() == 0) throw ApiError.conflict("task " + taskId + " is not open for you");
@@ -319,7 +378,19 @@ public class RankingStore {
         Sql.tx(db, c -> {
             Instant now = Instant.now();
             try {
-                insert(c, t, judge.name(), judge.source(), judge.name() + ":" + t.id(), order.get(), false, List.of(), null, null, now, now);
+                insert(
+                        c,
+                        t,
+                        judge.name(),
+                        judge.source(),
+                        judge.name() + ":" + t.id(),
+                        order.get(),
+                        false,
+                        List.of(),
+                        null,
+                        null,
+                        now,
+                        now);
             } catch (ApiError ranked) {
                 // ranked before (a replayed generation): nothing to do
             }
@@ -331,9 +402,10 @@ public class RankingStore {
     private List<Task> tasksToJudge(String campaignId, String judgeName) {
         List<Task> out = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT id, campaign_id, seq, prompt, status, checkpoint_id, candidates, error, "
-                     + "gold_order FROM tasks t WHERE campaign_id = ? AND status = 'ready' "
-                     + "AND NOT EXISTS (SELECT 1 FROM rankings r WHERE r.task_id = t.id AND r.rater = ?) ORDER BY seq")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT id, campaign_id, seq, prompt, status, checkpoint_id, candidates, error, "
+                                + "gold_order FROM tasks t WHERE campaign_id = ? AND status = 'ready' "
+                                + "AND NOT EXISTS (SELECT 1 FROM rankings r WHERE r.task_id = t.id AND r.rater = ?) ORDER BY seq")) {
             s.setString(1, campaignId);
             s.setString(2, judgeName);
             try (ResultSet r = s.executeQuery()) {

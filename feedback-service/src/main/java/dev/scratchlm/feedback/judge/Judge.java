@@ -1,7 +1,6 @@
 package dev.scratchlm.feedback.judge;
 
 import dev.scratchlm.bpe.ChatMessage;
-
 import java.util.List;
 import java.util.Optional;
 

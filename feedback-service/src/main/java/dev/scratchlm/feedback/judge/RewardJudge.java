@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.service.ApiError;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +27,8 @@ public final class RewardJudge implements Judge {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String chatUrl;
     private final String apiKey;
     private final String rewardModel;
@@ -42,12 +42,19 @@ public final class RewardJudge implements Judge {
     public RewardJudge(String chatUrl, String apiKey, String name) {
         this.chatUrl = chatUrl.endsWith("/") ? chatUrl : chatUrl + "/";
         this.apiKey = apiKey;
-        JsonNode loaded = call(HttpRequest.newBuilder(URI.create(this.chatUrl + "api/rewards")).GET()).path("rewardModels");
+        JsonNode loaded = call(HttpRequest.newBuilder(URI.create(this.chatUrl + "api/rewards"))
+                        .GET())
+                .path("rewardModels");
         List<String> ids = new ArrayList<>();
         loaded.forEach(n -> ids.add(n.asText()));
-        if (ids.isEmpty()) throw ApiError.invalid("rewardModel", "the chat-service has no reward model loaded: train a reward stage first");
+        if (ids.isEmpty())
+            throw ApiError.invalid(
+                    "rewardModel", "the chat-service has no reward model loaded: train a reward stage first");
         if (name != null && !ids.contains(name)) {
-            throw ApiError.invalid("rewardModel", "reward model '" + name + "' is not loaded in the chat-service (loaded: " + String.join(", ", ids) + ")");
+            throw ApiError.invalid(
+                    "rewardModel",
+                    "reward model '" + name + "' is not loaded in the chat-service (loaded: " + String.join(", ", ids)
+                            + ")");
         }
         this.rewardModel = name != null ? name : ids.get(0);
     }
@@ -67,19 +74,23 @@ public final class RewardJudge implements Judge {
         ObjectNode body = JSON.createObjectNode();
         body.put("reward_model", rewardModel);
         ArrayNode messages = body.putArray("messages");
-        for (ChatMessage m : prompt) messages.addObject().put("role", m.role().id()).put("content", m.content());
+        for (ChatMessage m : prompt)
+            messages.addObject().put("role", m.role().id()).put("content", m.content());
         ArrayNode answers = body.putArray("answers");
         candidates.forEach(answers::add);
         JsonNode reply;
         try {
             reply = call(HttpRequest.newBuilder(URI.create(chatUrl + "api/rewards/score"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
         } catch (ApiError e) {
-            if (e.status() == 400) return Optional.empty(); // e.g. longer than the reward model's context: not its to rank
+            if (e.status() == 400)
+                return Optional.empty(); // e.g. longer than the reward model's context: not its to rank
             throw e;
         }
         double[] scores = new double[candidates.size()];
-        for (int i = 0; i < scores.length; i++) scores[i] = reply.path("scores").path(i).asDouble(Double.NaN);
+        for (int i = 0; i < scores.length; i++)
+            scores[i] = reply.path("scores").path(i).asDouble(Double.NaN);
         return Optional.of(order(scores));
     }
 
@@ -90,7 +101,8 @@ public final class RewardJudge implements Judge {
         idx.sort(Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
         List<List<Integer>> groups = new ArrayList<>();
         for (int i : idx) {
-            if (!groups.isEmpty() && scores[groups.get(groups.size() - 1).get(0)] == scores[i]) groups.get(groups.size() - 1).add(i);
+            if (!groups.isEmpty() && scores[groups.get(groups.size() - 1).get(0)] == scores[i])
+                groups.get(groups.size() - 1).add(i);
             else groups.add(new ArrayList<>(List.of(i)));
         }
         return groups;
@@ -102,7 +114,8 @@ public final class RewardJudge implements Judge {
         try {
             r = http.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw ApiError.unavailable("the chat-service at " + chatUrl + " does not answer: the ai judge needs it for its reward model");
+            throw ApiError.unavailable(
+                    "the chat-service at " + chatUrl + " does not answer: the ai judge needs it for its reward model");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.unavailable("interrupted while asking the chat-service");

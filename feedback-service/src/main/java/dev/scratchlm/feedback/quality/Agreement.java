@@ -44,7 +44,8 @@ public final class Agreement {
         for (List<Rated> task : byTask(rankings).values()) {
             for (int a = 0; a < task.size(); a++) {
                 for (int b = a + 1; b < task.size(); b++) {
-                    long[] ab = compare(ranks(task.get(a).order()), ranks(task.get(b).order()));
+                    long[] ab = compare(
+                            ranks(task.get(a).order()), ranks(task.get(b).order()));
                     agreed += ab[0];
                     compared += ab[1];
                 }
@@ -92,9 +93,13 @@ public final class Agreement {
         List<double[]> units = new ArrayList<>();
         for (List<Rated> task : byTask(rankings).values()) {
             Map<Integer, List<Double>> values = new LinkedHashMap<>();
-            for (Rated r : task) ranks(r.order()).forEach((c, rank) -> values.computeIfAbsent(c, x -> new ArrayList<>()).add(rank));
+            for (Rated r : task)
+                ranks(r.order())
+                        .forEach((c, rank) -> values.computeIfAbsent(c, x -> new ArrayList<>())
+                                .add(rank));
             for (List<Double> v : values.values()) {
-                if (v.size() >= 2) units.add(v.stream().mapToDouble(Double::doubleValue).toArray());
+                if (v.size() >= 2)
+                    units.add(v.stream().mapToDouble(Double::doubleValue).toArray());
             }
         }
         long n = 0;
@@ -108,10 +113,11 @@ public final class Agreement {
         if (n < 2) return new Score(Double.NaN, 0);
         // Expected disagreement over all pairable values: sum over ordered pairs of (a-b)^2 = 2n*sum(x^2) - 2(sum x)^2.
         double sum = 0, sumSq = 0;
-        for (double[] u : units) for (double x : u) {
-            sum += x;
-            sumSq += x * x;
-        }
+        for (double[] u : units)
+            for (double x : u) {
+                sum += x;
+                sumSq += x * x;
+            }
         double expected = (2 * n * sumSq - 2 * sum * sum) / ((double) n * (n - 1));
         double dObserved = observed / n;
         if (expected == 0) return new Score(dObserved == 0 ? 1.0 : Double.NaN, n);
@@ -120,7 +126,8 @@ public final class Agreement {
 
     private static Map<String, List<Rated>> byTask(List<Rated> rankings) {
         Map<String, List<Rated>> out = new LinkedHashMap<>();
-        for (Rated r : rankings) out.computeIfAbsent(r.task(), t -> new ArrayList<>()).add(r);
+        for (Rated r : rankings)
+            out.computeIfAbsent(r.task(), t -> new ArrayList<>()).add(r);
         return out;
     }
 

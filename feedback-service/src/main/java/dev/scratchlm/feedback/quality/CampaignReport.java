@@ -9,7 +9,6 @@ import dev.scratchlm.feedback.quality.Agreement.Rated;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,26 +34,44 @@ public class CampaignReport {
 
     @Inject
     AgroalDataSource db;
+
     @Inject
     CampaignStore campaigns;
 
     /** One stored ranking of the campaign. */
-    public record Row(String id, String taskId, String rater, String source, List<List<Integer>> order, boolean unusable,
-                      List<Flag> flags, String comment, Double seconds, Instant createdAt) {}
+    public record Row(
+            String id,
+            String taskId,
+            String rater,
+            String source,
+            List<List<Integer>> order,
+            boolean unusable,
+            List<Flag> flags,
+            String comment,
+            Double seconds,
+            Instant createdAt) {}
 
     public List<Row> rankings(String campaignId) {
         List<Row> out = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT r.id, r.task_id, r.rater, r.source, r.order_groups, r.unusable, r.flags, "
-                     + "r.comment, r.seconds, r.created_at FROM rankings r JOIN tasks t ON t.id = r.task_id WHERE t.campaign_id = ? "
-                     + "ORDER BY t.seq, r.created_at, r.id")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT r.id, r.task_id, r.rater, r.source, r.order_groups, r.unusable, r.flags, "
+                                + "r.comment, r.seconds, r.created_at FROM rankings r JOIN tasks t ON t.id = r.task_id WHERE t.campaign_id = ? "
+                                + "ORDER BY t.seq, r.created_at, r.id")) {
             s.setString(1, campaignId);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     double sec = r.getDouble(9);
-                    out.add(new Row(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-                            CampaignStore.read(r.getString(5), CampaignStore.GROUPS), r.getBoolean(6),
-                            CampaignStore.read(r.getString(7), FLAGS), r.getString(8), r.wasNull() ? null : sec,
+                    out.add(new Row(
+                            r.getString(1),
+                            r.getString(2),
+                            r.getString(3),
+                            r.getString(4),
+                            CampaignStore.read(r.getString(5), CampaignStore.GROUPS),
+                            r.getBoolean(6),
+                            CampaignStore.read(r.getString(7), FLAGS),
+                            r.getString(8),
+                            r.wasNull() ? null : sec,
                             r.getTimestamp(10).toInstant()));
                 }
             }
@@ -69,57 +86,108 @@ public class CampaignReport {
         Map<String, Task> byId = new HashMap<>();
         for (Task t : tasks) byId.put(t.id(), t);
         List<Row> rows = rankings(campaign.id());
-        List<Rated> human = rows.stream().filter(r -> r.source().equals(Ranking.HUMAN) && !r.unusable())
-                .map(r -> new Rated(r.taskId(), r.rater(), r.order())).toList();
+        List<Rated> human = rows.stream()
+                .filter(r -> r.source().equals(Ranking.HUMAN) && !r.unusable())
+                .map(r -> new Rated(r.taskId(), r.rater(), r.order()))
+                .toList();
 
         Map<String, Integer> humanPerTask = new HashMap<>();
         for (Row r : rows) if (r.source().equals(Ranking.HUMAN)) humanPerTask.merge(r.taskId(), 1, Integer::sum);
         long ready = tasks.stream().filter(t -> t.status().equals("ready")).count();
-        long complete = tasks.stream().filter(t -> t.status().equals("ready") && humanPerTask.getOrDefault(t.id(), 0) >= campaign.overlap()).count();
+        long complete = tasks.stream()
+                .filter(t -> t.status().equals("ready") && humanPerTask.getOrDefault(t.id(), 0) >= campaign.overlap())
+                .count();
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("campaign", campaign);
         out.put("tasks", campaigns.statusCounts(campaign.id()));
-        out.put("progress", Map.of("ready", ready, "complete", complete, "overlap", campaign.overlap(),
-                "humanRankings", rows.stream().filter(r -> r.source().equals(Ranking.HUMAN)).count(),
-                "judgeRankings", rows.stream().filter(r -> !r.source().equals(Ranking.HUMAN)).count()));
+        out.put(
+                "progress",
+                Map.of(
+                        "ready",
+                        ready,
+                        "complete",
+                        complete,
+                        "overlap",
+                        campaign.overlap(),
+                        "humanRankings",
+                        rows.stream()
+                                .filter(r -> r.source().equals(Ranking.HUMAN))
+                                .count(),
+                        "judgeRankings",
+                        rows.stream()
+                                .filter(r -> !r.source().equals(Ranking.HUMAN))
+                                .count()));
         Agreement.Score pairwise = Agreement.pairwise(human), alpha = Agreement.alpha(human);
-        out.put("agreement", map("raters", "human", "pairwise", num(pairwise.value()), "pairwiseComparisons", pairwise.comparisons(),
-                "krippendorffAlpha", num(alpha.value()), "alphaDistance", "interval, on mid-ranks (ties share the mean position)",
-                "alphaValues", alpha.comparisons()));
+        out.put(
+                "agreement",
+                map(
+                        "raters",
+                        "human",
+                        "pairwise",
+                        num(pairwise.value()),
+                        "pairwiseComparisons",
+                        pairwise.comparisons(),
+                        "krippendorffAlpha",
+                        num(alpha.value()),
+                        "alphaDistance",
+                        "interval, on mid-ranks (ties share the mean position)",
+                        "alphaValues",
+                        alpha.comparisons()));
 
         // Sources against each other (human, rule, ai): how far the judges agree with people and with one another.
         Map<String, List<Rated>> bySource = new TreeMap<>();
-        for (Row r : rows) if (!r.unusable()) bySource.computeIfAbsent(r.source(), x -> new ArrayList<>()).add(new Rated(r.taskId(), r.rater(), r.order()));
+        for (Row r : rows)
+            if (!r.unusable())
+                bySource.computeIfAbsent(r.source(), x -> new ArrayList<>())
+                        .add(new Rated(r.taskId(), r.rater(), r.order()));
         List<Map<String, Object>> between = new ArrayList<>();
         List<String> sources = new ArrayList<>(bySource.keySet());
         for (int i = 0; i < sources.size(); i++) {
             for (int j = i + 1; j < sources.size(); j++) {
                 Agreement.Score s = Agreement.between(bySource.get(sources.get(i)), bySource.get(sources.get(j)));
-                between.add(map("sources", sources.get(i) + " vs " + sources.get(j), "pairwise", num(s.value()), "pairwiseComparisons", s.comparisons()));
+                between.add(map(
+                        "sources",
+                        sources.get(i) + " vs " + sources.get(j),
+                        "pairwise",
+                        num(s.value()),
+                        "pairwiseComparisons",
+                        s.comparisons()));
             }
         }
         out.put("sourceAgreement", between);
 
         Map<String, List<Row>> byRater = new TreeMap<>();
-        for (Row r : rows) byRater.computeIfAbsent(r.rater(), x -> new ArrayList<>()).add(r);
+        for (Row r : rows)
+            byRater.computeIfAbsent(r.rater(), x -> new ArrayList<>()).add(r);
         List<Map<String, Object>> raters = new ArrayList<>();
-        for (Map.Entry<String, List<Row>> e : byRater.entrySet()) raters.add(raterStats(e.getKey(), e.getValue(), human, byId));
+        for (Map.Entry<String, List<Row>> e : byRater.entrySet())
+            raters.add(raterStats(e.getKey(), e.getValue(), human, byId));
         out.put("raters", raters);
 
         List<Map<String, Object>> flagged = new ArrayList<>();
         for (Row r : rows) {
             for (Flag f : r.flags()) {
                 Task t = byId.get(r.taskId());
-                flagged.add(Map.of("taskId", r.taskId(), "candidate", f.candidate(), "reason", f.reason(), "rater", r.rater(),
-                        "text", t.candidates().get(f.candidate())));
+                flagged.add(Map.of(
+                        "taskId",
+                        r.taskId(),
+                        "candidate",
+                        f.candidate(),
+                        "reason",
+                        f.reason(),
+                        "rater",
+                        r.rater(),
+                        "text",
+                        t.candidates().get(f.candidate())));
             }
         }
         out.put("flagged", flagged);
         return out;
     }
 
-    private static Map<String, Object> raterStats(String rater, List<Row> own, List<Rated> human, Map<String, Task> tasks) {
+    private static Map<String, Object> raterStats(
+            String rater, List<Row> own, List<Rated> human, Map<String, Task> tasks) {
         long agreed = 0, compared = 0, goldAgreed = 0, goldCompared = 0;
         List<Double> seconds = new ArrayList<>();
         int flags = 0;

@@ -8,7 +8,6 @@ import dev.scratchlm.feedback.quality.CampaignReport.Row;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,15 +37,18 @@ public class Export {
 
     @Inject
     CampaignStore campaigns;
+
     @Inject
     CampaignReport report;
+
     @Inject
     AgroalDataSource db;
 
     public byte[] jsonl(String campaignId, String format, String source) {
         StringBuilder out = new StringBuilder();
         if (format.equals("unpaired")) {
-            for (Map<String, Object> line : unpaired()) out.append(Json.string(line)).append('\n');
+            for (Map<String, Object> line : unpaired())
+                out.append(Json.string(line)).append('\n');
             return out.toString().getBytes(StandardCharsets.UTF_8);
         }
         Map<String, Task> tasks = new HashMap<>();
@@ -75,8 +77,12 @@ public class Export {
                         for (int b : r.order().get(worse)) {
                             Map<String, Object> m = new LinkedHashMap<>();
                             m.put("prompt", t.prompt());
-                            m.put("chosen", List.of(ChatMessage.assistant(t.candidates().get(a))));
-                            m.put("rejected", List.of(ChatMessage.assistant(t.candidates().get(b))));
+                            m.put(
+                                    "chosen",
+                                    List.of(ChatMessage.assistant(t.candidates().get(a))));
+                            m.put(
+                                    "rejected",
+                                    List.of(ChatMessage.assistant(t.candidates().get(b))));
                             m.put("task_id", r.taskId());
                             m.put("ranking_id", r.id());
                             m.put("source", r.source());
@@ -92,8 +98,9 @@ public class Export {
     private List<Map<String, Object>> unpaired() {
         List<Map<String, Object>> out = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT answer_id, model, prompt, answer, thumbs_up, comment FROM chat_feedback ORDER BY created_at, answer_id");
-             ResultSet r = s.executeQuery()) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT answer_id, model, prompt, answer, thumbs_up, comment FROM chat_feedback ORDER BY created_at, answer_id");
+                ResultSet r = s.executeQuery()) {
             while (r.next()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("prompt", CampaignStore.read(r.getString(3), CampaignStore.MESSAGES));

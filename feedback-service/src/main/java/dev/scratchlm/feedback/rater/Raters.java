@@ -6,7 +6,6 @@ import dev.scratchlm.service.ApiError;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,19 +38,23 @@ public class Raters {
 
     @Inject
     AgroalDataSource db;
+
     @Inject
     FeedbackConfig config;
 
     public void create(String name, String password) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw ApiError.invalid("name", "a rater name is 2-40 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
+            throw ApiError.invalid(
+                    "name",
+                    "a rater name is 2-40 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
         }
         if (password == null || password.length() < MIN_PASSWORD || password.length() > 72) {
             throw ApiError.invalid("password", "a password has " + MIN_PASSWORD + " to 72 characters");
         }
         String hash = BCrypt.withDefaults().hashToString(COST, password.toCharArray());
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("INSERT INTO raters (name, password_hash) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO raters (name, password_hash) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
             s.setString(1, name);
             s.setString(2, hash);
             if (s.executeUpdate() == 0) throw ApiError.conflict("a rater named " + name + " exists");
@@ -63,8 +66,8 @@ public class Raters {
     public List<String> names() {
         List<String> out = new ArrayList<>();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT name FROM raters ORDER BY name");
-             ResultSet r = s.executeQuery()) {
+                PreparedStatement s = c.prepareStatement("SELECT name FROM raters ORDER BY name");
+                ResultSet r = s.executeQuery()) {
             while (r.next()) out.add(r.getString(1));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -74,8 +77,10 @@ public class Raters {
 
     /** Failed sign-ins per name within {@link #LOCKOUT}; at {@link #MAX_FAILURES} the name is refused until they age out. */
     static final int MAX_FAILURES = 10;
+
     static final java.time.Duration LOCKOUT = java.time.Duration.ofMinutes(15);
-    private final java.util.Map<String, java.util.ArrayDeque<Long>> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.util.ArrayDeque<Long>> failures =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @return a new session token for the rater, or empty when the name or password is wrong
@@ -89,8 +94,10 @@ public class Raters {
             long cutoff = System.nanoTime() - LOCKOUT.toNanos();
             while (!recent.isEmpty() && recent.peekFirst() < cutoff) recent.pollFirst();
             if (recent.size() >= MAX_FAILURES) {
-                throw new ApiError(429, "too_many_attempts", "too many failed sign-ins for this name: try again in "
-                        + LOCKOUT.toMinutes() + " minutes");
+                throw new ApiError(
+                        429,
+                        "too_many_attempts",
+                        "too many failed sign-ins for this name: try again in " + LOCKOUT.toMinutes() + " minutes");
             }
         }
         Optional<String> token = check(name, password);
@@ -104,7 +111,7 @@ public class Raters {
     private Optional<String> check(String name, String password) {
         String hash = null;
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT password_hash FROM raters WHERE name = ?")) {
+                PreparedStatement s = c.prepareStatement("SELECT password_hash FROM raters WHERE name = ?")) {
             s.setString(1, name == null ? "" : name);
             try (ResultSet r = s.executeQuery()) {
                 if (r.next()) hash = r.getString(1);
@@ -122,7 +129,8 @@ public class Raters {
         RANDOM.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("INSERT INTO sessions (token_sha256, rater, expires_at) VALUES (?, ?, ?)")) {
+                PreparedStatement s =
+                        c.prepareStatement("INSERT INTO sessions (token_sha256, rater, expires_at) VALUES (?, ?, ?)")) {
             s.setString(1, sha256(token));
             s.setString(2, name);
             s.setTimestamp(3, Timestamp.from(Instant.now().plus(config.sessionTtl())));
@@ -137,7 +145,8 @@ public class Raters {
     public Optional<String> rater(String token) {
         if (token == null || token.isEmpty() || token.length() > 100) return Optional.empty();
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT rater FROM sessions WHERE token_sha256 = ? AND expires_at > now()")) {
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT rater FROM sessions WHERE token_sha256 = ? AND expires_at > now()")) {
             s.setString(1, sha256(token));
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
@@ -150,7 +159,8 @@ public class Raters {
     public void signOut(String token) {
         if (token == null) return;
         try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("DELETE FROM sessions WHERE token_sha256 = ? OR expires_at < now()")) {
+                PreparedStatement s =
+                        c.prepareStatement("DELETE FROM sessions WHERE token_sha256 = ? OR expires_at < now()")) {
             s.setString(1, sha256(token));
             s.executeUpdate();
         } catch (SQLException e) {
@@ -160,7 +170,8 @@ public class Raters {
 
     static String sha256(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

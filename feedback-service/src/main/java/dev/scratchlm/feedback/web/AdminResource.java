@@ -2,12 +2,12 @@ package dev.scratchlm.feedback.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.bpe.ChatMessage;
-import dev.scratchlm.feedback.campaign.CampaignSpec;
-import dev.scratchlm.feedback.campaign.CampaignStore;
-import dev.scratchlm.feedback.campaign.RankingStore;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.feedback.FeedbackConfig;
+import dev.scratchlm.feedback.campaign.CampaignSpec;
+import dev.scratchlm.feedback.campaign.CampaignStore;
 import dev.scratchlm.feedback.campaign.InstructionPrompts;
+import dev.scratchlm.feedback.campaign.RankingStore;
 import dev.scratchlm.feedback.judge.Judge;
 import dev.scratchlm.feedback.judge.RewardJudge;
 import dev.scratchlm.feedback.judge.SlotErrorJudge;
@@ -25,7 +25,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.util.List;
 import java.util.Map;
 
@@ -35,16 +34,22 @@ import java.util.Map;
 public class AdminResource {
     @Inject
     Raters raters;
+
     @Inject
     CampaignStore campaigns;
+
     @Inject
     RankingStore rankings;
+
     @Inject
     CampaignReport report;
+
     @Inject
     Export export;
+
     @Inject
     FeedbackConfig config;
+
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -52,7 +57,9 @@ public class AdminResource {
     @Path("raters")
     public Response createRater(JsonNode body) {
         raters.create(text(body, "name"), text(body, "password"));
-        return Response.status(201).entity(Map.of("rater", body.get("name").asText())).build();
+        return Response.status(201)
+                .entity(Map.of("rater", body.get("name").asText()))
+                .build();
     }
 
     @GET
@@ -65,14 +72,21 @@ public class AdminResource {
     @Path("campaigns")
     public Response create(JsonNode body) {
         if (body == null || !body.isObject()) throw ApiError.badRequest("send a campaign as a JSON object");
-        CampaignSpec spec = new CampaignSpec(text(body, "name"), text(body, "model"), body.path("k").asInt(4),
-                body.path("temperature").asDouble(1.0), body.path("topP").asDouble(1.0), body.path("maxTokens").asInt(64),
-                body.path("overlap").asInt(1), body.hasNonNull("guidelines") ? body.get("guidelines").asText() : "",
+        CampaignSpec spec = new CampaignSpec(
+                text(body, "name"),
+                text(body, "model"),
+                body.path("k").asInt(4),
+                body.path("temperature").asDouble(1.0),
+                body.path("topP").asDouble(1.0),
+                body.path("maxTokens").asInt(64),
+                body.path("overlap").asInt(1),
+                body.hasNonNull("guidelines") ? body.get("guidelines").asText() : "",
                 body.hasNonNull("judge") ? body.get("judge").asText() : null);
         List<List<ChatMessage>> prompts = Prompts.parse(body);
         if (prompts == null && body.hasNonNull("fromThumbsDown")) {
             int n = body.get("fromThumbsDown").asInt();
-            if (n < 1 || n > Prompts.MAX_PROMPTS) throw ApiError.invalid("fromThumbsDown", "take 1 to " + Prompts.MAX_PROMPTS + " thumbs-down prompts");
+            if (n < 1 || n > Prompts.MAX_PROMPTS)
+                throw ApiError.invalid("fromThumbsDown", "take 1 to " + Prompts.MAX_PROMPTS + " thumbs-down prompts");
             prompts = campaigns.thumbsDownPrompts(n);
             if (prompts.isEmpty()) throw ApiError.unprocessable("no chat answer has a thumbs-down yet");
         }
@@ -80,17 +94,26 @@ public class AdminResource {
             JsonNode from = body.get("fromInstructions");
             String dataset = from.path("dataset").asText("");
             int n = from.path("limit").asInt(100);
-            if (dataset.isBlank()) throw ApiError.invalid("fromInstructions", "name the instruction set: {\"dataset\": ..., \"limit\"?: n}");
-            if (n < 1 || n > Prompts.MAX_PROMPTS) throw ApiError.invalid("fromInstructions", "take 1 to " + Prompts.MAX_PROMPTS + " held-out prompts");
+            if (dataset.isBlank())
+                throw ApiError.invalid(
+                        "fromInstructions", "name the instruction set: {\"dataset\": ..., \"limit\"?: n}");
+            if (n < 1 || n > Prompts.MAX_PROMPTS)
+                throw ApiError.invalid("fromInstructions", "take 1 to " + Prompts.MAX_PROMPTS + " held-out prompts");
             prompts = InstructionPrompts.heldOut(bootstrap, dataset, n);
-            if (prompts.isEmpty()) throw ApiError.unprocessable("instruction set '" + dataset + "' has no held-out examples on " + Topics.INSTRUCTIONS);
+            if (prompts.isEmpty())
+                throw ApiError.unprocessable(
+                        "instruction set '" + dataset + "' has no held-out examples on " + Topics.INSTRUCTIONS);
         }
         if (prompts == null) {
-            throw ApiError.invalid("prompts", "give prompts (a JSON array), promptsJsonl (JSON Lines text), fromThumbsDown (a count)"
-                    + " or fromInstructions ({dataset, limit}: held-out instruction examples)");
+            throw ApiError.invalid(
+                    "prompts",
+                    "give prompts (a JSON array), promptsJsonl (JSON Lines text), fromThumbsDown (a count)"
+                            + " or fromInstructions ({dataset, limit}: held-out instruction examples)");
         }
         CampaignStore.Campaign c = campaigns.create(spec, prompts);
-        return Response.status(201).entity(Map.of("campaign", c, "tasks", prompts.size())).build();
+        return Response.status(201)
+                .entity(Map.of("campaign", c, "tasks", prompts.size()))
+                .build();
     }
 
     @GET
@@ -120,9 +143,16 @@ public class AdminResource {
         String judge = body == null ? null : body.path("judge").asText(null);
         Judge j = switch (judge == null ? "" : judge) {
             case "rule" -> new SlotErrorJudge();
-            case "ai" -> new RewardJudge(config.chatUrl(), config.chatApiKey().orElse(null), body.path("rewardModel").asText(null));
-            default -> throw ApiError.invalid("judge", "the judge is 'rule' (slot error on restaurant prompts) or 'ai' (a reward model"
-                    + " loaded in the chat-service; 'rewardModel' names one, else the newest)");
+            case "ai" ->
+                new RewardJudge(
+                        config.chatUrl(),
+                        config.chatApiKey().orElse(null),
+                        body.path("rewardModel").asText(null));
+            default ->
+                throw ApiError.invalid(
+                        "judge",
+                        "the judge is 'rule' (slot error on restaurant prompts) or 'ai' (a reward model"
+                                + " loaded in the chat-service; 'rewardModel' names one, else the newest)");
         };
         int[] n = rankings.judge(id, j);
         return Map.of("judge", j.name(), "ranked", n[0], "notItsToJudge", n[1]);
@@ -131,19 +161,22 @@ public class AdminResource {
     @GET
     @Path("campaigns/{id}/export")
     @Produces("application/jsonl")
-    public Response export(@PathParam("id") String id, @QueryParam("format") String format, @QueryParam("source") String source) {
+    public Response export(
+            @PathParam("id") String id, @QueryParam("format") String format, @QueryParam("source") String source) {
         campaign(id);
         String f = format == null ? "pairs" : format;
         if (!Export.FORMATS.contains(f)) throw ApiError.invalid("format", "format is one of " + Export.FORMATS);
         return Response.ok(export.jsonl(id, f, source), "application/jsonl")
-                .header("Content-Disposition", "attachment; filename=\"" + id + "-" + f + ".jsonl\"").build();
+                .header("Content-Disposition", "attachment; filename=\"" + id + "-" + f + ".jsonl\"")
+                .build();
     }
 
     /** Makes a task a gold task with the known ordering. */
     @PUT
     @Path("tasks/{id}/gold")
     public Map<String, Object> gold(@PathParam("id") String id, JsonNode body) {
-        if (body == null || !body.has("order")) throw ApiError.invalid("order", "send {\"order\": [[best], [next], ...]}");
+        if (body == null || !body.has("order"))
+            throw ApiError.invalid("order", "send {\"order\": [[best], [next], ...]}");
         List<List<Integer>> order;
         try {
             order = CampaignStore.read(body.get("order").toString(), CampaignStore.GROUPS);
@@ -159,7 +192,8 @@ public class AdminResource {
     }
 
     static String text(JsonNode body, String field) {
-        if (body == null || !body.path(field).isTextual()) throw ApiError.invalid(field, "'" + field + "' is required (text)");
+        if (body == null || !body.path(field).isTextual())
+            throw ApiError.invalid(field, "'" + field + "' is required (text)");
         return body.get(field).asText();
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.service.ApiError;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,8 @@ final class Prompts {
             return null;
         }
         if (items.isEmpty()) throw ApiError.invalid(field, "a campaign needs at least one prompt");
-        if (items.size() > MAX_PROMPTS) throw ApiError.invalid(field, "at most " + MAX_PROMPTS + " prompts per campaign, got " + items.size());
+        if (items.size() > MAX_PROMPTS)
+            throw ApiError.invalid(field, "at most " + MAX_PROMPTS + " prompts per campaign, got " + items.size());
         List<List<ChatMessage>> out = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) out.add(prompt(items.get(i), field + "[" + i + "]"));
         return out;
@@ -49,11 +49,13 @@ final class Prompts {
     static List<ChatMessage> prompt(JsonNode node, String where) {
         JsonNode messages = node.isObject() ? node.get("messages") : node;
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            throw ApiError.invalid(where, "a prompt is a list of messages (or {\"messages\": [...]}) ending with the user's turn");
+            throw ApiError.invalid(
+                    where, "a prompt is a list of messages (or {\"messages\": [...]}) ending with the user's turn");
         }
         List<ChatMessage> out = new ArrayList<>();
         for (JsonNode m : messages) {
-            String role = m.path("role").asText(""), content = m.path("content").isTextual() ? m.get("content").asText() : null;
+            String role = m.path("role").asText(""),
+                    content = m.path("content").isTextual() ? m.get("content").asText() : null;
             ChatMessage.Role r;
             try {
                 r = ChatMessage.Role.fromId(role);
@@ -65,7 +67,8 @@ final class Prompts {
             }
             out.add(new ChatMessage(r, content));
         }
-        if (out.get(out.size() - 1).role() != ChatMessage.Role.USER) throw ApiError.invalid(where, "a prompt ends with the user's turn");
+        if (out.get(out.size() - 1).role() != ChatMessage.Role.USER)
+            throw ApiError.invalid(where, "a prompt ends with the user's turn");
         return out;
     }
 }

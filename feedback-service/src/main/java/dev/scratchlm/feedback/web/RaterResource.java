@@ -17,13 +17,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.commonmark.parser.Parser;
-import org.commonmark.renderer.html.HtmlRenderer;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.commonmark.parser.Parser;
+import org.commonmark.renderer.html.HtmlRenderer;
 
 /**
  * The rater's side: sign in and out, the next task, submit, skip, undo. A session cookie (HttpOnly, SameSite=Strict)
@@ -36,12 +35,15 @@ public class RaterResource {
     public static final String COOKIE = "scratchlm_rater";
     private static final Parser MARKDOWN = Parser.builder().build();
     /** Guidelines are Markdown written by an admin; raw HTML in them is shown as text, links are sanitized. */
-    private static final HtmlRenderer HTML = HtmlRenderer.builder().escapeHtml(true).sanitizeUrls(true).build();
+    private static final HtmlRenderer HTML =
+            HtmlRenderer.builder().escapeHtml(true).sanitizeUrls(true).build();
 
     @Inject
     Raters raters;
+
     @Inject
     RankingStore rankings;
+
     @Inject
     FeedbackConfig config;
 
@@ -50,8 +52,8 @@ public class RaterResource {
     public Response signIn(JsonNode body) {
         String name = AdminResource.text(body, "name"), password = AdminResource.text(body, "password");
         String token = raters.signIn(name, password).orElseThrow(() -> ApiError.unauthorized("wrong name or password"));
-        String cookie = COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + config.sessionTtl().toSeconds()
-                + (config.secureCookie() ? "; Secure" : "");
+        String cookie = COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                + config.sessionTtl().toSeconds() + (config.secureCookie() ? "; Secure" : "");
         return Response.ok(Map.of("rater", name)).header("Set-Cookie", cookie).build();
     }
 
@@ -65,7 +67,9 @@ public class RaterResource {
     @Path("session")
     public Response signOut(@CookieParam(COOKIE) String token) {
         raters.signOut(token);
-        return Response.ok(Map.of("signedOut", true)).header("Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0").build();
+        return Response.ok(Map.of("signedOut", true))
+                .header("Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+                .build();
     }
 
     @GET
@@ -73,18 +77,26 @@ public class RaterResource {
     public Map<String, Object> next(@CookieParam(COOKIE) String token, @QueryParam("campaign") String campaign) {
         String rater = rater(token);
         Map<String, Object> out = new LinkedHashMap<>();
-        rankings.next(rater, campaign).ifPresentOrElse(s -> {
-            List<Map<String, Object>> candidates = new ArrayList<>();
-            for (int c : s.shown()) candidates.add(Map.of("index", c, "text", s.task().candidates().get(c)));
-            Map<String, Object> task = new LinkedHashMap<>();
-            task.put("id", s.task().id());
-            task.put("campaignId", s.task().campaignId());
-            task.put("prompt", s.task().prompt());
-            task.put("candidates", candidates);
-            task.put("guidelinesHtml", HTML.render(MARKDOWN.parse(s.guidelines())));
-            out.put("task", task);
-            out.put("progress", Map.of("done", s.done(), "remaining", s.remaining()));
-        }, () -> out.put("task", null));
+        rankings.next(rater, campaign)
+                .ifPresentOrElse(
+                        s -> {
+                            List<Map<String, Object>> candidates = new ArrayList<>();
+                            for (int c : s.shown())
+                                candidates.add(Map.of(
+                                        "index",
+                                        c,
+                                        "text",
+                                        s.task().candidates().get(c)));
+                            Map<String, Object> task = new LinkedHashMap<>();
+                            task.put("id", s.task().id());
+                            task.put("campaignId", s.task().campaignId());
+                            task.put("prompt", s.task().prompt());
+                            task.put("candidates", candidates);
+                            task.put("guidelinesHtml", HTML.render(MARKDOWN.parse(s.guidelines())));
+                            out.put("task", task);
+                            out.put("progress", Map.of("done", s.done(), "remaining", s.remaining()));
+                        },
+                        () -> out.put("task", null));
         return out;
     }
 
@@ -96,12 +108,19 @@ public class RaterResource {
         try {
             sub = Json.MAPPER.treeToValue(body, RankingStore.Submission.class);
         } catch (Exception e) {
-            throw ApiError.badRequest("a ranking is {submissionId, order: [[best], ...], unusable, flags: [{candidate, reason}], comment}");
+            throw ApiError.badRequest(
+                    "a ranking is {submissionId, order: [[best], ...], unusable, flags: [{candidate, reason}], comment}");
         }
         if (sub == null) throw ApiError.badRequest("send the ranking as a JSON object");
         RankingStore.Stored stored = rankings.submit(rater, taskId, sub);
         return Response.status(stored.duplicate() ? 200 : 201)
-                .entity(Map.of("ranking", stored.rankingId(), "duplicate", stored.duplicate(), "undoUntil", stored.undoUntil().toString()))
+                .entity(Map.of(
+                        "ranking",
+                        stored.rankingId(),
+                        "duplicate",
+                        stored.duplicate(),
+                        "undoUntil",
+                        stored.undoUntil().toString()))
                 .build();
     }
 
@@ -119,6 +138,7 @@ public class RaterResource {
     }
 
     private String rater(String token) {
-        return raters.rater(token).orElseThrow(() -> ApiError.unauthorized("sign in first (no session, or it expired)"));
+        return raters.rater(token)
+                .orElseThrow(() -> ApiError.unauthorized("sign in first (no session, or it expired)"));
     }
 }

@@ -1,5 +1,7 @@
 package dev.scratchlm.feedback.campaign;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.devstack.DevStackResource;
@@ -9,14 +11,6 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,8 +19,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
 
 /**
  * The crash the outbox must survive: a row's record reached the topic, but the process died before marking the row
@@ -38,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OutboxRelayTest {
     @Inject
     AgroalDataSource db;
+
     @Inject
     OutboxRelay relay;
 
@@ -46,13 +46,22 @@ class OutboxRelayTest {
         String sentBeforeCrash = "rk-crash-" + UUID.randomUUID(), neverSent = "rk-pending-" + UUID.randomUUID();
         Instant later = Instant.now().plus(Duration.ofDays(1)); // not due: the running relay leaves them alone for now
         Sql.tx(db, c -> {
-            Outbox.add(c, sentBeforeCrash, Topics.RANKINGS, "crash-task", "{\"a\":1}".getBytes(StandardCharsets.UTF_8), later);
-            Outbox.add(c, neverSent, Topics.RANKINGS, "crash-task", "{\"b\":2}".getBytes(StandardCharsets.UTF_8), later);
+            Outbox.add(
+                    c,
+                    sentBeforeCrash,
+                    Topics.RANKINGS,
+                    "crash-task",
+                    "{\"a\":1}".getBytes(StandardCharsets.UTF_8),
+                    later);
+            Outbox.add(
+                    c, neverSent, Topics.RANKINGS, "crash-task", "{\"b\":2}".getBytes(StandardCharsets.UTF_8), later);
             return null;
         });
         // What a relay did before it died: the send, without the mark.
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
-            ProducerRecord<String, byte[]> rec = new ProducerRecord<>(Topics.RANKINGS, "crash-task", "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(KafkaSettings.producer(SharedDevStack.get().bootstrapServers()))) {
+            ProducerRecord<String, byte[]> rec =
+                    new ProducerRecord<>(Topics.RANKINGS, "crash-task", "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
             rec.headers().add(Outbox.ID_HEADER, sentBeforeCrash.getBytes(StandardCharsets.UTF_8));
             p.send(rec).get();
         }
@@ -61,7 +70,8 @@ class OutboxRelayTest {
         assertThat(sent(neverSent)).isFalse();
 
         Sql.tx(db, c -> {
-            try (PreparedStatement s = c.prepareStatement("UPDATE outbox SET available_at = now() WHERE id IN (?, ?)")) {
+            try (PreparedStatement s =
+                    c.prepareStatement("UPDATE outbox SET available_at = now() WHERE id IN (?, ?)")) {
                 s.setString(1, sentBeforeCrash);
                 s.setString(2, neverSent);
                 s.executeUpdate();
@@ -89,9 +99,11 @@ class OutboxRelayTest {
 
     private static List<String> idsOnTopic() {
         List<String> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(KafkaSettings.consumer(SharedDevStack.get().bootstrapServers(),
-                "outbox-test-" + UUID.randomUUID()))) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.RANKINGS).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+                KafkaSettings.consumer(SharedDevStack.get().bootstrapServers(), "outbox-test-" + UUID.randomUUID()))) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.RANKINGS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             var end = c.endOffsets(parts);

@@ -1,22 +1,21 @@
 package dev.scratchlm.feedback.judge;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.service.ApiError;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The ai judge against the chat-service's reward API as that service answers it (its real behaviour is tested in the
@@ -40,8 +39,9 @@ class RewardJudgeTest {
             if (x.getRequestURI().getPath().equals("/api/rewards/score")) {
                 seen.add(JSON.readTree(x.getRequestBody()));
                 status = scoreStatus;
-                out = (status == 200 ? "{\"reward_model\": \"reward-new\", \"scores\": " + scores + "}"
-                        : "{\"error\": {\"message\": \"an answer with its conversation is 300 tokens, longer than the reward model's context of 128\"}}")
+                out = (status == 200
+                                ? "{\"reward_model\": \"reward-new\", \"scores\": " + scores + "}"
+                                : "{\"error\": {\"message\": \"an answer with its conversation is 300 tokens, longer than the reward model's context of 128\"}}")
                         .getBytes(StandardCharsets.UTF_8);
             } else {
                 out = ("{\"rewardModels\": " + rewardModels + "}").getBytes(StandardCharsets.UTF_8);
@@ -65,7 +65,8 @@ class RewardJudgeTest {
         RewardJudge judge = new RewardJudge(start(), "sk-chat", null);
         assertThat(judge.name()).isEqualTo("ai:reward-new"); // the newest, fixed when the judge is made
         assertThat(judge.source()).isEqualTo("ai");
-        Optional<List<List<Integer>>> order = judge.rank(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Describe: name[Zizzi]")),
+        Optional<List<List<Integer>>> order = judge.rank(
+                List.of(ChatMessage.system("Be brief."), ChatMessage.user("Describe: name[Zizzi]")),
                 List.of("a", "b", "c", "d"));
         assertThat(order).contains(List.of(List.of(1), List.of(0, 2), List.of(3)));
         JsonNode sent = seen.get(0);
@@ -86,21 +87,26 @@ class RewardJudgeTest {
     void aTaskTheRewardModelRefusesIsNotItsToRank() throws Exception {
         RewardJudge judge = new RewardJudge(start(), null, null);
         scoreStatus = 400;
-        assertThat(judge.rank(List.of(ChatMessage.user("x")), List.of("a", "b"))).isEmpty();
+        assertThat(judge.rank(List.of(ChatMessage.user("x")), List.of("a", "b")))
+                .isEmpty();
         scoreStatus = 500;
         assertThatThrownBy(() -> judge.rank(List.of(ChatMessage.user("x")), List.of("a", "b")))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(503));
+                .isInstanceOfSatisfying(
+                        ApiError.class, e -> assertThat(e.status()).isEqualTo(503));
     }
 
     @Test
     void refusedWithoutARewardModelOrTheChatService() throws Exception {
         String url = start();
         assertThatThrownBy(() -> new RewardJudge(url, null, "no-such"))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage()).contains("reward-new, reward-old"));
+                .isInstanceOfSatisfying(
+                        ApiError.class, e -> assertThat(e.getMessage()).contains("reward-new, reward-old"));
         rewardModels = "[]";
         assertThatThrownBy(() -> new RewardJudge(url, null, null))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.getMessage()).contains("no reward model"));
+                .isInstanceOfSatisfying(
+                        ApiError.class, e -> assertThat(e.getMessage()).contains("no reward model"));
         assertThatThrownBy(() -> new RewardJudge("http://127.0.0.1:9", null, null))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(503));
+                .isInstanceOfSatisfying(
+                        ApiError.class, e -> assertThat(e.status()).isEqualTo(503));
     }
 }

@@ -1,13 +1,12 @@
 package dev.scratchlm.feedback.quality;
 
-import dev.scratchlm.feedback.quality.Agreement.Rated;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import dev.scratchlm.feedback.quality.Agreement.Rated;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** Agreement numbers against cases worked out by hand (the working is in each test's comment). */
 class AgreementTest {
@@ -29,7 +28,8 @@ class AgreementTest {
         //   D_o = (1/6) * sum_u 1/(m_u-1) * sum_{i!=j} (a-b)^2 = (1/6) * (2 + 2 + 0) = 2/3.
         //   D_e over all ordered pairs of {1,1,2,2,3,3}: 1-2: 8 pairs x 1, 1-3: 8 x 4, 2-3: 8 x 1 -> 48 / (6*5) = 1.6.
         //   alpha = 1 - (2/3) / 1.6 = 0.58333.
-        List<Rated> r = List.of(new Rated("t", "a", order(new Integer[] {0}, new Integer[] {1}, new Integer[] {2})),
+        List<Rated> r = List.of(
+                new Rated("t", "a", order(new Integer[] {0}, new Integer[] {1}, new Integer[] {2})),
                 new Rated("t", "b", order(new Integer[] {1}, new Integer[] {0}, new Integer[] {2})));
         assertThat(Agreement.pairwise(r).value()).isCloseTo(2.0 / 3, within(1e-12));
         assertThat(Agreement.pairwise(r).comparisons()).isEqualTo(3);
@@ -40,10 +40,12 @@ class AgreementTest {
     void identicalRankingsAgreeFullyAndReversedOnesBelowChance() {
         List<List<Integer>> up = order(new Integer[] {0}, new Integer[] {1}, new Integer[] {2});
         List<List<Integer>> down = order(new Integer[] {2}, new Integer[] {1}, new Integer[] {0});
-        List<Rated> same = List.of(new Rated("t", "a", up), new Rated("t", "b", up), new Rated("u", "a", down), new Rated("u", "b", down));
+        List<Rated> same = List.of(
+                new Rated("t", "a", up), new Rated("t", "b", up), new Rated("u", "a", down), new Rated("u", "b", down));
         assertThat(Agreement.pairwise(same).value()).isEqualTo(1.0);
         assertThat(Agreement.alpha(same).value()).isEqualTo(1.0);
-        // Reversed: units c0 {1,3}, c1 {2,2}, c2 {3,1}: D_o = (1/6)(8 + 0 + 8) = 8/3; D_e = 48/30 = 1.6 -> 1 - (8/3)/1.6 = -0.6667.
+        // Reversed: units c0 {1,3}, c1 {2,2}, c2 {3,1}: D_o = (1/6)(8 + 0 + 8) = 8/3; D_e = 48/30 = 1.6 -> 1 -
+        // (8/3)/1.6 = -0.6667.
         List<Rated> reversed = List.of(new Rated("t", "a", up), new Rated("t", "b", down));
         assertThat(Agreement.pairwise(reversed).value()).isEqualTo(0.0);
         assertThat(Agreement.alpha(reversed).value()).isCloseTo(1 - (8.0 / 3) / 1.6, within(1e-12));
@@ -53,9 +55,11 @@ class AgreementTest {
     void aTieAgainstAStrictOrderIsADisagreementOnThatPair() {
         // A: 0 = 1 > 2; B: 0 > 1 > 2. Pairs: (0,1) tie vs better: disagree; (0,2), (1,2) agree -> 2/3.
         // Alpha: ranks A 1.5, 1.5, 3; B 1, 2, 3. Units {1.5,1}, {1.5,2}, {3,3}: D_o = (1/6)(0.5 + 0.5 + 0) = 1/6.
-        //   Values 1.5,1.5,3,1,2,3: sum 12, sum of squares 2.25+2.25+9+1+4+9 = 27.5; ordered-pair sum = 2*6*27.5 - 2*144 = 42;
+        //   Values 1.5,1.5,3,1,2,3: sum 12, sum of squares 2.25+2.25+9+1+4+9 = 27.5; ordered-pair sum = 2*6*27.5 -
+        // 2*144 = 42;
         //   D_e = 42/30 = 1.4 -> alpha = 1 - (1/6)/1.4 = 0.88095.
-        List<Rated> r = List.of(new Rated("t", "a", order(new Integer[] {0, 1}, new Integer[] {2})),
+        List<Rated> r = List.of(
+                new Rated("t", "a", order(new Integer[] {0, 1}, new Integer[] {2})),
                 new Rated("t", "b", order(new Integer[] {0}, new Integer[] {1}, new Integer[] {2})));
         assertThat(Agreement.pairwise(r).value()).isCloseTo(2.0 / 3, within(1e-12));
         assertThat(Agreement.alpha(r).value()).isCloseTo(1 - (1.0 / 6) / 1.4, within(1e-12));

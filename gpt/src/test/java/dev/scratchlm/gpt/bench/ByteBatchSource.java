@@ -23,7 +23,8 @@ public final class ByteBatchSource implements BatchSource {
 
     @Override
     public boolean next(int[] inputs, int[] targets, float[] mask, int b, int t) {
-        if (to - from <= t + 1) throw new IllegalArgumentException("text shorter than one sequence of " + (t + 1) + " bytes");
+        if (to - from <= t + 1)
+            throw new IllegalArgumentException("text shorter than one sequence of " + (t + 1) + " bytes");
         for (int i = 0; i < b; i++) {
             int start = from + rng.nextInt(to - from - t - 1);
             for (int j = 0; j < t; j++) {

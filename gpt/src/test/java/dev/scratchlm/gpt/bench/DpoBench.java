@@ -45,8 +45,8 @@ public final class DpoBench {
         GptRuntime.configureThreads(threads);
         GptConfig cfg = GptConfig.baby(VOCAB);
         int b = 2 * pairs;
-        TrainerConfig tc = new TrainerConfig(b, cfg.blockSize(), 1, LrSchedule.constant(1e-4f),
-                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0.1f), 1f);
+        TrainerConfig tc = new TrainerConfig(
+                b, cfg.blockSize(), 1, LrSchedule.constant(1e-4f), new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0.1f), 1f);
         Rng rng = new Rng(1337);
         // Batches of P pairs (one group of two per pair), answers long enough that some row fills the context.
         List<List<PreferenceGroup>> batches = new ArrayList<>();
@@ -60,7 +60,9 @@ public final class DpoBench {
         for (List<PreferenceGroup> g : batches) dpo.cacheReference(policy, g);
         // The SFT peer: the same sequences laid out exactly as the DPO step lays them out (padded to the longest).
         int t = 0;
-        for (List<PreferenceGroup> g : batches) for (PreferenceGroup pg : g) for (PreferenceGroup.Candidate c : pg.candidates()) t = Math.max(t, c.logProbLength());
+        for (List<PreferenceGroup> g : batches)
+            for (PreferenceGroup pg : g)
+                for (PreferenceGroup.Candidate c : pg.candidates()) t = Math.max(t, c.logProbLength());
         TrainerConfig sc = new TrainerConfig(b, t, 1, tc.schedule(), tc.adamW(), tc.gradClip());
         Trainer sft = new Trainer(cfg, sc, 1);
         int[] next = {0};
@@ -80,8 +82,9 @@ public final class DpoBench {
             }
             return true;
         };
-        System.out.printf("model: %s, %d parameters; %d pairs = %d sequences padded to %d tokens; %d worker threads%n", cfg,
-                policy.parameterCount(), pairs, b, t, policy.threads());
+        System.out.printf(
+                "model: %s, %d parameters; %d pairs = %d sequences padded to %d tokens; %d worker threads%n",
+                cfg, policy.parameterCount(), pairs, b, t, policy.threads());
         // Warm-up (JIT) on both sides.
         for (int i = 0; i < 10; i++) {
             dpo.step(batches.get(i % batches.size()));
@@ -89,20 +92,30 @@ public final class DpoBench {
         }
         double[] dpoMs = new double[rounds * steps], sftMs = new double[rounds * steps];
         for (int r = 0; r < rounds; r++) {
-            for (int i = 0; i < steps; i++) dpoMs[r * steps + i] = dpo.step(batches.get(i % batches.size())).millis();
+            for (int i = 0; i < steps; i++)
+                dpoMs[r * steps + i] = dpo.step(batches.get(i % batches.size())).millis();
             for (int i = 0; i < steps; i++) {
                 sft.step(same);
                 sftMs[r * steps + i] = sft.lastStepStats().millis();
             }
-            System.out.printf("round %d: dpo %.2f ms/step, sft %.2f ms/step (medians so far)%n", r + 1,
-                    median(dpoMs, (r + 1) * steps), median(sftMs, (r + 1) * steps));
+            System.out.printf(
+                    "round %d: dpo %.2f ms/step, sft %.2f ms/step (medians so far)%n",
+                    r + 1, median(dpoMs, (r + 1) * steps), median(sftMs, (r + 1) * steps));
         }
         double x = median(dpoMs, dpoMs.length), y = median(sftMs, sftMs.length);
 
         // The reward model on the toy preference: k = 4 candidates per prompt, 2 with the word and 2 without.
         Gpt rm = PreferenceTrainer.rewardModel(cfg, new Gpt(cfg, 1, 2).copyWeights(), 4 * 4, 3);
-        PreferenceTrainer rt = new PreferenceTrainer(rm, new TrainerConfig(16, cfg.blockSize(), 1, LrSchedule.constant(1e-3f),
-                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0f), 1f), PreferenceTrainer.Settings.reward());
+        PreferenceTrainer rt = new PreferenceTrainer(
+                rm,
+                new TrainerConfig(
+                        16,
+                        cfg.blockSize(),
+                        1,
+                        LrSchedule.constant(1e-3f),
+                        new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0f),
+                        1f),
+                PreferenceTrainer.Settings.reward());
         Rng data = new Rng(7);
         List<PreferenceGroup> train = new ArrayList<>(), heldOut = new ArrayList<>();
         for (int i = 0; i < 4 * rmSteps; i++) train.add(group(data, 4, 3, 12));
@@ -110,10 +123,12 @@ public final class DpoBench {
         long t0 = System.nanoTime();
         for (int s = 0; s < rmSteps; s++) rt.step(train.subList(4 * s, 4 * s + 4));
         PreferenceTrainer.Stats held = rt.evaluate(heldOut);
-        System.out.printf("reward model: %d steps of 4 prompts x 4 candidates in %.1f s; held-out %d pairs, loss %.4f, accuracy %.4f%n",
+        System.out.printf(
+                "reward model: %d steps of 4 prompts x 4 candidates in %.1f s; held-out %d pairs, loss %.4f, accuracy %.4f%n",
                 rmSteps, (System.nanoTime() - t0) / 1e9, held.pairs(), held.loss(), held.accuracy());
-        System.out.printf("pairs=%d dpo_step_ms=%.2f sft_step_ms=%.2f ratio=%.3f rm_accuracy=%.4f%n", pairs, x, y, x / y,
-                held.accuracy());
+        System.out.printf(
+                "pairs=%d dpo_step_ms=%.2f sft_step_ms=%.2f ratio=%.3f rm_accuracy=%.4f%n",
+                pairs, x, y, x / y, held.accuracy());
     }
 
     /**
@@ -121,8 +136,15 @@ public final class DpoBench {
      * do not. Answers have minLen..maxLen tokens.
      */
     static PreferenceGroup group(Rng rng, int k, int minLen, int maxLen) {
-        int[] prompt = {EOT, USER, FIRST + rng.nextInt(VOCAB - FIRST), FIRST + rng.nextInt(VOCAB - FIRST),
-                FIRST + rng.nextInt(VOCAB - FIRST), END, ASSISTANT};
+        int[] prompt = {
+            EOT,
+            USER,
+            FIRST + rng.nextInt(VOCAB - FIRST),
+            FIRST + rng.nextInt(VOCAB - FIRST),
+            FIRST + rng.nextInt(VOCAB - FIRST),
+            END,
+            ASSISTANT
+        };
         List<PreferenceGroup.Candidate> cs = new ArrayList<>();
         List<Integer> good = new ArrayList<>(), bad = new ArrayList<>();
         for (int c = 0; c < k; c++) {

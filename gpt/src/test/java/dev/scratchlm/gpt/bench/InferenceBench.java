@@ -34,10 +34,12 @@ public final class InferenceBench {
             Gpt model = new Gpt(configs[c], 1, 1);
             double one = run(model, 1, 1, true, seconds), eight = run(model, 8, 1, true, seconds);
             double serial = run(model, 8, 1, false, seconds), two = run(model, 8, 2, true, seconds);
-            System.out.printf("%-10s %s, %.2fM params: 1 stream %.0f tokens/s; 8 streams %.0f tokens/s total "
+            System.out.printf(
+                    "%-10s %s, %.2fM params: 1 stream %.0f tokens/s; 8 streams %.0f tokens/s total "
                             + "(%.1fx one decode call per stream: %.0f; on 2 threads: %.0f)%n",
                     keys[c], configs[c], model.parameterCount() / 1e6, one, eight, eight / serial, serial, two);
-            last.append(String.format("%s_1stream_tok_s=%.0f %s_8streams_tok_s=%.0f %s_batch_speedup=%.2f %s_8streams_2threads_tok_s=%.0f ",
+            last.append(String.format(
+                    "%s_1stream_tok_s=%.0f %s_8streams_tok_s=%.0f %s_batch_speedup=%.2f %s_8streams_2threads_tok_s=%.0f ",
                     keys[c], one, keys[c], eight, keys[c], eight / serial, keys[c], two));
         }
         System.out.println(last.toString().trim());
@@ -69,7 +71,8 @@ public final class InferenceBench {
                 logits[s] = dec.prefill(s, prompt);
             }
             for (int pos = prompt.length; pos < cfg.blockSize(); pos++) {
-                for (int s = 0; s < streams; s++) toks[s] = samplers[s].sample(logits[s]).token();
+                for (int s = 0; s < streams; s++)
+                    toks[s] = samplers[s].sample(logits[s]).token();
                 if (batched) {
                     logits = dec.decode(slots, toks, logits);
                 } else {

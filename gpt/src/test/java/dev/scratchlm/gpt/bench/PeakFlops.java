@@ -17,7 +17,9 @@ final class PeakFlops {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("cpu MHz")) {
-                    ghz = Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()) / 1000.0;
+                    ghz = Double.parseDouble(
+                                    line.substring(line.indexOf(':') + 1).trim())
+                            / 1000.0;
                     break;
                 }
             }

@@ -36,7 +36,8 @@ public final class TrainerBench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        if (text == null || !Files.isReadable(text)) throw new IllegalArgumentException("--text FILE is required and must be readable: " + text);
+        if (text == null || !Files.isReadable(text))
+            throw new IllegalArgumentException("--text FILE is required and must be readable: " + text);
         byte[] data = Files.readAllBytes(text);
         int split = (int) (data.length * 0.9);
 
@@ -46,15 +47,20 @@ public final class TrainerBench {
         Trainer trainer = new Trainer(cfg, tc, seed);
         ByteBatchSource train = new ByteBatchSource(data, 0, split, seed);
         ByteBatchSource val = new ByteBatchSource(data, split, data.length, seed + 1);
-        System.out.printf("model: %s, %d parameters, %.1f MFLOP per token; %d worker threads, blas threads %d%n", cfg,
-                trainer.model().parameterCount(), trainer.flopsPerToken() / 1e6, trainer.model().threads(),
+        System.out.printf(
+                "model: %s, %d parameters, %.1f MFLOP per token; %d worker threads, blas threads %d%n",
+                cfg,
+                trainer.model().parameterCount(),
+                trainer.flopsPerToken() / 1e6,
+                trainer.model().threads(),
                 GptRuntime.blasThreads());
 
         long heapBefore = 0, rssBefore = 0;
         var threadBean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long allocStart = 0;
         int warm = Math.min(10, steps);
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         double lossSum = 0;
@@ -73,14 +79,16 @@ public final class TrainerBench {
             lossN++;
             if ((s + 1) % logEvery == 0 || s == steps - 1) {
                 StepStats st = trainer.lastStepStats();
-                System.out.printf("step %5d  loss %.4f  lr %.2e  grad_norm %.3f  %.1f ms/step (last)%n", st.step(),
-                        lossSum / lossN, st.lr(), st.gradNorm(), st.millis());
+                System.out.printf(
+                        "step %5d  loss %.4f  lr %.2e  grad_norm %.3f  %.1f ms/step (last)%n",
+                        st.step(), lossSum / lossN, st.lr(), st.gradNorm(), st.millis());
                 lossSum = 0;
                 lossN = 0;
             }
         }
         long trainNanos = System.nanoTime() - t0;
-        long heapPerStep = steps > warm ? (threadBean.getCurrentThreadAllocatedBytes() - allocStart) / (steps - warm) : -1;
+        long heapPerStep =
+                steps > warm ? (threadBean.getCurrentThreadAllocatedBytes() - allocStart) / (steps - warm) : -1;
         long rssGrowth = GptRuntime.rssBytes() - rssBefore;
         if (profile) {
             Profiler.enable(false);
@@ -93,14 +101,17 @@ public final class TrainerBench {
         double tokensPerS = trainer.tokensPerStep() * steps / (trainNanos / 1e9);
         double gflops = trainer.flopsPerToken() * tokensPerS / 1e9;
         double peak = PeakFlops.twoCoreGflops();
-        System.out.printf("allocation after warm-up: heap %d bytes/step, RSS growth %.1f MB over %d steps%n",
+        System.out.printf(
+                "allocation after warm-up: heap %d bytes/step, RSS growth %.1f MB over %d steps%n",
                 heapPerStep, rssGrowth / 1e6, steps - warm);
-        System.out.printf("achieved %.1f GFLOP/s = %.1f%% of the two cores' AVX-512 FMA peak (%.0f GFLOP/s)%n",
+        System.out.printf(
+                "achieved %.1f GFLOP/s = %.1f%% of the two cores' AVX-512 FMA peak (%.0f GFLOP/s)%n",
                 gflops, 100 * gflops / peak, peak);
         // CPU time of the whole process over the same span: less sensitive than wall time to other
         // processes on a shared machine (it still includes the JIT and GC threads).
         System.out.printf("cpu: cpu_s=%.2f%n", cpu);
-        System.out.printf("steps=%d wall_s=%.2f ms_per_step=%.2f tokens_per_s=%.0f val_loss=%.4f peak_rss_mb=%.0f gflops=%.1f%n",
+        System.out.printf(
+                "steps=%d wall_s=%.2f ms_per_step=%.2f tokens_per_s=%.0f val_loss=%.4f peak_rss_mb=%.0f gflops=%.1f%n",
                 steps, wall, msPerStep, tokensPerS, valLoss, GptRuntime.peakRssBytes() / 1e6, gflops);
     }
 }

@@ -3,8 +3,6 @@ package dev.scratchlm.ingest.catalog;
 import dev.scratchlm.contracts.IngestTask;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.ingest.source.UploadStore;
-
-import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import javax.sql.DataSource;
 
 /**
  * The ingest catalog in PostgreSQL: sources, their tasks, one row per input record, and the dedup keys. All SQL is
@@ -57,9 +56,10 @@ public final class CatalogRepository implements UploadStore {
      */
     public boolean createSource(SourceRow src, Map<String, Upload> uploads, Duration lease) {
         return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "sources (id, type, location, cutoff, undated, "
-                    + "languages, license, record_limit, planning_until) VALUES (?,?,?,?,?,?,?,?, now() + make_interval(secs => ?)) "
-                    + "ON CONFLICT (id) DO NOTHING")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO " + s + "sources (id, type, location, cutoff, undated, "
+                            + "languages, license, record_limit, planning_until) VALUES (?,?,?,?,?,?,?,?, now() + make_interval(secs => ?)) "
+                            + "ON CONFLICT (id) DO NOTHING")) {
                 ps.setString(1, src.id());
                 ps.setString(2, src.type());
                 ps.setString(3, src.location());
@@ -71,7 +71,8 @@ public final class CatalogRepository implements UploadStore {
                 ps.setDouble(9, lease.toSeconds());
                 if (ps.executeUpdate() == 0) return false;
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "uploads (id, source_id, name, content) VALUES (?,?,?,?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO " + s + "uploads (id, source_id, name, content) VALUES (?,?,?,?)")) {
                 for (Map.Entry<String, Upload> u : uploads.entrySet()) {
                     ps.setString(1, u.getKey());
                     ps.setString(2, src.id());
@@ -92,13 +93,15 @@ public final class CatalogRepository implements UploadStore {
      */
     public boolean storeTasks(String sourceId, List<IngestTask> tasks) {
         return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "sources SET tasks_total = ?, planning_until = NULL, "
-                    + "planning_error = NULL WHERE id = ? AND tasks_total IS NULL")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE " + s + "sources SET tasks_total = ?, planning_until = NULL, "
+                            + "planning_error = NULL WHERE id = ? AND tasks_total IS NULL")) {
                 ps.setInt(1, tasks.size());
                 ps.setString(2, sourceId);
                 if (ps.executeUpdate() == 0) return false;
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "tasks (id, source_id, seq, task) VALUES (?,?,?,?::jsonb)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO " + s + "tasks (id, source_id, seq, task) VALUES (?,?,?,?::jsonb)")) {
                 int seq = 0;
                 for (IngestTask t : tasks) {
                     ps.setString(1, t.taskId());
@@ -123,8 +126,9 @@ public final class CatalogRepository implements UploadStore {
     public void renewPlanningLease(Collection<String> sourceIds, Duration lease) {
         if (sourceIds.isEmpty()) return;
         tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
-                    + "WHERE id = ANY (?) AND tasks_total IS NULL")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
+                            + "WHERE id = ANY (?) AND tasks_total IS NULL")) {
                 ps.setDouble(1, lease.toSeconds());
                 ps.setArray(2, c.createArrayOf("text", sourceIds.toArray()));
                 return ps.executeUpdate();
@@ -137,9 +141,11 @@ public final class CatalogRepository implements UploadStore {
      * holds their lease for {@code lease}. Two replicas asking at once never get the same source.
      */
     public List<SourceRow> claimUnplanned(Duration lease) {
-        List<String> ids = query("UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
-                + "WHERE tasks_total IS NULL AND (planning_until IS NULL OR planning_until < now()) RETURNING id",
-                rs -> rs.getString(1), (double) lease.toSeconds());
+        List<String> ids = query(
+                "UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
+                        + "WHERE tasks_total IS NULL AND (planning_until IS NULL OR planning_until < now()) RETURNING id",
+                rs -> rs.getString(1),
+                (double) lease.toSeconds());
         List<SourceRow> rows = new ArrayList<>();
         for (String id : ids) source(id).ifPresent(rows::add);
         return rows;
@@ -150,15 +156,23 @@ public final class CatalogRepository implements UploadStore {
      * of 15 s doubling with each failed attempt, up to 8 minutes.
      */
     public void planningFailed(String sourceId, String error) {
-        update("UPDATE " + s + "sources SET planning_error = ?, planning_attempts = planning_attempts + 1, "
-                + "planning_until = now() + make_interval(secs => least(480, 15 * power(2, least(planning_attempts, 5)))) "
-                + "WHERE id = ? AND tasks_total IS NULL", error, sourceId);
+        update(
+                "UPDATE " + s + "sources SET planning_error = ?, planning_attempts = planning_attempts + 1, "
+                        + "planning_until = now() + make_interval(secs => least(480, 15 * power(2, least(planning_attempts, 5)))) "
+                        + "WHERE id = ? AND tasks_total IS NULL",
+                error,
+                sourceId);
     }
 
     /** Why the last planning of an unplanned source failed, if it did. */
     public Optional<String> planningError(String sourceId) {
-        return query("SELECT planning_error FROM " + s + "sources WHERE id = ? AND tasks_total IS NULL AND planning_error IS NOT NULL",
-                rs -> rs.getString(1), sourceId).stream().findFirst();
+        return query(
+                        "SELECT planning_error FROM " + s
+                                + "sources WHERE id = ? AND tasks_total IS NULL AND planning_error IS NOT NULL",
+                        rs -> rs.getString(1),
+                        sourceId)
+                .stream()
+                .findFirst();
     }
 
     /**
@@ -166,17 +180,22 @@ public final class CatalogRepository implements UploadStore {
      * asked to plan it again); not while another replica is planning it. Empty when the source is planned or leased.
      */
     public Optional<SourceRow> claimForPlanning(String sourceId, Duration lease) {
-        List<String> ids = query("UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
-                + "WHERE id = ? AND tasks_total IS NULL AND (planning_until IS NULL OR planning_until < now() "
-                + "OR planning_error IS NOT NULL) RETURNING id", rs -> rs.getString(1), (double) lease.toSeconds(), sourceId);
+        List<String> ids = query(
+                "UPDATE " + s + "sources SET planning_until = now() + make_interval(secs => ?) "
+                        + "WHERE id = ? AND tasks_total IS NULL AND (planning_until IS NULL OR planning_until < now() "
+                        + "OR planning_error IS NOT NULL) RETURNING id",
+                rs -> rs.getString(1),
+                (double) lease.toSeconds(),
+                sourceId);
         return ids.isEmpty() ? Optional.empty() : source(sourceId);
     }
 
     /** Makes a source planned with no tasks unplanned again (nothing was read from it, so nothing is counted twice). */
     public boolean unplanEmpty(String sourceId) {
         return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "sources SET tasks_total = NULL, tasks_published = false, "
-                    + "planning_until = NULL, planning_error = NULL WHERE id = ? AND tasks_total = 0")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE " + s + "sources SET tasks_total = NULL, tasks_published = false, "
+                            + "planning_until = NULL, planning_error = NULL WHERE id = ? AND tasks_total = 0")) {
                 ps.setString(1, sourceId);
                 return ps.executeUpdate() == 1;
             }
@@ -186,8 +205,10 @@ public final class CatalogRepository implements UploadStore {
     /** The names of a source's uploaded files, by upload id, in the order they were sent. */
     public Map<String, String> uploadNames(String sourceId) {
         Map<String, String> names = new LinkedHashMap<>();
-        query("SELECT id, name FROM " + s + "uploads WHERE source_id = ? ORDER BY length(id), id",
-                rs -> names.put(rs.getString(1), rs.getString(2)), sourceId);
+        query(
+                "SELECT id, name FROM " + s + "uploads WHERE source_id = ? ORDER BY length(id), id",
+                rs -> names.put(rs.getString(1), rs.getString(2)),
+                sourceId);
         return names;
     }
 
@@ -204,25 +225,43 @@ public final class CatalogRepository implements UploadStore {
     }
 
     private List<SourceRow> sources(String where, Object... args) {
-        return query("SELECT id, type, location, cutoff, undated, languages, license, tasks_total, tasks_published, created_at, "
-                + "record_limit FROM " + s + "sources " + where, rs -> {
-            Array langs = rs.getArray(6);
-            Timestamp created = rs.getTimestamp(10);
-            return new SourceRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, LocalDate.class),
-                    rs.getString(5), Arrays.asList((String[]) langs.getArray()), rs.getString(7), rs.getObject(8, Integer.class),
-                    rs.getBoolean(9), created.toInstant(), rs.getObject(11, Long.class));
-        }, args);
+        return query(
+                "SELECT id, type, location, cutoff, undated, languages, license, tasks_total, tasks_published, created_at, "
+                        + "record_limit FROM " + s + "sources " + where,
+                rs -> {
+                    Array langs = rs.getArray(6);
+                    Timestamp created = rs.getTimestamp(10);
+                    return new SourceRow(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getObject(4, LocalDate.class),
+                            rs.getString(5),
+                            Arrays.asList((String[]) langs.getArray()),
+                            rs.getString(7),
+                            rs.getObject(8, Integer.class),
+                            rs.getBoolean(9),
+                            created.toInstant(),
+                            rs.getObject(11, Long.class));
+                },
+                args);
     }
 
     public List<IngestTask> tasks(String sourceId) {
-        return query("SELECT task::text FROM " + s + "tasks WHERE source_id = ? ORDER BY seq",
-                rs -> Json.read(rs.getString(1), IngestTask.class), sourceId);
+        return query(
+                "SELECT task::text FROM " + s + "tasks WHERE source_id = ? ORDER BY seq",
+                rs -> Json.read(rs.getString(1), IngestTask.class),
+                sourceId);
     }
 
     /** The task as planning stored it, if the catalog has one with this id. */
     public Optional<IngestTask> task(String taskId) {
-        return query("SELECT task::text FROM " + s + "tasks WHERE id = ?",
-                rs -> Json.read(rs.getString(1), IngestTask.class), taskId).stream().findFirst();
+        return query(
+                        "SELECT task::text FROM " + s + "tasks WHERE id = ?",
+                        rs -> Json.read(rs.getString(1), IngestTask.class),
+                        taskId)
+                .stream()
+                .findFirst();
     }
 
     public void markPublished(String sourceId) {
@@ -234,8 +273,11 @@ public final class CatalogRepository implements UploadStore {
      * was away), stored at least {@code minAgeSeconds} ago (so a request still publishing its own is left alone).
      */
     public List<String> unpublishedSources(int minAgeSeconds) {
-        return query("SELECT id FROM " + s + "sources WHERE NOT tasks_published AND tasks_total IS NOT NULL "
-                + "AND created_at <= now() - make_interval(secs => ?) ORDER BY created_at", rs -> rs.getString(1), minAgeSeconds);
+        return query(
+                "SELECT id FROM " + s + "sources WHERE NOT tasks_published AND tasks_total IS NOT NULL "
+                        + "AND created_at <= now() - make_interval(secs => ?) ORDER BY created_at",
+                rs -> rs.getString(1),
+                minAgeSeconds);
     }
 
     /**
@@ -245,7 +287,8 @@ public final class CatalogRepository implements UploadStore {
      */
     public int taskPublished(String taskId, String sourceId) {
         return tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "task_runs SET published = true WHERE task_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE " + s + "task_runs SET published = true WHERE task_id = ?")) {
                 ps.setString(1, taskId);
                 ps.executeUpdate();
             }
@@ -262,12 +305,14 @@ public final class CatalogRepository implements UploadStore {
 
     /** Uploaded files still stored for a source (deleted once all its tasks are published). */
     public int uploadsStored(String sourceId) {
-        return query("SELECT count(*) FROM " + s + "uploads WHERE source_id = ?", rs -> rs.getInt(1), sourceId).get(0);
+        return query("SELECT count(*) FROM " + s + "uploads WHERE source_id = ?", rs -> rs.getInt(1), sourceId)
+                .get(0);
     }
 
     @Override
     public InputStream open(String uploadId) throws IOException {
-        List<byte[]> content = query("SELECT content FROM " + s + "uploads WHERE id = ?", rs -> rs.getBytes(1), uploadId);
+        List<byte[]> content =
+                query("SELECT content FROM " + s + "uploads WHERE id = ?", rs -> rs.getBytes(1), uploadId);
         if (content.isEmpty()) throw new NoSuchFileException("upload " + uploadId);
         return new ByteArrayInputStream(content.get(0));
     }
@@ -295,7 +340,8 @@ public final class CatalogRepository implements UploadStore {
                 ps.setLong(1, DEDUP_LOCK);
                 ps.execute();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT topic_partition, topic_offset FROM " + s + "task_runs WHERE task_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT topic_partition, topic_offset FROM " + s + "task_runs WHERE task_id = ?")) {
                 ps.setString(1, task.taskId());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -309,8 +355,9 @@ public final class CatalogRepository implements UploadStore {
             nearDedup(c, outcomes);
             insertRecords(c, task, outcomes);
             int accepted = (int) outcomes.stream().filter(Outcome::accepted).count();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "task_runs (task_id, source_id, topic_partition, "
-                    + "topic_offset, worker, accepted, rejected) VALUES (?,?,?,?,?,?,?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO " + s + "task_runs (task_id, source_id, topic_partition, "
+                            + "topic_offset, worker, accepted, rejected) VALUES (?,?,?,?,?,?,?)")) {
                 ps.setString(1, task.taskId());
                 ps.setString(2, task.sourceId());
                 ps.setInt(3, partition);
@@ -331,7 +378,8 @@ public final class CatalogRepository implements UploadStore {
     private void restoreDecisions(Connection c, String taskId, List<Outcome> outcomes) throws SQLException {
         Map<Long, Outcome> byNo = new HashMap<>();
         for (Outcome o : outcomes) byNo.put(o.recordNo, o);
-        try (PreparedStatement ps = c.prepareStatement("SELECT record_no, accepted, filter, reason FROM " + s + "records WHERE task_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT record_no, accepted, filter, reason FROM " + s + "records WHERE task_id = ?")) {
             ps.setString(1, taskId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -367,19 +415,26 @@ public final class CatalogRepository implements UploadStore {
         if (claimed.size() == ids.length) return;
         String[] taken = Arrays.stream(ids).filter(id -> !claimed.contains(id)).toArray(String[]::new);
         Map<String, String> where = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, uri, source_id FROM " + s + "texts WHERE id = ANY(?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT id, uri, source_id FROM " + s + "texts WHERE id = ANY(?)")) {
             ps.setArray(1, c.createArrayOf("text", taken));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) where.put(rs.getString(1), rs.getString(2) + " (source " + rs.getString(3) + ")");
             }
         }
         for (String id : taken) {
-            firstInTask.get(id).reject("dedup.exact", "same text already ingested from " + where.get(id) + " (document " + id + ")");
+            firstInTask
+                    .get(id)
+                    .reject(
+                            "dedup.exact",
+                            "same text already ingested from " + where.get(id) + " (document " + id + ")");
         }
     }
 
     private void nearDedup(Connection c, List<Outcome> outcomes) throws SQLException {
-        List<Outcome> candidates = outcomes.stream().filter(o -> o.accepted() && o.doc != null && o.doc.bandKeys != null).toList();
+        List<Outcome> candidates = outcomes.stream()
+                .filter(o -> o.accepted() && o.doc != null && o.doc.bandKeys != null)
+                .toList();
         if (candidates.isEmpty()) return;
         int bands = candidates.get(0).doc.bandKeys.length;
         int n = candidates.size() * bands;
@@ -393,8 +448,9 @@ public final class CatalogRepository implements UploadStore {
             }
         }
         Map<BandKey, String> seen = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT m.band, m.bucket, m.doc_id FROM " + s + "minhash_bands m "
-                + "JOIN unnest(?::smallint[], ?::bigint[]) AS q(band, bucket) ON m.band = q.band AND m.bucket = q.bucket")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT m.band, m.bucket, m.doc_id FROM " + s + "minhash_bands m "
+                        + "JOIN unnest(?::smallint[], ?::bigint[]) AS q(band, bucket) ON m.band = q.band AND m.bucket = q.bucket")) {
             ps.setArray(1, c.createArrayOf("smallint", band));
             ps.setArray(2, c.createArrayOf("bigint", bucket));
             try (ResultSet rs = ps.executeQuery()) {
@@ -413,8 +469,10 @@ public final class CatalogRepository implements UploadStore {
                 matchBand = b;
             }
             if (match != null) {
-                o.reject("dedup.near", "near duplicate of document " + match + " (MinHash LSH band " + matchBand
-                        + " of " + keys.length + " matches)");
+                o.reject(
+                        "dedup.near",
+                        "near duplicate of document " + match + " (MinHash LSH band " + matchBand + " of " + keys.length
+                                + " matches)");
                 continue;
             }
             for (int b = 0; b < keys.length; b++) {
@@ -439,8 +497,14 @@ public final class CatalogRepository implements UploadStore {
     private void insertRecords(Connection c, IngestTask task, List<Outcome> outcomes) throws SQLException {
         if (outcomes.isEmpty()) return;
         int n = outcomes.size();
-        String[] taskIds = new String[n], sourceIds = new String[n], docIds = new String[n], uris = new String[n],
-                titles = new String[n], languages = new String[n], filters = new String[n], reasons = new String[n];
+        String[] taskIds = new String[n],
+                sourceIds = new String[n],
+                docIds = new String[n],
+                uris = new String[n],
+                titles = new String[n],
+                languages = new String[n],
+                filters = new String[n],
+                reasons = new String[n];
         Long[] recordNos = new Long[n];
         Date[] dates = new Date[n];
         Boolean[] accepted = new Boolean[n];
@@ -460,9 +524,10 @@ public final class CatalogRepository implements UploadStore {
             reasons[i] = o.reason();
             bytes[i] = o.bytes;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "records (task_id, record_no, source_id, doc_id, uri, "
-                + "title, doc_date, language, accepted, filter, reason, bytes) SELECT * FROM unnest(?::text[], ?::bigint[], "
-                + "?::text[], ?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::int[])")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO " + s + "records (task_id, record_no, source_id, doc_id, uri, "
+                        + "title, doc_date, language, accepted, filter, reason, bytes) SELECT * FROM unnest(?::text[], ?::bigint[], "
+                        + "?::text[], ?::text[], ?::text[], ?::text[], ?::date[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::int[])")) {
             ps.setArray(1, c.createArrayOf("text", taskIds));
             ps.setArray(2, c.createArrayOf("bigint", recordNos));
             ps.setArray(3, c.createArrayOf("text", sourceIds));
@@ -489,16 +554,32 @@ public final class CatalogRepository implements UploadStore {
      * is done: a copy of a finished task never fails this way, and a success deletes the row.
      */
     public void taskFailed(IngestTask task, int partition, long offset, String worker, int attempts, String reason) {
-        update("INSERT INTO " + s + "task_failures (task_id, source_id, topic_partition, topic_offset, worker, attempts, reason) "
-                + "SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM " + s + "tasks WHERE id = ?) "
-                + "ON CONFLICT (task_id) DO UPDATE SET topic_partition = EXCLUDED.topic_partition, topic_offset = EXCLUDED.topic_offset, "
-                + "worker = EXCLUDED.worker, attempts = EXCLUDED.attempts, reason = EXCLUDED.reason, failed_at = now()",
-                task.taskId(), task.sourceId(), partition, offset, worker, attempts, reason, task.taskId());
+        update(
+                "INSERT INTO " + s
+                        + "task_failures (task_id, source_id, topic_partition, topic_offset, worker, attempts, reason) "
+                        + "SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM " + s + "tasks WHERE id = ?) "
+                        + "ON CONFLICT (task_id) DO UPDATE SET topic_partition = EXCLUDED.topic_partition, topic_offset = EXCLUDED.topic_offset, "
+                        + "worker = EXCLUDED.worker, attempts = EXCLUDED.attempts, reason = EXCLUDED.reason, failed_at = now()",
+                task.taskId(),
+                task.sourceId(),
+                partition,
+                offset,
+                worker,
+                attempts,
+                reason,
+                task.taskId());
     }
 
     public List<TaskFailure> failures(String sourceId) {
-        return query("SELECT task_id, attempts, reason, failed_at FROM " + s + "task_failures WHERE source_id = ? ORDER BY task_id",
-                rs -> new TaskFailure(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getTimestamp(4).toInstant()), sourceId);
+        return query(
+                "SELECT task_id, attempts, reason, failed_at FROM " + s
+                        + "task_failures WHERE source_id = ? ORDER BY task_id",
+                rs -> new TaskFailure(
+                        rs.getString(1),
+                        rs.getInt(2),
+                        rs.getString(3),
+                        rs.getTimestamp(4).toInstant()),
+                sourceId);
     }
 
     // ---- progress and totals ---------------------------------------------------------------------------------
@@ -506,11 +587,17 @@ public final class CatalogRepository implements UploadStore {
     public Optional<SourceProgress> progress(String sourceId) {
         return source(sourceId).map(src -> {
             // A task that failed after its catalog commit (its publication kept failing) counts as failed, not done.
-            int done = query("SELECT count(*) FROM " + s + "task_runs r WHERE r.source_id = ? AND NOT EXISTS "
-                    + "(SELECT 1 FROM " + s + "task_failures f WHERE f.task_id = r.task_id)", rs -> rs.getInt(1), sourceId).get(0);
+            int done = query(
+                            "SELECT count(*) FROM " + s + "task_runs r WHERE r.source_id = ? AND NOT EXISTS "
+                                    + "(SELECT 1 FROM " + s + "task_failures f WHERE f.task_id = r.task_id)",
+                            rs -> rs.getInt(1),
+                            sourceId)
+                    .get(0);
             long[] totals = new long[3];
             Map<String, Long> byFilter = new TreeMap<>();
-            query("SELECT accepted, filter, count(*), coalesce(sum(bytes), 0) FROM " + s + "records WHERE source_id = ? GROUP BY accepted, filter",
+            query(
+                    "SELECT accepted, filter, count(*), coalesce(sum(bytes), 0) FROM " + s
+                            + "records WHERE source_id = ? GROUP BY accepted, filter",
                     rs -> {
                         long count = rs.getLong(3);
                         totals[2] += rs.getLong(4);
@@ -520,36 +607,56 @@ public final class CatalogRepository implements UploadStore {
                             byFilter.put(rs.getString(2), count);
                         }
                         return null;
-                    }, sourceId);
+                    },
+                    sourceId);
             return new SourceProgress(src, done, totals[0], totals[1], byFilter, totals[2], failures(sourceId));
         });
     }
 
     public CatalogStats stats() {
-        long sources = query("SELECT count(*) FROM " + s + "sources", rs -> rs.getLong(1)).get(0);
-        long tasksTotal = query("SELECT coalesce(sum(tasks_total), 0) FROM " + s + "sources", rs -> rs.getLong(1)).get(0);
-        long tasksDone = query("SELECT count(*) FROM " + s + "task_runs", rs -> rs.getLong(1)).get(0);
+        long sources = query("SELECT count(*) FROM " + s + "sources", rs -> rs.getLong(1))
+                .get(0);
+        long tasksTotal = query("SELECT coalesce(sum(tasks_total), 0) FROM " + s + "sources", rs -> rs.getLong(1))
+                .get(0);
+        long tasksDone = query("SELECT count(*) FROM " + s + "task_runs", rs -> rs.getLong(1))
+                .get(0);
         Map<String, Long> byLanguage = new TreeMap<>();
         Map<String, Long> byFilter = new TreeMap<>();
         long[] totals = new long[3];
-        query("SELECT accepted, CASE WHEN accepted THEN coalesce(language, '?') ELSE filter END, count(*), coalesce(sum(bytes), 0) FROM "
-                + s + "records GROUP BY 1, 2", rs -> {
-            long count = rs.getLong(3);
-            totals[2] += rs.getLong(4);
-            if (rs.getBoolean(1)) {
-                totals[0] += count;
-                byLanguage.put(rs.getString(2), count);
-            } else {
-                totals[1] += count;
-                byFilter.put(rs.getString(2), count);
-            }
-            return null;
-        });
-        Object[] range = query("SELECT min(doc_date), max(doc_date), count(*) FILTER (WHERE doc_date IS NULL) FROM " + s
-                + "records WHERE accepted", rs -> new Object[]{rs.getObject(1, LocalDate.class), rs.getObject(2, LocalDate.class),
-                rs.getLong(3)}).get(0);
-        return new CatalogStats(sources, tasksDone, tasksTotal, totals[0], totals[1], totals[2], byLanguage, byFilter,
-                (LocalDate) range[0], (LocalDate) range[1], (Long) range[2]);
+        query(
+                "SELECT accepted, CASE WHEN accepted THEN coalesce(language, '?') ELSE filter END, count(*), coalesce(sum(bytes), 0) FROM "
+                        + s + "records GROUP BY 1, 2",
+                rs -> {
+                    long count = rs.getLong(3);
+                    totals[2] += rs.getLong(4);
+                    if (rs.getBoolean(1)) {
+                        totals[0] += count;
+                        byLanguage.put(rs.getString(2), count);
+                    } else {
+                        totals[1] += count;
+                        byFilter.put(rs.getString(2), count);
+                    }
+                    return null;
+                });
+        Object[] range = query(
+                        "SELECT min(doc_date), max(doc_date), count(*) FILTER (WHERE doc_date IS NULL) FROM " + s
+                                + "records WHERE accepted",
+                        rs -> new Object[] {
+                            rs.getObject(1, LocalDate.class), rs.getObject(2, LocalDate.class), rs.getLong(3)
+                        })
+                .get(0);
+        return new CatalogStats(
+                sources,
+                tasksDone,
+                tasksTotal,
+                totals[0],
+                totals[1],
+                totals[2],
+                byLanguage,
+                byFilter,
+                (LocalDate) range[0],
+                (LocalDate) range[1],
+                (Long) range[2]);
     }
 
     // ---- JDBC plumbing ---------------------------------------------------------------------------------------
@@ -584,7 +691,8 @@ public final class CatalogRepository implements UploadStore {
     }
 
     private <T> List<T> query(String sql, Row<T> row, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
             List<T> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -597,7 +705,8 @@ public final class CatalogRepository implements UploadStore {
     }
 
     private void update(String sql, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
             ps.executeUpdate();
         } catch (SQLException e) {

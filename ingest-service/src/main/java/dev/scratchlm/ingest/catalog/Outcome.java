@@ -1,7 +1,6 @@
 package dev.scratchlm.ingest.catalog;
 
 import dev.scratchlm.ingest.pipeline.Doc;
-
 import java.time.LocalDate;
 
 /**
@@ -18,11 +17,21 @@ public final class Outcome {
     public final int bytes;
     /** The processed document when the record was readable (text, PII counts, band keys), else null. */
     public final Doc doc;
+
     private String filter;
     private String reason;
 
-    public Outcome(long recordNo, String docId, String uri, String title, LocalDate date, String language, int bytes,
-                   Doc doc, String filter, String reason) {
+    public Outcome(
+            long recordNo,
+            String docId,
+            String uri,
+            String title,
+            LocalDate date,
+            String language,
+            int bytes,
+            Doc doc,
+            String filter,
+            String reason) {
         this.recordNo = recordNo;
         this.docId = docId;
         this.uri = uri;

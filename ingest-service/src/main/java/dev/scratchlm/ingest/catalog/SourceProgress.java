@@ -9,8 +9,14 @@ import java.util.Map;
  * @param rejectedByFilter rejected records per filter code, e.g. {@code {"language": 12, "after-cutoff": 40}}
  * @param failed           tasks that failed every attempt and went to the dead-letter topic
  */
-public record SourceProgress(SourceRow source, int tasksDone, long accepted, long rejected,
-                             Map<String, Long> rejectedByFilter, long bytes, List<CatalogRepository.TaskFailure> failed) {
+public record SourceProgress(
+        SourceRow source,
+        int tasksDone,
+        long accepted,
+        long rejected,
+        Map<String, Long> rejectedByFilter,
+        long bytes,
+        List<CatalogRepository.TaskFailure> failed) {
     public String state() {
         if (!source.planned()) return "planning";
         if (source.tasksTotal() == 0) return "done";

@@ -10,9 +10,18 @@ import java.util.List;
  * @param tasksTotal  null while the source is being planned
  * @param recordLimit at most this many records (the {@code limit} option); null: all
  */
-public record SourceRow(String id, String type, String location, LocalDate cutoff, String undated,
-                        List<String> languages, String license, Integer tasksTotal, boolean tasksPublished,
-                        Instant createdAt, Long recordLimit) {
+public record SourceRow(
+        String id,
+        String type,
+        String location,
+        LocalDate cutoff,
+        String undated,
+        List<String> languages,
+        String license,
+        Integer tasksTotal,
+        boolean tasksPublished,
+        Instant createdAt,
+        Long recordLimit) {
     public boolean planned() {
         return tasksTotal != null;
     }

@@ -3,8 +3,6 @@ package dev.scratchlm.ingest.instructions;
 import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.ingest.catalog.CatalogRepository.CatalogException;
 import dev.scratchlm.instruct.InstructionImport;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import javax.sql.DataSource;
 
 /**
  * Instruction imports in PostgreSQL: which examples exist (so a re-import publishes nothing twice), each import's
@@ -22,21 +21,26 @@ import java.util.function.Consumer;
  */
 public final class InstructionCatalog {
     /** What one import did; {@code created} is false when the same file was imported before. */
-    public record Imported(String id, String dataset, String format, int accepted, int newExamples, int rejected,
-                           boolean created) {
-    }
+    public record Imported(
+            String id, String dataset, String format, int accepted, int newExamples, int rejected, boolean created) {}
 
     /** Counts of one (dataset, format, split). */
-    public record SplitCount(String dataset, String format, String split, long examples) {
-    }
+    public record SplitCount(String dataset, String format, String split, long examples) {}
 
     /** Counts of one (dataset, format, reason) over all imports. */
-    public record RejectionCount(String dataset, String format, String reason, long count) {
-    }
+    public record RejectionCount(String dataset, String format, String reason, long count) {}
 
-    public record ImportRow(String id, String dataset, String format, long bytes, int accepted, int newExamples,
-                            int rejected, String tokenizerId, Integer context, String createdAt) {
-    }
+    public record ImportRow(
+            String id,
+            String dataset,
+            String format,
+            long bytes,
+            int accepted,
+            int newExamples,
+            int rejected,
+            String tokenizerId,
+            Integer context,
+            String createdAt) {}
 
     private final DataSource ds;
     private final String s;
@@ -49,12 +53,18 @@ public final class InstructionCatalog {
 
     public Optional<Imported> find(String importId) {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT * FROM " + s + "instruction_imports WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT * FROM " + s + "instruction_imports WHERE id = ?")) {
             ps.setString(1, importId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
-                return Optional.of(new Imported(rs.getString("id"), rs.getString("dataset"), rs.getString("format"),
-                        rs.getInt("accepted"), rs.getInt("new_examples"), rs.getInt("rejected"), false));
+                return Optional.of(new Imported(
+                        rs.getString("id"),
+                        rs.getString("dataset"),
+                        rs.getString("format"),
+                        rs.getInt("accepted"),
+                        rs.getInt("new_examples"),
+                        rs.getInt("rejected"),
+                        false));
             }
         } catch (SQLException e) {
             throw new CatalogException(e);
@@ -67,13 +77,19 @@ public final class InstructionCatalog {
      * nothing is recorded, so sending the file again imports it again. A crash after the broker acknowledged but
      * before the commit would publish those examples once more on the retry: consumers key examples by id.
      */
-    public Imported record(String importId, InstructionImport.Result result, long bytes, String tokenizerId, Integer context,
-                           Consumer<List<InstructionExample>> publish) {
+    public Imported record(
+            String importId,
+            InstructionImport.Result result,
+            long bytes,
+            String tokenizerId,
+            Integer context,
+            Consumer<List<InstructionExample>> publish) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "instruction_imports (id, dataset, format, bytes, "
-                        + "accepted, new_examples, rejected, tokenizer_id, context) VALUES (?,?,?,?,?,0,?,?,?) ON CONFLICT (id) DO NOTHING")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO " + s + "instruction_imports (id, dataset, format, bytes, "
+                                + "accepted, new_examples, rejected, tokenizer_id, context) VALUES (?,?,?,?,?,0,?,?,?) ON CONFLICT (id) DO NOTHING")) {
                     ps.setString(1, importId);
                     ps.setString(2, result.dataset());
                     ps.setString(3, result.format());
@@ -88,8 +104,9 @@ public final class InstructionCatalog {
                     }
                 }
                 List<InstructionExample> fresh = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "instruction_examples (id, dataset, format, split, "
-                        + "split_group, import_id) VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO " + s + "instruction_examples (id, dataset, format, split, "
+                                + "split_group, import_id) VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING")) {
                     for (InstructionExample e : result.accepted()) {
                         ps.setString(1, e.id());
                         ps.setString(2, e.dataset());
@@ -100,8 +117,8 @@ public final class InstructionCatalog {
                         if (ps.executeUpdate() == 1) fresh.add(e);
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s + "instruction_rejections (import_id, seq, record, "
-                        + "reason, detail) VALUES (?,?,?,?,?)")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + s
+                        + "instruction_rejections (import_id, seq, record, " + "reason, detail) VALUES (?,?,?,?,?)")) {
                     int seq = 0;
                     for (InstructionImport.Rejection r : result.rejected()) {
                         ps.setString(1, importId);
@@ -113,15 +130,22 @@ public final class InstructionCatalog {
                     }
                     ps.executeBatch();
                 }
-                try (PreparedStatement ps = c.prepareStatement("UPDATE " + s + "instruction_imports SET new_examples = ? WHERE id = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE " + s + "instruction_imports SET new_examples = ? WHERE id = ?")) {
                     ps.setInt(1, fresh.size());
                     ps.setString(2, importId);
                     ps.executeUpdate();
                 }
                 publish.accept(fresh);
                 c.commit();
-                return new Imported(importId, result.dataset(), result.format(), result.accepted().size(), fresh.size(),
-                        result.rejected().size(), true);
+                return new Imported(
+                        importId,
+                        result.dataset(),
+                        result.format(),
+                        result.accepted().size(),
+                        fresh.size(),
+                        result.rejected().size(),
+                        true);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -132,27 +156,41 @@ public final class InstructionCatalog {
     }
 
     public List<SplitCount> splits() {
-        return query("SELECT dataset, format, split, count(*) AS n FROM " + s + "instruction_examples GROUP BY dataset, format, split "
-                + "ORDER BY dataset, format, split", rs -> new SplitCount(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+        return query(
+                "SELECT dataset, format, split, count(*) AS n FROM " + s
+                        + "instruction_examples GROUP BY dataset, format, split " + "ORDER BY dataset, format, split",
+                rs -> new SplitCount(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
     }
 
     public List<RejectionCount> rejections() {
-        return query("SELECT i.dataset, i.format, r.reason, count(*) FROM " + s + "instruction_rejections r JOIN " + s
-                + "instruction_imports i ON i.id = r.import_id GROUP BY i.dataset, i.format, r.reason ORDER BY 1, 2, 4 DESC",
+        return query(
+                "SELECT i.dataset, i.format, r.reason, count(*) FROM " + s + "instruction_rejections r JOIN " + s
+                        + "instruction_imports i ON i.id = r.import_id GROUP BY i.dataset, i.format, r.reason ORDER BY 1, 2, 4 DESC",
                 rs -> new RejectionCount(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
     }
 
     public List<ImportRow> imports() {
-        return query("SELECT id, dataset, format, bytes, accepted, new_examples, rejected, tokenizer_id, context, created_at FROM " + s
-                + "instruction_imports ORDER BY created_at DESC LIMIT 100", rs -> new ImportRow(rs.getString(1), rs.getString(2),
-                rs.getString(3), rs.getLong(4), rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8),
-                (Integer) rs.getObject(9), rs.getTimestamp(10).toInstant().toString()));
+        return query(
+                "SELECT id, dataset, format, bytes, accepted, new_examples, rejected, tokenizer_id, context, created_at FROM "
+                        + s + "instruction_imports ORDER BY created_at DESC LIMIT 100",
+                rs -> new ImportRow(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        rs.getInt(5),
+                        rs.getInt(6),
+                        rs.getInt(7),
+                        rs.getString(8),
+                        (Integer) rs.getObject(9),
+                        rs.getTimestamp(10).toInstant().toString()));
     }
 
     /** The first {@code limit} rejections of one import, in file order. */
     public List<Map<String, Object>> rejectionsOf(String importId, int limit) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT record, reason, detail FROM " + s
-                + "instruction_rejections WHERE import_id = ? ORDER BY seq LIMIT ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT record, reason, detail FROM " + s
+                        + "instruction_rejections WHERE import_id = ? ORDER BY seq LIMIT ?")) {
             ps.setString(1, importId);
             ps.setInt(2, limit);
             List<Map<String, Object>> out = new ArrayList<>();
@@ -176,7 +214,9 @@ public final class InstructionCatalog {
     }
 
     private <T> List<T> query(String sql, Row<T> row) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             List<T> out = new ArrayList<>();
             while (rs.next()) out.add(row.read(rs));
             return out;

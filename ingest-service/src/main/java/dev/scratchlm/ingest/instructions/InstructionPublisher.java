@@ -4,16 +4,15 @@ import dev.scratchlm.contracts.InstructionExample;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /** Accepted examples onto {@link Topics#INSTRUCTIONS}, keyed by example id; returns once the broker has them all. */
 public final class InstructionPublisher implements AutoCloseable {
@@ -36,7 +35,10 @@ public final class InstructionPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while publishing instructions", e);
         } catch (ExecutionException e) {
-            throw new KafkaException("cannot publish to " + Topics.INSTRUCTIONS + ": " + e.getCause().getMessage(), e.getCause());
+            throw new KafkaException(
+                    "cannot publish to " + Topics.INSTRUCTIONS + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 

@@ -14,8 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.apache.kafka.common.KafkaException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -29,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * Instruction sets in: {@code POST /api/instructions?dataset=NAME&format=e2e|openai|alpaca|sharegpt[&tokenizer=ID&context=N]}
@@ -43,25 +42,43 @@ public class InstructionResource {
 
     @Inject
     InstructionCatalog catalog;
+
     @Inject
     InstructionPublisher publisher;
+
     @Inject
     TokenizerLookup tokenizers;
+
     @Inject
     IngestConfig config;
 
     /** Not text/plain or forms: a cross-site browser could send those without asking first. */
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, "application/jsonl", "application/x-ndjson", "application/json-lines", "text/csv",
-            MediaType.APPLICATION_OCTET_STREAM})
-    public Response importSet(InputStream body, @QueryParam("dataset") String dataset, @QueryParam("format") String format,
-                              @QueryParam("tokenizer") String tokenizerId, @QueryParam("context") Integer context) throws IOException {
+    @Consumes({
+        MediaType.APPLICATION_JSON,
+        "application/jsonl",
+        "application/x-ndjson",
+        "application/json-lines",
+        "text/csv",
+        MediaType.APPLICATION_OCTET_STREAM
+    })
+    public Response importSet(
+            InputStream body,
+            @QueryParam("dataset") String dataset,
+            @QueryParam("format") String format,
+            @QueryParam("tokenizer") String tokenizerId,
+            @QueryParam("context") Integer context)
+            throws IOException {
         if (dataset == null || format == null) {
-            throw new ApiError(400, "missing_parameter", "dataset and format are required, e.g. ?dataset=e2e&format=e2e");
+            throw new ApiError(
+                    400, "missing_parameter", "dataset and format are required, e.g. ?dataset=e2e&format=e2e");
         }
         if ((tokenizerId == null) != (context == null)) {
-            throw new ApiError(400, "missing_parameter", "tokenizer and context go together: the tokenizer counts tokens, "
-                    + "the context says how many fit");
+            throw new ApiError(
+                    400,
+                    "missing_parameter",
+                    "tokenizer and context go together: the tokenizer counts tokens, "
+                            + "the context says how many fit");
         }
         if (context != null && context <= 0) {
             throw new ApiError(400, "bad_context", "context must be a positive number of tokens, got " + context);
@@ -73,8 +90,12 @@ public class InstructionResource {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new ApiError(400, "not_utf8", "the file must be UTF-8 text");
         }
@@ -82,7 +103,8 @@ public class InstructionResource {
         if (tokenizerId != null) {
             Optional<Tokenizer> tokenizer = tokenizers.find(tokenizerId);
             if (tokenizer.isEmpty()) {
-                throw new ApiError(404, "unknown_tokenizer", "no tokenizer " + tokenizerId + " on the tokenizers topic");
+                throw new ApiError(
+                        404, "unknown_tokenizer", "no tokenizer " + tokenizerId + " on the tokenizers topic");
             }
             try {
                 template = new ChatTemplate(tokenizer.get());
@@ -101,7 +123,8 @@ public class InstructionResource {
         try {
             done = catalog.record(importId, result, bytes.length, tokenizerId, context, publisher::publish);
         } catch (KafkaException e) {
-            throw new ApiError(503, "broker_unavailable", "the broker is unavailable; nothing was imported: send the file again");
+            throw new ApiError(
+                    503, "broker_unavailable", "the broker is unavailable; nothing was imported: send the file again");
         }
 
         Map<String, Object> answer = new LinkedHashMap<>();

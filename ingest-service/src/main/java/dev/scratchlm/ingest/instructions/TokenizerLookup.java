@@ -6,16 +6,15 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
 import dev.scratchlm.contracts.TokenizerRecord;
 import dev.scratchlm.contracts.Topics;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Finds a tokenizer by id on the compacted {@link Topics#TOKENIZERS} topic, to count an import's tokens. Read on
@@ -39,7 +38,8 @@ public final class TokenizerLookup {
         String definition = null;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = consumer.partitionsFor(Topics.TOKENIZERS, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                    .map(i -> new TopicPartition(i.topic(), i.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(10));

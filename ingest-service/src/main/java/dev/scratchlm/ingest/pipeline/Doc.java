@@ -20,10 +20,12 @@ public final class Doc {
     public LocalDate date;
     /** A language the source claims (JSONL "lang"); used only when identification cannot decide. */
     public String languageHint;
+
     public String text;
 
     /** SHA-256 (hex) of the normalized text: the document id and the exact-dedup key. */
     public String id;
+
     public String language;
     public final Map<String, Integer> piiReplaced = new LinkedHashMap<>();
     /** LSH band keys of the MinHash signature, one per band. */

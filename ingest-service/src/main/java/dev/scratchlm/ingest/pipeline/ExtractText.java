@@ -1,5 +1,6 @@
 package dev.scratchlm.ingest.pipeline;
 
+import java.util.Set;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
@@ -7,15 +8,44 @@ import org.jsoup.nodes.TextNode;
 import org.jsoup.select.NodeTraversor;
 import org.jsoup.select.NodeVisitor;
 
-import java.util.Set;
-
 /** HTML to text with jsoup: visible text only, one line per block element, the page title kept as provenance. */
 public final class ExtractText implements Step {
     // Elements whose text is never content: code, styling, navigation chrome and embedded media.
     private static final String INVISIBLE = "script, style, noscript, template, svg, canvas, iframe, object, nav";
-    private static final Set<String> BLOCKS = Set.of("p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table",
-            "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "aside", "main",
-            "blockquote", "pre", "hr", "form", "fieldset", "figure", "figcaption", "address", "td", "th");
+    private static final Set<String> BLOCKS = Set.of(
+            "p",
+            "div",
+            "br",
+            "li",
+            "ul",
+            "ol",
+            "dl",
+            "dt",
+            "dd",
+            "tr",
+            "table",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "section",
+            "article",
+            "header",
+            "footer",
+            "aside",
+            "main",
+            "blockquote",
+            "pre",
+            "hr",
+            "form",
+            "fieldset",
+            "figure",
+            "figcaption",
+            "address",
+            "td",
+            "th");
 
     @Override
     public String name() {
@@ -43,38 +73,40 @@ public final class ExtractText implements Step {
 
     static String visibleText(Element root) {
         StringBuilder out = new StringBuilder();
-        NodeTraversor.traverse(new NodeVisitor() {
-            int pre; // inside <pre>, source line breaks are content
+        NodeTraversor.traverse(
+                new NodeVisitor() {
+                    int pre; // inside <pre>, source line breaks are content
 
-            @Override
-            public void head(Node node, int depth) {
-                if (node instanceof TextNode t) {
-                    String s = t.getWholeText();
-                    if (t.isBlank() && atLineStart()) return; // indentation between blocks
-                    // Elsewhere a source line break is just a space: the layout comes from the blocks.
-                    out.append(pre > 0 ? s : s.replace('\n', ' ').replace('\r', ' '));
-                } else if (node instanceof Element e) {
-                    if (e.normalName().equals("pre")) pre++;
-                    if (BLOCKS.contains(e.normalName())) newline();
-                }
-            }
+                    @Override
+                    public void head(Node node, int depth) {
+                        if (node instanceof TextNode t) {
+                            String s = t.getWholeText();
+                            if (t.isBlank() && atLineStart()) return; // indentation between blocks
+                            // Elsewhere a source line break is just a space: the layout comes from the blocks.
+                            out.append(pre > 0 ? s : s.replace('\n', ' ').replace('\r', ' '));
+                        } else if (node instanceof Element e) {
+                            if (e.normalName().equals("pre")) pre++;
+                            if (BLOCKS.contains(e.normalName())) newline();
+                        }
+                    }
 
-            @Override
-            public void tail(Node node, int depth) {
-                if (node instanceof Element e) {
-                    if (e.normalName().equals("pre")) pre--;
-                    if (BLOCKS.contains(e.normalName())) newline();
-                }
-            }
+                    @Override
+                    public void tail(Node node, int depth) {
+                        if (node instanceof Element e) {
+                            if (e.normalName().equals("pre")) pre--;
+                            if (BLOCKS.contains(e.normalName())) newline();
+                        }
+                    }
 
-            private boolean atLineStart() {
-                return out.length() == 0 || out.charAt(out.length() - 1) == '\n';
-            }
+                    private boolean atLineStart() {
+                        return out.length() == 0 || out.charAt(out.length() - 1) == '\n';
+                    }
 
-            private void newline() {
-                if (!atLineStart()) out.append('\n'); // one line break per block boundary, however deep
-            }
-        }, root);
+                    private void newline() {
+                        if (!atLineStart()) out.append('\n'); // one line break per block boundary, however deep
+                    }
+                },
+                root);
         return out.toString();
     }
 }

@@ -1,7 +1,6 @@
 package dev.scratchlm.ingest.pipeline;
 
 import com.github.pemistahl.lingua.api.Language;
-
 import java.util.List;
 import java.util.Locale;
 
@@ -22,6 +21,7 @@ final class FastLingua {
     static final int UNKNOWN = -1, ASK_LINGUA = -2;
     /** Lingua's length from which high-accuracy mode uses trigrams only. */
     private static final int HIGH_ACCURACY_MODE_MAX_TEXT_LENGTH = 120;
+
     private static final int RESTART_LOWERCASED = -3;
 
     private final int n;
@@ -130,7 +130,7 @@ final class FastLingua {
                 ch = Character.toLowerCase(ch);
             }
             switch (kind[ch]) {
-                case LinguaRules.DROP -> { }
+                case LinguaRules.DROP -> {}
                 case LinguaRules.SPACE -> pendingSpace = true;
                 case LinguaRules.ASK_LINGUA -> {
                     return ASK_LINGUA;

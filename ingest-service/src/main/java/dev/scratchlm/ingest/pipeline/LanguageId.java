@@ -4,7 +4,6 @@ import com.github.pemistahl.lingua.api.IsoCode639_1;
 import com.github.pemistahl.lingua.api.Language;
 import com.github.pemistahl.lingua.api.LanguageDetector;
 import com.github.pemistahl.lingua.api.LanguageDetectorBuilder;
-
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -32,19 +31,31 @@ public final class LanguageId implements Step {
     private final LongAdder decidedByLingua = new LongAdder();
 
     public LanguageId(Collection<String> candidateCodes, int sampleChars, boolean lowAccuracy) {
-        this(candidateCodes, sampleChars, lowAccuracy, PipelineSettings.defaults().languageFastMargin());
+        this(
+                candidateCodes,
+                sampleChars,
+                lowAccuracy,
+                PipelineSettings.defaults().languageFastMargin());
     }
 
     public LanguageId(Collection<String> candidateCodes, int sampleChars, boolean lowAccuracy, double fastMargin) {
-        this.candidates = candidateCodes.stream().map(c -> c.toLowerCase(Locale.ROOT)).distinct().sorted().toList();
-        if (candidates.size() < 2) throw new IllegalArgumentException("language identification needs at least two candidate languages");
-        if (sampleChars < 1) throw new IllegalArgumentException("the language sample needs at least one character, got " + sampleChars);
-        if (!(fastMargin >= 0)) throw new IllegalArgumentException("the fast path's margin must be 0 or more, got " + fastMargin);
+        this.candidates = candidateCodes.stream()
+                .map(c -> c.toLowerCase(Locale.ROOT))
+                .distinct()
+                .sorted()
+                .toList();
+        if (candidates.size() < 2)
+            throw new IllegalArgumentException("language identification needs at least two candidate languages");
+        if (sampleChars < 1)
+            throw new IllegalArgumentException("the language sample needs at least one character, got " + sampleChars);
+        if (!(fastMargin >= 0))
+            throw new IllegalArgumentException("the fast path's margin must be 0 or more, got " + fastMargin);
         IsoCode639_1[] codes = candidates.stream().map(LanguageId::iso).toArray(IsoCode639_1[]::new);
         LanguageDetectorBuilder builder = LanguageDetectorBuilder.fromIsoCodes639_1(codes);
         if (lowAccuracy) builder = builder.withLowAccuracyMode();
         this.detector = builder.withPreloadedLanguageModels().build();
-        List<Language> languages = candidates.stream().map(c -> Language.getByIsoCode639_1(iso(c))).toList();
+        List<Language> languages =
+                candidates.stream().map(c -> Language.getByIsoCode639_1(iso(c))).toList();
         this.fast = fastMargin < 1 ? new FastLingua(languages, lowAccuracy, fastMargin) : null;
         this.sampleChars = sampleChars;
         this.lowAccuracy = lowAccuracy;
@@ -75,10 +86,14 @@ public final class LanguageId implements Step {
     public String description() {
         return "Lingua over " + candidates + (lowAccuracy ? " (low-accuracy mode)" : "") + ", first " + sampleChars
                 + " characters; reject languages outside the allow-list. "
-                + (fast == null ? "Every text goes through Lingua's detector"
-                : "Lingua's trigram models and rules in primitive tables decide; Lingua's detector itself only when the "
-                + "runner-up is within " + java.math.BigDecimal.valueOf(fastMargin).stripTrailingZeros().toPlainString()
-                + " of the best (fast-margin) or the text needs it");
+                + (fast == null
+                        ? "Every text goes through Lingua's detector"
+                        : "Lingua's trigram models and rules in primitive tables decide; Lingua's detector itself only when the "
+                                + "runner-up is within "
+                                + java.math.BigDecimal.valueOf(fastMargin)
+                                        .stripTrailingZeros()
+                                        .toPlainString()
+                                + " of the best (fast-margin) or the text needs it");
     }
 
     @Override
@@ -90,7 +105,10 @@ public final class LanguageId implements Step {
         }
         doc.language = detected;
         if (!policy.languages().contains(detected)) {
-            return new Rejection("language", "identified as '" + detected + "', allowed " + policy.languages().stream().sorted().toList());
+            return new Rejection(
+                    "language",
+                    "identified as '" + detected + "', allowed "
+                            + policy.languages().stream().sorted().toList());
         }
         return null;
     }

@@ -25,6 +25,8 @@ public final class LinePunctuationRule extends QualityRule {
     public Rejection apply(Doc doc, SourcePolicy policy) {
         TextStats s = doc.stats();
         double share = s.lines() == 0 ? 0 : (double) s.punctuatedLines() / s.lines();
-        return share < min ? new Rejection(name(), "share of lines ending in punctuation " + fmt(share) + " < " + min) : null;
+        return share < min
+                ? new Rejection(name(), "share of lines ending in punctuation " + fmt(share) + " < " + min)
+                : null;
     }
 }

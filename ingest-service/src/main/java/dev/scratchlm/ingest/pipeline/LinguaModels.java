@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.github.pemistahl.lingua.api.Language;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,8 +24,10 @@ final class LinguaModels {
     /** Keys carry the n-gram length above the 48 bits of three UTF-16 chars, so "a" and "\0\0a" differ; 0 is empty. */
     private static final int LENGTH_SHIFT = 48;
     /** The fractions are the field names: thousands of distinct ones, not worth interning. */
-    private static final JsonFactory JSON = JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .build();
 
     final int languages;
     private long[] keys;
@@ -98,7 +99,8 @@ final class LinguaModels {
             case 2 -> "bigrams";
             default -> "trigrams";
         };
-        String path = "/language-models/" + language.getIsoCode639_1().name().toLowerCase(java.util.Locale.ROOT) + "/" + name + ".json";
+        String path = "/language-models/" + language.getIsoCode639_1().name().toLowerCase(java.util.Locale.ROOT) + "/"
+                + name + ".json";
         try (InputStream in = Language.class.getResourceAsStream(path)) {
             if (in == null) return; // Lingua treats a missing model as empty
             try (JsonParser p = JSON.createParser(in)) {
@@ -114,7 +116,8 @@ final class LinguaModels {
                     while (p.nextToken() == JsonToken.FIELD_NAME) {
                         String fraction = p.getCurrentName();
                         int slash = fraction.indexOf('/');
-                        float probability = Float.parseFloat(fraction.substring(0, slash)) / (float) Integer.parseInt(fraction.substring(slash + 1));
+                        float probability = Float.parseFloat(fraction.substring(0, slash))
+                                / (float) Integer.parseInt(fraction.substring(slash + 1));
                         float lnP = (float) Math.log(probability);
                         expect(p.nextToken(), JsonToken.VALUE_STRING, path);
                         for (String ngram : p.getText().split(" ")) {

@@ -4,7 +4,6 @@ import com.github.pemistahl.lingua.api.Language;
 import com.github.pemistahl.lingua.internal.Alphabet;
 import com.github.pemistahl.lingua.internal.Constant;
 import com.github.pemistahl.lingua.internal.util.extension.CharExtensionsKt;
-
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -27,6 +26,7 @@ final class LinguaRules {
         final byte[] kind = new byte[65536];
         /** Index into {@link Alphabet#values()} of the alphabet the char belongs to, or -1. */
         final byte[] alphabet = new byte[65536];
+
         final Alphabet[] alphabets = Alphabet.values();
 
         private Chars() {
@@ -49,20 +49,30 @@ final class LinguaRules {
         private static byte kindOf(char c) {
             // Lingua splits words at logograms and counts Chinese and Japanese characters in its rules; surrogate pairs
             // are code points to its regexes. Both are rare in European text: such texts go to Lingua itself.
-            if (Character.isSurrogate(c) || CharExtensionsKt.isLogogram(c) || Alphabet.HAN.matches(c)
+            if (Character.isSurrogate(c)
+                    || CharExtensionsKt.isLogogram(c)
+                    || Alphabet.HAN.matches(c)
                     || Constant.INSTANCE.isJapaneseAlphabet(c)) return ASK_LINGUA;
             switch (c) {
-                case ' ', '\t', '\n', '\u000B', '\f', '\r' -> { return SPACE; } // regex \s
-                default -> { }
+                case ' ', '\t', '\n', '\u000B', '\f', '\r' -> {
+                    return SPACE;
+                } // regex \s
+                default -> {}
             }
             switch (Character.getType(c)) {
-                case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
-                     Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
-                     Character.OTHER_PUNCTUATION, // \p{P}
-                     Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER -> { // \p{N}
+                case Character.CONNECTOR_PUNCTUATION,
+                        Character.DASH_PUNCTUATION,
+                        Character.START_PUNCTUATION,
+                        Character.END_PUNCTUATION,
+                        Character.INITIAL_QUOTE_PUNCTUATION,
+                        Character.FINAL_QUOTE_PUNCTUATION,
+                        Character.OTHER_PUNCTUATION, // \p{P}
+                        Character.DECIMAL_DIGIT_NUMBER,
+                        Character.LETTER_NUMBER,
+                        Character.OTHER_NUMBER -> { // \p{N}
                     return DROP;
                 }
-                default -> { }
+                default -> {}
             }
             return Character.isLetter(c) ? LETTER : OTHER;
         }
@@ -79,10 +89,12 @@ final class LinguaRules {
 
     /** Rule 1: per char, the candidates it counts for (a one-language alphabet, or a language's unique characters). */
     final short[] wordRuleIndex = new short[65536];
+
     final int[][] wordRuleLanguages;
 
     /** Rule 2: per char of Lingua's character-to-languages mapping, the candidates it counts for (once per mapping entry). */
     final short[] mappingIndex = new short[65536];
+
     final int[][] mappingLanguages;
 
     /** Rule 2: per alphabet, which candidates are written in it. */
@@ -91,7 +103,8 @@ final class LinguaRules {
     LinguaRules(List<Language> candidates) {
         int n = candidates.size();
         Map<Alphabet, Language> oneLanguageAlphabets = new HashMap<>();
-        for (Map.Entry<Alphabet, Language> e : Alphabet.Companion.allSupportingExactlyOneLanguage().entrySet()) {
+        for (Map.Entry<Alphabet, Language> e :
+                Alphabet.Companion.allSupportingExactlyOneLanguage().entrySet()) {
             if (candidates.contains(e.getValue())) oneLanguageAlphabets.put(e.getKey(), e.getValue());
         }
         List<int[]> ruleLists = new ArrayList<>();
@@ -108,7 +121,10 @@ final class LinguaRules {
                     break;
                 }
             }
-            if (!alphabetMatch && (Alphabet.LATIN.matches(ch) || Alphabet.CYRILLIC.matches(ch) || Alphabet.DEVANAGARI.matches(ch))) {
+            if (!alphabetMatch
+                    && (Alphabet.LATIN.matches(ch)
+                            || Alphabet.CYRILLIC.matches(ch)
+                            || Alphabet.DEVANAGARI.matches(ch))) {
                 for (int l = 0; l < n; l++) {
                     String unique = candidates.get(l).getUniqueCharacters$lingua();
                     if (unique != null && !unique.isBlank() && unique.indexOf(ch) >= 0) langs.add(l);
@@ -122,11 +138,13 @@ final class LinguaRules {
         wordRuleLanguages = ruleLists.toArray(int[][]::new);
 
         Map<Character, List<Integer>> mapping = new HashMap<>();
-        for (Map.Entry<String, EnumSet<Language>> e : Constant.INSTANCE.getCHARS_TO_LANGUAGES_MAPPING().entrySet()) {
+        for (Map.Entry<String, EnumSet<Language>> e :
+                Constant.INSTANCE.getCHARS_TO_LANGUAGES_MAPPING().entrySet()) {
             for (char ch : e.getKey().toCharArray()) {
                 for (Language language : e.getValue()) {
                     int l = candidates.indexOf(language);
-                    if (l >= 0) mapping.computeIfAbsent(ch, k -> new ArrayList<>()).add(l);
+                    if (l >= 0)
+                        mapping.computeIfAbsent(ch, k -> new ArrayList<>()).add(l);
                 }
             }
         }
@@ -140,7 +158,8 @@ final class LinguaRules {
 
         writtenIn = new boolean[c.alphabets.length][n];
         for (int a = 0; a < c.alphabets.length; a++) {
-            for (int l = 0; l < n; l++) writtenIn[a][l] = candidates.get(l).getAlphabets$lingua().contains(c.alphabets[a]);
+            for (int l = 0; l < n; l++)
+                writtenIn[a][l] = candidates.get(l).getAlphabets$lingua().contains(c.alphabets[a]);
         }
     }
 

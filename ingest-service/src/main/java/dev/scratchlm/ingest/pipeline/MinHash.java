@@ -47,7 +47,8 @@ public final class MinHash {
         int shingles = Math.max(1, words.length - SHINGLE_WORDS + 1);
         for (int s = 0; s < shingles; s++) {
             long h = 0;
-            for (int w = s, end = Math.min(words.length, s + SHINGLE_WORDS); w < end; w++) h = h * 0x100000001B3L + words[w];
+            for (int w = s, end = Math.min(words.length, s + SHINGLE_WORDS); w < end; w++)
+                h = h * 0x100000001B3L + words[w];
             h = mix(h);
             for (int i = 0; i < n; i++) {
                 long v = (a[i] * h + b[i]) >>> 32; // the high bits of a multiply-shift hash are the well-mixed ones
@@ -85,7 +86,10 @@ public final class MinHash {
         for (int i = 0, n = text.length(); i <= n; i++) {
             char c = i < n ? text.charAt(i) : ' ';
             if (Character.isLetterOrDigit(c)) {
-                if (!inWord) { h = 0xcbf29ce484222325L; inWord = true; }
+                if (!inWord) {
+                    h = 0xcbf29ce484222325L;
+                    inWord = true;
+                }
                 h = (h ^ Character.toLowerCase(c)) * 0x100000001b3L;
             } else if (inWord) {
                 if (count == out.length) out = java.util.Arrays.copyOf(out, count * 2);

@@ -26,7 +26,8 @@ public final class Pipeline {
                 new ExtractText(),
                 new Normalize(),
                 new Cutoff(),
-                new LanguageId(s.detectLanguages(), s.languageSampleChars(), s.languageLowAccuracy(), s.languageFastMargin()),
+                new LanguageId(
+                        s.detectLanguages(), s.languageSampleChars(), s.languageLowAccuracy(), s.languageFastMargin()),
                 new WordCountRule(s.minWords(), s.maxWords()),
                 new MeanWordLengthRule(s.minMeanWordLength(), s.maxMeanWordLength()),
                 new SymbolRatioRule(s.maxSymbolWordRatio()),

@@ -10,5 +10,4 @@ import java.util.Set;
  * @param acceptUndated whether documents without a date pass the cutoff step
  * @param languages     ISO 639-1 codes allowed through language identification
  */
-public record SourcePolicy(LocalDate cutoff, boolean acceptUndated, Set<String> languages) {
-}
+public record SourcePolicy(LocalDate cutoff, boolean acceptUndated, Set<String> languages) {}

@@ -26,12 +26,29 @@ public final class StepCounts {
         this.rejected.add(rejected);
     }
 
-    public String name() { return name; }
-    public String description() { return description; }
-    public long docs() { return docs.sum(); }
-    public long bytes() { return bytes.sum(); }
-    public long nanos() { return nanos.sum(); }
-    public long rejected() { return rejected.sum(); }
+    public String name() {
+        return name;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public long docs() {
+        return docs.sum();
+    }
+
+    public long bytes() {
+        return bytes.sum();
+    }
+
+    public long nanos() {
+        return nanos.sum();
+    }
+
+    public long rejected() {
+        return rejected.sum();
+    }
 
     public double seconds() {
         return nanos() / 1e9;

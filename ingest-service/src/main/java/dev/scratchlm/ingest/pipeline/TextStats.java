@@ -26,8 +26,13 @@ public record TextStats(int words, long wordChars, int symbols, int lines, int p
         for (int i = 0; i <= n; i++) {
             char c = i < n ? text.charAt(i) : '\n';
             if (c == '\n') {
-                if (inWord && wordHasAlnum) { words++; wordChars += wordAlnum; }
-                inWord = false; wordHasAlnum = false; wordAlnum = 0;
+                if (inWord && wordHasAlnum) {
+                    words++;
+                    wordChars += wordAlnum;
+                }
+                inWord = false;
+                wordHasAlnum = false;
+                wordAlnum = 0;
                 // Trim the line by indexes: no substring unless it is a real, non-blank line.
                 int s = lineStart, e = i;
                 while (s < e && Character.isWhitespace(text.charAt(s))) s++;
@@ -50,11 +55,19 @@ public record TextStats(int words, long wordChars, int symbols, int lines, int p
                 continue;
             }
             if (Character.isWhitespace(c)) {
-                if (inWord && wordHasAlnum) { words++; wordChars += wordAlnum; }
-                inWord = false; wordHasAlnum = false; wordAlnum = 0;
+                if (inWord && wordHasAlnum) {
+                    words++;
+                    wordChars += wordAlnum;
+                }
+                inWord = false;
+                wordHasAlnum = false;
+                wordAlnum = 0;
             } else {
                 inWord = true;
-                if (Character.isLetterOrDigit(c)) { wordHasAlnum = true; wordAlnum++; }
+                if (Character.isLetterOrDigit(c)) {
+                    wordHasAlnum = true;
+                    wordAlnum++;
+                }
             }
         }
         return new TextStats(words, wordChars, symbols, lines, punctuated, duplicates);
@@ -66,8 +79,15 @@ public record TextStats(int words, long wordChars, int symbols, int lines, int p
         while (i > start && "\"'”’»)]".indexOf(text.charAt(i)) >= 0) i--;
         char c = text.charAt(i);
         // ';' and U+037E: the Greek question mark.
-        return c == '.' || c == '!' || c == '?' || c == '…' || c == ';' || c == '\u037E'
-                || c == '。' || c == '！' || c == '？';
+        return c == '.'
+                || c == '!'
+                || c == '?'
+                || c == '…'
+                || c == ';'
+                || c == '\u037E'
+                || c == '。'
+                || c == '！'
+                || c == '？';
     }
 
     public double meanWordLength() {

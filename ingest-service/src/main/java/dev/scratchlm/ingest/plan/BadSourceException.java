@@ -1,7 +1,6 @@
 package dev.scratchlm.ingest.plan;
 
 import dev.scratchlm.service.ApiError;
-
 import java.util.Locale;
 
 /**
@@ -10,6 +9,9 @@ import java.util.Locale;
  */
 public final class BadSourceException extends ApiError {
     public BadSourceException(int status, String error, String detail) {
-        super(status, error.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_"), detail == null ? error : error + ": " + detail);
+        super(
+                status,
+                error.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_"),
+                detail == null ? error : error + ": " + detail);
     }
 }

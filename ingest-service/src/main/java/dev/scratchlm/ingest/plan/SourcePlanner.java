@@ -13,8 +13,6 @@ import dev.scratchlm.ingest.source.Readers;
 import dev.scratchlm.ingest.source.SourceFormat;
 import dev.scratchlm.ingest.source.UploadStore;
 import dev.scratchlm.ingest.worker.TaskPublisher;
-import org.jboss.logging.Logger;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +44,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Turns a source into tasks: validates the request and stores the source (with any uploaded bytes) at once, then
@@ -69,8 +68,14 @@ public final class SourcePlanner {
      * @param detectable  languages the identifier knows: allow-lists must be drawn from these
      * @param allowedDirs server-side sources must lie inside one of these
      */
-    public record Defaults(LocalDate cutoff, String undated, List<String> languages, Set<String> detectable,
-                           int taskRecords, List<Path> allowedDirs, Duration planWait) {}
+    public record Defaults(
+            LocalDate cutoff,
+            String undated,
+            List<String> languages,
+            Set<String> detectable,
+            int taskRecords,
+            List<Path> allowedDirs,
+            Duration planWait) {}
 
     /** How long a planning replica's lease lasts; renewed every third of it while the replica reads the files. */
     static final Duration LEASE = Duration.ofSeconds(60);
@@ -80,7 +85,8 @@ public final class SourcePlanner {
     private final CatalogRepository catalog;
     private final TaskPublisher publisher;
     private final ExecutorService planning = Executors.newFixedThreadPool(2, daemon("source-planner"));
-    private final ScheduledExecutorService leases = Executors.newSingleThreadScheduledExecutor(daemon("planning-lease"));
+    private final ScheduledExecutorService leases =
+            Executors.newSingleThreadScheduledExecutor(daemon("planning-lease"));
     private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
 
     public SourcePlanner(Defaults defaults, ReadLimits limits, CatalogRepository catalog, TaskPublisher publisher) {
@@ -89,13 +95,17 @@ public final class SourcePlanner {
         this.catalog = catalog;
         this.publisher = publisher;
         long renew = LEASE.toSeconds() / 3;
-        leases.scheduleWithFixedDelay(() -> {
-            try {
-                catalog.renewPlanningLease(Set.copyOf(inProgress), LEASE);
-            } catch (RuntimeException e) {
-                LOG.warnf("cannot renew planning leases: %s", e.getMessage());
-            }
-        }, renew, renew, TimeUnit.SECONDS);
+        leases.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        catalog.renewPlanningLease(Set.copyOf(inProgress), LEASE);
+                    } catch (RuntimeException e) {
+                        LOG.warnf("cannot renew planning leases: %s", e.getMessage());
+                    }
+                },
+                renew,
+                renew,
+                TimeUnit.SECONDS);
     }
 
     public void close() {
@@ -129,12 +139,15 @@ public final class SourcePlanner {
         if (req == null) throw bad(400, "missing body", "expected {\"type\": ..., \"location\": ...}");
         String type = req.type() == null ? null : req.type().strip().toLowerCase(Locale.ROOT);
         if (type == null || type.isEmpty()) throw bad(400, "missing type", "one of " + new TreeSet<>(TYPES));
-        if (!TYPES.contains(type)) throw bad(400, "unknown type", "'" + req.type() + "'; expected one of " + new TreeSet<>(TYPES));
-        if (req.location() == null || req.location().isBlank()) throw bad(400, "missing location", "a path on the server");
+        if (!TYPES.contains(type))
+            throw bad(400, "unknown type", "'" + req.type() + "'; expected one of " + new TreeSet<>(TYPES));
+        if (req.location() == null || req.location().isBlank())
+            throw bad(400, "missing location", "a path on the server");
         Options opts = options(req.options());
         Path path = allowedPath(req.location());
         List<FileRef> files = files(type, path);
-        String id = "src-" + sha256(type + "\n" + path + "\n" + opts.canonical()).substring(0, 20);
+        String id =
+                "src-" + sha256(type + "\n" + path + "\n" + opts.canonical()).substring(0, 20);
         return plan(id, type, path.toString(), opts, files, Map.of());
     }
 
@@ -145,7 +158,10 @@ public final class SourcePlanner {
         StringBuilder identity = new StringBuilder("upload\n").append(opts.canonical());
         for (Upload u : uploads) {
             if (SourceFormat.ofFileName(u.name()) == SourceFormat.UNSUPPORTED) {
-                throw bad(415, "unsupported file type", "'" + u.name() + "'; supported: " + SourceFormat.SUPPORTED_EXTENSIONS);
+                throw bad(
+                        415,
+                        "unsupported file type",
+                        "'" + u.name() + "'; supported: " + SourceFormat.SUPPORTED_EXTENSIONS);
             }
             identity.append('\n').append(u.name()).append('\n').append(sha256(u.content()));
         }
@@ -163,7 +179,8 @@ public final class SourcePlanner {
 
     /** A JSON array of {text, url?, title?, date?, lang?} objects, or the same as JSON Lines. */
     public Planned submitDocuments(byte[] body, SourceOptions options) {
-        if (body == null || body.length == 0) throw bad(400, "empty body", "send a JSON array or JSON Lines of {\"text\": ...}");
+        if (body == null || body.length == 0)
+            throw bad(400, "empty body", "send a JSON array or JSON Lines of {\"text\": ...}");
         byte[] jsonl = body;
         int first = 0;
         while (first < body.length && Character.isWhitespace(body[first])) first++;
@@ -172,7 +189,10 @@ public final class SourcePlanner {
             try {
                 array = Json.MAPPER.readTree(body);
             } catch (IOException e) {
-                throw bad(400, "malformed JSON", e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
+                throw bad(
+                        400,
+                        "malformed JSON",
+                        e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
             }
             if (array == null || !array.isArray()) throw bad(400, "malformed JSON", "expected an array of objects");
             StringBuilder lines = new StringBuilder();
@@ -203,13 +223,18 @@ public final class SourcePlanner {
                 if (node != null && node.isObject() && node.path("text").isTextual()) return;
                 problem = "not an object with a string \"text\" field";
             } catch (IOException e) {
-                problem = "not JSON (" + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + ")";
+                problem = "not JSON ("
+                        + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + ")";
             }
             if (firstProblem == null) firstProblem = "line " + lines + ": " + problem;
         }
-        throw bad(400, "no documents", (lines == 0 ? "the body holds no records" : "none of its " + lines
-                + " records is a document (" + firstProblem + ")")
-                + "; expected a JSON array or JSON Lines of {\"text\": ..., \"url\"?, \"title\"?, \"date\"?, \"lang\"?}");
+        throw bad(
+                400,
+                "no documents",
+                (lines == 0
+                                ? "the body holds no records"
+                                : "none of its " + lines + " records is a document (" + firstProblem + ")")
+                        + "; expected a JSON array or JSON Lines of {\"text\": ..., \"url\"?, \"title\"?, \"date\"?, \"lang\"?}");
     }
 
     /**
@@ -230,12 +255,24 @@ public final class SourcePlanner {
 
     // ---- planning --------------------------------------------------------------------------------------------
 
-    private Planned plan(String id, String type, String location, Options opts, List<FileRef> files, Map<String, Upload> uploads) {
+    private Planned plan(
+            String id, String type, String location, Options opts, List<FileRef> files, Map<String, Upload> uploads) {
         var existing = catalog.source(id);
         if (existing.isPresent()) return again(existing.get());
-        SourceRow row = new SourceRow(id, type, location, opts.cutoff(), opts.undated(), opts.languages(), opts.license(),
-                null, false, Instant.now(), opts.limit() == Long.MAX_VALUE ? null : opts.limit());
-        if (!catalog.createSource(row, uploads, LEASE)) return again(catalog.source(id).orElseThrow());
+        SourceRow row = new SourceRow(
+                id,
+                type,
+                location,
+                opts.cutoff(),
+                opts.undated(),
+                opts.languages(),
+                opts.license(),
+                null,
+                false,
+                Instant.now(),
+                opts.limit() == Long.MAX_VALUE ? null : opts.limit());
+        if (!catalog.createSource(row, uploads, LEASE))
+            return again(catalog.source(id).orElseThrow());
         inProgress.add(id); // its lease, taken with the row, is renewed from now on
         Future<Planned> planned = planning.submit(() -> planTasks(row, opts, files, uploads));
         try {
@@ -261,8 +298,11 @@ public final class SourcePlanner {
         SourceRow src = catalog.source(sourceId).orElseThrow(() -> bad(404, "unknown source", sourceId));
         if (src.planned()) {
             if (src.tasksTotal() > 0) {
-                throw bad(409, "already planned", sourceId + " has " + src.tasksTotal() + " tasks; only a source planned"
-                        + " with none (or not planned yet) is planned again");
+                throw bad(
+                        409,
+                        "already planned",
+                        sourceId + " has " + src.tasksTotal() + " tasks; only a source planned"
+                                + " with none (or not planned yet) is planned again");
             }
             catalog.unplanEmpty(sourceId);
         }
@@ -303,15 +343,20 @@ public final class SourcePlanner {
             catalog.planningFailed(row.id(), "cannot read the source: " + why);
             return new Planned(row.id(), false, null, null);
         }
-        Options opts = new Options(row.cutoff(), row.undated(), row.languages(), row.license(),
+        Options opts = new Options(
+                row.cutoff(),
+                row.undated(),
+                row.languages(),
+                row.license(),
                 row.recordLimit() == null ? Long.MAX_VALUE : row.recordLimit());
         return planTasks(row, opts, files, Map.of());
     }
 
     private List<FileRef> uploadedFiles(String sourceId) {
         List<FileRef> files = new ArrayList<>();
-        catalog.uploadNames(sourceId).forEach((uploadId, name) ->
-                files.add(new FileRef(UploadStore.PREFIX + uploadId, null, name, SourceFormat.ofFileName(name))));
+        catalog.uploadNames(sourceId)
+                .forEach((uploadId, name) -> files.add(
+                        new FileRef(UploadStore.PREFIX + uploadId, null, name, SourceFormat.ofFileName(name))));
         return files;
     }
 
@@ -334,12 +379,14 @@ public final class SourcePlanner {
                     layout = counting.scan(f.location(), f.entry(), f.format(), defaults.taskRecords());
                 } catch (IOException e) {
                     // Stopped mid-file (the service shuts down): a partial count must not become the source's tasks.
-                    if (Thread.currentThread().isInterrupted()) throw new CancellationException("planning of " + id + " interrupted");
+                    if (Thread.currentThread().isInterrupted())
+                        throw new CancellationException("planning of " + id + " interrupted");
                     // A file that cannot be read at all now (its volume went away): plan again later, not zero tasks.
                     if (!f.location().startsWith(UploadStore.PREFIX) && !Files.isReadable(Path.of(f.location()))) {
                         throw new UncheckedIOException("cannot read " + f.uri(), e);
                     }
-                    layout = new Readers.Layout(1, Map.of()); // the task's reader reports the failure as a rejected record
+                    layout = new Readers.Layout(
+                            1, Map.of()); // the task's reader reports the failure as a rejected record
                 }
                 long count = Math.min(layout.records(), remaining);
                 remaining -= count;
@@ -347,14 +394,30 @@ public final class SourcePlanner {
                 for (long start = 0; start < count; start += defaults.taskRecords()) {
                     long end = Math.min(count, start + defaults.taskRecords());
                     String taskId = id + "-" + String.format(Locale.ROOT, "%05d", tasks.size());
-                    tasks.add(new IngestTask(IngestTask.SCHEMA, taskId, id, row.type(), f.format().id(), f.location(), f.entry(),
-                            f.uri(), start, end, opts.cutoff(), opts.undated(), opts.languages(), opts.license(), row.createdAt(),
+                    tasks.add(new IngestTask(
+                            IngestTask.SCHEMA,
+                            taskId,
+                            id,
+                            row.type(),
+                            f.format().id(),
+                            f.location(),
+                            f.entry(),
+                            f.uri(),
+                            start,
+                            end,
+                            opts.cutoff(),
+                            opts.undated(),
+                            opts.languages(),
+                            opts.license(),
+                            row.createdAt(),
                             layout.seeks().get(start)));
                 }
             }
-            if (!catalog.storeTasks(id, tasks)) return again(catalog.source(id).orElseThrow()); // planned by another replica
+            if (!catalog.storeTasks(id, tasks))
+                return again(catalog.source(id).orElseThrow()); // planned by another replica
             publish(id);
-            LOG.infof("source %s (%s %s): %d records in %d tasks", id, row.type(), row.location(), records, tasks.size());
+            LOG.infof(
+                    "source %s (%s %s): %d records in %d tasks", id, row.type(), row.location(), records, tasks.size());
             return new Planned(id, true, tasks.size(), records);
         } catch (UncheckedIOException e) {
             LOG.warnf("planning source %s could not read its files (%s); it is tried again later", id, e.getMessage());
@@ -362,7 +425,9 @@ public final class SourcePlanner {
             catalog.planningFailed(id, "cannot read the source: " + e.getMessage());
             return new Planned(id, true, null, null);
         } catch (RuntimeException e) {
-            LOG.warnf("planning source %s failed (%s); it is planned again once its lease lapses, or published again", id, e);
+            LOG.warnf(
+                    "planning source %s failed (%s); it is planned again once its lease lapses, or published again",
+                    id, e);
             throw e;
         } finally {
             inProgress.remove(id);
@@ -377,7 +442,8 @@ public final class SourcePlanner {
         }
         List<IngestTask> tasks = catalog.tasks(src.id());
         if (!src.tasksPublished()) publish(src.id());
-        long records = tasks.stream().mapToLong(t -> t.endRecord() - t.firstRecord()).sum();
+        long records =
+                tasks.stream().mapToLong(t -> t.endRecord() - t.firstRecord()).sum();
         return new Planned(src.id(), false, tasks.size(), records);
     }
 
@@ -390,14 +456,22 @@ public final class SourcePlanner {
         if (type.equals("folder")) {
             if (!Files.isDirectory(path)) throw bad(400, "not a folder", path.toString());
             try (Stream<Path> walk = Files.walk(path)) {
-                List<FileRef> files = walk.filter(Files::isRegularFile).sorted().map(p -> {
-                    // A symbolic link in an allowed folder must not reach a file outside the allowed directories.
-                    if (Files.isSymbolicLink(p) && !inside(realPath(p))) {
-                        throw bad(403, "location not allowed", p + " links outside the allowed directories");
-                    }
-                    String uri = path.relativize(p).toString();
-                    return new FileRef(p.toString(), null, uri, SourceFormat.ofFileName(p.getFileName().toString()));
-                }).toList();
+                List<FileRef> files = walk.filter(Files::isRegularFile)
+                        .sorted()
+                        .map(p -> {
+                            // A symbolic link in an allowed folder must not reach a file outside the allowed
+                            // directories.
+                            if (Files.isSymbolicLink(p) && !inside(realPath(p))) {
+                                throw bad(403, "location not allowed", p + " links outside the allowed directories");
+                            }
+                            String uri = path.relativize(p).toString();
+                            return new FileRef(
+                                    p.toString(),
+                                    null,
+                                    uri,
+                                    SourceFormat.ofFileName(p.getFileName().toString()));
+                        })
+                        .toList();
                 if (files.isEmpty()) throw bad(400, "empty folder", path.toString());
                 return files;
             } catch (IOException | UncheckedIOException e) {
@@ -408,8 +482,11 @@ public final class SourcePlanner {
         String name = path.getFileName().toString();
         if (type.equals("europarl")) {
             boolean jar = name.endsWith(".jar") || name.endsWith(".zip");
-            return List.of(new FileRef(path.toString(), jar ? EUROPARL_ENTRY : null,
-                    jar ? EUROPARL_ENTRY.substring(EUROPARL_ENTRY.lastIndexOf('/') + 1) : name, SourceFormat.EUROPARL));
+            return List.of(new FileRef(
+                    path.toString(),
+                    jar ? EUROPARL_ENTRY : null,
+                    jar ? EUROPARL_ENTRY.substring(EUROPARL_ENTRY.lastIndexOf('/') + 1) : name,
+                    SourceFormat.EUROPARL));
         }
         SourceFormat format = SourceFormat.ofFileName(name);
         if (format == SourceFormat.UNSUPPORTED) {
@@ -447,7 +524,8 @@ public final class SourcePlanner {
         } catch (RuntimeException e) {
             throw bad(400, "bad location", "'" + location + "' is not a path");
         }
-        if (!inside(p)) throw bad(403, "location not allowed", p + " is outside the allowed directories (ingest.allowed-dirs)");
+        if (!inside(p))
+            throw bad(403, "location not allowed", p + " is outside the allowed directories (ingest.allowed-dirs)");
         if (!Files.exists(p)) throw bad(404, "no such file or folder", p.toString());
         try {
             Path real = p.toRealPath();
@@ -492,7 +570,9 @@ public final class SourcePlanner {
                 }
             }
         }
-        String undated = o.undated() == null || o.undated().isBlank() ? defaults.undated() : o.undated().strip().toLowerCase(Locale.ROOT);
+        String undated = o.undated() == null || o.undated().isBlank()
+                ? defaults.undated()
+                : o.undated().strip().toLowerCase(Locale.ROOT);
         if (!undated.equals("accept") && !undated.equals("reject")) {
             throw bad(400, "bad undated policy", "'" + o.undated() + "'; expected accept or reject");
         }
@@ -502,8 +582,11 @@ public final class SourcePlanner {
             for (String l : o.languages()) {
                 String code = l == null ? "" : l.strip().toLowerCase(Locale.ROOT);
                 if (!defaults.detectable().contains(code)) {
-                    throw bad(400, "unsupported language", "'" + l + "' is not among the identified languages "
-                            + new TreeSet<>(defaults.detectable()) + " (ingest.language.detect)");
+                    throw bad(
+                            400,
+                            "unsupported language",
+                            "'" + l + "' is not among the identified languages " + new TreeSet<>(defaults.detectable())
+                                    + " (ingest.language.detect)");
                 }
                 set.add(code);
             }
@@ -514,7 +597,9 @@ public final class SourcePlanner {
             if (o.limit() <= 0) throw bad(400, "bad limit", "limit must be a positive number of records");
             limit = o.limit();
         }
-        String license = o.license() == null || o.license().isBlank() ? null : o.license().strip();
+        String license = o.license() == null || o.license().isBlank()
+                ? null
+                : o.license().strip();
         return new Options(cutoff, undated, List.copyOf(new TreeSet<>(languages)), license, limit);
     }
 

@@ -13,8 +13,14 @@ import java.util.List;
  * @param license   recorded on every document of the source
  * @param limit     only the first N records (a quick look at a big source)
  */
-public record SourceRequest(String type, String location, String cutoff, List<String> languages, String undated,
-                            String license, Long limit) {
+public record SourceRequest(
+        String type,
+        String location,
+        String cutoff,
+        List<String> languages,
+        String undated,
+        String license,
+        Long limit) {
 
     /** The options shared with uploads and posted documents. */
     public SourceOptions options() {

@@ -21,7 +21,8 @@ public final class Dates {
             try {
                 return java.time.LocalDateTime.parse(v).toLocalDate();
             } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException("date '" + v + "' is not ISO-8601 (e.g. 2010-06-30 or 2010-06-30T12:00:00Z)");
+                throw new IllegalArgumentException(
+                        "date '" + v + "' is not ISO-8601 (e.g. 2010-06-30 or 2010-06-30T12:00:00Z)");
             }
         }
     }

@@ -18,17 +18,30 @@ final class EuroparlRecords extends LineRecords {
         String uri = lineUri(lineNo);
         int tab1 = line.indexOf('\t');
         int tab2 = tab1 < 0 ? -1 : line.indexOf('\t', tab1 + 1);
-        if (tab2 < 0) return RawRecord.unreadable(recordNo, uri, bytes, "read.malformed", "expected title TAB date TAB text");
+        if (tab2 < 0)
+            return RawRecord.unreadable(recordNo, uri, bytes, "read.malformed", "expected title TAB date TAB text");
         LocalDate date;
         try {
             date = LocalDate.parse(line.substring(tab1 + 1, tab2).strip());
         } catch (DateTimeParseException e) {
-            return RawRecord.unreadable(recordNo, uri, bytes, "read.malformed",
+            return RawRecord.unreadable(
+                    recordNo,
+                    uri,
+                    bytes,
+                    "read.malformed",
                     "date '" + line.substring(tab1 + 1, tab2) + "' is not yyyy-MM-dd");
         }
         String title = line.substring(0, tab1).strip();
-        return new RawRecord(recordNo, uri, "text/plain", paragraphs(line, tab2 + 1), bytes,
-                title.isEmpty() ? null : title, date, null, null);
+        return new RawRecord(
+                recordNo,
+                uri,
+                "text/plain",
+                paragraphs(line, tab2 + 1),
+                bytes,
+                title.isEmpty() ? null : title,
+                date,
+                null,
+                null);
     }
 
     /** Runs of 3+ spaces become a newline; shorter runs stay as they are for the normalize step. */

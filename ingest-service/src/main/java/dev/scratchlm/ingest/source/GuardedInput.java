@@ -82,9 +82,13 @@ public final class GuardedInput extends FilterInputStream {
         if (inflated > ReadLimits.RATIO_GRACE_BYTES && compressed > 0) {
             double ratio = (double) inflated / compressed;
             if (ratio > limits.maxCompressionRatio()) {
-                throw new DecompressionBombException(String.format(java.util.Locale.ROOT,
-                        "compression ratio %.0f:1 (%d bytes from %d) exceeds %.0f:1", ratio, inflated,
-                        compressed, limits.maxCompressionRatio()));
+                throw new DecompressionBombException(String.format(
+                        java.util.Locale.ROOT,
+                        "compression ratio %.0f:1 (%d bytes from %d) exceeds %.0f:1",
+                        ratio,
+                        inflated,
+                        compressed,
+                        limits.maxCompressionRatio()));
             }
         }
     }

@@ -20,8 +20,8 @@ final class GzipMembers extends InputStream {
 
     private final InputStream in;
     private final byte[] buf = new byte[64 * 1024], one = new byte[1];
-    private int pos, limit;   // compressed bytes not yet handed to the inflater: buf[pos, limit)
-    private long bufStart;    // file offset of buf[0]
+    private int pos, limit; // compressed bytes not yet handed to the inflater: buf[pos, limit)
+    private long bufStart; // file offset of buf[0]
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
     private long memberOut, out;
@@ -112,9 +112,12 @@ final class GzipMembers extends InputStream {
                 int xlen = u8() | u8() << 8;
                 for (int i = 0; i < xlen; i++) u8();
             }
-            if ((flags & 8) != 0) while (u8() != 0) { } // FNAME
-            if ((flags & 16) != 0) while (u8() != 0) { } // FCOMMENT
-            if ((flags & 2) != 0) { u8(); u8(); } // FHCRC
+            if ((flags & 8) != 0) while (u8() != 0) {} // FNAME
+            if ((flags & 16) != 0) while (u8() != 0) {} // FCOMMENT
+            if ((flags & 2) != 0) {
+                u8();
+                u8();
+            } // FHCRC
         } catch (IOException e) {
             if (first) throw e;
             return false; // like GZIPInputStream: junk after the last member ends the stream
@@ -125,7 +128,7 @@ final class GzipMembers extends InputStream {
         memberOut = 0;
         inMember = true;
         if (starts.size() == MAX_REMEMBERED) starts.removeFirst();
-        starts.addLast(new long[]{memberStart, out});
+        starts.addLast(new long[] {memberStart, out});
         return true;
     }
 

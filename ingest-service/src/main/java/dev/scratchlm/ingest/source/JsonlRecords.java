@@ -3,7 +3,6 @@ package dev.scratchlm.ingest.source;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.contracts.Json;
-
 import java.io.InputStream;
 import java.time.LocalDate;
 
@@ -23,7 +22,8 @@ final class JsonlRecords extends LineRecords {
             return RawRecord.unreadable(recordNo, uri, bytes, "read.malformed", "not JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            return RawRecord.unreadable(recordNo, uri, bytes, "read.malformed", "expected a JSON object with a \"text\" field");
+            return RawRecord.unreadable(
+                    recordNo, uri, bytes, "read.malformed", "expected a JSON object with a \"text\" field");
         }
         JsonNode text = node.get("text");
         if (text == null || !text.isTextual()) {
@@ -36,8 +36,16 @@ final class JsonlRecords extends LineRecords {
         } catch (IllegalArgumentException e) {
             return RawRecord.unreadable(recordNo, url != null ? url : uri, bytes, "read.malformed", e.getMessage());
         }
-        return new RawRecord(recordNo, url != null ? url : uri, "text/plain", text.textValue(), bytes,
-                optionalText(node, "title"), date, optionalText(node, "lang"), null);
+        return new RawRecord(
+                recordNo,
+                url != null ? url : uri,
+                "text/plain",
+                text.textValue(),
+                bytes,
+                optionalText(node, "title"),
+                date,
+                optionalText(node, "lang"),
+                null);
     }
 
     private static String optionalText(JsonNode node, String field) {

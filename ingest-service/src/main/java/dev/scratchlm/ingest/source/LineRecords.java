@@ -56,7 +56,11 @@ abstract class LineRecords implements RecordReader {
             }
             String uri = lineUri(lines.lineNo());
             if (lines.oversized()) {
-                return RawRecord.unreadable(no, uri, (int) Math.min(Integer.MAX_VALUE, lines.fullLength()), "read.oversized",
+                return RawRecord.unreadable(
+                        no,
+                        uri,
+                        (int) Math.min(Integer.MAX_VALUE, lines.fullLength()),
+                        "read.oversized",
                         "record of " + lines.fullLength() + " bytes exceeds the limit of " + limits.maxDocumentBytes());
             }
             if (TextBytes.looksBinary(lines.bytes(), 0, lines.length())) {
@@ -75,10 +79,18 @@ abstract class LineRecords implements RecordReader {
 
     static RawRecord streamFailure(long recordNo, String uri, IOException e) {
         if (e instanceof DecompressionBombException) {
-            return RawRecord.unreadable(recordNo, uri, 0, "read.decompression-bomb",
+            return RawRecord.unreadable(
+                    recordNo,
+                    uri,
+                    0,
+                    "read.decompression-bomb",
                     "decompression bomb: " + e.getMessage() + "; the rest of the file is not read");
         }
-        return RawRecord.unreadable(recordNo, uri, 0, "read.corrupt",
+        return RawRecord.unreadable(
+                recordNo,
+                uri,
+                0,
+                "read.corrupt",
                 "unreadable from here on: " + e + "; the rest of the file is not read");
     }
 

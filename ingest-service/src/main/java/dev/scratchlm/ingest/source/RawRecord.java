@@ -1,7 +1,6 @@
 package dev.scratchlm.ingest.source;
 
 import dev.scratchlm.ingest.pipeline.Rejection;
-
 import java.time.LocalDate;
 
 /**
@@ -12,8 +11,16 @@ import java.time.LocalDate;
  * @param bytes       size of the record as read, for throughput figures
  * @param error       non-null for an unreadable record (malformed, invalid UTF-8, binary, oversized, ...)
  */
-public record RawRecord(long recordNo, String uri, String contentType, String text, int bytes, String title,
-                        LocalDate date, String languageHint, Rejection error) {
+public record RawRecord(
+        long recordNo,
+        String uri,
+        String contentType,
+        String text,
+        int bytes,
+        String title,
+        LocalDate date,
+        String languageHint,
+        Rejection error) {
 
     public static RawRecord unreadable(long recordNo, String uri, int bytes, String filter, String reason) {
         return new RawRecord(recordNo, uri, null, null, bytes, null, null, null, new Rejection(filter, reason));

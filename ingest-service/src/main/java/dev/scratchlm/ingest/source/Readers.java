@@ -1,7 +1,6 @@
 package dev.scratchlm.ingest.source;
 
 import dev.scratchlm.contracts.IngestTask;
-
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -33,14 +32,16 @@ public final class Readers {
     public RecordReader open(IngestTask task) throws IOException {
         SourceFormat format = SourceFormat.ofId(task.format());
         if (format == SourceFormat.UNSUPPORTED) {
-            return new WholeFileRecord(InputStream.nullInputStream(), format, task.uri(), task.firstRecord(), task.endRecord(), limits);
+            return new WholeFileRecord(
+                    InputStream.nullInputStream(), format, task.uri(), task.firstRecord(), task.endRecord(), limits);
         }
         IngestTask.Seek seek = format.wholeFile() ? null : task.seek();
         InputStream in = content(task.location(), task.entry(), seek == null ? FROM_START : seek);
         // Numbering goes on from the seek point: the record there is the task's first.
         Start start = seek == null ? Start.FILE : new Start(task.firstRecord(), seek.linesBefore());
         return switch (format) {
-            case TXT, HTML, UNSUPPORTED -> new WholeFileRecord(in, format, task.uri(), task.firstRecord(), task.endRecord(), limits);
+            case TXT, HTML, UNSUPPORTED ->
+                new WholeFileRecord(in, format, task.uri(), task.firstRecord(), task.endRecord(), limits);
             case JSONL -> new JsonlRecords(in, task.uri(), start, task.firstRecord(), task.endRecord(), limits);
             case EUROPARL -> new EuroparlRecords(in, task.uri(), start, task.firstRecord(), task.endRecord(), limits);
             case WARC -> new WarcRecords(in, task.uri(), start, task.firstRecord(), task.endRecord(), limits);
@@ -83,9 +84,12 @@ public final class Readers {
                 if (member != null) seeks.put(recordNo, new IngestTask.Seek(member[0], member[1], offset, linesBefore));
             };
             try (InputStream in = gunzip != null ? gunzip : raw) {
-                long records = format == SourceFormat.WARC ? WarcRecords.scan(in, seeker) : LineRecords.scan(in, limits, seeker);
+                long records = format == SourceFormat.WARC
+                        ? WarcRecords.scan(in, seeker)
+                        : LineRecords.scan(in, limits, seeker);
                 // The scans count a read failure as the file's last record; an interrupt is no property of the file.
-                if (Thread.currentThread().isInterrupted()) throw new InterruptedIOException("scan of " + location + " interrupted");
+                if (Thread.currentThread().isInterrupted())
+                    throw new InterruptedIOException("scan of " + location + " interrupted");
                 return new Layout(records, seeks);
             }
         }
@@ -113,7 +117,8 @@ public final class Readers {
         try {
             file.skipNBytes(seek.fileOffset());
             BufferedInputStream in = new BufferedInputStream(file, 64 * 1024);
-            InputStream decoded = isGzip(in) ? GuardedInput.gunzip(in, seek.fileOffset(), seek.outputOffset(), limits) : in;
+            InputStream decoded =
+                    isGzip(in) ? GuardedInput.gunzip(in, seek.fileOffset(), seek.outputOffset(), limits) : in;
             decoded.skipNBytes(seek.recordOffset() - seek.outputOffset());
             return decoded;
         } catch (IOException | RuntimeException e) {
@@ -130,7 +135,8 @@ public final class Readers {
     }
 
     private InputStream raw(String location, String entry) throws IOException {
-        if (location.startsWith(UploadStore.PREFIX)) return uploads.open(location.substring(UploadStore.PREFIX.length()));
+        if (location.startsWith(UploadStore.PREFIX))
+            return uploads.open(location.substring(UploadStore.PREFIX.length()));
         Path path = Path.of(location);
         if (entry == null) return Files.newInputStream(path);
         ZipFile zip = new ZipFile(path.toFile());
@@ -140,7 +146,8 @@ public final class Readers {
             throw new NoSuchFileException(location + "!/" + entry);
         }
         // Inflated under the bomb guard, as gzip is: an entry's declared size is the archive's word, not a limit.
-        InputStream inflated = member.getMethod() == ZipEntry.STORED ? zip.getInputStream(member)
+        InputStream inflated = member.getMethod() == ZipEntry.STORED
+                ? zip.getInputStream(member)
                 : GuardedInput.inflatedEntry(zip.getInputStream(member), member.getCompressedSize(), limits);
         return new FilterInputStream(inflated) {
             @Override

@@ -39,7 +39,10 @@ public final class TextBytes {
 
     /** Decodes strictly; a leading byte-order mark is dropped. */
     public static String decode(byte[] b, int off, int len, Charset charset) throws InvalidText {
-        if (charset.equals(StandardCharsets.UTF_8) && len >= 3 && (b[off] & 0xff) == 0xEF && (b[off + 1] & 0xff) == 0xBB
+        if (charset.equals(StandardCharsets.UTF_8)
+                && len >= 3
+                && (b[off] & 0xff) == 0xEF
+                && (b[off + 1] & 0xff) == 0xBB
                 && (b[off + 2] & 0xff) == 0xBF) {
             off += 3;
             len -= 3;
@@ -54,8 +57,9 @@ public final class TextBytes {
         CharBuffer out = CharBuffer.allocate((int) (len * (double) decoder.maxCharsPerByte()) + 1);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw new InvalidText("invalid " + charset.name() + " at byte " + (in.position() - off)
-                    + " (" + (result.isMalformed() ? "malformed" : "unmappable") + " sequence of " + result.length() + " bytes)");
+            throw new InvalidText("invalid " + charset.name() + " at byte " + (in.position() - off) + " ("
+                    + (result.isMalformed() ? "malformed" : "unmappable") + " sequence of " + result.length()
+                    + " bytes)");
         }
         result = decoder.flush(out);
         if (result.isError()) throw new InvalidText("invalid " + charset.name() + " at the end of the input");

@@ -1,5 +1,15 @@
 package dev.scratchlm.ingest.source;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.netpreserve.jwarc.HttpResponse;
 import org.netpreserve.jwarc.MediaType;
 import org.netpreserve.jwarc.MessageBody;
@@ -11,17 +21,6 @@ import org.netpreserve.jwarc.WarcResource;
 import org.netpreserve.jwarc.WarcResponse;
 import org.netpreserve.jwarc.WarcTargetRecord;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /**
  * WARC and WET files (Common Crawl's formats) with jwarc. The records that are documents are captures: response
  * (an HTTP response, usually HTML), resource, and conversion (WET's extracted text); request, metadata, warcinfo and
@@ -29,7 +28,8 @@ import java.util.regex.Pattern;
  * page existed then, which is what the knowledge cutoff is about.
  */
 final class WarcRecords implements RecordReader {
-    private static final Pattern META_CHARSET = Pattern.compile("(?i)<meta[^>]+charset\\s*=\\s*[\"']?([A-Za-z0-9._:-]+)");
+    private static final Pattern META_CHARSET =
+            Pattern.compile("(?i)<meta[^>]+charset\\s*=\\s*[\"']?([A-Za-z0-9._:-]+)");
 
     private final InputStream in;
     private WarcReader reader; // made at the first read: making it reads, and a failure then is the file's first record
@@ -84,20 +84,25 @@ final class WarcRecords implements RecordReader {
 
     private RawRecord read(long no, WarcTargetRecord record) {
         String uri = record.target() != null ? record.target() : fileUri + "#record=" + no;
-        LocalDate date = record.date() == null ? null : record.date().atZone(ZoneOffset.UTC).toLocalDate();
+        LocalDate date = record.date() == null
+                ? null
+                : record.date().atZone(ZoneOffset.UTC).toLocalDate();
         try {
             MediaType type;
             MessageBody body;
-            if (record instanceof WarcResponse response && response.contentType().base().equals(MediaType.HTTP_RESPONSE.base())) {
+            if (record instanceof WarcResponse response
+                    && response.contentType().base().equals(MediaType.HTTP_RESPONSE.base())) {
                 HttpResponse http = response.http();
                 if (http.status() < 200 || http.status() >= 300) {
-                    return RawRecord.unreadable(no, uri, 0, "read.http-status", "HTTP " + http.status() + ", not a page");
+                    return RawRecord.unreadable(
+                            no, uri, 0, "read.http-status", "HTTP " + http.status() + ", not a page");
                 }
                 type = http.contentType();
                 body = http.bodyDecoded();
             } else {
                 Optional<WarcPayload> payload = record.payload();
-                if (payload.isEmpty()) return RawRecord.unreadable(no, uri, 0, "read.malformed", "capture without a payload");
+                if (payload.isEmpty())
+                    return RawRecord.unreadable(no, uri, 0, "read.malformed", "capture without a payload");
                 type = payload.get().type();
                 body = payload.get().body();
             }
@@ -105,11 +110,16 @@ final class WarcRecords implements RecordReader {
             boolean html = base.equals("text/html") || base.equals("application/xhtml+xml");
             boolean plain = base.equals("text/plain") || base.equals("text/markdown");
             if (!html && !plain) {
-                return RawRecord.unreadable(no, uri, 0, "read.unsupported-type", "content type '" + base + "' is not text or HTML");
+                return RawRecord.unreadable(
+                        no, uri, 0, "read.unsupported-type", "content type '" + base + "' is not text or HTML");
             }
             byte[] bytes = readCapped(body.stream(), limits.maxDocumentBytes());
             if (bytes == null) {
-                return RawRecord.unreadable(no, uri, limits.maxDocumentBytes(), "read.oversized",
+                return RawRecord.unreadable(
+                        no,
+                        uri,
+                        limits.maxDocumentBytes(),
+                        "read.oversized",
                         "capture larger than the limit of " + limits.maxDocumentBytes() + " bytes");
             }
             if (TextBytes.looksBinary(bytes, 0, bytes.length)) {
@@ -121,7 +131,8 @@ final class WarcRecords implements RecordReader {
             } catch (TextBytes.InvalidText e) {
                 return RawRecord.unreadable(no, uri, bytes.length, "read.invalid-utf8", e.getMessage());
             }
-            return new RawRecord(no, uri, html ? "text/html" : "text/plain", text, bytes.length, null, date, null, null);
+            return new RawRecord(
+                    no, uri, html ? "text/html" : "text/plain", text, bytes.length, null, date, null, null);
         } catch (IOException | RuntimeException e) {
             return RawRecord.unreadable(no, uri, 0, "read.malformed", "cannot parse the capture: " + e.getMessage());
         }
@@ -131,7 +142,8 @@ final class WarcRecords implements RecordReader {
     private static Charset charset(MediaType type, byte[] bytes, boolean html) {
         String declared = type == null ? null : type.parameters().get("charset");
         if (declared == null && html) {
-            Matcher m = META_CHARSET.matcher(new String(bytes, 0, Math.min(bytes.length, 2048), StandardCharsets.ISO_8859_1));
+            Matcher m = META_CHARSET.matcher(
+                    new String(bytes, 0, Math.min(bytes.length, 2048), StandardCharsets.ISO_8859_1));
             if (m.find()) declared = m.group(1);
         }
         if (declared != null) {

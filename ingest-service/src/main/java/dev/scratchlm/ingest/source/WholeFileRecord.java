@@ -27,7 +27,11 @@ final class WholeFileRecord implements RecordReader {
         if (done || !wanted) return null;
         done = true;
         if (format == SourceFormat.UNSUPPORTED) {
-            return RawRecord.unreadable(0, uri, 0, "read.unsupported-format",
+            return RawRecord.unreadable(
+                    0,
+                    uri,
+                    0,
+                    "read.unsupported-format",
                     "'" + fileName + "' is not a supported file type (" + SourceFormat.SUPPORTED_EXTENSIONS + ")");
         }
         byte[] bytes;
@@ -37,7 +41,11 @@ final class WholeFileRecord implements RecordReader {
             return LineRecords.streamFailure(0, uri, e);
         }
         if (bytes == null) {
-            return RawRecord.unreadable(0, uri, limits.maxDocumentBytes(), "read.oversized",
+            return RawRecord.unreadable(
+                    0,
+                    uri,
+                    limits.maxDocumentBytes(),
+                    "read.oversized",
                     "file larger than the document limit of " + limits.maxDocumentBytes() + " bytes");
         }
         if (TextBytes.looksBinary(bytes, 0, bytes.length)) {
@@ -46,8 +54,16 @@ final class WholeFileRecord implements RecordReader {
         try {
             String text = TextBytes.utf8(bytes, 0, bytes.length);
             String title = format == SourceFormat.HTML ? null : SourceFormat.stripGz(fileName);
-            return new RawRecord(0, uri, format == SourceFormat.HTML ? "text/html" : "text/plain", text, bytes.length,
-                    title, null, null, null);
+            return new RawRecord(
+                    0,
+                    uri,
+                    format == SourceFormat.HTML ? "text/html" : "text/plain",
+                    text,
+                    bytes.length,
+                    title,
+                    null,
+                    null,
+                    null);
         } catch (TextBytes.InvalidText e) {
             return RawRecord.unreadable(0, uri, bytes.length, "read.invalid-utf8", e.getMessage());
         }
@@ -57,5 +73,4 @@ final class WholeFileRecord implements RecordReader {
     public void close() throws IOException {
         in.close();
     }
-
 }

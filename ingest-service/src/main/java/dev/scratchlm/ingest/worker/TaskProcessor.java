@@ -11,7 +11,6 @@ import dev.scratchlm.ingest.pipeline.StepCounts;
 import dev.scratchlm.ingest.source.RawRecord;
 import dev.scratchlm.ingest.source.Readers;
 import dev.scratchlm.ingest.source.RecordReader;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +56,16 @@ public final class TaskProcessor {
             long next = nextRecord(task, outcomes);
             if (next < task.endRecord() && task.endRecord() != Long.MAX_VALUE) {
                 // Planning counted more records than the file now has: it changed since. Say so rather than lose them.
-                outcomes.add(new Outcome(next, locationId(task, task.uri(), next), task.uri(), null, null, null, 0, null, "read.io",
+                outcomes.add(new Outcome(
+                        next,
+                        locationId(task, task.uri(), next),
+                        task.uri(),
+                        null,
+                        null,
+                        null,
+                        0,
+                        null,
+                        "read.io",
                         "the file ended before record " + next + " of this task's " + task.firstRecord() + ".."
                                 + (task.endRecord() - 1) + ": it changed after the source was planned"));
             }
@@ -65,7 +73,8 @@ public final class TaskProcessor {
             // The file cannot be opened (gone, unreadable) or breaks off (truncated): one more entry says where, once.
             String uri = task.uri();
             long no = nextRecord(task, outcomes);
-            String reason = outcomes.isEmpty() ? "cannot open " + uri + ": " + e
+            String reason = outcomes.isEmpty()
+                    ? "cannot open " + uri + ": " + e
                     : "reading " + uri + " stopped after record " + (no - 1) + ": " + e;
             outcomes.add(new Outcome(no, locationId(task, uri, no), uri, null, null, null, 0, null, "read.io", reason));
         }
@@ -91,13 +100,31 @@ public final class TaskProcessor {
             doc.id = null;
         }
         String id = doc.id != null ? doc.id : locationId(task, rec.uri(), rec.recordNo());
-        return new Outcome(rec.recordNo(), id, rec.uri(), doc.title, doc.date, doc.language, rec.bytes(), doc,
-                r == null ? null : r.filter(), r == null ? null : r.reason());
+        return new Outcome(
+                rec.recordNo(),
+                id,
+                rec.uri(),
+                doc.title,
+                doc.date,
+                doc.language,
+                rec.bytes(),
+                doc,
+                r == null ? null : r.filter(),
+                r == null ? null : r.reason());
     }
 
     private static Outcome unreadable(IngestTask task, RawRecord rec) {
-        return new Outcome(rec.recordNo(), locationId(task, rec.uri(), rec.recordNo()), rec.uri(), rec.title(), rec.date(),
-                null, rec.bytes(), null, rec.error().filter(), rec.error().reason());
+        return new Outcome(
+                rec.recordNo(),
+                locationId(task, rec.uri(), rec.recordNo()),
+                rec.uri(),
+                rec.title(),
+                rec.date(),
+                null,
+                rec.bytes(),
+                null,
+                rec.error().filter(),
+                rec.error().reason());
     }
 
     /** An id for a record without normalized text: derived from where it was read, stable across re-processing. */

@@ -3,16 +3,15 @@ package dev.scratchlm.ingest.worker;
 import dev.scratchlm.contracts.IngestTask;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.KafkaSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /** Puts a source's tasks on the tasks topic, spread round-robin over its partitions so every replica gets a share. */
 public final class TaskPublisher implements AutoCloseable {
@@ -39,7 +38,8 @@ public final class TaskPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing tasks", e);
         } catch (ExecutionException e) {
-            throw new KafkaException("cannot publish tasks to " + topic + ": " + e.getCause().getMessage(), e.getCause());
+            throw new KafkaException(
+                    "cannot publish tasks to " + topic + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 

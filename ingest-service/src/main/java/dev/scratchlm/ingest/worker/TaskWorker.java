@@ -13,6 +13,19 @@ import dev.scratchlm.ingest.pipeline.StepCounts;
 import dev.scratchlm.service.BackgroundLoop;
 import dev.scratchlm.service.Backoff;
 import dev.scratchlm.service.DeadLetters;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,20 +38,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
-
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
  * The ingest consumer loop: one task at a time from the tasks topic, in the ingest consumer group (a second replica,
@@ -76,10 +75,21 @@ public final class TaskWorker {
      * @param mayRead whether a location may be read now (an upload, or a path inside the allowed directories): a task
      *                record is checked again before its file is opened, whoever put it on the topic
      */
-    public record Settings(String bootstrapServers, String groupId, String tasksTopic, String workerId,
-                           int transactionTimeoutMs, Predicate<String> mayRead, Backoff retry) {
-        public Settings(String bootstrapServers, String groupId, String tasksTopic, String workerId, int transactionTimeoutMs,
-                        Predicate<String> mayRead) {
+    public record Settings(
+            String bootstrapServers,
+            String groupId,
+            String tasksTopic,
+            String workerId,
+            int transactionTimeoutMs,
+            Predicate<String> mayRead,
+            Backoff retry) {
+        public Settings(
+                String bootstrapServers,
+                String groupId,
+                String tasksTopic,
+                String workerId,
+                int transactionTimeoutMs,
+                Predicate<String> mayRead) {
             this(bootstrapServers, groupId, tasksTopic, workerId, transactionTimeoutMs, mayRead, RETRY);
         }
     }
@@ -110,12 +120,17 @@ public final class TaskWorker {
     private final Set<TopicPartition> assignment = ConcurrentHashMap.newKeySet();
     /** Failed attempts of the task messages being retried, by partition and offset (in memory: a restart starts over). */
     private final Map<String, Integer> attempts = new HashMap<>();
+
     private final BackgroundLoop loop;
     private volatile boolean crashed;
     private volatile Hook hook = (task, n) -> {};
 
-    public TaskWorker(Settings settings, TaskProcessor processor, CatalogRepository catalog, StepCounts catalogStats,
-                      StepCounts publishStats) {
+    public TaskWorker(
+            Settings settings,
+            TaskProcessor processor,
+            CatalogRepository catalog,
+            StepCounts catalogStats,
+            StepCounts publishStats) {
         this.settings = settings;
         this.processor = processor;
         this.catalog = catalog;
@@ -182,7 +197,8 @@ public final class TaskWorker {
         cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1"); // a task is big; never hold more than one undone
         cp.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "600000");
         cp.put(ConsumerConfig.CLIENT_ID_CONFIG, "ingest-" + settings.workerId());
-        Properties pp = KafkaSettings.transactionalProducer(settings.bootstrapServers(), "scratchlm-ingest-" + settings.workerId());
+        Properties pp = KafkaSettings.transactionalProducer(
+                settings.bootstrapServers(), "scratchlm-ingest-" + settings.workerId());
         pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(settings.transactionTimeoutMs()));
         pp.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         pp.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-" + settings.workerId());
@@ -234,8 +250,10 @@ public final class TaskWorker {
         }
     }
 
-    private void handle(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> producer,
-                        ConsumerRecord<String, byte[]> rec) {
+    private void handle(
+            KafkaConsumer<String, byte[]> c,
+            KafkaProducer<String, byte[]> producer,
+            ConsumerRecord<String, byte[]> rec) {
         TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
         Map<TopicPartition, OffsetAndMetadata> next = Map.of(tp, new OffsetAndMetadata(rec.offset() + 1));
         IngestTask task;
@@ -244,8 +262,12 @@ public final class TaskWorker {
         } catch (RuntimeException e) {
             // Never a task, whatever we retry: to the dead-letter topic, committed past in the same transaction.
             LOG.warnf("dead-lettering unreadable task at %s@%d: %s", tp, rec.offset(), e.getMessage());
-            commit(producer, c, next, List.of(DeadLetters.of(rec, settings.groupId(), DeadLetters.POISON,
-                    "not an ingest task: " + e.getMessage(), 1)));
+            commit(
+                    producer,
+                    c,
+                    next,
+                    List.of(DeadLetters.of(
+                            rec, settings.groupId(), DeadLetters.POISON, "not an ingest task: " + e.getMessage(), 1)));
             return;
         }
         try {
@@ -263,10 +285,16 @@ public final class TaskWorker {
             long t0 = System.nanoTime();
             Verdict verdict = catalog.decide(task, rec.partition(), rec.offset(), settings.workerId(), outcomes);
             long bytes = outcomes.stream().mapToLong(o -> o.bytes).sum();
-            catalogStats.record(outcomes.size(), bytes, System.nanoTime() - t0,
-                    outcomes.stream().filter(o -> !o.accepted() && o.filter().startsWith("dedup.")).count());
+            catalogStats.record(
+                    outcomes.size(),
+                    bytes,
+                    System.nanoTime() - t0,
+                    outcomes.stream()
+                            .filter(o -> !o.accepted() && o.filter().startsWith("dedup."))
+                            .count());
             t0 = System.nanoTime();
-            List<ProducerRecord<String, byte[]>> records = verdict == Verdict.SKIP ? List.of() : records(task, outcomes);
+            List<ProducerRecord<String, byte[]>> records =
+                    verdict == Verdict.SKIP ? List.of() : records(task, outcomes);
             producer.beginTransaction();
             for (ProducerRecord<String, byte[]> r : records) producer.send(r);
             hook.beforeKafkaCommit(task, tasksDone.get());
@@ -280,7 +308,9 @@ public final class TaskWorker {
             if (verdict != Verdict.SKIP) {
                 try {
                     int deleted = catalog.taskPublished(task.taskId(), task.sourceId());
-                    if (deleted > 0) LOG.infof("source %s is fully published: %d uploaded file(s) deleted", task.sourceId(), deleted);
+                    if (deleted > 0)
+                        LOG.infof(
+                                "source %s is fully published: %d uploaded file(s) deleted", task.sourceId(), deleted);
                 } catch (RuntimeException e) {
                     // Housekeeping only: the task is done; the source's uploads stay stored (kept, never lost).
                     LOG.warnf("task %s: could not record its publication: %s", task.taskId(), e.getMessage());
@@ -301,8 +331,14 @@ public final class TaskWorker {
     }
 
     /** Retries the task after a growing pause, or, after its last attempt, records it failed and dead-letters it. */
-    private void failed(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> producer, ConsumerRecord<String, byte[]> rec,
-                        IngestTask task, TopicPartition tp, Map<TopicPartition, OffsetAndMetadata> next, RuntimeException e) {
+    private void failed(
+            KafkaConsumer<String, byte[]> c,
+            KafkaProducer<String, byte[]> producer,
+            ConsumerRecord<String, byte[]> rec,
+            IngestTask task,
+            TopicPartition tp,
+            Map<TopicPartition, OffsetAndMetadata> next,
+            RuntimeException e) {
         Backoff retry = settings.retry();
         int n = attempts.merge(key(rec), 1, Integer::sum);
         String error = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -310,10 +346,24 @@ public final class TaskWorker {
         if (retry.exhausted(n)) {
             try {
                 // Catalog first: once the offset has moved, the source must already say which task failed and why.
-                catalog.taskFailed(task, rec.partition(), rec.offset(), settings.workerId(), n, "failed " + n
-                        + " times (" + e.getClass().getSimpleName() + "); the detail is in the ingest-service log");
-                commit(producer, c, next, List.of(DeadLetters.of(rec, settings.groupId(), DeadLetters.FAILED,
-                        "gave up after " + n + " attempts: " + error, n)));
+                catalog.taskFailed(
+                        task,
+                        rec.partition(),
+                        rec.offset(),
+                        settings.workerId(),
+                        n,
+                        "failed " + n + " times (" + e.getClass().getSimpleName()
+                                + "); the detail is in the ingest-service log");
+                commit(
+                        producer,
+                        c,
+                        next,
+                        List.of(DeadLetters.of(
+                                rec,
+                                settings.groupId(),
+                                DeadLetters.FAILED,
+                                "gave up after " + n + " attempts: " + error,
+                                n)));
                 attempts.remove(key(rec));
                 LOG.errorf(e, "task %s failed %d times: recorded as failed and dead-lettered", task.taskId(), n);
                 // Given up and recorded: readiness is clear again before the count says so (a test waits on the count).
@@ -356,7 +406,8 @@ public final class TaskWorker {
         Optional<IngestTask> stored = catalog.task(task.taskId());
         if (stored.isEmpty()) return "the catalog has no task " + task.taskId();
         IngestTask planned = stored.get();
-        if (!Objects.equals(planned.location(), task.location()) || !Objects.equals(planned.entry(), task.entry())
+        if (!Objects.equals(planned.location(), task.location())
+                || !Objects.equals(planned.entry(), task.entry())
                 || !Objects.equals(planned.sourceId(), task.sourceId())) {
             return "its source or location differs from the task the catalog planned";
         }
@@ -366,8 +417,11 @@ public final class TaskWorker {
         return null;
     }
 
-    private void commit(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> c,
-                        Map<TopicPartition, OffsetAndMetadata> next, List<ProducerRecord<String, byte[]>> records) {
+    private void commit(
+            KafkaProducer<String, byte[]> producer,
+            KafkaConsumer<String, byte[]> c,
+            Map<TopicPartition, OffsetAndMetadata> next,
+            List<ProducerRecord<String, byte[]>> records) {
         producer.beginTransaction();
         for (ProducerRecord<String, byte[]> r : records) producer.send(r);
         producer.sendOffsetsToTransaction(next, c.groupMetadata());
@@ -376,12 +430,37 @@ public final class TaskWorker {
 
     private static List<ProducerRecord<String, byte[]>> records(IngestTask task, List<Outcome> outcomes) {
         Instant now = Instant.now();
-        return outcomes.stream().map(o -> o.accepted()
-                ? new ProducerRecord<>(Topics.DOCUMENTS, o.docId, Json.bytes(new Document(Document.SCHEMA, o.docId,
-                        o.doc.text, task.sourceId(), task.sourceType(), o.uri, o.title, o.date, o.language, task.license(),
-                        o.doc.piiReplaced.isEmpty() ? null : Map.copyOf(o.doc.piiReplaced), now)))
-                : new ProducerRecord<>(Topics.DOCUMENTS_REJECTED, o.docId, Json.bytes(new RejectedDocument(
-                        RejectedDocument.SCHEMA, o.docId, task.sourceId(), o.uri, o.filter(), o.reason(), o.language,
-                        o.date, now)))).toList();
+        return outcomes.stream()
+                .map(o -> o.accepted()
+                        ? new ProducerRecord<>(
+                                Topics.DOCUMENTS,
+                                o.docId,
+                                Json.bytes(new Document(
+                                        Document.SCHEMA,
+                                        o.docId,
+                                        o.doc.text,
+                                        task.sourceId(),
+                                        task.sourceType(),
+                                        o.uri,
+                                        o.title,
+                                        o.date,
+                                        o.language,
+                                        task.license(),
+                                        o.doc.piiReplaced.isEmpty() ? null : Map.copyOf(o.doc.piiReplaced),
+                                        now)))
+                        : new ProducerRecord<>(
+                                Topics.DOCUMENTS_REJECTED,
+                                o.docId,
+                                Json.bytes(new RejectedDocument(
+                                        RejectedDocument.SCHEMA,
+                                        o.docId,
+                                        task.sourceId(),
+                                        o.uri,
+                                        o.filter(),
+                                        o.reason(),
+                                        o.language,
+                                        o.date,
+                                        now))))
+                .toList();
     }
 }

@@ -21,8 +21,6 @@ import dev.scratchlm.ingest.source.WarcRecordsTestSupport;
 import dev.scratchlm.ingest.worker.IngestHarness;
 import dev.scratchlm.ingest.worker.TaskProcessor;
 import dev.scratchlm.ingest.worker.TaskWorker;
-import org.netpreserve.jwarc.WarcCompression;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.logging.Level;
+import org.netpreserve.jwarc.WarcCompression;
 
 /**
  * {@code ./scratchlm bench ingest [workers] [taskRecords]}: the Europarl demo corpus (17,597 documents) end to end
@@ -51,42 +50,70 @@ public final class IngestBench {
         java.util.logging.Logger.getLogger("").setLevel(Level.WARNING); // the broker's INFO lines drown the results
         Path jar = TestData.europarlJar();
 
-        System.out.printf("ingest bench: Europarl from %s, %d worker(s), %d records per task%n", jar.getFileName(), workers, taskRecords);
+        System.out.printf(
+                "ingest bench: Europarl from %s, %d worker(s), %d records per task%n",
+                jar.getFileName(), workers, taskRecords);
         try (DevStack stack = DevStack.start(0, 0, null)) {
             System.out.println("stack: " + stack.kind());
-            System.out.printf(Locale.ROOT, "load average before: %.1f on %d cores (other processes share these cores)%n",
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "load average before: %.1f on %d cores (other processes share these cores)%n",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage(),
                     Runtime.getRuntime().availableProcessors());
             Pipeline pipeline = Pipeline.standard(PipelineSettings.defaults());
-            try (IngestHarness h = new IngestHarness(stack.bootstrapServers(), stack.jdbcUrl(), stack.user(), stack.password(),
-                    pipeline, taskRecords, List.of(jar.getParent()))) {
+            try (IngestHarness h = new IngestHarness(
+                    stack.bootstrapServers(),
+                    stack.jdbcUrl(),
+                    stack.user(),
+                    stack.password(),
+                    pipeline,
+                    taskRecords,
+                    List.of(jar.getParent()))) {
                 List<TaskWorker> ws = new ArrayList<>();
                 for (int i = 0; i < workers; i++) ws.add(h.start(h.worker("bench" + i)));
-                IngestHarness.await("workers own partitions", Duration.ofSeconds(60),
+                IngestHarness.await(
+                        "workers own partitions",
+                        Duration.ofSeconds(60),
                         () -> ws.stream().allMatch(w -> !w.assignment().isEmpty()) || workers > 4);
 
                 long t0 = System.nanoTime();
-                Planned planned = h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, null));
+                Planned planned =
+                        h.planner.submit(new SourceRequest("europarl", jar.toString(), null, null, null, null, null));
                 long tPlanned = System.nanoTime();
-                IngestHarness.await("all tasks committed", Duration.ofMinutes(10),
+                IngestHarness.await(
+                        "all tasks committed",
+                        Duration.ofMinutes(10),
                         () -> ws.stream().mapToLong(TaskWorker::tasksDone).sum() >= planned.tasks());
                 double wall = (System.nanoTime() - t0) / 1e9;
 
                 SourceProgress p = h.catalog.progress(planned.sourceId()).orElseThrow();
-                IngestHarness.Published out = IngestHarness.published(h.bootstrap, planned.sourceId(), planned.records(),
-                        Duration.ofMinutes(2), Duration.ofSeconds(2));
+                IngestHarness.Published out = IngestHarness.published(
+                        h.bootstrap,
+                        planned.sourceId(),
+                        planned.records(),
+                        Duration.ofMinutes(2),
+                        Duration.ofSeconds(2));
                 boolean exact = p.accepted() + p.rejected() == planned.records()
-                        && out.documentKeys().size() == p.accepted() && new HashSet<>(out.documentKeys()).size() == p.accepted()
+                        && out.documentKeys().size() == p.accepted()
+                        && new HashSet<>(out.documentKeys()).size() == p.accepted()
                         && out.rejectedKeys().size() == p.rejected();
                 double mb = p.bytes() / 1e6;
 
-                System.out.printf("%nend to end: %d records (%.1f MB) in %d tasks, planning %.2f s, total %.2f s%n",
+                System.out.printf(
+                        "%nend to end: %d records (%.1f MB) in %d tasks, planning %.2f s, total %.2f s%n",
                         planned.records(), mb, planned.tasks(), (tPlanned - t0) / 1e9, wall);
                 System.out.printf("accepted %d, rejected %d %s%n", p.accepted(), p.rejected(), p.rejectedByFilter());
-                System.out.printf("topics: %d documents, %d rejections, counts exact and no duplicates: %s%n",
+                System.out.printf(
+                        "topics: %d documents, %d rejections, counts exact and no duplicates: %s%n",
                         out.documentKeys().size(), out.rejectedKeys().size(), exact);
-                System.out.printf("tasks per worker: %s%n", ws.stream().map(w -> w.workerId().split("-")[0] + "=" + w.tasksDone()).toList());
-                System.out.println("\nper stage, summed over the workers' threads (MB/s = input MB per second spent in the stage):");
+                System.out.printf(
+                        "tasks per worker: %s%n",
+                        ws.stream()
+                                .map(w -> w.workerId().split("-")[0] + "=" + w.tasksDone())
+                                .toList());
+                System.out.println(
+                        "\nper stage, summed over the workers' threads (MB/s = input MB per second spent in the stage):");
                 table(h.stages());
 
                 // The peer, same process: the per-document steps alone, one thread, the same records, no I/O.
@@ -95,26 +122,46 @@ public final class IngestBench {
                 System.out.println("\npeer: the per-document steps alone on one thread (no Kafka, no PostgreSQL):");
                 table(alone.stats());
                 LanguageId language = alone.languageId();
-                System.out.printf("language: %d documents decided by the fast path, %d by Lingua's detector (close calls, other scripts)%n",
+                System.out.printf(
+                        "language: %d documents decided by the fast path, %d by Lingua's detector (close calls, other scripts)%n",
                         language.decidedFast(), language.decidedByLingua());
                 double stepsMbPerSec = mb / aloneSeconds;
-                System.out.printf(Locale.ROOT, "per-document steps on one core: %.2f MB/s (%.0f docs/s); end to end %.2f MB/s = %.2fx of it%n",
-                        stepsMbPerSec, planned.records() / aloneSeconds, mb / wall, (mb / wall) / stepsMbPerSec);
+                System.out.printf(
+                        Locale.ROOT,
+                        "per-document steps on one core: %.2f MB/s (%.0f docs/s); end to end %.2f MB/s = %.2fx of it%n",
+                        stepsMbPerSec,
+                        planned.records() / aloneSeconds,
+                        mb / wall,
+                        (mb / wall) / stepsMbPerSec);
 
                 // The reference for the language step, same process and records: Lingua's detector decides every text.
-                Pipeline linguaOnly = Pipeline.standard(PipelineSettings.defaults().withLanguageFastMargin(1));
+                Pipeline linguaOnly =
+                        Pipeline.standard(PipelineSettings.defaults().withLanguageFastMargin(1));
                 double linguaSeconds = pipelineAlone(jar, linguaOnly);
-                double fastLanguage = step(alone, "language").mbPerSecond(), linguaLanguage = step(linguaOnly, "language").mbPerSecond();
-                System.out.printf(Locale.ROOT, "reference, Lingua's detector for every text (fast-margin 1): language %.1f MB/s, all steps %.2f MB/s;"
-                        + " the fast path is %.1fx on the language step, %.1fx on all steps%n",
-                        linguaLanguage, mb / linguaSeconds, fastLanguage / linguaLanguage, linguaSeconds / aloneSeconds);
+                double fastLanguage = step(alone, "language").mbPerSecond(),
+                        linguaLanguage = step(linguaOnly, "language").mbPerSecond();
+                System.out.printf(
+                        Locale.ROOT,
+                        "reference, Lingua's detector for every text (fast-margin 1): language %.1f MB/s, all steps %.2f MB/s;"
+                                + " the fast path is %.1fx on the language step, %.1fx on all steps%n",
+                        linguaLanguage,
+                        mb / linguaSeconds,
+                        fastLanguage / linguaLanguage,
+                        linguaSeconds / aloneSeconds);
                 warcSeek();
-                System.out.printf(Locale.ROOT, "load average after: %.1f%n",
-                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-                System.out.printf(Locale.ROOT, "per-document steps on one core: steps_mb_per_s=%.2f language_mb_per_s=%.1f%n",
-                        stepsMbPerSec, fastLanguage);
+                System.out.printf(
+                        Locale.ROOT,
+                        "load average after: %.1f%n",
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                                .getSystemLoadAverage());
+                System.out.printf(
+                        Locale.ROOT,
+                        "per-document steps on one core: steps_mb_per_s=%.2f language_mb_per_s=%.1f%n",
+                        stepsMbPerSec,
+                        fastLanguage);
                 // The last line is the one the issue names, and nothing else.
-                System.out.printf(Locale.ROOT, "docs=%d wall_s=%.2f mb_per_s=%.2f%n", planned.records(), wall, mb / wall);
+                System.out.printf(
+                        Locale.ROOT, "docs=%d wall_s=%.2f mb_per_s=%.2f%n", planned.records(), wall, mb / wall);
                 if (!exact) System.exit(1);
             }
         }
@@ -138,32 +185,58 @@ public final class IngestBench {
             double scan = (System.nanoTime() - t0) / 1e9;
             double seek = readTasks(readers, file, layout, taskRecords, true);
             double fromStart = readTasks(readers, file, layout, taskRecords, false);
-            System.out.printf(Locale.ROOT, "%nWARC.gz of %d pages (%.1f MB) in %d tasks: planning's pass %.2f s; the tasks read from"
-                            + " their seek points in %.2f s, each from the file's start in %.2f s (%.1fx)%n", pages,
-                    Files.size(file) / 1e6, (pages + taskRecords - 1) / taskRecords, scan, seek, fromStart, fromStart / seek);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nWARC.gz of %d pages (%.1f MB) in %d tasks: planning's pass %.2f s; the tasks read from"
+                            + " their seek points in %.2f s, each from the file's start in %.2f s (%.1fx)%n",
+                    pages,
+                    Files.size(file) / 1e6,
+                    (pages + taskRecords - 1) / taskRecords,
+                    scan,
+                    seek,
+                    fromStart,
+                    fromStart / seek);
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             }
         }
     }
 
     /** Reads every task of the file; @return seconds. */
-    static double readTasks(Readers readers, Path file, Readers.Layout layout, int taskRecords, boolean seek) throws IOException {
+    static double readTasks(Readers readers, Path file, Readers.Layout layout, int taskRecords, boolean seek)
+            throws IOException {
         long t0 = System.nanoTime();
         long records = 0;
         for (long start = 0; start < layout.records(); start += taskRecords) {
-            IngestTask task = new IngestTask(IngestTask.SCHEMA, "w", "w", "warc", SourceFormat.WARC.id(), file.toString(), null,
-                    "crawl.warc.gz", start, Math.min(layout.records(), start + taskRecords), null, "accept", List.of("en"), null,
-                    null, seek ? layout.seeks().get(start) : null);
+            IngestTask task = new IngestTask(
+                    IngestTask.SCHEMA,
+                    "w",
+                    "w",
+                    "warc",
+                    SourceFormat.WARC.id(),
+                    file.toString(),
+                    null,
+                    "crawl.warc.gz",
+                    start,
+                    Math.min(layout.records(), start + taskRecords),
+                    null,
+                    "accept",
+                    List.of("en"),
+                    null,
+                    null,
+                    seek ? layout.seeks().get(start) : null);
             try (RecordReader r = readers.open(task)) {
                 for (RawRecord rec = r.next(); rec != null; rec = r.next()) {
-                    if (rec.error() != null) throw new IllegalStateException("record " + rec.recordNo() + ": " + rec.error());
+                    if (rec.error() != null)
+                        throw new IllegalStateException("record " + rec.recordNo() + ": " + rec.error());
                     records++;
                 }
             }
         }
-        if (records != layout.records()) throw new IllegalStateException(records + " records read of " + layout.records());
+        if (records != layout.records())
+            throw new IllegalStateException(records + " records read of " + layout.records());
         return (System.nanoTime() - t0) / 1e9;
     }
 
@@ -172,9 +245,23 @@ public final class IngestBench {
         Readers readers = new Readers(IngestHarness.LIMITS, id -> {
             throw new IllegalStateException();
         });
-        IngestTask task = new IngestTask(IngestTask.SCHEMA, "peer", "peer", "europarl", "europarl", jar.toString(),
-                SourcePlanner.EUROPARL_ENTRY, "europarl", 0, Long.MAX_VALUE, LocalDate.of(2010, 12, 31), "accept",
-                PipelineSettings.defaults().detectLanguages(), null, null, null);
+        IngestTask task = new IngestTask(
+                IngestTask.SCHEMA,
+                "peer",
+                "peer",
+                "europarl",
+                "europarl",
+                jar.toString(),
+                SourcePlanner.EUROPARL_ENTRY,
+                "europarl",
+                0,
+                Long.MAX_VALUE,
+                LocalDate.of(2010, 12, 31),
+                "accept",
+                PipelineSettings.defaults().detectLanguages(),
+                null,
+                null,
+                null);
         SourcePolicy policy = TaskProcessor.policy(task);
         List<RawRecord> records = new ArrayList<>();
         try (RecordReader r = readers.open(task)) {
@@ -192,17 +279,26 @@ public final class IngestBench {
     }
 
     static StepCounts step(Pipeline pipeline, String name) {
-        return pipeline.stats().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        return pipeline.stats().stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     static void table(List<StepCounts> stats) {
         System.out.printf("  %-26s %8s %8s %9s %9s %10s%n", "stage", "docs", "rejected", "seconds", "MB/s", "docs/s");
         for (StepCounts s : stats) {
-            System.out.printf(Locale.ROOT, "  %-26s %8d %8d %9.3f %9.1f %10.0f%n", s.name(), s.docs(), s.rejected(),
-                    s.seconds(), s.mbPerSecond(), s.docsPerSecond());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-26s %8d %8d %9.3f %9.1f %10.0f%n",
+                    s.name(),
+                    s.docs(),
+                    s.rejected(),
+                    s.seconds(),
+                    s.mbPerSecond(),
+                    s.docsPerSecond());
         }
     }
 
     private IngestBench() {}
-
 }

@@ -1,11 +1,10 @@
 package dev.scratchlm.ingest.pipeline;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.LocalDate;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class CutoffTest {
     static final LocalDate CUTOFF = LocalDate.of(2010, 12, 31);
@@ -28,12 +27,17 @@ class CutoffTest {
 
     @Test
     void undatedDocumentsFollowThePolicy() {
-        assertThat(new Cutoff().apply(dated(null), new SourcePolicy(CUTOFF, true, Set.of()))).isNull();
-        assertThat(new Cutoff().apply(dated(null), new SourcePolicy(CUTOFF, false, Set.of())).filter()).isEqualTo("undated");
+        assertThat(new Cutoff().apply(dated(null), new SourcePolicy(CUTOFF, true, Set.of())))
+                .isNull();
+        assertThat(new Cutoff()
+                        .apply(dated(null), new SourcePolicy(CUTOFF, false, Set.of()))
+                        .filter())
+                .isEqualTo("undated");
     }
 
     @Test
     void noCutoffKeepsEveryDate() {
-        assertThat(new Cutoff().apply(dated(LocalDate.of(2099, 1, 1)), new SourcePolicy(null, true, Set.of()))).isNull();
+        assertThat(new Cutoff().apply(dated(LocalDate.of(2099, 1, 1)), new SourcePolicy(null, true, Set.of())))
+                .isNull();
     }
 }

@@ -1,14 +1,13 @@
 package dev.scratchlm.ingest.pipeline;
 
-import dev.scratchlm.ingest.Texts;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Set;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.scratchlm.ingest.Texts;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class LanguageIdTest {
     static LanguageId languageId;
@@ -36,7 +35,8 @@ class LanguageIdTest {
         assertThat(r.reason()).contains("'de'", "[en]");
 
         Doc fr = doc(Texts.FRENCH);
-        assertThat(languageId.apply(fr, new SourcePolicy(null, true, Set.of("fr", "en")))).isNull();
+        assertThat(languageId.apply(fr, new SourcePolicy(null, true, Set.of("fr", "en"))))
+                .isNull();
         assertThat(fr.language).isEqualTo("fr");
     }
 
@@ -66,8 +66,12 @@ class LanguageIdTest {
         assertThat(id.decidedByLingua()).isEqualTo(lingua);
 
         // "normal" is a word in several candidates: the runner-up's Lingua confidence is within 1% of the best
-        FastLingua probe = new FastLingua(PipelineSettings.defaults().detectLanguages().stream()
-                .map(c -> com.github.pemistahl.lingua.api.Language.getByIsoCode639_1(LanguageId.iso(c))).toList(), true, 0.01);
+        FastLingua probe = new FastLingua(
+                PipelineSettings.defaults().detectLanguages().stream()
+                        .map(c -> com.github.pemistahl.lingua.api.Language.getByIsoCode639_1(LanguageId.iso(c)))
+                        .toList(),
+                true,
+                0.01);
         assertThat(probe.secondConfidence("normal")).isBetween(0.99, 1.0);
         assertThat(id.detect("normal")).isEqualTo(id.detectWithLingua("normal"));
         assertThat(id.decidedByLingua()).isEqualTo(lingua + 1);
@@ -78,7 +82,8 @@ class LanguageIdTest {
     void textsInScriptsTheFastPathLeavesToLinguaGoToLingua() {
         long lingua = languageId.decidedByLingua();
         assertThat(languageId.detect("中文和English混合的句子")).isEqualTo(languageId.detectWithLingua("中文和English混合的句子"));
-        assertThat(languageId.detect("An emoji \uD83D\uDE00 in an English sentence.")).isEqualTo("en");
+        assertThat(languageId.detect("An emoji \uD83D\uDE00 in an English sentence."))
+                .isEqualTo("en");
         assertThat(languageId.decidedByLingua()).isEqualTo(lingua + 2);
     }
 
@@ -106,7 +111,8 @@ class LanguageIdTest {
 
     @Test
     void refusesANegativeMargin() {
-        assertThatThrownBy(() -> new LanguageId(List.of("en", "de"), 256, true, -0.1)).hasMessageContaining("margin");
+        assertThatThrownBy(() -> new LanguageId(List.of("en", "de"), 256, true, -0.1))
+                .hasMessageContaining("margin");
     }
 
     @Test

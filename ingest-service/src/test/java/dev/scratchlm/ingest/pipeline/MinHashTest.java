@@ -1,9 +1,9 @@
 package dev.scratchlm.ingest.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.ingest.Texts;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class MinHashTest {
     final MinHash minHash = new MinHash(14, 8, 1234567L);

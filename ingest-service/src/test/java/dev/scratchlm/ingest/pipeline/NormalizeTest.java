@@ -1,10 +1,9 @@
 package dev.scratchlm.ingest.pipeline;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class NormalizeTest {
     static final SourcePolicy ANY = new SourcePolicy(null, true, Set.of("en"));

@@ -1,8 +1,8 @@
 package dev.scratchlm.ingest.pipeline;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class PiiScrubTest {
     static Doc scrub(String text) {
@@ -16,9 +16,14 @@ class PiiScrubTest {
         Doc d = scrub("Write to jane.doe+news@example.co.uk or bob@mail.example.org. "
                 + "The server at 192.168.10.254 answered; call +44 20 7946 0958 or (555) 123-4567 or 555-987-6543. "
                 + "IPv6 2001:0db8:85a3:0000:0000:8a2e:0370:7334 too.");
-        assertThat(d.text).isEqualTo("Write to <EMAIL> or <EMAIL>. The server at <IP> answered; call <PHONE> or <PHONE> or <PHONE>. "
-                + "IPv6 <IP> too.");
-        assertThat(d.piiReplaced).containsEntry("email", 2).containsEntry("ip", 2).containsEntry("phone", 3);
+        assertThat(d.text)
+                .isEqualTo(
+                        "Write to <EMAIL> or <EMAIL>. The server at <IP> answered; call <PHONE> or <PHONE> or <PHONE>. "
+                                + "IPv6 <IP> too.");
+        assertThat(d.piiReplaced)
+                .containsEntry("email", 2)
+                .containsEntry("ip", 2)
+                .containsEntry("phone", 3);
     }
 
     @Test
@@ -26,7 +31,9 @@ class PiiScrubTest {
         Doc d = new Doc(0, "u", "text/plain", "Mail jane@example.org today.", 28);
         d.id = Normalize.sha256(d.text);
         new PiiScrub().apply(d, NormalizeTest.ANY);
-        assertThat(d.id).isEqualTo(Normalize.sha256("Mail <EMAIL> today.")).isNotEqualTo(Normalize.sha256("Mail jane@example.org today."));
+        assertThat(d.id)
+                .isEqualTo(Normalize.sha256("Mail <EMAIL> today."))
+                .isNotEqualTo(Normalize.sha256("Mail jane@example.org today."));
     }
 
     @Test

@@ -1,13 +1,12 @@
 package dev.scratchlm.ingest.pipeline;
 
-import dev.scratchlm.ingest.Texts;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scratchlm.ingest.Texts;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class PipelineTest {
     static final Pipeline PIPELINE = Pipeline.standard(PipelineSettings.defaults());
@@ -15,9 +14,19 @@ class PipelineTest {
 
     @Test
     void theVisibleListOfStepsInOrder() {
-        assertThat(PIPELINE.steps().stream().map(Step::name).toList()).containsExactly("extract", "normalize", "cutoff",
-                "language", "quality.word-count", "quality.mean-word-length", "quality.symbol-ratio",
-                "quality.line-punctuation", "quality.duplicate-lines", "pii", "minhash");
+        assertThat(PIPELINE.steps().stream().map(Step::name).toList())
+                .containsExactly(
+                        "extract",
+                        "normalize",
+                        "cutoff",
+                        "language",
+                        "quality.word-count",
+                        "quality.mean-word-length",
+                        "quality.symbol-ratio",
+                        "quality.line-punctuation",
+                        "quality.duplicate-lines",
+                        "pii",
+                        "minhash");
         assertThat(PIPELINE.steps()).allSatisfy(s -> assertThat(s.description()).isNotBlank());
     }
 

@@ -1,9 +1,9 @@
 package dev.scratchlm.ingest.pipeline;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.ingest.Texts;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class QualityRulesTest {
     static Doc doc(String text) {
@@ -39,7 +39,9 @@ class QualityRulesTest {
         MeanWordLengthRule rule = new MeanWordLengthRule(3, 10);
         assertThat(run(rule, Texts.ENGLISH)).isNull();
         assertThat(run(rule, "a b c d e f g h i j k l m.").filter()).isEqualTo("quality.mean-word-length");
-        assertThat(run(rule, "0123456789abcdef0123456789abcdef 0123456789abcdef0123456789abcdef.").reason()).contains("> 10");
+        assertThat(run(rule, "0123456789abcdef0123456789abcdef 0123456789abcdef0123456789abcdef.")
+                        .reason())
+                .contains("> 10");
     }
 
     @Test

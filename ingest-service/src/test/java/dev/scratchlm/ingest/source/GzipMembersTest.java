@@ -1,6 +1,7 @@
 package dev.scratchlm.ingest.source;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,9 +12,7 @@ import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class GzipMembersTest {
     static byte[] gzip(byte[] data) throws IOException {
@@ -47,7 +46,8 @@ class GzipMembersTest {
             expected.write(plain[i]);
         }
         byte[] bytes = file.toByteArray();
-        assertThat(new GZIPInputStream(new ByteArrayInputStream(bytes)).readAllBytes()).isEqualTo(expected.toByteArray());
+        assertThat(new GZIPInputStream(new ByteArrayInputStream(bytes)).readAllBytes())
+                .isEqualTo(expected.toByteArray());
 
         GzipMembers in = new GzipMembers(new ByteArrayInputStream(bytes), 0, 0);
         ByteArrayOutputStream got = new ByteArrayOutputStream();
@@ -86,7 +86,8 @@ class GzipMembersTest {
         byte[] a = gzip("text".getBytes());
         byte[] file = Arrays.copyOf(a, a.length + 5);
         System.arraycopy("junk!".getBytes(), 0, file, a.length, 5);
-        assertThat(new String(new GzipMembers(new ByteArrayInputStream(file), 0, 0).readAllBytes())).isEqualTo("text");
+        assertThat(new String(new GzipMembers(new ByteArrayInputStream(file), 0, 0).readAllBytes()))
+                .isEqualTo("text");
     }
 
     @Test
@@ -95,11 +96,13 @@ class GzipMembersTest {
         byte[] badCrc = a.clone();
         badCrc[a.length - 6] ^= 1;
         assertThatThrownBy(() -> new GzipMembers(new ByteArrayInputStream(badCrc), 0, 0).readAllBytes())
-                .isInstanceOf(ZipException.class).hasMessageContaining("trailer");
+                .isInstanceOf(ZipException.class)
+                .hasMessageContaining("trailer");
         byte[] cut = Arrays.copyOf(a, a.length / 2);
         assertThatThrownBy(() -> new GzipMembers(new ByteArrayInputStream(cut), 0, 0).readAllBytes())
                 .isInstanceOf(EOFException.class);
         assertThatThrownBy(() -> new GzipMembers(new ByteArrayInputStream("plain".getBytes()), 0, 0).readAllBytes())
-                .isInstanceOf(ZipException.class).hasMessageContaining("Not in GZIP format");
+                .isInstanceOf(ZipException.class)
+                .hasMessageContaining("Not in GZIP format");
     }
 }

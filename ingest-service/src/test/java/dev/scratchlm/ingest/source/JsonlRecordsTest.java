@@ -1,9 +1,9 @@
 package dev.scratchlm.ingest.source;
 
-import dev.scratchlm.contracts.IngestTask;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.scratchlm.ingest.source.ReaderTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scratchlm.contracts.IngestTask;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +12,8 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
-
-import static dev.scratchlm.ingest.source.ReaderTestSupport.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class JsonlRecordsTest {
     @TempDir
@@ -28,8 +27,9 @@ class JsonlRecordsTest {
                 {"text": "second"
                 {"url": "http://a/3"}
                 """.getBytes(StandardCharsets.UTF_8));
-        out.write(new byte[]{'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, '(', '"', '}', '\n'}); // bad UTF-8
-        out.write(new byte[]{'{', 0, 0, 0, '}', '\n'}); // binary
+        out.write(new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, '(', '"', '}', '\n'
+        }); // bad UTF-8
+        out.write(new byte[] {'{', 0, 0, 0, '}', '\n'}); // binary
         out.write(("{\"text\": \"" + "x".repeat(3000) + "\"}\n").getBytes(StandardCharsets.UTF_8)); // over 2000 bytes
         out.write("{\"text\": \"dated badly\", \"date\": \"yesterday\"}\n".getBytes(StandardCharsets.UTF_8));
         out.write("[1, 2]\r\n{\"text\": \"last\"}".getBytes(StandardCharsets.UTF_8)); // CRLF, no final newline
@@ -51,8 +51,16 @@ class JsonlRecordsTest {
         assertThat(first.date()).isEqualTo(LocalDate.of(2009, 5, 1));
         assertThat(first.languageHint()).isEqualTo("en");
 
-        assertThat(recs.subList(1, 8)).extracting(r -> r.error().filter()).containsExactly("read.malformed",
-                "read.malformed", "read.invalid-utf8", "read.binary", "read.oversized", "read.malformed", "read.malformed");
+        assertThat(recs.subList(1, 8))
+                .extracting(r -> r.error().filter())
+                .containsExactly(
+                        "read.malformed",
+                        "read.malformed",
+                        "read.invalid-utf8",
+                        "read.binary",
+                        "read.oversized",
+                        "read.malformed",
+                        "read.malformed");
         assertThat(recs.get(1).uri()).isEqualTo("docs.jsonl#line=3"); // the blank line 2 is not a record
         assertThat(recs.get(2).error().reason()).contains("\"text\"");
         assertThat(recs.get(3).error().reason()).contains("at byte 9");
@@ -87,7 +95,8 @@ class JsonlRecordsTest {
         RawRecord last = recs.get(recs.size() - 1);
         assertThat(last.error().filter()).isEqualTo("read.decompression-bomb");
         assertThat(last.error().reason()).contains("compression ratio");
-        assertThat(recs.subList(0, recs.size() - 1)).allSatisfy(r -> assertThat(r.error()).isNull());
+        assertThat(recs.subList(0, recs.size() - 1))
+                .allSatisfy(r -> assertThat(r.error()).isNull());
         assertThat(recs.size()).isLessThan(200_000);
     }
 }

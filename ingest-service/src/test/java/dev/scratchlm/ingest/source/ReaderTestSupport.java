@@ -1,7 +1,6 @@
 package dev.scratchlm.ingest.source;
 
 import dev.scratchlm.contracts.IngestTask;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +12,23 @@ final class ReaderTestSupport {
     static final ReadLimits LIMITS = new ReadLimits(2000, 50_000_000, 100);
 
     static IngestTask task(Path file, SourceFormat format, String entry, long first, long end) {
-        return new IngestTask(IngestTask.SCHEMA, "t", "s", "test", format.id(), file.toString(), entry,
-                file.getFileName().toString(), first, end, null, "accept", List.of("en"), null, null, null);
+        return new IngestTask(
+                IngestTask.SCHEMA,
+                "t",
+                "s",
+                "test",
+                format.id(),
+                file.toString(),
+                entry,
+                file.getFileName().toString(),
+                first,
+                end,
+                null,
+                "accept",
+                List.of("en"),
+                null,
+                null,
+                null);
     }
 
     static List<RawRecord> readAll(Readers readers, IngestTask task) throws IOException {

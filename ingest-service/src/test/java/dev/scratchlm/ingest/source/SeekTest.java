@@ -1,10 +1,9 @@
 package dev.scratchlm.ingest.source;
 
-import dev.scratchlm.contracts.IngestTask;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.netpreserve.jwarc.WarcCompression;
+import static dev.scratchlm.ingest.source.ReaderTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scratchlm.contracts.IngestTask;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -15,9 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
-
-import static dev.scratchlm.ingest.source.ReaderTestSupport.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.netpreserve.jwarc.WarcCompression;
 
 /**
  * Planning notes where each task's first record starts; a task's worker seeks there. Reading with the seek must
@@ -30,7 +29,8 @@ class SeekTest {
     Path dir;
 
     static void writeWarc(Path file, WarcCompression compression, int pages) throws IOException {
-        // Requests before every third page: they are not captures, and numbering must skip them the same way after a seek.
+        // Requests before every third page: they are not captures, and numbering must skip them the same way after a
+        // seek.
         WarcRecordsTestSupport.writePages(file, compression, pages, 300);
     }
 
@@ -38,7 +38,11 @@ class SeekTest {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < records; i++) {
             if (i % 5 == 0) sb.append("\n"); // blank lines are not records, but they are lines
-            sb.append("{\"text\": \"record ").append(i).append(' ').append("x".repeat(i % 13)).append("\"}\n");
+            sb.append("{\"text\": \"record ")
+                    .append(i)
+                    .append(' ')
+                    .append("x".repeat(i % 13))
+                    .append("\"}\n");
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -55,19 +59,38 @@ class SeekTest {
     }
 
     static IngestTask withSeek(IngestTask t, IngestTask.Seek seek) {
-        return new IngestTask(t.schema(), t.taskId(), t.sourceId(), t.sourceType(), t.format(), t.location(), t.entry(),
-                t.uri(), t.firstRecord(), t.endRecord(), t.cutoff(), t.undated(), t.languages(), t.license(), t.plannedAt(), seek);
+        return new IngestTask(
+                t.schema(),
+                t.taskId(),
+                t.sourceId(),
+                t.sourceType(),
+                t.format(),
+                t.location(),
+                t.entry(),
+                t.uri(),
+                t.firstRecord(),
+                t.endRecord(),
+                t.cutoff(),
+                t.undated(),
+                t.languages(),
+                t.license(),
+                t.plannedAt(),
+                seek);
     }
 
     /** Every task, read from its seek point, gives the records a read of the whole file gives, in order. */
-    static List<IngestTask> assertTasksReadWhatTheFileHolds(Path file, SourceFormat format, int expectedRecords) throws IOException {
+    static List<IngestTask> assertTasksReadWhatTheFileHolds(Path file, SourceFormat format, int expectedRecords)
+            throws IOException {
         Readers readers = readers(LIMITS);
         List<RawRecord> whole = readAll(readers, task(file, format, null, 0, Long.MAX_VALUE));
-        assertThat(whole).hasSize(expectedRecords).allSatisfy(r -> assertThat(r.error()).isNull());
+        assertThat(whole)
+                .hasSize(expectedRecords)
+                .allSatisfy(r -> assertThat(r.error()).isNull());
         List<IngestTask> tasks = tasks(readers, file, format);
         List<RawRecord> pieced = new ArrayList<>();
         for (IngestTask t : tasks) {
-            if (t.firstRecord() > 0) assertThat(t.seek()).as("seek of task at %d", t.firstRecord()).isNotNull();
+            if (t.firstRecord() > 0)
+                assertThat(t.seek()).as("seek of task at %d", t.firstRecord()).isNotNull();
             pieced.addAll(readAll(readers, t));
         }
         assertThat(pieced).isEqualTo(whole);
@@ -108,7 +131,8 @@ class SeekTest {
 
         spoilStart(file, 20, 40); // inside the first member's deflate data
         Readers readers = readers(LIMITS);
-        assertThat(readAll(readers, last)).hasSize((int) (last.endRecord() - last.firstRecord()))
+        assertThat(readAll(readers, last))
+                .hasSize((int) (last.endRecord() - last.firstRecord()))
                 .allSatisfy(r -> assertThat(r.error()).isNull());
         assertFailsFromTheStart(readers, withSeek(last, null));
     }
@@ -119,10 +143,12 @@ class SeekTest {
         writeWarc(file, WarcCompression.NONE, 30);
         List<IngestTask> tasks = assertTasksReadWhatTheFileHolds(file, SourceFormat.WARC, 30);
         IngestTask last = tasks.get(tasks.size() - 1);
-        assertThat(Files.readString(file, StandardCharsets.ISO_8859_1).substring((int) last.seek().fileOffset()))
+        assertThat(Files.readString(file, StandardCharsets.ISO_8859_1)
+                        .substring((int) last.seek().fileOffset()))
                 .startsWith("WARC/1.");
         spoilStart(file, 0, 10);
-        assertThat(readAll(readers(LIMITS), last)).allSatisfy(r -> assertThat(r.error()).isNull());
+        assertThat(readAll(readers(LIMITS), last))
+                .allSatisfy(r -> assertThat(r.error()).isNull());
         assertFailsFromTheStart(readers(LIMITS), withSeek(last, null));
     }
 
@@ -135,7 +161,8 @@ class SeekTest {
         assertThat(second.seek().linesBefore()).isEqualTo(9); // records 0-6 and blank lines before 0 and 5
         assertThat(readAll(readers(LIMITS), second).get(0).uri()).isEqualTo("docs.jsonl#line=10");
         spoilStart(file, 0, 5);
-        assertThat(readAll(readers(LIMITS), tasks.get(3))).allSatisfy(r -> assertThat(r.error()).isNull());
+        assertThat(readAll(readers(LIMITS), tasks.get(3)))
+                .allSatisfy(r -> assertThat(r.error()).isNull());
     }
 
     @Test
@@ -161,7 +188,9 @@ class SeekTest {
         // A limit the last task would stay under if it counted from its seek point alone.
         Readers small = readers(new ReadLimits(2000, last.seek().recordOffset() + 10, 1000));
         List<RawRecord> recs = readAll(small, last);
-        assertThat(recs).singleElement().satisfies(r -> assertThat(r.error().filter()).isEqualTo("read.decompression-bomb"));
+        assertThat(recs)
+                .singleElement()
+                .satisfies(r -> assertThat(r.error().filter()).isEqualTo("read.decompression-bomb"));
     }
 
     @Test
@@ -170,11 +199,15 @@ class SeekTest {
         writeWarc(file, WarcCompression.GZIP, 40);
         Thread.currentThread().interrupt(); // as when the service stops while planning
         try {
-            org.junit.jupiter.api.Assertions.assertThrows(java.io.InterruptedIOException.class,
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    java.io.InterruptedIOException.class,
                     () -> readers(LIMITS).scan(file.toString(), null, SourceFormat.WARC, STEP));
         } finally {
             Thread.interrupted();
         }
-        assertThat(readers(LIMITS).scan(file.toString(), null, SourceFormat.WARC, STEP).records()).isEqualTo(40);
+        assertThat(readers(LIMITS)
+                        .scan(file.toString(), null, SourceFormat.WARC, STEP)
+                        .records())
+                .isEqualTo(40);
     }
 }

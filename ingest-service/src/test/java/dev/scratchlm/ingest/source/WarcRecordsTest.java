@@ -1,16 +1,15 @@
 package dev.scratchlm.ingest.source;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.netpreserve.jwarc.WarcCompression;
+import static dev.scratchlm.ingest.source.ReaderTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
-
-import static dev.scratchlm.ingest.source.ReaderTestSupport.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.netpreserve.jwarc.WarcCompression;
 
 class WarcRecordsTest {
     @TempDir
@@ -20,9 +19,11 @@ class WarcRecordsTest {
     void capturesBecomeRecordsWithTargetUriAndCaptureDate() throws IOException {
         for (WarcCompression compression : List.of(WarcCompression.NONE, WarcCompression.GZIP)) {
             Path file = dir.resolve(compression == WarcCompression.GZIP ? "crawl.warc.gz" : "crawl.warc");
-            WarcRecordsTestSupport.writeCrawl(file, compression, "<html><title>Mill</title><body><p>The mill.</p></body></html>", "Bread text.");
+            WarcRecordsTestSupport.writeCrawl(
+                    file, compression, "<html><title>Mill</title><body><p>The mill.</p></body></html>", "Bread text.");
             Readers readers = readers(LIMITS);
-            assertThat(readers.count(file.toString(), null, SourceFormat.WARC)).isEqualTo(5); // the request is no capture
+            assertThat(readers.count(file.toString(), null, SourceFormat.WARC))
+                    .isEqualTo(5); // the request is no capture
             List<RawRecord> recs = readAll(readers, task(file, SourceFormat.WARC, null, 0, Long.MAX_VALUE));
             assertThat(recs).hasSize(5);
 
@@ -44,7 +45,8 @@ class WarcRecordsTest {
             assertThat(recs.get(3).error().reason()).contains("image/png");
             assertThat(recs.get(4).text()).isEqualTo("Caf\u00e9 cr\u00e8me"); // the declared charset is honoured
 
-            assertThat(readAll(readers, task(file, SourceFormat.WARC, null, 1, 2))).extracting(RawRecord::uri)
+            assertThat(readAll(readers, task(file, SourceFormat.WARC, null, 1, 2)))
+                    .extracting(RawRecord::uri)
                     .containsExactly("http://example.org/bread");
         }
     }

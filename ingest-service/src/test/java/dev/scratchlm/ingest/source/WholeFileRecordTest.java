@@ -1,7 +1,7 @@
 package dev.scratchlm.ingest.source;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static dev.scratchlm.ingest.source.ReaderTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
-
-import static dev.scratchlm.ingest.source.ReaderTestSupport.*;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class WholeFileRecordTest {
     @TempDir
@@ -36,14 +35,20 @@ class WholeFileRecordTest {
 
     @Test
     void binaryInvalidOversizedAndUnsupportedFilesAreRejectedWithReasons() throws IOException {
-        assertThat(read("photo.txt", new byte[]{(byte) 0xFF, (byte) 0xD8, 0, 0, 'J', 'F', 'I', 'F'}, LIMITS).error().filter())
+        assertThat(read("photo.txt", new byte[] {(byte) 0xFF, (byte) 0xD8, 0, 0, 'J', 'F', 'I', 'F'}, LIMITS)
+                        .error()
+                        .filter())
                 .isEqualTo("read.binary");
         RawRecord latin1 = read("old.txt", "na\u00efve caf\u00e9".getBytes(StandardCharsets.ISO_8859_1), LIMITS);
         assertThat(latin1.error().filter()).isEqualTo("read.invalid-utf8");
         assertThat(latin1.error().reason()).contains("at byte 2");
-        assertThat(read("big.html", "<p>x</p>".repeat(1000).getBytes(StandardCharsets.UTF_8), LIMITS).error().filter())
+        assertThat(read("big.html", "<p>x</p>".repeat(1000).getBytes(StandardCharsets.UTF_8), LIMITS)
+                        .error()
+                        .filter())
                 .isEqualTo("read.oversized");
-        assertThat(read("data.csv", "a,b".getBytes(StandardCharsets.UTF_8), LIMITS).error().filter())
+        assertThat(read("data.csv", "a,b".getBytes(StandardCharsets.UTF_8), LIMITS)
+                        .error()
+                        .filter())
                 .isEqualTo("read.unsupported-format");
     }
 
@@ -54,8 +59,10 @@ class WholeFileRecordTest {
             byte[] zeros = new byte[1 << 20];
             for (int i = 0; i < 64; i++) gz.write(zeros); // 64 MB of zeros in ~64 KB
         }
-        List<RawRecord> recs = readAll(readers(new ReadLimits(100_000_000, 1L << 32, 100)),
-                task(file, SourceFormat.TXT, null, 0, 1));
-        assertThat(recs).singleElement().satisfies(r -> assertThat(r.error().filter()).isEqualTo("read.decompression-bomb"));
+        List<RawRecord> recs =
+                readAll(readers(new ReadLimits(100_000_000, 1L << 32, 100)), task(file, SourceFormat.TXT, null, 0, 1));
+        assertThat(recs)
+                .singleElement()
+                .satisfies(r -> assertThat(r.error().filter()).isEqualTo("read.decompression-bomb"));
     }
 }

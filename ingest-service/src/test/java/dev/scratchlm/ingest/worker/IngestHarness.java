@@ -16,14 +16,6 @@ import dev.scratchlm.ingest.plan.SourcePlanner;
 import dev.scratchlm.ingest.source.ReadLimits;
 import dev.scratchlm.ingest.source.Readers;
 import dev.scratchlm.service.Backoff;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.flywaydb.core.Flyway;
-import org.postgresql.ds.PGSimpleDataSource;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -35,6 +27,13 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The ingest machinery without Quarkus, against a real broker and database: its own catalog schema, tasks topic and
@@ -56,8 +55,14 @@ public final class IngestHarness implements AutoCloseable {
     private final TaskPublisher publisher;
     private final List<TaskWorker> workers = new ArrayList<>();
 
-    public IngestHarness(String bootstrap, String jdbcUrl, String user, String password, Pipeline pipeline,
-                         int taskRecords, List<Path> allowedDirs) {
+    public IngestHarness(
+            String bootstrap,
+            String jdbcUrl,
+            String user,
+            String password,
+            Pipeline pipeline,
+            int taskRecords,
+            List<Path> allowedDirs) {
         this(bootstrap, jdbcUrl, user, password, pipeline, taskRecords, allowedDirs, Duration.ofSeconds(60));
     }
 
@@ -68,20 +73,39 @@ public final class IngestHarness implements AutoCloseable {
      */
     public static IngestHarness onSharedStack(Pipeline pipeline, int taskRecords, Duration planWait) {
         DevStack stack = SharedDevStack.get();
-        return new IngestHarness(stack.bootstrapServers(), stack.jdbcUrl(), stack.user(), stack.password(), pipeline,
-                taskRecords, List.of(TestData.europarlJar().getParent()), planWait);
+        return new IngestHarness(
+                stack.bootstrapServers(),
+                stack.jdbcUrl(),
+                stack.user(),
+                stack.password(),
+                pipeline,
+                taskRecords,
+                List.of(TestData.europarlJar().getParent()),
+                planWait);
     }
 
     /** @param planWait how long adding a source waits for its planning (zero: always answers "planning") */
-    public IngestHarness(String bootstrap, String jdbcUrl, String user, String password, Pipeline pipeline,
-                         int taskRecords, List<Path> allowedDirs, Duration planWait) {
+    public IngestHarness(
+            String bootstrap,
+            String jdbcUrl,
+            String user,
+            String password,
+            Pipeline pipeline,
+            int taskRecords,
+            List<Path> allowedDirs,
+            Duration planWait) {
         String tag = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         this.bootstrap = bootstrap;
         this.schema = "ingest_" + tag;
         this.tasksTopic = "ingest.tasks." + tag;
         this.group = "ingest-" + tag;
-        Flyway.configure().dataSource(jdbcUrl, user, password).schemas(schema).createSchemas(true)
-                .locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(jdbcUrl, user, password)
+                .schemas(schema)
+                .createSchemas(true)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(jdbcUrl);
         ds.setUser(user);
@@ -89,8 +113,12 @@ public final class IngestHarness implements AutoCloseable {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(tasksTopic, Topics.spec(Topics.INGEST_TASKS).partitions(), (short) 1),
-                    new NewTopic(Topics.deadLetter(tasksTopic), 1, (short) 1))).all().get();
+            admin.createTopics(List.of(
+                            new NewTopic(
+                                    tasksTopic, Topics.spec(Topics.INGEST_TASKS).partitions(), (short) 1),
+                            new NewTopic(Topics.deadLetter(tasksTopic), 1, (short) 1)))
+                    .all()
+                    .get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot create " + tasksTopic, e);
         }
@@ -98,9 +126,18 @@ public final class IngestHarness implements AutoCloseable {
         this.pipeline = pipeline;
         this.processor = new TaskProcessor(new Readers(LIMITS, catalog), pipeline);
         this.publisher = new TaskPublisher(bootstrap, tasksTopic);
-        this.planner = new SourcePlanner(new SourcePlanner.Defaults(LocalDate.of(2010, 12, 31), "accept",
-                PipelineSettings.defaults().detectLanguages(), Set.copyOf(PipelineSettings.defaults().detectLanguages()),
-                taskRecords, allowedDirs, planWait), LIMITS, catalog, publisher);
+        this.planner = new SourcePlanner(
+                new SourcePlanner.Defaults(
+                        LocalDate.of(2010, 12, 31),
+                        "accept",
+                        PipelineSettings.defaults().detectLanguages(),
+                        Set.copyOf(PipelineSettings.defaults().detectLanguages()),
+                        taskRecords,
+                        allowedDirs,
+                        planWait),
+                LIMITS,
+                catalog,
+                publisher);
     }
 
     /** A worker in this harness's group; give two workers the same id only to model a restart of one replica. */
@@ -110,8 +147,13 @@ public final class IngestHarness implements AutoCloseable {
 
     /** A worker that gives a failing task up after {@code retry}'s attempts. */
     public TaskWorker worker(String workerId, Backoff retry) {
-        return new TaskWorker(new TaskWorker.Settings(bootstrap, group, tasksTopic, workerId + "-" + schema, 30_000, planner::mayRead, retry),
-                processor, catalog, catalogStats, publishStats);
+        return new TaskWorker(
+                new TaskWorker.Settings(
+                        bootstrap, group, tasksTopic, workerId + "-" + schema, 30_000, planner::mayRead, retry),
+                processor,
+                catalog,
+                catalogStats,
+                publishStats);
     }
 
     public TaskWorker start(TaskWorker worker) {
@@ -137,14 +179,18 @@ public final class IngestHarness implements AutoCloseable {
      * What a source put on the two topics, as read_committed consumers see it, in arrival order: document keys, and
      * rejections as "key|uri" (two records with the same text are two rejections with the same key).
      */
-    public record Published(List<String> documentKeys, List<String> rejectedKeys, Map<String, Long> rejectedByFilter,
-                            List<Document> documents) {}
+    public record Published(
+            List<String> documentKeys,
+            List<String> rejectedKeys,
+            Map<String, Long> rejectedByFilter,
+            List<Document> documents) {}
 
     /**
      * Reads documents and documents.rejected from the start until the source's records reach {@code expected}, then
      * keeps reading for {@code settle} so that any duplicate arriving late would be seen too.
      */
-    public static Published published(String bootstrap, String sourceId, long expected, Duration timeout, Duration settle) {
+    public static Published published(
+            String bootstrap, String sourceId, long expected, Duration timeout, Duration settle) {
         Properties p = KafkaSettings.consumer(bootstrap, "verify-" + UUID.randomUUID());
         List<String> docKeys = new ArrayList<>(), rejKeys = new ArrayList<>();
         List<Document> docs = new ArrayList<>();

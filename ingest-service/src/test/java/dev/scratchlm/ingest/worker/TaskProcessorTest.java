@@ -1,5 +1,7 @@
 package dev.scratchlm.ingest.worker;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.contracts.IngestTask;
 import dev.scratchlm.ingest.catalog.Outcome;
 import dev.scratchlm.ingest.pipeline.Doc;
@@ -11,20 +13,23 @@ import dev.scratchlm.ingest.pipeline.SourcePolicy;
 import dev.scratchlm.ingest.pipeline.Step;
 import dev.scratchlm.ingest.source.ReadLimits;
 import dev.scratchlm.ingest.source.Readers;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class TaskProcessorTest {
     /** A step with a bug that only one record triggers. */
     static final class Fragile implements Step {
-        public String name() { return "fragile"; }
-        public String description() { return "fails on 'boom'"; }
+        public String name() {
+            return "fragile";
+        }
+
+        public String description() {
+            return "fails on 'boom'";
+        }
+
         public Rejection apply(Doc doc, SourcePolicy policy) {
             if (doc.text.contains("boom")) throw new IllegalStateException("index out of range");
             return null;
@@ -33,20 +38,39 @@ class TaskProcessorTest {
 
     /** Readers whose every upload is this JSONL. */
     static Readers uploaded(String jsonl) {
-        return new Readers(new ReadLimits(1 << 20, 1L << 30, 100), id -> new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
+        return new Readers(
+                new ReadLimits(1 << 20, 1L << 30, 100),
+                id -> new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The task of an uploaded a.jsonl: its records from the first up to {@code end}. */
     static IngestTask uploadTask(long end) {
-        return new IngestTask(IngestTask.SCHEMA, "t1", "s1", "files", "jsonl", "upload:u1", null, "a.jsonl",
-                0, end, LocalDate.of(2010, 12, 31), "accept", List.of("en"), null, null, null);
+        return new IngestTask(
+                IngestTask.SCHEMA,
+                "t1",
+                "s1",
+                "files",
+                "jsonl",
+                "upload:u1",
+                null,
+                "a.jsonl",
+                0,
+                end,
+                LocalDate.of(2010, 12, 31),
+                "accept",
+                List.of("en"),
+                null,
+                null,
+                null);
     }
 
     @Test
     void aStepFailingOnOneRecordRejectsThatRecordAndTheRestOfTheFileGoesOn() {
-        Readers readers = uploaded("{\"text\": \"first fine record\"}\n{\"text\": \"this one goes boom\"}\n{\"text\": \"third fine record\"}\n");
+        Readers readers = uploaded(
+                "{\"text\": \"first fine record\"}\n{\"text\": \"this one goes boom\"}\n{\"text\": \"third fine record\"}\n");
         IngestTask task = uploadTask(Long.MAX_VALUE);
-        TaskProcessor processor = new TaskProcessor(readers, new Pipeline(List.of(new ExtractText(), new Normalize(), new Fragile())));
+        TaskProcessor processor =
+                new TaskProcessor(readers, new Pipeline(List.of(new ExtractText(), new Normalize(), new Fragile())));
 
         List<Outcome> outcomes = processor.process(task);
 

@@ -83,7 +83,8 @@ public final class AdditionProblems {
      * that 1-digit training still has most problems to learn from).
      */
     public static Splits generate(long seed, int maxDigits, int trainPerDigit, int testPerDigit) {
-        if (maxDigits < 1 || maxDigits > 9) throw new IllegalArgumentException("maxDigits must be 1..9, got " + maxDigits);
+        if (maxDigits < 1 || maxDigits > 9)
+            throw new IllegalArgumentException("maxDigits must be 1..9, got " + maxDigits);
         if (trainPerDigit < 1 || testPerDigit < 1) {
             throw new IllegalArgumentException("need at least one training and one test problem per digit count");
         }

@@ -1,12 +1,11 @@
 package dev.scratchlm.labs.arithmetic;
 
 import dev.scratchlm.bpe.NumberPolicy;
-import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.BatchDecoder;
+import dev.scratchlm.gpt.Gpt;
 import dev.scratchlm.gpt.PackedExamples;
 import dev.scratchlm.gpt.Trainer;
 import dev.scratchlm.labs.arithmetic.AdditionProblems.Problem;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +14,19 @@ import java.util.function.Consumer;
 /** One model of the lab: trained on one tokenizer's view of the problems in one answer form, then tested greedily. */
 final class AdditionRun {
     /** What one model measured. */
-    record Result(NumberPolicy policy, boolean reversed, long parameters, float firstLoss, float finalLoss,
-                  double trainSeconds, double evalSeconds, double examplesSeen, AnswerScore score,
-                  List<String> examplePieces, String exampleAnswer, boolean exampleCorrect) {
+    record Result(
+            NumberPolicy policy,
+            boolean reversed,
+            long parameters,
+            float firstLoss,
+            float finalLoss,
+            double trainSeconds,
+            double evalSeconds,
+            double examplesSeen,
+            AnswerScore score,
+            List<String> examplePieces,
+            String exampleAnswer,
+            boolean exampleCorrect) {
         Map<Integer, Double> accuracy() {
             return score.byDigits();
         }
@@ -25,8 +34,12 @@ final class AdditionRun {
 
     private AdditionRun() {}
 
-    static Result run(LabConfig cfg, NumberPolicy policy, AdditionTokens tokens, AdditionProblems.Splits splits,
-                      Consumer<String> progress) {
+    static Result run(
+            LabConfig cfg,
+            NumberPolicy policy,
+            AdditionTokens tokens,
+            AdditionProblems.Splits splits,
+            Consumer<String> progress) {
         String name = policy.id() + (tokens.reversed() ? "/reversed" : "/normal");
         List<int[]> ids = new ArrayList<>(splits.train().size());
         List<boolean[]> masks = new ArrayList<>(splits.train().size());
@@ -47,8 +60,9 @@ final class AdditionRun {
             if (s == 1) first = loss;
             smooth = Double.isNaN(smooth) ? loss : 0.95 * smooth + 0.05 * loss;
             if (s % every == 0 || s == cfg.steps()) {
-                progress.accept(String.format("%-18s step %d/%d loss %.3f (%.0f tokens/s)", name, s, cfg.steps(),
-                        smooth, trainer.lastTokensPerSecond()));
+                progress.accept(String.format(
+                        "%-18s step %d/%d loss %.3f (%.0f tokens/s)",
+                        name, s, cfg.steps(), smooth, trainer.lastTokensPerSecond()));
             }
         }
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
@@ -77,7 +91,8 @@ final class AdditionRun {
             Problem p = asked.get(i);
             int[] a = answers.get(i);
             String text = tokens.decode(a, a.length);
-            boolean ok = i < splits.test().size() ? score.add(p.digits(), p.answer(tokens.reversed()), text)
+            boolean ok = i < splits.test().size()
+                    ? score.add(p.digits(), p.answer(tokens.reversed()), text)
                     : AnswerScore.matches(p.answer(tokens.reversed()), text);
             if (p.equals(AdditionProblems.EXAMPLE)) {
                 exampleAnswer = text.strip();
@@ -85,15 +100,28 @@ final class AdditionRun {
             }
         }
         double evalSeconds = (System.nanoTime() - t1) / 1e9;
-        progress.accept(String.format("%-18s trained in %.1f s (%.1f epochs), tested in %.1f s: accuracy by digits %s",
+        progress.accept(String.format(
+                "%-18s trained in %.1f s (%.1f epochs), tested in %.1f s: accuracy by digits %s",
                 name, trainSeconds, epochs, evalSeconds, format(score.byDigits())));
-        return new Result(policy, tokens.reversed(), model.parameterCount(), first, (float) smooth, trainSeconds,
-                evalSeconds, epochs, score, tokens.pieces(AdditionProblems.EXAMPLE), exampleAnswer, exampleOk);
+        return new Result(
+                policy,
+                tokens.reversed(),
+                model.parameterCount(),
+                first,
+                (float) smooth,
+                trainSeconds,
+                evalSeconds,
+                epochs,
+                score,
+                tokens.pieces(AdditionProblems.EXAMPLE),
+                exampleAnswer,
+                exampleOk);
     }
 
     static String format(Map<Integer, Double> acc) {
         StringBuilder b = new StringBuilder();
-        acc.forEach((d, a) -> b.append(b.length() == 0 ? "" : " ").append(d).append(':').append(String.format("%.2f", a)));
+        acc.forEach((d, a) ->
+                b.append(b.length() == 0 ? "" : " ").append(d).append(':').append(String.format("%.2f", a)));
         return b.toString();
     }
 }

@@ -3,7 +3,6 @@ package dev.scratchlm.labs.arithmetic;
 import dev.scratchlm.bpe.Piece;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.labs.arithmetic.AdditionProblems.Problem;
-
 import java.util.ArrayList;
 import java.util.List;
 

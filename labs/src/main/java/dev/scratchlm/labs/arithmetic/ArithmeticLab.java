@@ -8,7 +8,6 @@ import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.bpe.SplitPattern;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.labs.arithmetic.AdditionProblems.Problem;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,19 +31,30 @@ import java.util.function.Consumer;
  */
 public final class ArithmeticLab {
     public static final String NAME = "arithmetic";
-    static final List<NumberPolicy> POLICIES = List.of(NumberPolicy.GPT2, NumberPolicy.GROUPS_OF_3, NumberPolicy.SINGLE);
+    static final List<NumberPolicy> POLICIES =
+            List.of(NumberPolicy.GPT2, NumberPolicy.GROUPS_OF_3, NumberPolicy.SINGLE);
 
     private ArithmeticLab() {}
 
     /** Runs the lab and writes {@code outDir/arithmetic.json}; returns the {@code key=value} summary line. */
-    public static String run(LabConfig cfg, Path outDir, Consumer<String> progress) throws IOException, InterruptedException {
+    public static String run(LabConfig cfg, Path outDir, Consumer<String> progress)
+            throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        AdditionProblems.Splits splits = AdditionProblems.generate(cfg.seed(), cfg.maxDigits(), cfg.trainPerDigit(),
-                cfg.testPerDigit());
-        progress.accept(String.format("%d training and %d test problems of 1-%d digits (seed %d); model %s, "
+        AdditionProblems.Splits splits =
+                AdditionProblems.generate(cfg.seed(), cfg.maxDigits(), cfg.trainPerDigit(), cfg.testPerDigit());
+        progress.accept(String.format(
+                "%d training and %d test problems of 1-%d digits (seed %d); model %s, "
                         + "%d steps x %d x %d = %d tokens each, %d at once",
-                splits.train().size(), splits.test().size(), cfg.maxDigits(), cfg.seed(), cfg.model(), cfg.steps(),
-                cfg.batchSize(), cfg.seqLen(), cfg.tokenBudget(), cfg.parallel()));
+                splits.train().size(),
+                splits.test().size(),
+                cfg.maxDigits(),
+                cfg.seed(),
+                cfg.model(),
+                cfg.steps(),
+                cfg.batchSize(),
+                cfg.seqLen(),
+                cfg.tokenBudget(),
+                cfg.parallel()));
 
         // One tokenizer per policy, trained on both answer forms of the training lines, same target vocabulary.
         List<String> lines = new ArrayList<>(splits.train().size() * 2);
@@ -54,10 +64,15 @@ public final class ArithmeticLab {
         }
         Map<NumberPolicy, Tokenizer> tokenizers = new LinkedHashMap<>();
         for (NumberPolicy policy : POLICIES) {
-            Tokenizer tok = BpeTrainer.train(lines, new BpeTrainer.Config(cfg.vocabSize(),
-                    SplitPattern.forNumberPolicy(policy), List.of(ChatTemplate.ENDOFTEXT), 2));
+            Tokenizer tok = BpeTrainer.train(
+                    lines,
+                    new BpeTrainer.Config(
+                            cfg.vocabSize(), SplitPattern.forNumberPolicy(policy), List.of(ChatTemplate.ENDOFTEXT), 2));
             tokenizers.put(policy, tok);
-            progress.accept(String.format("tokenizer %-11s %d tokens: %s", policy.id(), tok.vocabSize(),
+            progress.accept(String.format(
+                    "tokenizer %-11s %d tokens: %s",
+                    policy.id(),
+                    tok.vocabSize(),
                     String.join("|", new AdditionTokens(tok, false, 0).pieces(AdditionProblems.EXAMPLE))));
         }
 
@@ -65,7 +80,7 @@ public final class ArithmeticLab {
         ExecutorService pool = Executors.newFixedThreadPool(cfg.parallel());
         try {
             List<Future<AdditionRun.Result>> runs = new ArrayList<>();
-            for (boolean reversed : new boolean[]{false, true}) {
+            for (boolean reversed : new boolean[] {false, true}) {
                 for (NumberPolicy policy : POLICIES) {
                     Tokenizer tok = tokenizers.get(policy);
                     AdditionTokens tokens = new AdditionTokens(tok, reversed, tok.specialId(ChatTemplate.ENDOFTEXT));
@@ -88,24 +103,35 @@ public final class ArithmeticLab {
     /** The last line the launcher prints: accuracy at {@code at} digits, normal form first. */
     static String summary(List<AdditionRun.Result> results, int at, double wall) {
         StringBuilder b = new StringBuilder();
-        for (boolean reversed : new boolean[]{false, true}) {
+        for (boolean reversed : new boolean[] {false, true}) {
             for (AdditionRun.Result r : results) {
                 if (r.reversed() != reversed) continue;
-                b.append(b.length() == 0 ? "" : " ").append("acc_").append(key(r.policy()))
-                        .append(reversed ? "_reversed" : "").append('=')
+                b.append(b.length() == 0 ? "" : " ")
+                        .append("acc_")
+                        .append(key(r.policy()))
+                        .append(reversed ? "_reversed" : "")
+                        .append('=')
                         .append(String.format(Locale.ROOT, "%.3f", r.score().accuracy(at)));
             }
         }
-        return b.append(" digits=").append(at).append(String.format(Locale.ROOT, " wall_seconds=%.0f", wall)).toString();
+        return b.append(" digits=")
+                .append(at)
+                .append(String.format(Locale.ROOT, " wall_seconds=%.0f", wall))
+                .toString();
     }
 
     static String key(NumberPolicy p) {
         return p == NumberPolicy.GROUPS_OF_3 ? "groups3" : p.id();
     }
 
-    private static Map<String, Object> json(LabConfig cfg, AdditionProblems.Splits splits,
-                                            Map<NumberPolicy, Tokenizer> tokenizers, List<AdditionRun.Result> results,
-                                            int at, double wall, String summary) {
+    private static Map<String, Object> json(
+            LabConfig cfg,
+            AdditionProblems.Splits splits,
+            Map<NumberPolicy, Tokenizer> tokenizers,
+            List<AdditionRun.Result> results,
+            int at,
+            double wall,
+            String summary) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("lab", NAME);
         root.put("summary", summary);
@@ -126,7 +152,9 @@ public final class ArithmeticLab {
         setup.put("parallelRuns", cfg.parallel());
         setup.put("threads", cfg.threads());
         root.put("setup", setup);
-        root.put("digits", splits.test().stream().map(Problem::digits).distinct().sorted().toList());
+        root.put(
+                "digits",
+                splits.test().stream().map(Problem::digits).distinct().sorted().toList());
         root.put("policies", POLICIES.stream().map(NumberPolicy::id).toList());
         root.put("forms", List.of("normal", "reversed"));
         Map<String, Object> example = new LinkedHashMap<>();
@@ -143,7 +171,9 @@ public final class ArithmeticLab {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("policy", r.policy().id());
             m.put("form", r.reversed() ? "reversed" : "normal");
-            Map<String, Object> acc = new LinkedHashMap<>(), correct = new LinkedHashMap<>(), total = new LinkedHashMap<>();
+            Map<String, Object> acc = new LinkedHashMap<>(),
+                    correct = new LinkedHashMap<>(),
+                    total = new LinkedHashMap<>();
             r.accuracy().forEach((d, a) -> {
                 acc.put(Integer.toString(d), round(a, 4));
                 correct.put(Integer.toString(d), r.score().correct(d));

@@ -1,7 +1,6 @@
 package dev.scratchlm.labs.arithmetic;
 
 import dev.scratchlm.gpt.GptRuntime;
-
 import java.nio.file.Path;
 
 /**

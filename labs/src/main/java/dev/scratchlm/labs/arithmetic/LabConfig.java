@@ -11,11 +11,24 @@ import dev.scratchlm.gpt.TrainerConfig;
  *
  * @param parallel trainings run at once, each on {@code threads / parallel} threads
  */
-public record LabConfig(long seed, int maxDigits, int trainPerDigit, int testPerDigit, int vocabSize,
-                        int nLayer, int nHead, int nEmbd, int seqLen, int batchSize, int steps, float lr,
-                        int parallel, int threads) {
+public record LabConfig(
+        long seed,
+        int maxDigits,
+        int trainPerDigit,
+        int testPerDigit,
+        int vocabSize,
+        int nLayer,
+        int nHead,
+        int nEmbd,
+        int seqLen,
+        int batchSize,
+        int steps,
+        float lr,
+        int parallel,
+        int threads) {
     public LabConfig {
-        if (maxDigits < 1 || maxDigits > 6) throw new IllegalArgumentException("maxDigits must be 1..6, got " + maxDigits);
+        if (maxDigits < 1 || maxDigits > 6)
+            throw new IllegalArgumentException("maxDigits must be 1..6, got " + maxDigits);
         if (steps < 1) throw new IllegalArgumentException("steps must be > 0, got " + steps);
         if (parallel < 1 || threads < parallel) {
             throw new IllegalArgumentException("need 1 <= parallel <= threads, got " + parallel + ", " + threads);
@@ -32,8 +45,13 @@ public record LabConfig(long seed, int maxDigits, int trainPerDigit, int testPer
     }
 
     public TrainerConfig trainer() {
-        return new TrainerConfig(batchSize, seqLen, 1, new LrSchedule(lr, lr / 10, Math.min(100, steps / 10), steps),
-                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0.1f), 1.0f);
+        return new TrainerConfig(
+                batchSize,
+                seqLen,
+                1,
+                new LrSchedule(lr, lr / 10, Math.min(100, steps / 10), steps),
+                new AdamW.Settings(0.9f, 0.99f, 1e-8f, 0.1f),
+                1.0f);
     }
 
     public long tokenBudget() {
@@ -45,12 +63,38 @@ public record LabConfig(long seed, int maxDigits, int trainPerDigit, int testPer
     }
 
     public LabConfig withSteps(int s) {
-        return new LabConfig(seed, maxDigits, trainPerDigit, testPerDigit, vocabSize, nLayer, nHead, nEmbd, seqLen,
-                batchSize, s, lr, parallel, threads);
+        return new LabConfig(
+                seed,
+                maxDigits,
+                trainPerDigit,
+                testPerDigit,
+                vocabSize,
+                nLayer,
+                nHead,
+                nEmbd,
+                seqLen,
+                batchSize,
+                s,
+                lr,
+                parallel,
+                threads);
     }
 
     public LabConfig withParallel(int p) {
-        return new LabConfig(seed, maxDigits, trainPerDigit, testPerDigit, vocabSize, nLayer, nHead, nEmbd, seqLen,
-                batchSize, steps, lr, p, threads);
+        return new LabConfig(
+                seed,
+                maxDigits,
+                trainPerDigit,
+                testPerDigit,
+                vocabSize,
+                nLayer,
+                nHead,
+                nEmbd,
+                seqLen,
+                batchSize,
+                steps,
+                lr,
+                p,
+                threads);
     }
 }

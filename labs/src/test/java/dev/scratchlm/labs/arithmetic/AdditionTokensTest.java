@@ -1,22 +1,24 @@
 package dev.scratchlm.labs.arithmetic;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.scratchlm.bpe.BpeTrainer;
 import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.bpe.NumberPolicy;
 import dev.scratchlm.bpe.SplitPattern;
 import dev.scratchlm.bpe.Tokenizer;
 import dev.scratchlm.labs.arithmetic.AdditionProblems.Problem;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class AdditionTokensTest {
     private static Tokenizer tokenizer(NumberPolicy policy) {
-        List<String> lines = AdditionProblems.generate(1, 6, 300, 10).train().stream().map(p -> p.text(false)).toList();
-        return BpeTrainer.train(lines, new BpeTrainer.Config(400, SplitPattern.forNumberPolicy(policy),
-                List.of(ChatTemplate.ENDOFTEXT), 2));
+        List<String> lines = AdditionProblems.generate(1, 6, 300, 10).train().stream()
+                .map(p -> p.text(false))
+                .toList();
+        return BpeTrainer.train(
+                lines,
+                new BpeTrainer.Config(400, SplitPattern.forNumberPolicy(policy), List.of(ChatTemplate.ENDOFTEXT), 2));
     }
 
     @Test
@@ -30,7 +32,8 @@ class AdditionTokensTest {
         int q = t.prompt(p).length;
         assertThat(tok.decodeToString(java.util.Arrays.copyOf(ids, q))).isEqualTo("94569 + 32458 =");
         assertThat(ids[ids.length - 1]).isEqualTo(end);
-        for (int i = 0; i < ids.length; i++) assertThat(mask[i]).as("mask at %d", i).isEqualTo(i >= q);
+        for (int i = 0; i < ids.length; i++)
+            assertThat(mask[i]).as("mask at %d", i).isEqualTo(i >= q);
         int[] answer = java.util.Arrays.copyOfRange(ids, q, ids.length);
         assertThat(t.decode(answer, answer.length)).isEqualTo(" 720721");
     }
@@ -39,9 +42,12 @@ class AdditionTokensTest {
     void eachPolicyCutsTheExampleItsOwnWay() {
         AdditionTokens single = new AdditionTokens(tokenizer(NumberPolicy.SINGLE), false, 0);
         assertThat(single.pieces(AdditionProblems.EXAMPLE))
-                .containsExactly("9", "4", "5", "6", "9", " +", " ", "3", "2", "4", "5", "8", " =", " ", "1", "2", "7", "0", "2", "7");
+                .containsExactly(
+                        "9", "4", "5", "6", "9", " +", " ", "3", "2", "4", "5", "8", " =", " ", "1", "2", "7", "0", "2",
+                        "7");
         // Groups of three: no piece holds more than three digits, and the answer starts with "127".
-        List<String> g3 = new AdditionTokens(tokenizer(NumberPolicy.GROUPS_OF_3), false, 0).pieces(AdditionProblems.EXAMPLE);
+        List<String> g3 =
+                new AdditionTokens(tokenizer(NumberPolicy.GROUPS_OF_3), false, 0).pieces(AdditionProblems.EXAMPLE);
         assertThat(g3).allMatch(s -> s.strip().length() <= 3).contains("127");
         assertThat(String.join("", g3)).isEqualTo("94569 + 32458 = 127027");
         // GPT-2: digits may merge with the space before them.

@@ -1,15 +1,17 @@
 package dev.scratchlm.labs.arithmetic;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class AnswerScoreTest {
     @Test
     void onlyTheExactDigitsCount() {
         assertThat(AnswerScore.matches("127027", " 127027")).isTrue();
         assertThat(AnswerScore.matches("127027", "127027\n")).isTrue();
-        assertThat(AnswerScore.matches("127027", "1270270")).as("a longer answer that starts right").isFalse();
+        assertThat(AnswerScore.matches("127027", "1270270"))
+                .as("a longer answer that starts right")
+                .isFalse();
         assertThat(AnswerScore.matches("127027", "12702")).isFalse();
         assertThat(AnswerScore.matches("127027", "127 027")).isFalse();
         assertThat(AnswerScore.matches("127027", "")).isFalse();
