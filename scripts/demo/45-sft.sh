@@ -51,9 +51,10 @@ e2e_metrics() {
   printf '%s %s %s\n' "$(json_field bleu <<<"$out")" "$(json_field slotError <<<"$out")" "$(json_field mrs <<<"$out")"
 }
 pct() { awk -v x="$1" 'BEGIN { printf "%.1f%%", 100 * x }'; }
+f3() { awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
 say "The base model on the held-out MRs (greedy)"
 read -r base_bleu base_ser mrs <<<"$(e2e_metrics "$base")"
-info "$mrs MRs: BLEU $base_bleu, slot error $(pct "$base_ser")"
+info "$mrs MRs: BLEU $(f3 "$base_bleu"), slot error $(pct "$base_ser")"
 
 say "Instruction tuning $base: E2E train split + identity turns, $EPOCHS epochs, batch $BATCH, lr $LR"
 body="{\"stage\": \"sft\", \"parent\": \"$base\", \"data\": {\"datasets\": [\"e2e\"], \"identity\": true},
@@ -68,7 +69,7 @@ say "Instruction-tuned in $(fmt_duration "$(json_field elapsedSeconds <<<"$JOB_S
 
 say "The sft model on the same held-out MRs (greedy)"
 read -r sft_bleu sft_ser mrs <<<"$(e2e_metrics "$sft")"
-info "$mrs MRs: BLEU $sft_bleu, slot error $(pct "$sft_ser")   (base: BLEU $base_bleu, slot error $(pct "$base_ser"))"
+info "$mrs MRs: BLEU $(f3 "$sft_bleu"), slot error $(pct "$sft_ser")   (base: BLEU $(f3 "$base_bleu"), slot error $(pct "$base_ser"))"
 
 say "Waiting for chat-service to load it as 'sft'"
 until curl -fsS "$CHAT_URL/v1/models" 2>/dev/null | grep -q "\"id\":\"$sft\""; do
