@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 wait_for_url "$TRAINER_URL/q/health/ready" 30 || die "no trainer at $TRAINER_URL: run ./scratchlm demo (or up, then the demo steps) first"
-entry="$(curl -fsS "$TRAINER_URL/api/checkpoints?limit=1000" | sed 's/},{/}\n{/g' | grep '"stage":"pretrain"' | head -n 1)"
+entry="$(newest_checkpoint pretrain)"
 [ -n "$entry" ] || die "no pretrain checkpoint: run ./scratchlm demo first"
 base="$(json_field id <<<"$entry")"
 curl -fsS "$TRAINER_URL/api/instructions" | grep -q '"e2e"' || die "the trainer has no E2E examples: run scripts/demo/45-sft.sh first"

@@ -17,7 +17,7 @@ start=$SECONDS
 
 wait_for_url "$TRAINER_URL/q/health/ready" 120 || die "the trainer at $TRAINER_URL is not ready (./scratchlm logs trainer)"
 # The newest pre-trained checkpoint (the registry lists newest first) and what it was trained with.
-entry="$(curl -fsS "$TRAINER_URL/api/checkpoints?limit=1000" | sed 's/},{/}\n{/g' | grep '"stage":"pretrain"' | grep '"published":true' | head -n 1)"
+entry="$(newest_checkpoint pretrain)"
 [ -n "$entry" ] || die "no published pretrain checkpoint: run the pre-training step first (scripts/demo/30-pretrain.sh)"
 base="$(json_field id <<<"$entry")"
 tokenizer="$(json_field tokenizer <<<"$entry")"

@@ -16,8 +16,7 @@ start=$SECONDS
 campaign="${DEMO_CAMPAIGN:-$(curl_admin -fsS "$FEEDBACK_URL/api/campaigns" | sed 's/},{/}\n{/g' | grep '"name":"demo restaurants"' \
   | head -n 1 | json_field id)}"
 [ -n "$campaign" ] || die "no demo campaign: run the feedback step first (scripts/demo/50-feedback.sh)"
-sft="$(curl -fsS "$TRAINER_URL/api/checkpoints?limit=1000" | sed 's/},{/}\n{/g' | grep '"stage":"sft"' | grep '"published":true' \
-  | head -n 1 | json_field id)"
+sft="$(newest_checkpoint sft | json_field id)"
 [ -n "$sft" ] || die "no published sft checkpoint: run the instruction-tuning step first (scripts/demo/45-sft.sh)"
 info "campaign $campaign, sft checkpoint $sft"
 

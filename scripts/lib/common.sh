@@ -130,3 +130,9 @@ post_json() {
   code="$(tail -n 1 <<<"$reply")"
   case "$code" in 2*) sed '$d' <<<"$reply" ;; *) die "$what refused ($code): $(sed '$d' <<<"$reply")" ;; esac
 }
+
+# The registry entry (one line of JSON) of the newest published checkpoint of a stage; empty when there is none.
+newest_checkpoint() {
+  curl -fsS "$TRAINER_URL/api/checkpoints?limit=1000" | sed 's/},{/}\n{/g' | grep "\"stage\":\"$1\"" | grep '"published":true' \
+    | head -n 1 || true
+}

@@ -85,6 +85,14 @@ public final class ChatTemplate {
         return new Rendered(ids.toArray(), lossMask);
     }
 
+    /** {@code prompt} answered by the assistant with {@code answer}: how a candidate answer is scored or trained on. */
+    public Rendered renderReply(List<ChatMessage> prompt, String answer) {
+        List<ChatMessage> conv = new java.util.ArrayList<>(prompt.size() + 1);
+        conv.addAll(prompt);
+        conv.add(ChatMessage.assistant(answer));
+        return render(conv);
+    }
+
     /** The conversation so far plus the assistant marker: what to generate a reply from. */
     public int[] renderPrompt(List<ChatMessage> messages) {
         int[] conversation = render(messages).ids();

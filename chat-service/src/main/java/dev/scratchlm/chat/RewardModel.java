@@ -49,9 +49,7 @@ final class RewardModel {
     synchronized float[] score(List<ChatMessage> prompt, List<String> answers) {
         List<PreferenceGroup.Candidate> candidates = new ArrayList<>(answers.size());
         for (String a : answers) {
-            List<ChatMessage> conv = new ArrayList<>(prompt);
-            conv.add(ChatMessage.assistant(a));
-            ChatTemplate.Rendered r = template.render(conv);
+            ChatTemplate.Rendered r = template.renderReply(prompt, a);
             if (r.ids().length > blockSize()) {
                 throw new IllegalArgumentException("an answer with its conversation is " + r.ids().length
                         + " tokens, longer than the reward model's context of " + blockSize());

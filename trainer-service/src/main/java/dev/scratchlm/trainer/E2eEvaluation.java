@@ -159,9 +159,7 @@ final class E2eEvaluation {
         List<PreferenceGroup.Candidate> fit = new ArrayList<>();
         List<Integer> at = new ArrayList<>();
         for (int i = 0; i < answers.size(); i++) {
-            List<ChatMessage> conv = new ArrayList<>(prompt);
-            conv.add(ChatMessage.assistant(answers.get(i)));
-            ChatTemplate.Rendered r = template.render(conv);
+            ChatTemplate.Rendered r = template.renderReply(prompt, answers.get(i));
             if (r.ids().length > rewardModel.config().blockSize()) {
                 out[i] = Float.NEGATIVE_INFINITY;
             } else {

@@ -1,6 +1,5 @@
 package dev.scratchlm.trainer;
 
-import dev.scratchlm.bpe.ChatMessage;
 import dev.scratchlm.bpe.ChatTemplate;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.gpt.PreferenceGroup;
@@ -76,9 +75,8 @@ final class PreferenceData {
             List<Integer> fits = new ArrayList<>();
             try {
                 for (int i = 0; i < r.candidates().size(); i++) {
-                    List<ChatMessage> conv = new ArrayList<>(r.prompt());
-                    conv.add(ChatMessage.assistant(r.candidates().get(i)));
-                    ChatTemplate.Rendered rendered = template.render(conv);
+                    ChatTemplate.Rendered rendered =
+                            template.renderReply(r.prompt(), r.candidates().get(i));
                     PreferenceGroup.Candidate c = new PreferenceGroup.Candidate(rendered.ids(), rendered.lossMask());
                     cs.add(c);
                     if ((reward ? c.rewardLength() : c.logProbLength()) <= blockSize) fits.add(i);
