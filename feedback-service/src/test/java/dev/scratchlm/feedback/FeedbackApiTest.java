@@ -9,6 +9,7 @@ import dev.scratchlm.contracts.Json;
 import dev.scratchlm.contracts.Ranking;
 import dev.scratchlm.contracts.Topics;
 import dev.scratchlm.devstack.DevStackResource;
+import dev.scratchlm.feedback.campaign.RankingStore;
 import dev.scratchlm.service.TestHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -429,6 +430,39 @@ class FeedbackApiTest {
                 "api/campaigns", Map.of("name", "x", "model", "sft", "fromInstructions", Map.of("dataset", "nope")));
         assertThat(none.status()).isEqualTo(422);
         assertThat(none.json().get("error").asText()).contains("no held-out examples");
+    }
+
+    @Test
+    void progressCountsTheRatersOwnWorkAndSaysWhenMoreAreLeftThanItCounts() {
+        int n = RankingStore.REMAINING_CAP + 10;
+        List<String> prompts = new ArrayList<>();
+        List<List<String>> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            prompts.add("Count " + i);
+            candidates.add(List.of("yes", "no"));
+        }
+        String id = stack.campaign(prompts, 2, 1, null, candidates);
+        Stack.Rater r = stack.rater("counter");
+        for (int done = 0; done < 5; done++) {
+            JsonNode p = r.get("api/rater/next?campaign=" + id).json();
+            assertThat(p.at("/progress/done").asInt()).isEqualTo(done);
+            // the served task is still to do: n - done of them, told as "at least the cap" past it
+            assertThat(p.at("/progress/remaining").asInt()).isEqualTo(RankingStore.REMAINING_CAP);
+            assertThat(p.at("/progress/remainingIsLowerBound").asBoolean()).isTrue();
+            assertThat(r.rank(p.get("task"), List.of(List.of(0), List.of(1))).status())
+                    .isEqualTo(201);
+        }
+        // Another rater took most of the rest: what is left is now counted exactly.
+        Stack.Rater other = stack.rater("taker");
+        for (int i = 0; i < n - 5 - 2; i++) {
+            assertThat(other.rank(other.next(id), List.of(List.of(1), List.of(0)))
+                            .status())
+                    .isEqualTo(201);
+        }
+        JsonNode p = r.get("api/rater/next?campaign=" + id).json();
+        assertThat(p.at("/progress/done").asInt()).isEqualTo(5);
+        assertThat(p.at("/progress/remaining").asInt()).isEqualTo(2);
+        assertThat(p.at("/progress/remainingIsLowerBound").asBoolean()).isFalse();
     }
 
     @Test

@@ -79,14 +79,15 @@ public class CampaignStore {
                 s.setTimestamp(11, java.sql.Timestamp.from(now));
                 s.executeUpdate();
             }
-            try (PreparedStatement s =
-                    c.prepareStatement("INSERT INTO tasks (id, campaign_id, seq, prompt) VALUES (?, ?, ?, ?::jsonb)")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO tasks (id, campaign_id, seq, prompt, overlap) VALUES (?, ?, ?, ?::jsonb, ?)")) {
                 for (int i = 0; i < prompts.size(); i++) {
                     String task = id + "-" + i;
                     s.setString(1, task);
                     s.setString(2, id);
                     s.setInt(3, i);
                     s.setString(4, Sql.json(prompts.get(i)));
+                    s.setInt(5, spec.overlap());
                     s.addBatch();
                     GenerationRequest req = new GenerationRequest(
                             GenerationRequest.SCHEMA,
@@ -185,6 +186,10 @@ public class CampaignStore {
             throw new IllegalStateException(e);
         }
     }
+
+    /** The columns {@link #task(ResultSet)} reads, of a table named {@code t}. */
+    static final String TASK_COLUMNS =
+            "t.id, t.campaign_id, t.seq, t.prompt, t.status, t.checkpoint_id, t.candidates, t.error, t.gold_order";
 
     public static Optional<Task> task(Connection c, String id, boolean forUpdate) throws SQLException {
         try (PreparedStatement s =

@@ -32,6 +32,9 @@ import java.util.UUID;
 public class RankingStore {
     /** An open assignment younger than this holds one of the task's overlap places for its rater. */
     static final Duration RESERVATION = Duration.ofMinutes(10);
+    /** A task that still wants rankings, written as the predicate of the {@code tasks_queue} index so it is used. */
+    private static final String QUEUED =
+            "t.status = 'ready' AND (t.gold_order IS NOT NULL OR t.human_rankings < t.overlap)";
 
     @Inject
     AgroalDataSource db;
@@ -40,7 +43,7 @@ public class RankingStore {
     FeedbackConfig config;
 
     /** A task as one rater sees it: candidates in the order shown to them ({@code shown} holds candidate indexes). */
-    public record Served(Task task, List<Integer> shown, String guidelines, int done, int remaining) {}
+    public record Served(Task task, List<Integer> shown, int done, int remaining) {}
 
     public record Flag(int candidate, String reason) {}
 
@@ -58,81 +61,78 @@ public class RankingStore {
             try (PreparedStatement s = c.prepareStatement("SET LOCAL synchronous_commit = off")) {
                 s.execute();
             }
-            String taskId = null;
-            try (PreparedStatement s =
-                    c.prepareStatement("SELECT a.task_id FROM assignments a JOIN tasks t ON t.id = a.task_id "
-                            + "WHERE a.rater = ? AND a.state = 'open' AND t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
-                            + "ORDER BY a.served_at DESC LIMIT 1")) { // the newest: a task just undone comes back first
+            Task task = null;
+            try (PreparedStatement s = c.prepareStatement("SELECT " + CampaignStore.TASK_COLUMNS
+                    + " FROM assignments a JOIN tasks t ON t.id = a.task_id "
+                    + "WHERE a.rater = ? AND a.state = 'open' AND t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
+                    + "ORDER BY a.served_at DESC LIMIT 1")) { // the newest: a task just undone comes back first
                 s.setString(1, rater);
                 s.setString(2, campaignId);
                 s.setString(3, campaignId);
                 try (ResultSet r = s.executeQuery()) {
-                    if (r.next()) taskId = r.getString(1);
+                    if (r.next()) task = CampaignStore.task(r);
                 }
             }
-            for (int attempt = 0; taskId == null && attempt < 5; attempt++) {
+            for (int attempt = 0; task == null && attempt < 5; attempt++) {
                 // Gold tasks go to every rater; others until they have their overlap of human rankings (open
                 // assignments of the last minutes hold a place, so two raters are not handed the last one at once).
-                String candidate = null;
-                try (PreparedStatement s =
-                        c.prepareStatement("SELECT t.id FROM tasks t JOIN campaigns c ON c.id = t.campaign_id "
-                                + "WHERE t.status = 'ready' AND (?::text IS NULL OR t.campaign_id = ?) "
-                                + "AND (t.gold_order IS NOT NULL OR t.human_rankings < c.overlap) "
-                                + "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.rater = ?) "
-                                + "AND (t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) FROM assignments a "
-                                + "  WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap) "
-                                + "ORDER BY t.campaign_id, t.seq LIMIT 1 FOR UPDATE OF t SKIP LOCKED")) {
+                Task candidate = null;
+                try (PreparedStatement s = c.prepareStatement("SELECT " + CampaignStore.TASK_COLUMNS
+                        + " FROM tasks t WHERE " + QUEUED
+                        + " AND (?::text IS NULL OR t.campaign_id = ?) "
+                        + "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.rater = ?) "
+                        + "AND (t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) FROM assignments a "
+                        + "  WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < t.overlap) "
+                        + "ORDER BY t.campaign_id, t.seq LIMIT 1 FOR UPDATE OF t SKIP LOCKED")) {
                     s.setString(1, campaignId);
                     s.setString(2, campaignId);
                     s.setString(3, rater);
                     s.setTimestamp(4, Timestamp.from(Instant.now().minus(RESERVATION)));
                     try (ResultSet r = s.executeQuery()) {
-                        if (r.next()) candidate = r.getString(1);
+                        if (r.next()) candidate = CampaignStore.task(r);
                     }
                 }
                 if (candidate == null) return Optional.<Served>empty();
-                // The row lock is ours now, but the query's view may predate another rater's commit: count again.
-                if (stillOpen(c, candidate)) taskId = candidate;
+                if (assign(c, candidate, rater)) task = candidate;
             }
-            if (taskId == null) return Optional.<Served>empty();
-            Task task = CampaignStore.task(c, taskId, false).orElseThrow();
-            // A function of rater and task: an assignment served before holds this same order.
-            List<Integer> shown = shuffled(task.candidates().size(), rater, taskId);
-            try (PreparedStatement s =
-                    c.prepareStatement("INSERT INTO assignments (task_id, rater, shown_order) VALUES (?, ?, ?::jsonb) "
-                            + "ON CONFLICT DO NOTHING")) {
-                s.setString(1, taskId);
-                s.setString(2, rater);
-                s.setString(3, Sql.json(shown));
-                s.executeUpdate();
-            }
-            CampaignStore.Campaign campaign =
-                    CampaignStore.campaign(c, task.campaignId()).orElseThrow();
+            if (task == null) return Optional.<Served>empty();
+            // A function of rater and task: the order stored with the assignment when it was served.
+            List<Integer> shown = shuffled(task.candidates().size(), rater, task.id());
             int[] progress = progress(c, rater, task.campaignId());
-            return Optional.of(new Served(task, shown, campaign.guidelines(), progress[0], progress[1]));
+            return Optional.of(new Served(task, shown, progress[0], progress[1]));
         });
     }
 
-    private static boolean stillOpen(Connection c, String taskId) throws SQLException {
-        try (PreparedStatement s =
-                c.prepareStatement("SELECT t.gold_order IS NOT NULL OR t.human_rankings + (SELECT count(*) "
-                        + "FROM assignments a WHERE a.task_id = t.id AND a.state = 'open' AND a.served_at > ?) < c.overlap "
-                        + "FROM tasks t JOIN campaigns c ON c.id = t.campaign_id WHERE t.id = ?")) {
-            s.setTimestamp(1, Timestamp.from(Instant.now().minus(RESERVATION)));
-            s.setString(2, taskId);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() && r.getBoolean(1);
-            }
+    /**
+     * Serves a task locked by the queue query to the rater, if it still has a place: the lock is ours, but that query's
+     * view may predate another rater's commit, so this statement (a view of its own) counts again.
+     */
+    private static boolean assign(Connection c, Task task, String rater) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO assignments (task_id, rater, shown_order) "
+                + "SELECT t.id, ?, ?::jsonb FROM tasks t WHERE t.id = ? AND (t.gold_order IS NOT NULL OR "
+                + "t.human_rankings + (SELECT count(*) FROM assignments a WHERE a.task_id = t.id AND a.state = 'open' "
+                + "AND a.served_at > ?) < t.overlap) ON CONFLICT DO NOTHING")) {
+            s.setString(1, rater);
+            s.setString(2, Sql.json(shuffled(task.candidates().size(), rater, task.id())));
+            s.setString(3, task.id());
+            s.setTimestamp(4, Timestamp.from(Instant.now().minus(RESERVATION)));
+            return s.executeUpdate() == 1;
         }
     }
 
-    /** {done by this rater, still to do for them} in a campaign. */
+    /** Past this many tasks left, a rater is told "more than" rather than the count (which would walk the queue). */
+    public static final int REMAINING_CAP = 100;
+
+    /**
+     * {done by this rater, still to do for them, at most {@link #REMAINING_CAP} + 1} in a campaign: a counter, and the
+     * head of the queue (each task's assignment of this rater looked up by key).
+     */
     private static int[] progress(Connection c, String rater, String campaignId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT "
-                + "(SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id WHERE t.campaign_id = ? AND a.rater = ? AND a.state <> 'open'), "
-                + "(SELECT count(*) FROM tasks t JOIN campaigns c ON c.id = t.campaign_id WHERE t.campaign_id = ? AND t.status = 'ready' "
-                + " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.rater = ? AND a.state <> 'open') "
-                + " AND (t.gold_order IS NOT NULL OR t.human_rankings < c.overlap))")) {
+                + "(SELECT done FROM rater_progress WHERE campaign_id = ? AND rater = ?), "
+                + "(SELECT count(*) FROM (SELECT 1 FROM tasks t WHERE t.campaign_id = ? AND " + QUEUED
+                + "  AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.rater = ? "
+                + "  AND a.state <> 'open') LIMIT " + (REMAINING_CAP + 1) + ") q)")) {
             s.setString(1, campaignId);
             s.setString(2, rater);
             s.setString(3, campaignId);
@@ -141,6 +141,18 @@ public class RankingStore {
                 r.next();
                 return new int[] {r.getInt(1), r.getInt(2)};
             }
+        }
+    }
+
+    /** A task of the campaign left this rater's queue ({@code delta} 1) or came back to it (-1). */
+    private static void countDone(Connection c, String rater, String campaignId, int delta) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO rater_progress (campaign_id, rater, done) "
+                + "VALUES (?, ?, ?) ON CONFLICT (campaign_id, rater) DO UPDATE SET done = rater_progress.done + ?")) {
+            s.setString(1, campaignId);
+            s.setString(2, rater);
+            s.setInt(3, Math.max(delta, 0));
+            s.setInt(4, delta);
+            s.executeUpdate();
         }
     }
 
@@ -165,24 +177,36 @@ public class RankingStore {
             throw ApiError.invalid("comment", "a comment is at most " + RankingRules.MAX_COMMENT + " characters");
         }
         return Sql.tx(db, c -> {
-            Optional<Stored> again = bySubmission(c, sub.submissionId(), rater, taskId);
-            if (again.isPresent()) return again.get();
-            Task task = CampaignStore.task(c, taskId, true).orElseThrow(() -> ApiError.notFound("no task " + taskId));
+            // The task and this rater's assignment of it, both locked, in one round trip.
+            Task task;
             String state;
             Instant served;
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT state, served_at FROM assignments WHERE task_id = ? AND rater = ? FOR UPDATE")) {
-                s.setString(1, taskId);
-                s.setString(2, rater);
+            int humanRankings, overlap;
+            try (PreparedStatement s = c.prepareStatement("SELECT " + CampaignStore.TASK_COLUMNS
+                    + ", a.state, a.served_at, t.human_rankings, t.overlap FROM tasks t JOIN assignments a ON a.task_id = t.id AND a.rater = ? WHERE t.id = ? "
+                    + "FOR UPDATE")) {
+                s.setString(1, rater);
+                s.setString(2, taskId);
                 try (ResultSet r = s.executeQuery()) {
-                    if (!r.next())
+                    if (!r.next()) {
+                        if (CampaignStore.task(c, taskId, false).isEmpty())
+                            throw ApiError.notFound("no task " + taskId);
                         throw ApiError.conflict("task " + taskId + " was not served to you: ask for your next task");
-                    state = r.getString(1);
-                    served = r.getTimestamp(2).toInstant();
+                    }
+                    task = CampaignStore.task(r);
+                    state = r.getString(10);
+                    served = r.getTimestamp(11).toInstant();
+                    humanRankings = r.getInt(12);
+                    overlap = r.getInt(13);
                 }
             }
-            if (state.equals("done")) throw ApiError.conflict("you ranked task " + taskId + " already");
-            if (task.goldOrder() == null && humanRankings(c, taskId) >= overlap(c, task.campaignId())) {
+            if (state.equals("done")) {
+                // A repeated submit of the ranking that did this (its answer lost on the way) is that ranking.
+                Optional<Stored> again = bySubmission(c, sub.submissionId(), rater, taskId);
+                if (again.isPresent()) return again.get();
+                throw ApiError.conflict("you ranked task " + taskId + " already");
+            }
+            if (task.goldOrder() == null && humanRankings >= overlap) {
                 throw ApiError.conflict(
                         "task " + taskId + " has all the rankings its campaign asks for: ask for your next task");
             }
@@ -198,42 +222,40 @@ public class RankingStore {
                 }
             }
             Instant now = Instant.now();
-            String id = insert(
-                    c,
-                    task,
-                    rater,
-                    Ranking.HUMAN,
-                    sub.submissionId(),
-                    sub.order(),
-                    sub.unusable(),
-                    flags,
-                    sub.comment(),
-                    Duration.between(served, now).toMillis() / 1000.0,
-                    now,
-                    now.plus(config.undoWindow()));
-            try (PreparedStatement s =
-                    c.prepareStatement("UPDATE assignments SET state = 'done' WHERE task_id = ? AND rater = ?")) {
+            String id;
+            try {
+                id = insert(
+                        c,
+                        task,
+                        rater,
+                        Ranking.HUMAN,
+                        sub.submissionId(),
+                        sub.order(),
+                        sub.unusable(),
+                        flags,
+                        sub.comment(),
+                        Duration.between(served, now).toMillis() / 1000.0,
+                        now,
+                        now.plus(config.undoWindow()));
+            } catch (ApiError notInserted) {
+                // Not this rater's ranking of this task (the assignment says so): the submissionId is another's.
+                bySubmission(c, sub.submissionId(), rater, taskId);
+                throw notInserted;
+            }
+            // The assignment, the task's count and the rater's progress in one statement.
+            try (PreparedStatement s = c.prepareStatement("WITH done AS (UPDATE assignments SET state = 'done' "
+                    + "WHERE task_id = ? AND rater = ?), progress AS (INSERT INTO rater_progress (campaign_id, rater, "
+                    + "done) VALUES (?, ?, 1) ON CONFLICT (campaign_id, rater) DO UPDATE SET done = rater_progress.done "
+                    + "+ 1) UPDATE tasks SET human_rankings = human_rankings + 1 WHERE id = ?")) {
                 s.setString(1, taskId);
                 s.setString(2, rater);
+                s.setString(3, task.campaignId());
+                s.setString(4, rater);
+                s.setString(5, taskId);
                 s.executeUpdate();
             }
-            countRanking(c, taskId, +1);
             return new Stored(id, false, now.plus(config.undoWindow()));
         });
-    }
-
-    private static int humanRankings(Connection c, String taskId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT human_rankings FROM tasks WHERE id = ?")) {
-            s.setString(1, taskId);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getInt(1);
-            }
-        }
-    }
-
-    private static int overlap(Connection c, String campaignId) throws SQLException {
-        return CampaignStore.campaign(c, campaignId).orElseThrow().overlap();
     }
 
     private static void countRanking(Connection c, String taskId, int delta) throws SQLException {
@@ -343,6 +365,8 @@ public class RankingStore {
                 s.setString(2, rater);
                 s.executeUpdate();
             }
+            countDone(
+                    c, rater, CampaignStore.task(c, taskId, false).orElseThrow().campaignId(), -1);
             return taskId;
         });
     }
@@ -357,6 +381,7 @@ public class RankingStore {
                 s.setString(2, rater);
                 if (s.executeUpdate() == 0) throw ApiError.conflict("task " + taskId + " is not open for you");
             }
+            countDone(c, rater, task.campaignId(), +1);
             return null;
         });
     }

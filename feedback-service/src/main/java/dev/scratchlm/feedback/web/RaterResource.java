@@ -3,6 +3,7 @@ package dev.scratchlm.feedback.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.scratchlm.contracts.Json;
 import dev.scratchlm.feedback.FeedbackConfig;
+import dev.scratchlm.feedback.campaign.CampaignStore;
 import dev.scratchlm.feedback.campaign.RankingStore;
 import dev.scratchlm.feedback.rater.Raters;
 import dev.scratchlm.service.ApiError;
@@ -18,6 +19,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,27 @@ public class RaterResource {
 
     @Inject
     RankingStore rankings;
+
+    @Inject
+    CampaignStore campaigns;
+
+    /** A campaign's guidelines never change once it is created: each is rendered once (the last few kept). */
+    private final Map<String, String> guidelines = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 64;
+        }
+    });
+
+    private String guidelinesHtml(String campaignId) {
+        String html = guidelines.get(campaignId);
+        if (html == null) {
+            html = HTML.render(
+                    MARKDOWN.parse(campaigns.campaign(campaignId).orElseThrow().guidelines()));
+            guidelines.put(campaignId, html);
+        }
+        return html;
+    }
 
     @Inject
     FeedbackConfig config;
@@ -92,9 +115,20 @@ public class RaterResource {
                             task.put("campaignId", s.task().campaignId());
                             task.put("prompt", s.task().prompt());
                             task.put("candidates", candidates);
-                            task.put("guidelinesHtml", HTML.render(MARKDOWN.parse(s.guidelines())));
+                            task.put("guidelinesHtml", guidelinesHtml(s.task().campaignId()));
                             out.put("task", task);
-                            out.put("progress", Map.of("done", s.done(), "remaining", s.remaining()));
+                            // "remaining" is exact up to the cap; past it the page says "100+" (counting all of
+                            // a large queue on every request would cost more than the request itself).
+                            boolean more = s.remaining() > RankingStore.REMAINING_CAP;
+                            out.put(
+                                    "progress",
+                                    Map.of(
+                                            "done",
+                                            s.done(),
+                                            "remaining",
+                                            Math.min(s.remaining(), RankingStore.REMAINING_CAP),
+                                            "remainingIsLowerBound",
+                                            more));
                         },
                         () -> out.put("task", null));
         return out;
