@@ -338,16 +338,18 @@ public class RankingStore {
     /** Takes back a person's submission within the undo window: nothing reaches {@code rankings}, the task is theirs again. */
     public String undo(String rater, String rankingId) {
         return Sql.tx(db, c -> {
-            String taskId;
+            String taskId, campaignId;
             Instant created;
             try (PreparedStatement s =
-                    c.prepareStatement("SELECT task_id, created_at, rater FROM rankings WHERE id = ? FOR UPDATE")) {
+                    c.prepareStatement("SELECT r.task_id, r.created_at, r.rater, t.campaign_id FROM rankings r "
+                            + "JOIN tasks t ON t.id = r.task_id WHERE r.id = ? FOR UPDATE OF r")) {
                 s.setString(1, rankingId);
                 try (ResultSet r = s.executeQuery()) {
                     if (!r.next() || !r.getString(3).equals(rater))
                         throw ApiError.notFound("you have no ranking " + rankingId);
                     taskId = r.getString(1);
                     created = r.getTimestamp(2).toInstant();
+                    campaignId = r.getString(4);
                 }
             }
             if (created.plus(config.undoWindow()).isBefore(Instant.now()) || !Outbox.withdraw(c, rankingId)) {
@@ -365,8 +367,7 @@ public class RankingStore {
                 s.setString(2, rater);
                 s.executeUpdate();
             }
-            countDone(
-                    c, rater, CampaignStore.task(c, taskId, false).orElseThrow().campaignId(), -1);
+            countDone(c, rater, campaignId, -1);
             return taskId;
         });
     }
